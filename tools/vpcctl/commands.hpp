@@ -1,0 +1,86 @@
+// The subcommands of vpcctl. main.cpp parses arguments (it alone includes CLI11) and calls one
+// run_* function per subcommand; each lives in its own cmd_<name>.cpp, formats output and calls
+// the library. Exit codes, the same across the product:
+//   0  success, or a positive answer (valid, reachable, policy holds)
+//   1  a negative answer (invalid topology, unreachable, policy violated)
+//   2  a usage or input error
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vpcstack::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitNegative = 1;
+inline constexpr int kExitError = 2;
+
+struct CheckOptions {
+    std::string topology;
+    bool quiet = false;  // diagnostics only, no summary
+};
+int run_check(const CheckOptions& options);
+
+struct DiagramOptions {
+    std::string topology;
+    std::string output;  // .dot, .svg or .png
+};
+int run_diagram(const DiagramOptions& options);
+
+struct TraceOptions {
+    std::string topology;
+    std::string from;
+    std::string to;
+    std::string protocol;  // tcp, udp, icmp or a number; empty: icmp echo
+    int dport = -1;        // -1: not given
+    int sport = -1;
+    bool json = false;
+};
+int run_trace(const TraceOptions& options);
+
+struct ImportAwsOptions {
+    std::string input_dir;
+    std::string output;
+    std::string region;  // default region when the layout does not say
+};
+int run_import_aws(const ImportAwsOptions& options);
+
+struct LabUpOptions {
+    std::string topology;
+    std::string name;
+    std::string attach = "tap";  // tap or veth
+};
+int run_lab_up(const LabUpOptions& options);
+
+struct LabNameOptions {
+    std::string name;
+};
+int run_lab_down(const LabNameOptions& options);
+int run_lab_ls();
+int run_lab_status(const LabNameOptions& options);
+
+struct LabExecOptions {
+    std::string name;
+    std::string instance;
+    std::vector<std::string> command;
+};
+int run_lab_exec(const LabExecOptions& options);
+
+struct LabTraceOptions {
+    std::string name;
+    std::string from;
+    std::string to;
+    std::string protocol;
+    int dport = -1;
+    int sport = -1;
+    bool json = false;
+};
+int run_lab_trace(const LabTraceOptions& options);
+
+// The engine daemon behind a lab; started by `lab up`, not meant to be run by hand.
+struct LabEngineOptions {
+    std::string name;
+};
+int run_lab_engine(const LabEngineOptions& options);
+
+}  // namespace vpcstack::cli

@@ -1,0 +1,117 @@
+// vpcctl: the command line of vpcstack. This file only parses arguments; every subcommand is a
+// run_* function in its own file (see commands.hpp).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "commands.hpp"
+
+namespace cli = vpcstack::cli;
+
+namespace {
+
+void add_flow_options(CLI::App* cmd, std::string& from, std::string& to, std::string& protocol,
+                      int& dport, int& sport, bool& json) {
+    cmd->add_option("--from", from,
+                    "Source: an instance, ENI name or id, or any IP address (an internet host)")
+        ->required();
+    cmd->add_option("--to", to, "Destination, in the same forms as --from")->required();
+    cmd->add_option("--proto", protocol, "tcp, udp, icmp or a protocol number (default: icmp echo)");
+    cmd->add_option("--dport", dport, "Destination port (tcp and udp)")->check(CLI::Range(0, 65535));
+    cmd->add_option("--sport", sport, "Source port (tcp and udp; default: an ephemeral port)")
+        ->check(CLI::Range(0, 65535));
+    cmd->add_flag("--json", json, "Print the trace as JSON (see docs/trace-json.md)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"vpcctl: cloud VPC networking, simulated packet by packet or as a live lab"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "vpcctl 0.1.0");
+    int exit_code = cli::kExitOk;
+
+    cli::CheckOptions check;
+    auto* check_cmd = app.add_subcommand("check", "Validate a topology and summarise it");
+    check_cmd->add_option("topology", check.topology, "Topology YAML file")->required();
+    check_cmd->add_flag("-q,--quiet", check.quiet, "Print diagnostics only, no summary");
+    check_cmd->callback([&] { exit_code = cli::run_check(check); });
+
+    cli::DiagramOptions diagram;
+    auto* diagram_cmd = app.add_subcommand("diagram", "Draw a topology as Graphviz dot, SVG or PNG");
+    diagram_cmd->add_option("topology", diagram.topology, "Topology YAML file")->required();
+    diagram_cmd->add_option("-o,--output", diagram.output, "Output file: .dot, .svg or .png")
+        ->required();
+    diagram_cmd->callback([&] { exit_code = cli::run_diagram(diagram); });
+
+    cli::TraceOptions trace;
+    auto* trace_cmd =
+        app.add_subcommand("trace", "Send one flow through a simulated topology and explain its path");
+    trace_cmd->add_option("topology", trace.topology, "Topology YAML file")->required();
+    add_flow_options(trace_cmd, trace.from, trace.to, trace.protocol, trace.dport, trace.sport,
+                     trace.json);
+    trace_cmd->callback([&] { exit_code = cli::run_trace(trace); });
+
+    auto* import_cmd = app.add_subcommand("import", "Write a topology from a cloud's own description");
+    import_cmd->require_subcommand(1);
+    cli::ImportAwsOptions import_aws;
+    auto* aws_cmd =
+        import_cmd->add_subcommand("aws", "Import the JSON output of 'aws ec2 describe-*' calls");
+    aws_cmd->add_option("dir", import_aws.input_dir, "Folder of describe-* JSON files")->required();
+    aws_cmd->add_option("-o,--output", import_aws.output, "Topology YAML file to write")->required();
+    aws_cmd->add_option("--region", import_aws.region, "Region when the folder layout names none");
+    aws_cmd->callback([&] { exit_code = cli::run_import_aws(import_aws); });
+
+    auto* lab_cmd = app.add_subcommand("lab", "Live labs: instances as network namespaces");
+    lab_cmd->require_subcommand(1);
+    cli::LabUpOptions lab_up;
+    auto* up_cmd = lab_cmd->add_subcommand("up", "Bring up a topology as a live lab");
+    up_cmd->add_option("topology", lab_up.topology, "Topology YAML file")->required();
+    up_cmd->add_option("--name", lab_up.name, "Lab name (default: the file's base name)");
+    up_cmd->add_option("--attach", lab_up.attach, "How instances attach: tap or veth")
+        ->check(CLI::IsMember({"tap", "veth"}));
+    up_cmd->callback([&] { exit_code = cli::run_lab_up(lab_up); });
+
+    cli::LabNameOptions lab_down;
+    auto* down_cmd = lab_cmd->add_subcommand("down", "Remove everything a lab made");
+    down_cmd->add_option("lab", lab_down.name, "Lab name")->required();
+    down_cmd->callback([&] { exit_code = cli::run_lab_down(lab_down); });
+
+    auto* ls_cmd = lab_cmd->add_subcommand("ls", "List running labs");
+    ls_cmd->callback([&] { exit_code = cli::run_lab_ls(); });
+
+    cli::LabNameOptions lab_status;
+    auto* status_cmd = lab_cmd->add_subcommand("status", "Instances, addresses, counters and drops");
+    status_cmd->add_option("lab", lab_status.name, "Lab name")->required();
+    status_cmd->callback([&] { exit_code = cli::run_lab_status(lab_status); });
+
+    cli::LabExecOptions lab_exec;
+    auto* exec_cmd = lab_cmd->add_subcommand("exec", "Run a command inside an instance");
+    exec_cmd->add_option("lab", lab_exec.name, "Lab name")->required();
+    exec_cmd->add_option("instance", lab_exec.instance, "Instance name")->required();
+    exec_cmd->add_option("command", lab_exec.command, "Command and arguments, after --")
+        ->required();
+    exec_cmd->callback([&] { exit_code = cli::run_lab_exec(lab_exec); });
+
+    cli::LabTraceOptions lab_trace;
+    auto* lab_trace_cmd =
+        lab_cmd->add_subcommand("trace", "Explain recent packets of a flow in a running lab");
+    lab_trace_cmd->add_option("lab", lab_trace.name, "Lab name")->required();
+    add_flow_options(lab_trace_cmd, lab_trace.from, lab_trace.to, lab_trace.protocol,
+                     lab_trace.dport, lab_trace.sport, lab_trace.json);
+    lab_trace_cmd->callback([&] { exit_code = cli::run_lab_trace(lab_trace); });
+
+    cli::LabEngineOptions lab_engine;
+    auto* engine_cmd = lab_cmd->add_subcommand("engine", "The lab's engine daemon (started by up)");
+    engine_cmd->group("");  // hidden from --help
+    engine_cmd->add_option("lab", lab_engine.name, "Lab name")->required();
+    engine_cmd->callback([&] { exit_code = cli::run_lab_engine(lab_engine); });
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? cli::kExitOk : cli::kExitError;
+    }
+    return exit_code;
+}
