@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The main job: install what is needed, build, and run a simulation demo on the classic
+# two-tier topology (a public web subnet, a private app subnet behind a NAT gateway).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/tools/install-deps.sh"
+"$root/tools/build.sh" "$root/build" -DVPCSTACK_BENCHMARKS=OFF
+vpcctl="$root/build/tools/vpcctl/vpcctl"
+topo="$root/topologies/two-tier-nat.yaml"
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+run() { step "vpcctl $*"; "$vpcctl" "$@" || true; }
+
+run check "$topo"
+run diagram "$topo" -o "$root/build/two-tier-nat.svg"
+run trace "$topo" --from client --to web --proto tcp --dport 80
+run trace "$topo" --from app --to 198.51.100.7 --proto tcp --dport 443
+run trace "$topo" --from client --to app --proto tcp --dport 8080
