@@ -1,0 +1,78 @@
+// The one list of reasons a packet can be dropped. It drives the enum, the printed name, the
+// explanation and the counter: no packet leaves the engine unaccounted for.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace vpcstack::engine {
+
+enum class DropReason : std::uint8_t {
+    Malformed,             // truncated or inconsistent headers
+    NotIpv4,               // an EtherType the VPC does not carry (IPv6, LLDP, ...)
+    Noise,                 // gratuitous ARP, router solicitations, broadcast/multicast: not delivered
+    WrongDestinationMac,   // a frame not addressed to the router, the ENI or broadcast
+    TtlExceeded,           // TTL ran out at a hop that decrements it
+    SourceDestCheck,       // the ENI sent or would receive traffic that is not its own
+    SecurityGroupNoMatch,  // no rule of the ENI's security groups allows a new flow
+    AclDenied,             // a network ACL rule (or the final '*' rule) denies
+    NoRoute,               // no route in the subnet's route table matches
+    Blackhole,             // the matching route's target is gone or not active
+    NoPublicIp,            // routed to the internet gateway from an address without a public IP
+    NoMapping,             // from the internet to a public address that maps to no ENI
+    NatNoTranslation,      // inbound at a NAT gateway with no translation (unsolicited)
+    NatPortsExhausted,     // 55,000 connections to one destination from one NAT IP
+    NatUnsupported,        // a protocol or fragment the NAT gateway does not translate
+    NotTransitive,         // arrived over a peering and would leave the VPC again
+    ConntrackFull,         // the ENI tracks as many connections as it may
+    MtuExceeded,           // larger than the path MTU with DF set (ICMP frag-needed is sent)
+    InstanceStopped,       // the target instance is not running
+    HostUnreachable,       // no ENI holds the destination address inside the VPC
+    kCount,
+};
+
+inline constexpr std::size_t kDropReasonCount = static_cast<std::size_t>(DropReason::kCount);
+
+struct DropReasonInfo {
+    DropReason reason;
+    std::string_view name;         // "AclDenied"
+    std::string_view explanation;  // one line for people
+};
+
+inline constexpr std::array<DropReasonInfo, kDropReasonCount> kDropReasons{{
+    {DropReason::Malformed, "Malformed", "truncated or inconsistent packet headers"},
+    {DropReason::NotIpv4, "NotIpv4", "not an IPv4 or ARP frame"},
+    {DropReason::Noise, "Noise", "broadcast, multicast or unsolicited ARP is not delivered"},
+    {DropReason::WrongDestinationMac, "WrongDestinationMac", "frame not addressed to the VPC"},
+    {DropReason::TtlExceeded, "TtlExceeded", "TTL expired in transit"},
+    {DropReason::SourceDestCheck, "SourceDestCheck",
+     "source/destination check: the address is not the ENI's own"},
+    {DropReason::SecurityGroupNoMatch, "SecurityGroupNoMatch",
+     "no security group rule allows the flow"},
+    {DropReason::AclDenied, "AclDenied", "denied by a network ACL rule"},
+    {DropReason::NoRoute, "NoRoute", "no route matches the destination"},
+    {DropReason::Blackhole, "Blackhole", "the route's target is not available (blackhole)"},
+    {DropReason::NoPublicIp, "NoPublicIp",
+     "the source has no public IPv4 address at the internet gateway"},
+    {DropReason::NoMapping, "NoMapping", "the public address is not mapped to any interface"},
+    {DropReason::NatNoTranslation, "NatNoTranslation",
+     "no NAT translation exists for this inbound packet"},
+    {DropReason::NatPortsExhausted, "NatPortsExhausted",
+     "the NAT gateway has no free port towards this destination"},
+    {DropReason::NatUnsupported, "NatUnsupported",
+     "the NAT gateway does not translate this protocol or fragment"},
+    {DropReason::NotTransitive, "NotTransitive",
+     "traffic that arrived over a peering may not leave the VPC again"},
+    {DropReason::ConntrackFull, "ConntrackFull", "the interface's connection tracking is full"},
+    {DropReason::MtuExceeded, "MtuExceeded", "larger than the path MTU with don't-fragment set"},
+    {DropReason::InstanceStopped, "InstanceStopped", "the instance is not running"},
+    {DropReason::HostUnreachable, "HostUnreachable", "no interface holds the destination address"},
+}};
+
+constexpr const DropReasonInfo& info(DropReason r) {
+    return kDropReasons[static_cast<std::size_t>(r)];
+}
+constexpr std::string_view name(DropReason r) { return info(r).name; }
+
+}  // namespace vpcstack::engine

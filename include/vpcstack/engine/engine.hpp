@@ -1,0 +1,70 @@
+// The packet engine: moves Ethernet frames between the ports of a topology (one per ENI, plus
+// the internet) with the cloud's semantics. It owns no threads and no clock: its caller hands
+// it frames and the current time, and it hands frames to a FrameSink. The simulation and the
+// live lab drive the same Engine.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vpcstack/engine/drop_reason.hpp"
+#include "vpcstack/engine/port.hpp"
+#include "vpcstack/engine/trace.hpp"
+#include "vpcstack/model/topology.hpp"
+#include "vpcstack/net/ipv4.hpp"
+
+namespace vpcstack::engine {
+
+// The MAC the VPC router answers with; instances see it as their gateway's address.
+inline constexpr net::MacAddress kRouterMac{{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}};
+// The MAC of the internet's side of the internet port (the live lab sets it on that interface).
+inline constexpr net::MacAddress kInternetMac{{0x02, 0x00, 0x00, 0x00, 0x00, 0xfe}};
+
+struct EngineConfig {
+    bool trace = false;  // record a PacketTrace per packet and hand it to the trace callback
+};
+
+struct Counters {
+    std::uint64_t received = 0;
+    std::uint64_t transmitted = 0;
+    std::array<std::uint64_t, kDropReasonCount> drops{};
+    // Per component (by TraceStep::component name): packets seen and dropped there.
+    struct Component {
+        std::uint64_t packets = 0;
+        std::uint64_t drops = 0;
+    };
+    std::vector<std::pair<std::string, Component>> components;  // filled by snapshot()
+};
+
+class Engine {
+public:
+    Engine(const model::Topology& topology, FrameSink& sink, EngineConfig config = {});
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // A frame sent by an instance on its ENI, or by the internet on kInternetPort.
+    void receive(PortId ingress, std::span<const std::uint8_t> frame, TimeNs now);
+    // Expires idle connection-tracking entries and NAT translations up to `now`.
+    void expire(TimeNs now);
+
+    void set_trace_callback(std::function<void(PacketTrace&&)> callback);
+    Counters snapshot() const;
+    const model::Topology& topology() const;
+
+    // Control-plane change used by tests and labs: replace a security group's rules. Tracked
+    // flows continue; untracked flows are cut at once. AWS: security-group-connection-tracking.
+    void replace_security_group_rules(model::Index group, std::vector<model::SgRule> ingress,
+                                      std::vector<model::SgRule> egress);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vpcstack::engine
