@@ -1,0 +1,85 @@
+// What a live lab is made of, decided from the topology before anything is created: one network
+// namespace per instance (one interface per ENI, with the ENI's MAC and addresses), one
+// namespace for the whole internet, and a private namespace for the engine's veth ends. Pure
+// data, so it is tested without privileges and `lab down` can rebuild the names.
+//
+// Naming: every namespace is `vs-<lab>-<instance>` (`vs-<lab>-inet`, `vs-<lab>-engine`), so labs
+// coexist and cleanup finds what a lab made. Interfaces live inside their namespace and are
+// called eth0, eth1... as on a cloud instance; veth host ends in the engine namespace are
+// `p<port>` and `inet`, all within the kernel's 15-character limit.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vpcstack/engine/port.hpp"
+#include "vpcstack/model/topology.hpp"
+#include "vpcstack/net/ipv4.hpp"
+
+namespace vpcstack::live {
+
+inline constexpr std::string_view kNamespacePrefix = "vs-";
+// AWS: EC2 network_mtu — 9001 inside a VPC; the internet side of the IGW is 1500.
+inline constexpr std::uint32_t kInstanceMtu = 9001;
+inline constexpr std::uint32_t kInternetMtu = 1500;
+// The internet namespace's next hop: a link-local address the engine answers ARP for. The
+// internet hosts' own addresses sit on the interface as /32s.
+inline constexpr net::Ipv4Address kInternetNextHop{169, 254, 255, 1};
+
+struct AddressPlan {
+    net::Ipv4Address address;
+    std::uint8_t prefix_length = 32;
+};
+
+struct InterfacePlan {
+    std::string name;  // inside the namespace: eth0, eth1...
+    engine::PortId port = 0;
+    net::MacAddress mac;
+    std::uint32_t mtu = kInstanceMtu;
+    std::vector<AddressPlan> addresses;
+    std::optional<net::Ipv4Address> gateway;  // default route, on the primary interface only
+    bool gateway_onlink = false;
+    std::optional<net::Ipv4Address> source;  // preferred source of the default route
+    std::string host_end;                    // the veth end in the engine namespace
+    int ifindex = 0;       // fixed inside the namespace, so requests need no lookups
+    int host_ifindex = 0;  // fixed index of host_end in the engine namespace
+};
+
+enum class NamespaceKind : std::uint8_t { Instance, Internet };
+
+struct NamespacePlan {
+    std::string name;     // vs-<lab>-<instance>
+    std::string display;  // the instance's name, or "internet"
+    NamespaceKind kind = NamespaceKind::Instance;
+    model::Index instance = model::kNone;
+    std::vector<InterfacePlan> interfaces;
+};
+
+struct LabPlan {
+    std::string lab;
+    std::string engine_namespace;           // vs-<lab>-engine, holds the veth host ends
+    std::vector<NamespacePlan> namespaces;  // instances in topology order, then the internet
+
+    const NamespacePlan* find(std::string_view display) const;
+};
+
+// A lab name: 1-20 characters of [a-z0-9-], starting with a letter or digit. Returns the
+// problem, or nothing when the name is fine.
+std::optional<std::string> check_lab_name(std::string_view name);
+// The default lab name for a topology file: its base name without extension, made valid.
+std::string lab_name_from_path(std::string_view path);
+// All namespaces of a lab start with this.
+std::string namespace_prefix(std::string_view lab);
+
+// Throws std::invalid_argument for a bad lab name.
+LabPlan make_lab_plan(std::string_view lab, const model::Topology& topology);
+
+// The namespace where `lab exec` runs a target: an instance name, an internet host's name, or
+// "internet". Nothing when unknown.
+const NamespacePlan* resolve_exec_target(const LabPlan& plan, const model::Topology& topology,
+                                         std::string_view target);
+
+}  // namespace vpcstack::live

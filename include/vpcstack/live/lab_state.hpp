@@ -1,0 +1,52 @@
+// A lab's record on disk, /run/vpcstack/<lab>/: state.json (what `lab up` made and how to find
+// it again), engine.log (the engine daemon's output) and control.sock (the daemon's socket).
+// `lab down` works from this record and from the namespace prefix alone, so it cleans up after
+// an engine killed with SIGKILL too.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vpcstack::live {
+
+inline constexpr std::string_view kStateRoot = "/run/vpcstack";
+
+std::string lab_dir(std::string_view lab);
+std::string state_path(std::string_view lab);
+std::string control_socket_path(std::string_view lab);
+std::string engine_log_path(std::string_view lab);
+
+struct DeviceRecord {
+    std::string netns;
+    std::string name;
+    std::string kind;  // tap, veth
+};
+
+struct LabState {
+    std::string lab;
+    std::string topology;        // absolute path of the topology file
+    std::string attach = "tap";  // tap or veth
+    bool offload = true;         // virtio_net_hdr with checksum and TSO offloads
+    bool trace = true;           // the engine keeps a ring of recent packet traces
+    int engine_pid = 0;
+    std::int64_t started = 0;  // unix time, seconds
+    std::string status;        // starting, running, failed
+    double bringup_ms = 0;
+    std::string engine_namespace;
+    std::vector<std::string> namespaces;  // every namespace the lab makes, engine's included
+    std::vector<DeviceRecord> devices;
+};
+
+// Writes state.json atomically (a temporary file renamed over it). Throws SystemError.
+void write_state(const LabState& state);
+// Reads state.json; nothing (and `error` set) when it is missing or unreadable.
+std::optional<LabState> read_state(std::string_view lab, std::string* error = nullptr);
+// The labs that have a directory under /run/vpcstack, sorted.
+std::vector<std::string> list_labs();
+// Whether a pid is alive and is this lab's engine (its command line says so).
+bool engine_alive(int pid, std::string_view lab);
+
+}  // namespace vpcstack::live

@@ -1,0 +1,218 @@
+#include "vpcstack/live/lab.hpp"
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "vpcstack/live/device.hpp"
+#include "vpcstack/live/lab_state.hpp"
+#include "vpcstack/live/rtnetlink.hpp"
+
+namespace vpcstack::live {
+
+std::optional<Attach> parse_attach(std::string_view text) {
+    if (text == "tap") {
+        return Attach::Tap;
+    }
+    if (text == "veth") {
+        return Attach::Veth;
+    }
+    return std::nullopt;
+}
+
+std::string_view to_string(Attach attach) {
+    return attach == Attach::Tap ? "tap" : "veth";
+}
+
+namespace {
+
+// A new namespace for the calling thread, published under its name, with IPv6 off: the lab is
+// IPv4 and autoconfiguration would only add noise frames. Returns its fd; the thread stays in it.
+Fd enter_new_namespace(const std::string& name) {
+    Fd fd = unshare_netns();
+    write_sysctl("net/ipv6/conf/all/disable_ipv6", "1");
+    write_sysctl("net/ipv6/conf/default/disable_ipv6", "1");
+    publish_current_netns(name);
+    return fd;
+}
+
+// Addresses and default route of one interface, queued on the namespace's socket.
+void queue_addressing(RtNetlink& netlink, const InterfacePlan& itf, int ifindex) {
+    for (const auto& address : itf.addresses) {
+        netlink.add_address(ifindex, address.address, address.prefix_length);
+    }
+    if (itf.gateway) {
+        netlink.add_route(ifindex, net::Cidr(net::Ipv4Address(0), 0), itf.gateway,
+                          itf.gateway_onlink, itf.source);
+    }
+}
+
+}  // namespace
+
+std::vector<LivePort> bring_up(const LabPlan& plan, const BringUpOptions& options) {
+    Fd home = open_current_netns();
+    std::vector<LivePort> ports;
+    Fd engine_ns;
+    auto go_home = [&] { ::setns(home.get(), CLONE_NEWNET); };
+
+    try {
+        if (options.attach == Attach::Veth) {
+            engine_ns = enter_new_namespace(plan.engine_namespace);
+            go_home();
+        }
+        for (const auto& ns : plan.namespaces) {
+            Fd ns_fd = enter_new_namespace(ns.name);
+            RtNetlink netlink;
+            netlink.set_link({.ifindex = 1, .mac = {}, .mtu = {}, .up = true});  // lo
+            for (const auto& itf : ns.interfaces) {
+                LivePort port;
+                port.port = itf.port;
+                port.netns = ns.name;
+                port.device = itf.name;
+                port.owner = ns.display;
+                if (options.attach == Attach::Tap) {
+                    OpenedDevice tap =
+                        open_tap(itf.name, {.vnet_hdr = options.offload, .persist = true});
+                    netlink.set_link(
+                        {.ifindex = tap.ifindex, .mac = itf.mac, .mtu = itf.mtu, .up = true});
+                    queue_addressing(netlink, itf, tap.ifindex);
+                    port.fd = std::move(tap.fd);
+                } else {
+                    VethSpec veth;
+                    veth.name = itf.name;
+                    veth.ifindex = itf.ifindex;
+                    veth.mac = itf.mac;
+                    veth.mtu = itf.mtu;
+                    veth.peer_name = itf.host_end;
+                    veth.peer_ifindex = itf.host_ifindex;
+                    veth.peer_netns_fd = engine_ns.get();
+                    veth.peer_mtu = itf.mtu;
+                    netlink.add_veth(veth);
+                    queue_addressing(netlink, itf, itf.ifindex);
+                }
+                ports.push_back(std::move(port));
+            }
+            netlink.commit();
+            go_home();
+        }
+        if (options.attach == Attach::Veth) {
+            NetnsGuard inside(engine_ns.get());
+            RtNetlink netlink;
+            for (const auto& ns : plan.namespaces) {
+                for (const auto& itf : ns.interfaces) {
+                    netlink.set_link(
+                        {.ifindex = itf.host_ifindex, .mac = {}, .mtu = {}, .up = true});
+                }
+            }
+            netlink.commit();
+            for (auto& port : ports) {
+                const NamespacePlan* ns = nullptr;
+                for (const auto& candidate : plan.namespaces) {
+                    if (candidate.name == port.netns) {
+                        ns = &candidate;
+                    }
+                }
+                for (const auto& itf : ns->interfaces) {
+                    if (itf.port == port.port) {
+                        port.fd = open_packet_socket(itf.host_ifindex, options.offload);
+                        port.netns = plan.engine_namespace;
+                        port.device = itf.host_end;
+                    }
+                }
+            }
+        }
+    } catch (...) {
+        go_home();
+        throw;
+    }
+    return ports;
+}
+
+namespace {
+
+// Stops the engine: SIGTERM, then SIGKILL after a grace period. True when it had to be killed.
+bool stop_engine(int pid, std::string_view lab) {
+    if (!engine_alive(pid, lab)) {
+        return false;
+    }
+    ::kill(pid, SIGTERM);
+    for (int i = 0; i < 200 && engine_alive(pid, lab); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (!engine_alive(pid, lab)) {
+        return false;
+    }
+    ::kill(pid, SIGKILL);
+    for (int i = 0; i < 400 && engine_alive(pid, lab); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+}
+
+}  // namespace
+
+TearDownReport tear_down(std::string_view lab) {
+    const auto start = std::chrono::steady_clock::now();
+    TearDownReport report;
+    std::set<std::string> names;
+    std::string error;
+    if (auto state = read_state(lab, &error)) {
+        if (engine_alive(state->engine_pid, lab)) {
+            report.engine_pid = state->engine_pid;
+            report.engine_killed = stop_engine(state->engine_pid, lab);
+        }
+        names.insert(state->namespaces.begin(), state->namespaces.end());
+    }
+    // Namespaces with this lab's prefix that no state lists (a crash mid bring-up), except
+    // those of another lab whose name extends this one ("demo" vs "demo-2").
+    std::set<std::string> others;
+    for (const auto& other : list_labs()) {
+        if (other == lab) {
+            continue;
+        }
+        if (auto other_state = read_state(other)) {
+            others.insert(other_state->namespaces.begin(), other_state->namespaces.end());
+        }
+    }
+    for (const auto& name : list_named_netns(namespace_prefix(lab))) {
+        if (others.count(name) == 0) {
+            names.insert(name);
+        }
+    }
+    // Only names that exist now are reported as removed.
+    std::vector<std::string> existing;
+    for (const auto& name : names) {
+        struct stat st {};
+        if (::stat((std::string(kNetnsDir) + "/" + name).c_str(), &st) == 0) {
+            existing.push_back(name);
+        }
+    }
+    NetnsRemoval removal = remove_named_netns(existing);
+    report.namespaces = std::move(removal.removed);
+    report.killed_pids = std::move(removal.killed_pids);
+    report.errors = std::move(removal.errors);
+
+    std::error_code ec;
+    const std::string dir = lab_dir(lab);
+    if (std::filesystem::exists(dir, ec)) {
+        std::filesystem::remove_all(dir, ec);
+        if (ec) {
+            report.errors.push_back("remove " + dir + ": " + ec.message());
+        } else {
+            report.state_removed = true;
+        }
+    }
+    report.milliseconds =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return report;
+}
+
+}  // namespace vpcstack::live

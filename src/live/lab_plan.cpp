@@ -1,0 +1,170 @@
+#include "vpcstack/live/lab_plan.hpp"
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include "vpcstack/engine/engine.hpp"
+
+namespace vpcstack::live {
+
+namespace {
+
+constexpr std::size_t kMaxLabName = 20;
+// Fixed interface indices inside each namespace (lo is 1).
+constexpr int kFirstInstanceIfindex = 10;
+constexpr int kFirstHostEndIfindex = 100;
+
+// Keeps a namespace name to characters `ip netns` and file systems take without quoting.
+std::string sanitize(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.';
+        out.push_back(ok ? c : '-');
+    }
+    return out.empty() ? std::string("x") : out;
+}
+
+}  // namespace
+
+const NamespacePlan* LabPlan::find(std::string_view display) const {
+    for (const auto& ns : namespaces) {
+        if (ns.display == display) {
+            return &ns;
+        }
+    }
+    return nullptr;
+}
+
+std::optional<std::string> check_lab_name(std::string_view name) {
+    if (name.empty() || name.size() > kMaxLabName) {
+        return "a lab name has 1 to " + std::to_string(kMaxLabName) + " characters";
+    }
+    for (char c : name) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+            return "a lab name uses only lowercase letters, digits and '-'";
+        }
+    }
+    if (name.front() == '-') {
+        return "a lab name starts with a letter or digit";
+    }
+    return std::nullopt;
+}
+
+std::string lab_name_from_path(std::string_view path) {
+    auto slash = path.find_last_of('/');
+    std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+    auto dot = base.find_last_of('.');
+    if (dot != std::string_view::npos && dot > 0) {
+        base = base.substr(0, dot);
+    }
+    std::string name;
+    for (char c : base) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        name.push_back(ok ? c : '-');
+    }
+    while (!name.empty() && name.front() == '-') {
+        name.erase(name.begin());
+    }
+    if (name.size() > kMaxLabName) {
+        name.resize(kMaxLabName);
+    }
+    return name.empty() ? std::string("lab") : name;
+}
+
+std::string namespace_prefix(std::string_view lab) {
+    return std::string(kNamespacePrefix) + std::string(lab) + "-";
+}
+
+LabPlan make_lab_plan(std::string_view lab, const model::Topology& topology) {
+    if (auto problem = check_lab_name(lab)) {
+        throw std::invalid_argument("lab name '" + std::string(lab) + "': " + *problem);
+    }
+    LabPlan plan;
+    plan.lab = lab;
+    const std::string prefix = namespace_prefix(lab);
+    plan.engine_namespace = prefix + "engine";
+    const std::string internet_ns = prefix + "inet";
+    std::set<std::string> taken{plan.engine_namespace, internet_ns};
+
+    for (model::Index i = 0; i < topology.instances.size(); ++i) {
+        const auto& instance = topology.instances[i];
+        NamespacePlan ns;
+        ns.display = instance.meta.name;
+        ns.instance = i;
+        ns.name = prefix + sanitize(instance.meta.name);
+        while (taken.count(ns.name) != 0) {
+            ns.name += "-vm";
+        }
+        taken.insert(ns.name);
+        for (std::size_t slot = 0; slot < instance.enis.size(); ++slot) {
+            const model::Index eni_index = instance.enis[slot];
+            const auto& eni = topology.enis[eni_index];
+            const auto& subnet = topology.subnets[eni.subnet];
+            InterfacePlan itf;
+            itf.name = "eth" + std::to_string(slot);
+            itf.port = eni_index;
+            itf.mac = eni.mac;
+            itf.mtu = kInstanceMtu;
+            itf.ifindex = kFirstInstanceIfindex + static_cast<int>(slot);
+            itf.host_end = "p" + std::to_string(eni_index);
+            for (const auto& ip : eni.private_ips) {
+                itf.addresses.push_back({ip, subnet.cidr.length()});
+            }
+            if (slot == 0) {
+                // AWS: subnet-sizing — the VPC router is the subnet's base address + 1.
+                itf.gateway = subnet.cidr.network() + 1;
+            }
+            ns.interfaces.push_back(std::move(itf));
+        }
+        plan.namespaces.push_back(std::move(ns));
+    }
+
+    NamespacePlan internet;
+    internet.name = internet_ns;
+    internet.display = "internet";
+    internet.kind = NamespaceKind::Internet;
+    InterfacePlan itf;
+    itf.name = "eth0";
+    itf.port = engine::kInternetPort;
+    itf.mac = engine::kInternetMac;
+    itf.mtu = kInternetMtu;
+    itf.ifindex = kFirstInstanceIfindex;
+    itf.host_end = "inet";
+    for (const auto& host : topology.internet_hosts) {
+        itf.addresses.push_back({host.address, 32});
+    }
+    itf.gateway = kInternetNextHop;
+    itf.gateway_onlink = true;
+    if (!topology.internet_hosts.empty()) {
+        itf.source = topology.internet_hosts.front().address;
+    }
+    internet.interfaces.push_back(std::move(itf));
+    plan.namespaces.push_back(std::move(internet));
+
+    // Host ends get fixed indices in the engine namespace too.
+    int next = kFirstHostEndIfindex;
+    for (auto& ns : plan.namespaces) {
+        for (auto& i : ns.interfaces) {
+            i.host_ifindex = next++;
+        }
+    }
+    return plan;
+}
+
+const NamespacePlan* resolve_exec_target(const LabPlan& plan, const model::Topology& topology,
+                                         std::string_view target) {
+    if (const auto* ns = plan.find(target)) {
+        return ns;
+    }
+    const bool internet_host =
+        std::any_of(topology.internet_hosts.begin(), topology.internet_hosts.end(),
+                    [&](const auto& host) { return host.meta.name == target; });
+    return internet_host ? plan.find("internet") : nullptr;
+}
+
+}  // namespace vpcstack::live

@@ -1,0 +1,139 @@
+#include "vpcstack/live/lab_state.hpp"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "vpcstack/live/netns.hpp"
+
+namespace vpcstack::live {
+
+using nlohmann::json;
+
+std::string lab_dir(std::string_view lab) {
+    return std::string(kStateRoot) + "/" + std::string(lab);
+}
+std::string state_path(std::string_view lab) {
+    return lab_dir(lab) + "/state.json";
+}
+std::string control_socket_path(std::string_view lab) {
+    return lab_dir(lab) + "/control.sock";
+}
+std::string engine_log_path(std::string_view lab) {
+    return lab_dir(lab) + "/engine.log";
+}
+
+void write_state(const LabState& state) {
+    json devices = json::array();
+    for (const auto& d : state.devices) {
+        devices.push_back({{"netns", d.netns}, {"name", d.name}, {"kind", d.kind}});
+    }
+    json doc = {{"lab", state.lab},
+                {"topology", state.topology},
+                {"attach", state.attach},
+                {"offload", state.offload},
+                {"trace", state.trace},
+                {"engine_pid", state.engine_pid},
+                {"started", state.started},
+                {"status", state.status},
+                {"bringup_ms", state.bringup_ms},
+                {"engine_namespace", state.engine_namespace},
+                {"namespaces", state.namespaces},
+                {"devices", devices}};
+    ::mkdir(std::string(kStateRoot).c_str(), 0755);
+    ::mkdir(lab_dir(state.lab).c_str(), 0755);
+    const std::string path = state_path(state.lab);
+    const std::string temporary = path + ".tmp." + std::to_string(::getpid());
+    {
+        std::ofstream out(temporary);
+        out << doc.dump(2) << "\n";
+        if (!out) {
+            throw SystemError("write " + temporary, errno);
+        }
+    }
+    if (::rename(temporary.c_str(), path.c_str()) != 0) {
+        throw SystemError("rename " + temporary + " to " + path, errno);
+    }
+}
+
+std::optional<LabState> read_state(std::string_view lab, std::string* error) {
+    const std::string path = state_path(lab);
+    std::ifstream in(path);
+    if (!in) {
+        if (error) {
+            *error = path + ": no such lab state";
+        }
+        return std::nullopt;
+    }
+    try {
+        json doc = json::parse(in);
+        LabState state;
+        state.lab = doc.value("lab", std::string(lab));
+        state.topology = doc.value("topology", "");
+        state.attach = doc.value("attach", "tap");
+        state.offload = doc.value("offload", true);
+        state.trace = doc.value("trace", true);
+        state.engine_pid = doc.value("engine_pid", 0);
+        state.started = doc.value("started", std::int64_t{0});
+        state.status = doc.value("status", "");
+        state.bringup_ms = doc.value("bringup_ms", 0.0);
+        state.engine_namespace = doc.value("engine_namespace", "");
+        state.namespaces = doc.value("namespaces", std::vector<std::string>{});
+        for (const auto& d : doc.value("devices", json::array())) {
+            state.devices.push_back(
+                {d.value("netns", ""), d.value("name", ""), d.value("kind", "")});
+        }
+        return state;
+    } catch (const json::exception& e) {
+        if (error) {
+            *error = path + ": not a lab state file (" + e.what() + ")";
+        }
+        return std::nullopt;
+    }
+}
+
+std::vector<std::string> list_labs() {
+    std::vector<std::string> labs;
+    DIR* dir = ::opendir(std::string(kStateRoot).c_str());
+    if (dir == nullptr) {
+        return labs;
+    }
+    while (dirent* entry = ::readdir(dir)) {
+        std::string name(entry->d_name);
+        if (name == "." || name == "..") {
+            continue;
+        }
+        struct stat st {};
+        if (::stat(lab_dir(name).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+            labs.push_back(name);
+        }
+    }
+    ::closedir(dir);
+    std::sort(labs.begin(), labs.end());
+    return labs;
+}
+
+bool engine_alive(int pid, std::string_view lab) {
+    if (pid <= 0) {
+        return false;
+    }
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+    if (!in) {
+        return false;
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    std::string cmdline = buffer.str();
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    // A zombie has an empty command line: it is gone as far as the lab is concerned.
+    return cmdline.find(" lab engine " + std::string(lab) + " ") != std::string::npos ||
+           cmdline.ends_with(" lab engine " + std::string(lab));
+}
+
+}  // namespace vpcstack::live
