@@ -1,0 +1,253 @@
+#include "vpcstack/render/summary.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "vpcstack/render/facts.hpp"
+#include "vpcstack/render/table.hpp"
+
+namespace vpcstack::render {
+
+using model::Index;
+using model::kNone;
+using model::Topology;
+
+namespace {
+
+constexpr std::size_t kWidth = 96;
+
+std::string count(std::size_t n, const char* singular, const char* plural) {
+    return fmt::format("{} {}", n, n == 1 ? singular : plural);
+}
+
+std::string join(const std::vector<std::string>& parts, const char* separator) {
+    std::string out;
+    for (const std::string& p : parts) {
+        if (!out.empty()) out += separator;
+        out += p;
+    }
+    return out;
+}
+
+std::string resource_counts(const Topology& t) {
+    std::vector<std::string> words = {
+        count(t.vpcs.size(), "VPC", "VPCs"),
+        count(t.subnets.size(), "subnet", "subnets"),
+        count(t.route_tables.size(), "route table", "route tables"),
+        count(t.network_acls.size(), "network ACL", "network ACLs"),
+        count(t.security_groups.size(), "security group", "security groups"),
+        count(t.instances.size(), "instance", "instances"),
+        count(t.enis.size(), "ENI", "ENIs"),
+        count(t.nat_gateways.size(), "NAT gateway", "NAT gateways"),
+        count(t.internet_gateways.size(), "internet gateway", "internet gateways"),
+        count(t.peerings.size(), "peering", "peerings"),
+        count(t.elastic_ips.size(), "Elastic IP", "Elastic IPs"),
+        count(t.prefix_lists.size(), "prefix list", "prefix lists"),
+        count(t.internet_hosts.size(), "internet host", "internet hosts"),
+    };
+    return wrap_list(words, kWidth, "  ") + "\n";
+}
+
+std::string vpc_heading(const Topology& t, const model::Vpc& vpc, bool color) {
+    std::vector<std::string> cidrs;
+    for (const net::Cidr& c : vpc.cidrs) cidrs.push_back(c.to_string());
+    std::string line = styled("VPC " + vpc.meta.name, Style::Bold, color);
+    if (!vpc.meta.id.empty()) line += " (" + vpc.meta.id + ")";
+    line += "  " + join(cidrs, " + ") + "  region " + vpc.region;
+    if (!vpc.account.empty()) line += "  account " + vpc.account;
+    if (vpc.internet_gateway != kNone) {
+        line += "  internet gateway " + t.internet_gateways.at(vpc.internet_gateway).meta.name;
+    } else {
+        line += "  no internet gateway";
+    }
+    return line + "\n";
+}
+
+// "public" when the subnet's route table has a route to an internet gateway, with that route;
+// otherwise "private", with its default route when it has one.
+std::vector<Cell> access_cells(const Topology& t, Index subnet) {
+    if (const model::Route* route = internet_route(t, subnet)) {
+        return {Cell("public", Style::Green), Cell(route_text(t, *route))};
+    }
+    const model::Route* route = default_route(t, subnet);
+    if (route == nullptr) return {Cell("private", Style::Yellow), Cell("-")};
+    std::string text = route_text(t, *route);
+    std::string why = blackhole_reason(t, *route);
+    if (!why.empty()) return {Cell("private", Style::Yellow), Cell(text + " (blackhole)", Style::Red)};
+    return {Cell("private", Style::Yellow), Cell(text)};
+}
+
+std::string public_text(const Topology& t, Index eni) {
+    const model::Eni& e = t.enis.at(eni);
+    if (e.elastic_ip != kNone) {
+        const model::ElasticIp& eip = t.elastic_ips.at(e.elastic_ip);
+        return eip.address.to_string() + " (eip " + eip.meta.name + ")";
+    }
+    if (e.public_ip) return e.public_ip->to_string() + " (public IP)";
+    return "-";
+}
+
+std::vector<Cell> eni_row(const Topology& t, Index eni) {
+    const model::Eni& e = t.enis.at(eni);
+    std::vector<std::string> ips;
+    for (const net::Ipv4Address& ip : e.private_ips) ips.push_back(ip.to_string());
+    std::vector<std::string> groups;
+    for (Index g : e.security_groups) groups.push_back(t.security_groups.at(g).meta.name);
+
+    std::vector<std::string> notes;
+    notes.push_back("sg " + join(groups, ","));
+    if (!e.source_dest_check) notes.push_back("src/dst check off");
+    Style style = Style::Plain;
+    if (e.instance != kNone && !t.instances.at(e.instance).running) {
+        notes.push_back("not running");
+        style = Style::Dim;
+    }
+    return {Cell(eni_display_name(t, eni), style), Cell("instance"), Cell(join(ips, ",")),
+            Cell(public_text(t, eni)), Cell(join(notes, "  "))};
+}
+
+std::vector<Cell> nat_row(const Topology& t, Index nat) {
+    const model::NatGateway& n = t.nat_gateways.at(nat);
+    std::string public_side = "- (private NAT)";
+    if (n.is_public && n.elastic_ip != kNone) {
+        const model::ElasticIp& eip = t.elastic_ips.at(n.elastic_ip);
+        public_side = eip.address.to_string() + " (eip " + eip.meta.name + ")";
+    }
+    return {Cell(n.meta.name), Cell("NAT gateway"), Cell(n.private_ip.to_string()),
+            Cell(public_side)};
+}
+
+std::string vpc_body(const Topology& t, Index vpc_index, bool color) {
+    const model::Vpc& vpc = t.vpcs.at(vpc_index);
+    if (vpc.subnets.empty()) return "  (no subnets)\n";
+
+    // Subnet rows and member rows are aligned separately, then interleaved.
+    Table subnets("  ");
+    subnets.add_row({Cell("SUBNET", Style::Bold), Cell("CIDR", Style::Bold),
+                     Cell("AZ", Style::Bold), Cell("ACCESS", Style::Bold),
+                     Cell("ROUTE", Style::Bold), Cell("ROUTE TABLE", Style::Bold),
+                     Cell("NETWORK ACL", Style::Bold)});
+    Table members("    ");
+    std::vector<std::size_t> members_per_subnet;
+    for (Index s : vpc.subnets) {
+        const model::Subnet& subnet = t.subnets.at(s);
+        std::vector<Cell> row = {Cell(subnet.meta.name), Cell(subnet.cidr.to_string()),
+                                 Cell(subnet.availability_zone.empty() ? "-"
+                                                                       : subnet.availability_zone)};
+        for (Cell& c : access_cells(t, s)) row.push_back(std::move(c));
+        row.emplace_back(subnet.route_table == kNone
+                             ? std::string("-")
+                             : t.route_tables.at(subnet.route_table).meta.name);
+        row.emplace_back(subnet.network_acl == kNone
+                             ? std::string("-")
+                             : t.network_acls.at(subnet.network_acl).meta.name);
+        subnets.add_row(std::move(row));
+
+        std::size_t before = members.size();
+        for (Index e : subnet.enis) members.add_row(eni_row(t, e));
+        for (Index n = 0; n < t.nat_gateways.size(); ++n) {
+            if (t.nat_gateways[n].subnet == s) members.add_row(nat_row(t, n));
+        }
+        members_per_subnet.push_back(members.size() - before);
+    }
+
+    std::vector<std::string> subnet_lines = subnets.lines(color);
+    std::vector<std::string> member_lines = members.lines(color);
+    std::string out = subnet_lines.front() + "\n";
+    std::size_t next_member = 0;
+    for (std::size_t i = 0; i < members_per_subnet.size(); ++i) {
+        out += subnet_lines[i + 1] + "\n";
+        for (std::size_t m = 0; m < members_per_subnet[i]; ++m) {
+            out += member_lines[next_member++] + "\n";
+        }
+    }
+    return out;
+}
+
+std::string peerings_section(const Topology& t, bool color) {
+    Table table("  ");
+    for (const model::Peering& p : t.peerings) {
+        const model::Vpc& a = t.vpcs.at(p.requester);
+        const model::Vpc& b = t.vpcs.at(p.accepter);
+        std::string link = a.meta.name + " <-> " + b.meta.name;
+        if (a.region != b.region) link += " (" + a.region + " <-> " + b.region + ")";
+        const bool active = p.status == model::PeeringStatus::Active;
+        table.add_row({Cell(p.meta.name), Cell(link),
+                       Cell(model::to_string(p.status), active ? Style::Green : Style::Red)});
+    }
+    return styled("Peerings", Style::Bold, color) + "\n" + table.render(color);
+}
+
+std::string prefix_lists_section(const Topology& t, bool color) {
+    Table table("  ");
+    for (const model::PrefixList& pl : t.prefix_lists) {
+        std::vector<std::string> cidrs;
+        for (const net::Cidr& c : pl.cidrs) cidrs.push_back(c.to_string());
+        table.add_row({Cell(pl.meta.name), Cell(join(cidrs, ", "))});
+    }
+    return styled("Prefix lists", Style::Bold, color) + "\n" + table.render(color);
+}
+
+std::string listen_text(const std::vector<model::ListenPort>& ports) {
+    std::vector<std::string> parts;
+    for (const model::ListenPort& p : ports) {
+        parts.push_back(net::protocol_name(p.protocol) + "/" + std::to_string(p.port));
+    }
+    return parts.empty() ? "listens on nothing" : "listens on " + join(parts, ", ");
+}
+
+std::string internet_hosts_section(const Topology& t, bool color) {
+    Table table("  ");
+    for (const model::InternetHost& h : t.internet_hosts) {
+        table.add_row({Cell(h.meta.name), Cell(h.address.to_string()),
+                       Cell(h.listen ? listen_text(*h.listen) : "accepts everything")});
+    }
+    return styled("Internet hosts", Style::Bold, color) + "\n" + table.render(color);
+}
+
+}  // namespace
+
+std::string render_summary(const Topology& t, bool color) {
+    std::string out = styled(t.file.empty() ? std::string("topology") : t.file, Style::Bold, color) +
+                      ": " + styled("valid", Style::Green, color) + "\n";
+    out += resource_counts(t);
+    for (Index v = 0; v < t.vpcs.size(); ++v) {
+        out += "\n" + vpc_heading(t, t.vpcs[v], color);
+        out += vpc_body(t, v, color);
+    }
+    if (!t.peerings.empty()) out += "\n" + peerings_section(t, color);
+    if (!t.prefix_lists.empty()) out += "\n" + prefix_lists_section(t, color);
+    if (!t.internet_hosts.empty()) out += "\n" + internet_hosts_section(t, color);
+    return out;
+}
+
+std::string render_diagnostics(const model::Diagnostics& diagnostics, bool color) {
+    std::string out;
+    for (const model::Diagnostic& d : diagnostics.sorted()) {
+        std::string line = d.to_string();
+        if (color) {
+            // Colour the severity word only; the rest stays as the loader wrote it.
+            const bool error = d.severity == model::Severity::Error;
+            const std::string word = error ? ": error: " : ": warning: ";
+            if (auto at = line.find(word); at != std::string::npos) {
+                line = line.substr(0, at) + ": " +
+                       styled(error ? "error" : "warning", error ? Style::Red : Style::Yellow,
+                              true) +
+                       ": " + line.substr(at + word.size());
+            }
+        }
+        out += line + "\n";
+    }
+    const std::size_t errors = diagnostics.error_count();
+    const std::size_t warnings = diagnostics.warning_count();
+    if (errors == 0 && warnings == 0) return out;
+    std::vector<std::string> parts;
+    if (errors > 0) parts.push_back(count(errors, "error", "errors"));
+    if (warnings > 0) parts.push_back(count(warnings, "warning", "warnings"));
+    out += join(parts, ", ") + "\n";
+    return out;
+}
+
+}  // namespace vpcstack::render
