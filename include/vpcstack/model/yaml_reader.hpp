@@ -1,0 +1,184 @@
+// The first half of loading: YAML text to raw resources. The reader checks the shape of the file
+// (keys, types, value syntax such as addresses, CIDRs, ports and rule short forms) and keeps
+// where every value was written. It resolves no reference and checks no relation between
+// resources: validation.hpp does that. See docs/topology.md for the format.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vpcstack/model/diagnostics.hpp"
+#include "vpcstack/model/topology.hpp"
+
+namespace vpcstack::model {
+
+// One value of the file: unset when absent or invalid (the invalid case is already reported).
+template <class T>
+struct Field {
+    std::optional<T> value;
+    SourceLocation loc;    // where the value was written; the owning item's place when absent
+    bool present = false;  // written in the file, valid or not
+
+    bool has_value() const { return value.has_value(); }
+    const T& operator*() const { return *value; }
+    const T* operator->() const { return &*value; }
+};
+
+struct RawMeta {
+    std::string name;  // empty when missing (reported) or, for ENIs, to be generated
+    std::string id;
+    SourceLocation loc;  // the item's first key
+};
+
+struct RawRoute {
+    net::Cidr destination;
+    std::string target;  // as written: "igw", "nat/nat-a", "blackhole" ...
+    std::string id;
+    std::string text;  // "0.0.0.0/0 -> igw"
+    SourceLocation loc;
+};
+
+struct RawRouteTable {
+    RawMeta meta;
+    Field<bool> main;
+    std::vector<RawRoute> routes;
+};
+
+struct RawAclRule {
+    long number = 0;  // range checked by validation
+    RuleAction action = RuleAction::Deny;
+    net::Protocol protocol;
+    net::PortRange ports;
+    net::IcmpMatch icmp;
+    net::Cidr cidr;
+    std::string text;
+    SourceLocation loc;
+};
+
+struct RawAcl {
+    RawMeta meta;
+    Field<bool> is_default;
+    std::vector<RawAclRule> inbound;
+    std::vector<RawAclRule> outbound;
+};
+
+struct RawSgRule {
+    net::Protocol protocol;
+    net::PortRange ports;
+    net::IcmpMatch icmp;
+    PeerKind peer_kind = PeerKind::Cidr;
+    net::Cidr cidr;
+    std::string reference;  // group ("web-sg", "shared/web-sg") or prefix list name
+    std::string description;
+    std::string text;
+    SourceLocation loc;
+};
+
+struct RawSecurityGroup {
+    RawMeta meta;
+    Field<bool> is_default;
+    std::vector<RawSgRule> ingress;
+    std::optional<std::vector<RawSgRule>> egress;  // unset: not written
+};
+
+struct RawSubnet {
+    RawMeta meta;
+    Field<net::Cidr> cidr;
+    Field<std::string> az;
+    Field<std::string> route_table;
+    Field<std::string> network_acl;
+};
+
+struct RawNatGateway {
+    RawMeta meta;
+    Field<std::string> subnet;
+    Field<net::Ipv4Address> private_ip;
+    Field<std::string> elastic_ip;
+    Field<bool> is_public;  // from type: public|private
+};
+
+struct RawEni {
+    RawMeta meta;
+    Field<std::string> subnet;
+    std::vector<Field<net::Ipv4Address>> private_ips;  // empty: assigned by the loader
+    Field<net::Ipv4Address> public_ip;
+    Field<std::string> elastic_ip;
+    std::vector<Field<std::string>> security_groups;
+    SourceLocation security_groups_loc;
+    Field<bool> source_dest_check;
+};
+
+struct RawInstance {
+    RawMeta meta;
+    std::vector<RawEni> enis;
+    bool running = true;
+    std::optional<std::vector<ListenPort>> listen;
+};
+
+struct RawInternetGateway {
+    RawMeta meta;
+};
+
+struct RawVpc {
+    RawMeta meta;
+    Field<std::string> region;
+    Field<std::string> account;
+    Field<net::Cidr> cidr;
+    std::vector<Field<net::Cidr>> secondary_cidrs;
+    SourceLocation secondary_cidrs_loc;
+    std::vector<RawInternetGateway> internet_gateways;  // more than one is an error
+    std::vector<RawSubnet> subnets;
+    std::vector<RawRouteTable> route_tables;
+    std::vector<RawAcl> network_acls;
+    std::vector<RawSecurityGroup> security_groups;
+    std::vector<RawNatGateway> nat_gateways;
+    std::vector<RawInstance> instances;
+};
+
+struct RawElasticIp {
+    RawMeta meta;
+    Field<net::Ipv4Address> address;
+};
+
+struct RawPeering {
+    RawMeta meta;
+    Field<std::string> requester;
+    Field<std::string> accepter;
+    Field<PeeringStatus> status;
+};
+
+struct RawPrefixList {
+    RawMeta meta;
+    std::vector<net::Cidr> cidrs;
+};
+
+struct RawInternetHost {
+    RawMeta meta;
+    Field<net::Ipv4Address> address;
+    std::optional<std::vector<ListenPort>> listen;
+};
+
+struct RawTopology {
+    std::string file;
+    Field<std::string> region;
+    std::vector<RawVpc> vpcs;
+    std::vector<RawElasticIp> elastic_ips;
+    std::vector<RawPeering> peerings;
+    std::vector<RawPrefixList> prefix_lists;
+    std::vector<RawInternetHost> internet_hosts;
+};
+
+// Reads the YAML text. Problems of shape and syntax go to `diags`; what could be read is
+// returned so that validation can still report the errors of the rest of the file. Returns
+// nothing when the text is not YAML at all.
+std::optional<RawTopology> read_topology_yaml(std::string_view text, const std::string& file,
+                                              Diagnostics& diags);
+
+// Levenshtein distance, for did-you-mean suggestions.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+// The closest candidate when it is close enough to be a likely typo, else empty.
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace vpcstack::model

@@ -1,0 +1,7 @@
+#include "vpcstack/model/lint.hpp"
+
+namespace vpcstack::model {
+
+void lint_topology(const Topology&, Diagnostics&) {}
+
+}  // namespace vpcstack::model
