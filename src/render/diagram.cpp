@@ -34,17 +34,21 @@ std::string join_lines(const std::vector<std::string>& lines) {
 // Builds the graph in a fixed order (the topology's vectors), which makes the output
 // deterministic without sorting anything afterwards.
 class Builder {
-public:
+  public:
     Builder(const Topology& topo, Diagram& out) : t_(topo), d_(out) {}
 
     void build() {
-        d_.title = t_.file.empty() ? "topology" : std::filesystem::path(t_.file).filename().string();
+        d_.title =
+            t_.file.empty() ? "topology" : std::filesystem::path(t_.file).filename().string();
         internet_ = add_node({.id = "internet",
                               .label = "internet",
                               .shape = "ellipse",
                               .style = "filled",
                               .fillcolor = "#dde8f5"});
         for (Index v = 0; v < t_.vpcs.size(); ++v) add_vpc(v);
+        // The internet and its hosts side by side, above everything (the graph is drawn
+        // bottom to top, so routes point up towards the internet).
+        d_.same_rank.push_back({"internet"});
         for (Index h = 0; h < t_.internet_hosts.size(); ++h) add_internet_host(h);
         for (Index g = 0; g < t_.internet_gateways.size(); ++g) {
             add_edge(igw_.at(g), internet_, {.dir = "none"});
@@ -54,7 +58,7 @@ public:
         for (const model::Instance& instance : t_.instances) link_enis(instance);
     }
 
-private:
+  private:
     Vertex add_node(DiagramNode node) { return boost::add_vertex(std::move(node), d_.graph); }
 
     void add_edge(Vertex from, Vertex to, DiagramEdge edge) {
@@ -78,8 +82,10 @@ private:
         std::vector<std::string> lines;
         for (const net::Cidr& c : vpc.cidrs) lines.push_back(c.to_string());
         lines.push_back(vpc.region);
-        vpc_anchor_[v] = add_node(
-            {.id = "vpc" + n, .label = join_lines(lines), .shape = "plaintext", .cluster = cluster});
+        vpc_anchor_[v] = add_node({.id = "vpc" + n,
+                                   .label = join_lines(lines),
+                                   .shape = "plaintext",
+                                   .cluster = cluster});
         if (vpc.internet_gateway != kNone) {
             const model::InternetGateway& igw = t_.internet_gateways.at(vpc.internet_gateway);
             igw_[vpc.internet_gateway] =
@@ -154,6 +160,7 @@ private:
 
     void add_internet_host(Index h) {
         const model::InternetHost& host = t_.internet_hosts[h];
+        d_.same_rank.front().push_back("host" + std::to_string(h));
         Vertex v = add_node({.id = "host" + std::to_string(h),
                              .label = host.meta.name + "\n" + host.address.to_string(),
                              .shape = "ellipse"});
@@ -197,14 +204,23 @@ private:
             DiagramEdge edge{.label = route.destination.to_string()};
             Vertex to = from;
             switch (target.kind) {
-                case RouteTargetKind::Local: continue;
-                case RouteTargetKind::InternetGateway: to = igw_.at(target.index); break;
-                case RouteTargetKind::NatGateway: to = nat_.at(target.index); break;
-                case RouteTargetKind::Eni: to = eni_.at(target.index); break;
+                case RouteTargetKind::Local:
+                    continue;
+                case RouteTargetKind::InternetGateway:
+                    to = igw_.at(target.index);
+                    break;
+                case RouteTargetKind::NatGateway:
+                    to = nat_.at(target.index);
+                    break;
+                case RouteTargetKind::Eni:
+                    to = eni_.at(target.index);
+                    break;
                 case RouteTargetKind::Instance:
                     to = eni_.at(t_.instances.at(target.index).enis.front());
                     break;
-                case RouteTargetKind::Blackhole: to = blackhole_of(subnet.vpc); break;
+                case RouteTargetKind::Blackhole:
+                    to = blackhole_of(subnet.vpc);
+                    break;
                 case RouteTargetKind::Peering: {
                     const model::Peering& p = t_.peerings.at(target.index);
                     const Index peer = p.requester == subnet.vpc ? p.accepter : p.requester;
@@ -247,10 +263,17 @@ std::string quote(const std::string& text) {
     std::string out = "\"";
     for (char c : text) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            default: out += c;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            default:
+                out += c;
         }
     }
     return out + "\"";
@@ -258,7 +281,7 @@ std::string quote(const std::string& text) {
 
 // ` name="value"` pairs for the non-empty attributes, comma-separated inside brackets.
 class Attributes {
-public:
+  public:
     Attributes& add(const char* name, const std::string& value) {
         if (value.empty()) return *this;
         if (!text_.empty()) text_ += ", ";
@@ -270,27 +293,34 @@ public:
     std::string bracketed() const { return text_.empty() ? "" : " [" + text_ + "]"; }
     const std::string& text() const { return text_; }
 
-private:
+  private:
     std::string text_;
 };
 
 class DotWriter {
-public:
+  public:
     explicit DotWriter(const Diagram& d) : d_(d) {}
 
     std::string write() {
         out_ = "digraph vpcstack {\n";
-        out_ += "  graph [compound=true, fontname=\"Helvetica\", fontsize=12, labelloc=t, " +
-                std::string("nodesep=0.35, ranksep=0.6, label=") + quote(d_.title) + "];\n";
+        out_ += "  graph [compound=true, rankdir=BT, fontname=\"Helvetica\", fontsize=12, " +
+                std::string("labelloc=t, nodesep=0.35, ranksep=0.6, label=") + quote(d_.title) +
+                "];\n";
         out_ += "  node [fontname=\"Helvetica\", fontsize=10];\n";
         out_ += "  edge [fontname=\"Helvetica\", fontsize=9];\n";
         write_contents(kNoCluster, 1);
+        for (const auto& group : d_.same_rank) {
+            if (group.size() < 2) continue;
+            out_ += "  { rank=same;";
+            for (const std::string& id : group) out_ += " " + id + ";";
+            out_ += " }\n";
+        }
         write_edges();
         out_ += "}\n";
         return std::move(out_);
     }
 
-private:
+  private:
     void write_contents(int cluster, int depth) {
         const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
         for (Vertex v : boost::make_iterator_range(boost::vertices(d_.graph))) {
@@ -308,7 +338,8 @@ private:
             Attributes a;
             a.add("label", child.label).add("style", child.style);
             a.add("color", child.color).add("fillcolor", child.fillcolor);
-            out_ += indent + "  graph [" + a.text() + "];\n";
+            // labelloc=b puts the label at the top, since the graph is drawn bottom to top.
+            out_ += indent + "  graph [" + a.text() + ", labelloc=b];\n";
             write_contents(static_cast<int>(c), depth + 1);
             out_ += indent + "}\n";
         }
@@ -333,8 +364,8 @@ private:
         a.add("fontcolor", edge.color).add("dir", edge.dir);
         a.add("ltail", edge.ltail).add("lhead", edge.lhead);
         lines.emplace_back(edge.order, "  " + d_.graph[boost::source(e, d_.graph)].id + " -> " +
-                                           d_.graph[boost::target(e, d_.graph)].id +
-                                           a.bracketed() + ";\n");
+                                           d_.graph[boost::target(e, d_.graph)].id + a.bracketed() +
+                                           ";\n");
     }
 
     const Diagram& d_;
@@ -349,8 +380,12 @@ Diagram build_diagram(const Topology& topo) {
     return diagram;
 }
 
-std::string write_dot(const Diagram& diagram) { return DotWriter(diagram).write(); }
+std::string write_dot(const Diagram& diagram) {
+    return DotWriter(diagram).write();
+}
 
-std::string render_dot(const Topology& topo) { return write_dot(build_diagram(topo)); }
+std::string render_dot(const Topology& topo) {
+    return write_dot(build_diagram(topo));
+}
 
 }  // namespace vpcstack::render

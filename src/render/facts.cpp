@@ -44,8 +44,10 @@ const model::Route* default_route(const model::Topology& topo, Index subnet) {
 std::string target_name(const model::Topology& topo, const model::RouteTarget& target) {
     const bool known = target.index != kNone;
     switch (target.kind) {
-        case RouteTargetKind::Local: return "local";
-        case RouteTargetKind::Blackhole: return "blackhole";
+        case RouteTargetKind::Local:
+            return "local";
+        case RouteTargetKind::Blackhole:
+            return "blackhole";
         case RouteTargetKind::InternetGateway:
             if (known && target.index < topo.internet_gateways.size()) {
                 return "igw/" + topo.internet_gateways[target.index].meta.name;
@@ -82,7 +84,8 @@ std::string route_text(const model::Topology& topo, const model::Route& route) {
 std::string blackhole_reason(const model::Topology& topo, const model::Route& route) {
     const model::RouteTarget& target = route.target;
     switch (target.kind) {
-        case RouteTargetKind::Blackhole: return "written as blackhole";
+        case RouteTargetKind::Blackhole:
+            return "written as blackhole";
         case RouteTargetKind::Peering: {
             const model::Peering& p = topo.peerings.at(target.index);
             if (p.status != model::PeeringStatus::Active) {
@@ -98,14 +101,14 @@ std::string blackhole_reason(const model::Topology& topo, const model::Route& ro
         case RouteTargetKind::Eni: {
             const model::Eni& eni = topo.enis.at(target.index);
             if (eni.instance != kNone && !topo.instances.at(eni.instance).running) {
-                return "instance " + topo.instances.at(eni.instance).meta.name +
-                       " is not running";
+                return "instance " + topo.instances.at(eni.instance).meta.name + " is not running";
             }
             return {};
         }
         case RouteTargetKind::Local:
         case RouteTargetKind::InternetGateway:
-        case RouteTargetKind::NatGateway: return {};
+        case RouteTargetKind::NatGateway:
+            return {};
     }
     return {};
 }

@@ -26,16 +26,17 @@ std::string lower_extension(std::string_view path) {
 
 bool is_executable_file(const std::string& path) {
     struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+           ::access(path.c_str(), X_OK) == 0;
 }
 
 // A temporary file holding the text; removed by the destructor.
 class TempFile {
-public:
+  public:
     explicit TempFile(const std::string& text) {
         const char* dir = std::getenv("TMPDIR");
-        std::string pattern = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") +
-                              "/vpcctl-diagram-XXXXXX";
+        std::string pattern =
+            std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/vpcctl-diagram-XXXXXX";
         std::vector<char> name(pattern.begin(), pattern.end());
         name.push_back('\0');
         const int fd = ::mkstemp(name.data());
@@ -65,7 +66,7 @@ public:
     const std::string& path() const { return path_; }
     const std::string& error() const { return error_; }
 
-private:
+  private:
     std::string path_;
     std::string error_;
 };
@@ -101,7 +102,8 @@ std::optional<std::string> find_program(std::string_view name, std::string_view 
 
 DotRun run_dot(const std::string& dot_program, const std::string& dot_text, ImageFormat format,
                const std::string& output) {
-    if (format == ImageFormat::Dot) return {false, "run_dot is for images; write dot text directly"};
+    if (format == ImageFormat::Dot)
+        return {false, "run_dot is for images; write dot text directly"};
     TempFile input(dot_text);
     if (!input.error().empty()) return {false, input.error()};
 
@@ -120,7 +122,8 @@ DotRun run_dot(const std::string& dot_program, const std::string& dot_text, Imag
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {true, {}};
     if (WIFEXITED(status)) {
-        return {false, dot_program + " failed with exit code " + std::to_string(WEXITSTATUS(status))};
+        return {false,
+                dot_program + " failed with exit code " + std::to_string(WEXITSTATUS(status))};
     }
     return {false, dot_program + " was killed by signal " + std::to_string(WTERMSIG(status))};
 }

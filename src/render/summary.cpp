@@ -75,7 +75,8 @@ std::vector<Cell> access_cells(const Topology& t, Index subnet) {
     if (route == nullptr) return {Cell("private", Style::Yellow), Cell("-")};
     std::string text = route_text(t, *route);
     std::string why = blackhole_reason(t, *route);
-    if (!why.empty()) return {Cell("private", Style::Yellow), Cell(text + " (blackhole)", Style::Red)};
+    if (!why.empty())
+        return {Cell("private", Style::Yellow), Cell(text + " (blackhole)", Style::Red)};
     return {Cell("private", Style::Yellow), Cell(text)};
 }
 
@@ -133,9 +134,9 @@ std::string vpc_body(const Topology& t, Index vpc_index, bool color) {
     std::vector<std::size_t> members_per_subnet;
     for (Index s : vpc.subnets) {
         const model::Subnet& subnet = t.subnets.at(s);
-        std::vector<Cell> row = {Cell(subnet.meta.name), Cell(subnet.cidr.to_string()),
-                                 Cell(subnet.availability_zone.empty() ? "-"
-                                                                       : subnet.availability_zone)};
+        std::vector<Cell> row = {
+            Cell(subnet.meta.name), Cell(subnet.cidr.to_string()),
+            Cell(subnet.availability_zone.empty() ? "-" : subnet.availability_zone)};
         for (Cell& c : access_cells(t, s)) row.push_back(std::move(c));
         row.emplace_back(subnet.route_table == kNone
                              ? std::string("-")
@@ -210,8 +211,9 @@ std::string internet_hosts_section(const Topology& t, bool color) {
 }  // namespace
 
 std::string render_summary(const Topology& t, bool color) {
-    std::string out = styled(t.file.empty() ? std::string("topology") : t.file, Style::Bold, color) +
-                      ": " + styled("valid", Style::Green, color) + "\n";
+    std::string out =
+        styled(t.file.empty() ? std::string("topology") : t.file, Style::Bold, color) + ": " +
+        styled("valid", Style::Green, color) + "\n";
     out += resource_counts(t);
     for (Index v = 0; v < t.vpcs.size(); ++v) {
         out += "\n" + vpc_heading(t, t.vpcs[v], color);
@@ -232,10 +234,10 @@ std::string render_diagnostics(const model::Diagnostics& diagnostics, bool color
             const bool error = d.severity == model::Severity::Error;
             const std::string word = error ? ": error: " : ": warning: ";
             if (auto at = line.find(word); at != std::string::npos) {
-                line = line.substr(0, at) + ": " +
-                       styled(error ? "error" : "warning", error ? Style::Red : Style::Yellow,
-                              true) +
-                       ": " + line.substr(at + word.size());
+                line =
+                    line.substr(0, at) + ": " +
+                    styled(error ? "error" : "warning", error ? Style::Red : Style::Yellow, true) +
+                    ": " + line.substr(at + word.size());
             }
         }
         out += line + "\n";

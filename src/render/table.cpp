@@ -8,13 +8,20 @@ namespace {
 
 const char* escape_code(Style style) {
     switch (style) {
-        case Style::Plain: return "";
-        case Style::Bold: return "\033[1m";
-        case Style::Dim: return "\033[2m";
-        case Style::Green: return "\033[32m";
-        case Style::Yellow: return "\033[33m";
-        case Style::Red: return "\033[31m";
-        case Style::Cyan: return "\033[36m";
+        case Style::Plain:
+            return "";
+        case Style::Bold:
+            return "\033[1m";
+        case Style::Dim:
+            return "\033[2m";
+        case Style::Green:
+            return "\033[32m";
+        case Style::Yellow:
+            return "\033[33m";
+        case Style::Red:
+            return "\033[31m";
+        case Style::Cyan:
+            return "\033[36m";
     }
     return "";
 }

@@ -51,8 +51,7 @@ TEST(TargetName, NamesTheResolvedResourceRatherThanTheShortForm) {
     const model::Topology t = testing::two_tier();
     EXPECT_EQ(target_name(t, {RouteTargetKind::InternetGateway, 0, "igw"}), "igw/prod-igw");
     EXPECT_EQ(target_name(t, {RouteTargetKind::Local, model::kNone, ""}), "local");
-    EXPECT_EQ(target_name(t, {RouteTargetKind::Blackhole, model::kNone, "blackhole"}),
-              "blackhole");
+    EXPECT_EQ(target_name(t, {RouteTargetKind::Blackhole, model::kNone, "blackhole"}), "blackhole");
     EXPECT_EQ(target_name(t, {RouteTargetKind::Instance, 1, "instance/app"}), "instance/app");
     EXPECT_EQ(target_name(t, {RouteTargetKind::Eni, 0, "eni/web/eth0"}), "eni/web/eth0");
     EXPECT_EQ(target_name(t, {RouteTargetKind::NatGateway, 7, "nat/gone"}), "nat/gone")

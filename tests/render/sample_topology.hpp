@@ -11,8 +11,12 @@ namespace vpcstack::render::testing {
 using model::Index;
 using model::kNone;
 
-inline net::Cidr cidr(const char* text) { return *net::Cidr::parse(text); }
-inline net::Ipv4Address ip(const char* text) { return *net::Ipv4Address::parse(text); }
+inline net::Cidr cidr(const char* text) {
+    return *net::Cidr::parse(text);
+}
+inline net::Ipv4Address ip(const char* text) {
+    return *net::Ipv4Address::parse(text);
+}
 
 inline model::Meta meta(std::string name, int line = 0) {
     model::Meta m;
@@ -22,7 +26,7 @@ inline model::Meta meta(std::string name, int line = 0) {
 }
 
 class SampleBuilder {
-public:
+  public:
     explicit SampleBuilder(std::string region = "us-east-1") {
         t.file = "sample.yaml";
         t.region = std::move(region);

@@ -38,8 +38,8 @@ int fail(const std::string& message) {
 
 int run_diagram(const DiagramOptions& options) {
     const bool to_stdout = options.output == "-";
-    const auto format =
-        to_stdout ? std::optional(render::ImageFormat::Dot) : render::format_for_path(options.output);
+    const auto format = to_stdout ? std::optional(render::ImageFormat::Dot)
+                                  : render::format_for_path(options.output);
     if (!format) {
         return fail("cannot tell the format of '" + options.output +
                     "'; expected a file name ending in .dot, .gv, .svg or .png (or - for dot "
@@ -61,10 +61,10 @@ int run_diagram(const DiagramOptions& options) {
 
     const model::LoadResult result = model::load_topology_file(options.topology);
     if (!result.ok()) {
-        std::fputs(render::render_diagnostics(result.diagnostics,
-                                              render::color_wanted(STDERR_FILENO))
-                       .c_str(),
-                   stderr);
+        std::fputs(
+            render::render_diagnostics(result.diagnostics, render::color_wanted(STDERR_FILENO))
+                .c_str(),
+            stderr);
         return kExitNegative;
     }
     const render::Diagram diagram = render::build_diagram(*result.topology);

@@ -38,7 +38,7 @@ struct DiagramEdge {
     std::string dir{};    // "none", "both" or empty (forward)
     std::string ltail{};  // cluster the edge visually starts from (needs compound=true)
     std::string lhead{};  // cluster the edge visually ends at
-    int order = 0;      // creation order, the order edges are written in
+    int order = 0;        // creation order, the order edges are written in
 };
 
 struct DiagramCluster {
@@ -50,13 +50,14 @@ struct DiagramCluster {
     int parent = kNoCluster;
 };
 
-using DiagramGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS,
-                                           DiagramNode, DiagramEdge>;
+using DiagramGraph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, DiagramNode, DiagramEdge>;
 
 struct Diagram {
     std::string title{};
     DiagramGraph graph;
     std::vector<DiagramCluster> clusters;
+    std::vector<std::vector<std::string>> same_rank;  // node ids drawn side by side
 };
 
 Diagram build_diagram(const model::Topology& topo);

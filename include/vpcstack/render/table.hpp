@@ -29,7 +29,7 @@ struct Cell {
 // Rows of cells printed in aligned columns separated by two spaces. Rows may have fewer cells
 // than others; trailing spaces are never printed.
 class Table {
-public:
+  public:
     explicit Table(std::string indent = "") : indent_(std::move(indent)) {}
 
     void add_row(std::vector<Cell> cells) { rows_.push_back(std::move(cells)); }
@@ -40,7 +40,7 @@ public:
     // All lines, each ending in a newline.
     std::string render(bool color) const;
 
-private:
+  private:
     std::string indent_;
     std::vector<std::vector<Cell>> rows_;
 };
