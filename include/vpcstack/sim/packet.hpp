@@ -1,0 +1,133 @@
+// Frames as the simulated hosts speak them: building Ethernet/ARP/IPv4/TCP/UDP/ICMP frames with
+// libtins (checksums included), and reading them back through a small bounds-checked view.
+// Hosts are not the hot path; what matters here is that the bytes are exactly what a Linux host
+// would put on the wire, and that a malformed frame is reported, never a crash.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vpcstack/net/ipv4.hpp"
+#include "vpcstack/net/protocol.hpp"
+
+namespace vpcstack::sim {
+
+using Frame = std::vector<std::uint8_t>;
+
+namespace tcp_flag {
+inline constexpr std::uint8_t kFin = 0x01;
+inline constexpr std::uint8_t kSyn = 0x02;
+inline constexpr std::uint8_t kRst = 0x04;
+inline constexpr std::uint8_t kPsh = 0x08;
+inline constexpr std::uint8_t kAck = 0x10;
+}  // namespace tcp_flag
+
+// "SYN", "SYN,ACK", "RST,ACK"; empty for no flags.
+std::string tcp_flags_text(std::uint8_t flags);
+
+namespace icmp_type {
+inline constexpr std::uint8_t kEchoReply = 0;
+inline constexpr std::uint8_t kDestinationUnreachable = 3;
+inline constexpr std::uint8_t kEchoRequest = 8;
+inline constexpr std::uint8_t kTimeExceeded = 11;
+}  // namespace icmp_type
+namespace icmp_code {
+inline constexpr std::uint8_t kProtocolUnreachable = 2;
+inline constexpr std::uint8_t kPortUnreachable = 3;
+inline constexpr std::uint8_t kFragmentationNeeded = 4;
+}  // namespace icmp_code
+
+// "echo request", "port unreachable", "fragmentation needed (mtu 1500)", ...
+std::string icmp_text(std::uint8_t type, std::uint8_t code, std::uint16_t mtu = 0);
+
+struct ArpView {
+    bool request = true;
+    net::MacAddress sender_mac;
+    net::Ipv4Address sender_ip;
+    net::MacAddress target_mac;
+    net::Ipv4Address target_ip;
+};
+
+struct IcmpView {
+    std::uint8_t type = 0;
+    std::uint8_t code = 0;
+    std::uint16_t id = 0;        // echo request/reply
+    std::uint16_t sequence = 0;  // echo request/reply
+    std::uint16_t mtu = 0;       // next-hop MTU of "fragmentation needed"
+    // For errors: the offending packet's flow, read from the quoted header (ports when quoted).
+    std::optional<net::FiveTuple> quoted;
+    bool is_error() const noexcept {
+        return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+    }
+};
+
+struct ParsedFrame {
+    net::MacAddress dst_mac;
+    net::MacAddress src_mac;
+    std::uint16_t ethertype = 0;
+    std::optional<ArpView> arp;
+
+    bool ipv4 = false;
+    net::Ipv4Address src;
+    net::Ipv4Address dst;
+    std::uint8_t ttl = 0;
+    std::uint8_t protocol = 0;
+    bool dont_fragment = false;
+    bool fragment = false;  // more-fragments set or a non-zero offset
+    std::uint16_t ip_id = 0;
+    std::uint16_t total_length = 0;
+
+    std::uint16_t src_port = 0;
+    std::uint16_t dst_port = 0;
+    std::uint8_t tcp_flags = 0;
+    std::uint32_t seq = 0;
+    std::uint32_t ack = 0;
+    std::optional<IcmpView> icmp;
+    std::size_t payload_size = 0;  // bytes after the transport header
+
+    // The flow as the packet names it (ICMP echo: the id in src_port, as conntrack does).
+    net::FiveTuple tuple() const;
+    // "tcp 10.0.1.10:32768 -> 10.0.2.10:5432 [SYN]", "icmp 10.0.1.10 -> 8.8.8.8 echo request",
+    // "arp who-has 10.0.1.1 tell 10.0.1.10".
+    std::string summary() const;
+};
+
+// Reads a frame; nullopt when it is truncated or inconsistent.
+std::optional<ParsedFrame> parse_frame(std::span<const std::uint8_t> frame);
+// The IPv4 packet inside an Ethernet frame (empty when there is none).
+std::span<const std::uint8_t> ip_packet_of(std::span<const std::uint8_t> frame);
+
+// An IPv4 packet to build: "a packet of this 5-tuple with these TCP flags". For ICMP the tuple's
+// src_port is the echo id; for other protocols the ports are ignored.
+struct PacketSpec {
+    net::FiveTuple tuple;
+    std::uint8_t tcp_flags = tcp_flag::kSyn;
+    std::uint32_t seq = 0;
+    std::uint32_t ack = 0;
+    std::uint8_t icmp_type = icmp_type::kEchoRequest;
+    std::uint8_t icmp_code = 0;
+    std::uint16_t icmp_sequence = 1;
+    std::size_t payload_size = 0;
+    bool dont_fragment = true;  // Linux sets DF (path MTU discovery) by default
+    std::uint8_t ttl = 64;
+    std::uint16_t ip_id = 0;
+};
+
+Frame build_ip_frame(net::MacAddress src_mac, net::MacAddress dst_mac, const PacketSpec& spec);
+Frame build_arp_request(net::MacAddress sender_mac, net::Ipv4Address sender_ip,
+                        net::Ipv4Address target_ip);
+Frame build_arp_reply(net::MacAddress sender_mac, net::Ipv4Address sender_ip,
+                      net::MacAddress target_mac, net::Ipv4Address target_ip);
+// An ICMP error about `offending` (an IPv4 packet): quotes its header and first 8 payload bytes,
+// as RFC 792 asks.
+Frame build_icmp_error(net::MacAddress src_mac, net::MacAddress dst_mac, net::Ipv4Address from,
+                       std::uint8_t type, std::uint8_t code,
+                       std::span<const std::uint8_t> offending, std::uint16_t mtu = 0);
+// The same IPv4 packet in a new Ethernet frame with its TTL lowered by one (a router's forward).
+Frame reframe_forwarded(net::MacAddress src_mac, net::MacAddress dst_mac,
+                        std::span<const std::uint8_t> ip_packet);
+
+}  // namespace vpcstack::sim

@@ -1,0 +1,242 @@
+#include "vpcstack/sim/simulation.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+namespace vpcstack::sim {
+namespace {
+
+using model::Index;
+using model::Topology;
+
+struct OpenRange {
+    std::uint8_t protocol;
+    net::PortRange ports;
+};
+
+// By default an instance listens on what its security groups open inbound; a rule for all
+// protocols (or all ports) opens everything it names.
+Host::ListenPolicy instance_listening(const Topology& t, const model::Instance& instance) {
+    if (instance.listen) {
+        std::set<model::ListenPort> ports(instance.listen->begin(), instance.listen->end());
+        return [ports](net::Ipv4Address, std::uint8_t protocol, std::uint16_t port) {
+            return ports.count(model::ListenPort{protocol, port}) > 0;
+        };
+    }
+    std::vector<OpenRange> open;
+    for (Index eni : instance.enis) {
+        for (Index group : t.enis[eni].security_groups) {
+            for (const model::SgRule& rule : t.security_groups[group].ingress) {
+                if (rule.protocol.is_all()) {
+                    open.push_back({net::Protocol::kTcp, net::PortRange::all()});
+                    open.push_back({net::Protocol::kUdp, net::PortRange::all()});
+                } else if (rule.protocol.has_ports()) {
+                    open.push_back({rule.protocol.number(), rule.ports});
+                }
+            }
+        }
+    }
+    return [open](net::Ipv4Address, std::uint8_t protocol, std::uint16_t port) {
+        return std::any_of(open.begin(), open.end(), [&](const OpenRange& r) {
+            return r.protocol == protocol && r.ports.contains(port);
+        });
+    };
+}
+
+// Addresses the cloud answers for on the internet side: public and Elastic IPs.
+std::set<net::Ipv4Address> cloud_public_addresses(const Topology& t) {
+    std::set<net::Ipv4Address> out;
+    for (Index i = 0; i < t.enis.size(); ++i) {
+        if (auto a = t.public_address_of_eni(i)) out.insert(*a);
+    }
+    for (const model::ElasticIp& eip : t.elastic_ips) out.insert(eip.address);
+    return out;
+}
+
+}  // namespace
+
+Simulation::Simulation(model::Topology topology, SimulationOptions options)
+    : topology_(std::make_unique<model::Topology>(std::move(topology))), options_(options) {
+    engine::EngineConfig config = options_.engine;
+    config.trace = options_.trace;
+    engine_ = std::make_unique<engine::Engine>(*topology_, *this, config);
+    if (options_.trace) {
+        engine_->set_trace_callback(
+            [this](engine::PacketTrace&& trace) { traces_.push_back(std::move(trace)); });
+    }
+    build_hosts();
+}
+
+Simulation::~Simulation() = default;
+
+void Simulation::build_hosts() {
+    const Topology& t = *topology_;
+    host_by_eni_.assign(t.enis.size(), nullptr);
+    auto transmit = [this](engine::PortId port, Frame frame) { to_engine(port, std::move(frame)); };
+
+    for (const model::Instance& instance : t.instances) {
+        if (!instance.running || instance.enis.empty()) continue;
+        Host::Config config;
+        config.name = instance.meta.name;
+        config.kind = Host::Kind::Instance;
+        for (Index e : instance.enis) {
+            const model::Eni& eni = t.enis[e];
+            const net::Cidr& subnet = t.subnets[eni.subnet].cidr;
+            config.interfaces.push_back(
+                {eni.meta.name, e, eni.mac, eni.private_ips, subnet, subnet.network() + 1});
+            // An instance that may forward other hosts' traffic is configured as a router.
+            if (!eni.source_dest_check) config.forwarding = true;
+        }
+        config.listening = instance_listening(t, instance);
+        config.timeouts = options_.timeouts;
+        hosts_.push_back(std::make_unique<Host>(std::move(config), events_, flows_, transmit));
+        for (Index e : instance.enis) host_by_eni_[e] = hosts_.back().get();
+    }
+
+    // The internet: every address outside the VPCs, behind one port.
+    Host::Config config;
+    config.name = "internet";
+    config.kind = Host::Kind::Internet;
+    HostInterface itf{"internet", engine::kInternetPort, engine::kInternetMac, {}, {}, {}};
+    for (const model::InternetHost& h : t.internet_hosts) itf.addresses.push_back(h.address);
+    if (itf.addresses.empty()) itf.addresses.push_back(net::Ipv4Address(192, 0, 2, 1));
+    config.interfaces.push_back(itf);
+    std::set<net::Ipv4Address> cloud = cloud_public_addresses(t);
+    const Topology* topo = topology_.get();
+    config.owns = [topo, cloud](net::Ipv4Address a) {
+        return !topo->vpc_containing(a) && cloud.count(a) == 0;
+    };
+    // A packet from one VPC to another's public address crosses the internet and comes back.
+    config.forwarding = true;
+    config.may_forward = [cloud](net::Ipv4Address a) { return cloud.count(a) > 0; };
+    std::vector<std::pair<net::Ipv4Address, std::set<model::ListenPort>>> listen_lists;
+    for (const model::InternetHost& h : t.internet_hosts) {
+        if (h.listen)
+            listen_lists.emplace_back(h.address, std::set(h.listen->begin(), h.listen->end()));
+    }
+    config.listening = [listen_lists](net::Ipv4Address a, std::uint8_t protocol,
+                                      std::uint16_t port) {
+        for (const auto& [address, ports] : listen_lists) {
+            if (address == a) return ports.count(model::ListenPort{protocol, port}) > 0;
+        }
+        return true;  // any other internet address is a public server that accepts everything
+    };
+    config.timeouts = options_.timeouts;
+    hosts_.push_back(std::make_unique<Host>(std::move(config), events_, flows_, transmit));
+    internet_ = hosts_.back().get();
+}
+
+bool Simulation::run_until_idle(TimeNs limit) {
+    return events_.run_until_idle(events_.now() + limit);
+}
+
+void Simulation::at(TimeNs when, std::function<void()> action) {
+    events_.schedule_at(when, std::move(action));
+}
+
+Host* Simulation::find_host(std::string_view name) noexcept {
+    for (auto& h : hosts_) {
+        if (h->name() == name) return h.get();
+    }
+    return nullptr;
+}
+
+Host& Simulation::host(std::string_view name) {
+    if (Host* h = find_host(name)) return *h;
+    throw EndpointError(fmt::format("no host named '{}' (stopped instances have none)", name));
+}
+
+Endpoint Simulation::endpoint(std::string_view text) const {
+    ResolveResult r = resolve_endpoint(*topology_, text);
+    if (!r.endpoint) throw EndpointError(r.error);
+    return *r.endpoint;
+}
+
+Host& Simulation::host_for(const Endpoint& e) {
+    switch (e.kind) {
+        case Endpoint::Kind::Internet:
+            return *internet_;
+        case Endpoint::Kind::Instance: {
+            if (Host* h = host_by_eni_.at(e.eni)) return *h;
+            throw EndpointError(
+                fmt::format("instance '{}' is not running", host_name_of(*topology_, e)));
+        }
+        case Endpoint::Kind::Unassigned:
+            break;
+    }
+    throw EndpointError(fmt::format("{} is held by no interface, so nothing can send from it",
+                                    e.address.to_string()));
+}
+
+net::Ipv4Address Simulation::source_address(const Endpoint& e) const {
+    // AWS: VPC_Internet_Gateway — the instance never sees its public address.
+    return e.via_public_address ? topology_->enis[e.eni].primary_ip() : e.address;
+}
+
+FlowId Simulation::connect(std::string_view from, std::string_view to, std::uint16_t port,
+                           std::optional<std::uint16_t> source_port) {
+    Endpoint src = endpoint(from);
+    Endpoint dst = endpoint(to);
+    return host_for(src).connect_tcp(dst.address, port, source_port, source_address(src));
+}
+
+FlowId Simulation::send_udp(std::string_view from, std::string_view to, std::uint16_t port,
+                            std::optional<std::uint16_t> source_port) {
+    Endpoint src = endpoint(from);
+    Endpoint dst = endpoint(to);
+    return host_for(src).send_udp(dst.address, port, source_port, source_address(src));
+}
+
+FlowId Simulation::ping(std::string_view from, std::string_view to) {
+    Endpoint src = endpoint(from);
+    Endpoint dst = endpoint(to);
+    return host_for(src).ping(dst.address, source_address(src));
+}
+
+FlowId Simulation::send_packet(std::string_view from, const PacketSpec& spec) {
+    return host_for(endpoint(from)).send_packet(spec);
+}
+
+void Simulation::send_tcp_data(FlowId id, std::size_t bytes) {
+    const FlowRecord& record = flows_.at(id);
+    host(record.host).send_tcp_data(id, bytes);
+}
+
+void Simulation::inject(engine::PortId port, Frame frame) {
+    if (events_.now() >= last_expire_ + options_.expire_interval) {
+        engine_->expire(events_.now());
+        last_expire_ = events_.now();
+    }
+    engine_->receive(port, frame, events_.now());
+}
+
+void Simulation::to_engine(engine::PortId port, Frame frame) {
+    events_.schedule_in(options_.link_delay, [this, port, frame = std::move(frame)]() mutable {
+        inject(port, std::move(frame));
+    });
+}
+
+void Simulation::transmit(engine::PortId port, std::span<const std::uint8_t> frame) {
+    Host* target = nullptr;
+    if (port == engine::kInternetPort) {
+        target = internet_;
+    } else if (port < host_by_eni_.size()) {
+        target = host_by_eni_[port];
+    }
+    if (target == nullptr) {
+        ++undelivered_;
+        return;
+    }
+    events_.schedule_in(
+        options_.link_delay,
+        [target, port, copy = Frame(frame.begin(), frame.end())] { target->receive(port, copy); });
+}
+
+std::uint64_t Simulation::drops(engine::DropReason reason) const {
+    return counters().drops[static_cast<std::size_t>(reason)];
+}
+
+}  // namespace vpcstack::sim
