@@ -1,7 +1,157 @@
 #include "vpcstack/model/lint.hpp"
 
-namespace vpcstack::model {
+#include <fmt/format.h>
 
-void lint_topology(const Topology&, Diagnostics&) {}
+#include <algorithm>
+
+namespace vpcstack::model {
+namespace {
+
+// AWS: vpc-network-acls — Linux clients reply from ports 32768-60999; a request rule is one
+// whose ports lie outside that range.
+constexpr net::PortRange kLinuxEphemeral{32768, 60999};
+
+bool has_internet_route(const Topology& t, Index route_table) {
+    const auto& routes = t.route_tables[route_table].routes;
+    return std::any_of(routes.begin(), routes.end(), [](const Route& r) {
+        return r.target.kind == RouteTargetKind::InternetGateway;
+    });
+}
+
+// AWS: VPC_Internet_Gateway — a public address is of use only where the subnet's route table
+// sends traffic to the internet gateway.
+void lint_public_enis(const Topology& t, Diagnostics& d) {
+    for (const Eni& eni : t.enis) {
+        if (eni.subnet == kNone || eni.instance == kNone) continue;
+        auto address = t.public_address_of_eni(static_cast<Index>(&eni - t.enis.data()));
+        if (!address) continue;
+        const Subnet& subnet = t.subnets[eni.subnet];
+        if (has_internet_route(t, subnet.route_table)) continue;
+        const Instance& inst = t.instances[eni.instance];
+        d.warning(eni.meta.loc, "instance", inst.meta.name,
+                  fmt::format("ENI '{}' has public address {} but route table '{}' of subnet '{}' "
+                              "has no route to an internet gateway; expected a route such as "
+                              "0.0.0.0/0 -> igw for the address to be usable",
+                              eni.meta.name, address->to_string(),
+                              t.route_tables[subnet.route_table].meta.name, subnet.meta.name));
+    }
+}
+
+// AWS: vpc-nat-gateway — a public NAT gateway sends its traffic to the internet gateway
+// through its own subnet's route table.
+void lint_nat_gateways(const Topology& t, Diagnostics& d) {
+    for (const NatGateway& nat : t.nat_gateways) {
+        if (!nat.is_public || nat.subnet == kNone) continue;
+        const Subnet& subnet = t.subnets[nat.subnet];
+        if (has_internet_route(t, subnet.route_table)) continue;
+        d.warning(nat.meta.loc, "NAT gateway", nat.meta.name,
+                  fmt::format("route table '{}' of its subnet '{}' has no route to an internet "
+                              "gateway; expected a route such as 0.0.0.0/0 -> igw in the subnet "
+                              "of a public NAT gateway",
+                              t.route_tables[subnet.route_table].meta.name, subnet.meta.name));
+    }
+}
+
+// AWS: vpc-peering-routing — a route to a peering that is not active is a blackhole.
+// AWS: using-eni — an interface that forwards traffic needs source/destination check off.
+void lint_routes(const Topology& t, Diagnostics& d) {
+    for (const RouteTable& table : t.route_tables) {
+        for (const Route& r : table.routes) {
+            const std::string text =
+                fmt::format("{} -> {}", r.destination.to_string(), r.target.text);
+            if (r.target.kind == RouteTargetKind::Peering) {
+                const Peering& p = t.peerings[r.target.index];
+                if (p.status == PeeringStatus::Active) continue;
+                d.warning(r.loc, "route table", table.meta.name,
+                          fmt::format("route '{}' targets peering '{}', which is {}: its traffic "
+                                      "is dropped as by a blackhole; expected an active peering",
+                                      text, p.meta.name, to_string(p.status)));
+                continue;
+            }
+            Index eni = kNone;
+            if (r.target.kind == RouteTargetKind::Eni) eni = r.target.index;
+            if (r.target.kind == RouteTargetKind::Instance) {
+                eni = t.instances[r.target.index].enis.front();
+            }
+            if (eni == kNone || !t.enis[eni].source_dest_check) continue;
+            d.warning(r.loc, "route table", table.meta.name,
+                      fmt::format("route '{}' sends traffic to ENI '{}', whose source/destination "
+                                  "check is on and drops it; expected source_dest_check: false "
+                                  "on an interface that forwards traffic",
+                                  text, t.enis[eni].meta.name));
+        }
+    }
+}
+
+// The rule that decides a reply to `port`, or nullptr for the final deny. A rule counts when
+// it covers every address of `peer` (allow) or any of them (deny): the warning must be sure.
+const AclRule* deciding_rule(const std::vector<AclRule>& rules, std::uint8_t protocol,
+                             std::uint16_t port, const net::Cidr& peer) {
+    for (const AclRule& r : rules) {
+        if (!r.protocol.matches(protocol) || !r.ports.contains(port)) continue;
+        bool covers =
+            r.action == RuleAction::Allow ? r.cidr.contains(peer) : r.cidr.overlaps(peer);
+        if (covers) return &r;
+    }
+    return nullptr;
+}
+
+// AWS: vpc-network-acls — ACLs are stateless: a rule that lets requests through needs a rule
+// in the other direction for the replies to the client's ephemeral ports.
+void lint_acl_direction(const NetworkAcl& acl, bool inbound, Diagnostics& d) {
+    const auto& requests = inbound ? acl.inbound : acl.outbound;
+    const auto& replies = inbound ? acl.outbound : acl.inbound;
+    const char* here = inbound ? "inbound" : "outbound";
+    const char* there = inbound ? "outbound" : "inbound";
+    const char* preposition = inbound ? "to" : "from";
+    for (const AclRule& rule : requests) {
+        if (rule.action != RuleAction::Allow || !rule.protocol.has_ports() ||
+            rule.ports.overlaps(kLinuxEphemeral)) {
+            continue;
+        }
+        const std::uint8_t protocol = rule.protocol.number();
+        // The first stretch of ephemeral ports whose replies are not allowed, and why.
+        std::optional<std::uint16_t> first;
+        std::uint16_t last = 0;
+        const AclRule* blocker = nullptr;
+        for (std::uint32_t p = kLinuxEphemeral.first; p <= kLinuxEphemeral.last; ++p) {
+            const AclRule* r =
+                deciding_rule(replies, protocol, static_cast<std::uint16_t>(p), rule.cidr);
+            bool allowed = r != nullptr && r->action == RuleAction::Allow;
+            if (!first) {
+                if (allowed) continue;
+                first = static_cast<std::uint16_t>(p);
+                blocker = r;
+            } else if (allowed || r != blocker) {
+                break;
+            }
+            last = static_cast<std::uint16_t>(p);
+        }
+        if (!first) continue;
+        const std::string proto = rule.protocol.to_string();
+        const net::PortRange blocked{*first, last};
+        const std::string by =
+            blocker == nullptr ? "the final deny rule (*)" : fmt::format("rule {}", blocker->number);
+        d.warning(rule.loc, "network ACL", acl.meta.name,
+                  fmt::format("{} rule '{}' lets requests through, but {} replies ({} to ports {} "
+                              "{} {}) are denied by {}; expected an {} rule allowing {}/1024-65535 "
+                              "{} {}",
+                              here, rule.text, there, proto, blocked.to_string(), preposition,
+                              rule.cidr.to_string(), by, there, proto,
+                              preposition, rule.cidr.to_string()));
+    }
+}
+
+}  // namespace
+
+void lint_topology(const Topology& topology, Diagnostics& diags) {
+    lint_public_enis(topology, diags);
+    lint_nat_gateways(topology, diags);
+    lint_routes(topology, diags);
+    for (const NetworkAcl& acl : topology.network_acls) {
+        lint_acl_direction(acl, true, diags);
+        lint_acl_direction(acl, false, diags);
+    }
+}
 
 }  // namespace vpcstack::model
