@@ -1,0 +1,214 @@
+// The cloud's resources as the EC2 describe-* calls report them, before any naming or
+// conversion: the import model. Every resource keeps its cloud id, its Name tag, the account
+// and region it was found in, and the JSON place it was read from (for messages).
+//
+// Filled by read_aws_dir() (aws_reader.hpp); turned into a topology by write_topology_yaml()
+// (aws_topology_writer.hpp). Nothing here depends on the engine.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vpcstack/net/ipv4.hpp"
+
+namespace vpcstack::importers::aws {
+
+// What every resource carries.
+struct Resource {
+    std::string id;        // vpc-0abc, subnet-0abc, ...
+    std::string name_tag;  // the value of the Name tag, empty when there is none
+    std::string account;   // OwnerId, else the account of the folder it was found in
+    std::string region;    // from the folder layout or the default region
+    std::string where;     // "Subnets.json: $.Subnets[2]"
+};
+
+struct Vpc {
+    Resource r;
+    net::Cidr cidr;                    // primary
+    std::vector<net::Cidr> secondary;  // associated secondary IPv4 CIDRs
+};
+
+struct Subnet {
+    Resource r;
+    std::string vpc_id;
+    net::Cidr cidr;
+    std::string az;
+};
+
+struct InternetGateway {
+    Resource r;
+    std::vector<std::string> attached_vpcs;  // attachments in state available/attached
+};
+
+// One route as describe-route-tables reports it. Exactly one destination and one target
+// field is usually set; the reader keeps them all and the writer decides.
+struct Route {
+    std::optional<net::Cidr> destination;  // DestinationCidrBlock
+    std::string other_destination;         // DestinationIpv6CidrBlock / DestinationPrefixListId
+    std::string gateway_id;                // igw-, vgw-, vpce-, local
+    std::string nat_gateway_id;
+    std::string instance_id;
+    std::string network_interface_id;
+    std::string peering_id;
+    std::string other_target_kind;  // e.g. "transit gateway" for targets not modelled yet
+    std::string other_target_id;
+    std::string state;   // active | blackhole
+    std::string origin;  // CreateRouteTable | CreateRoute | EnableVgwRoutePropagation
+    std::string where;
+};
+
+struct RouteTable {
+    Resource r;
+    std::string vpc_id;
+    bool main = false;
+    std::vector<std::string> subnet_ids;   // explicit subnet associations
+    std::vector<std::string> gateway_ids;  // edge associations (ingress routing)
+    std::vector<Route> routes;
+};
+
+struct AclEntry {
+    int number = 0;
+    bool egress = false;
+    bool allow = false;
+    std::string protocol;                      // "-1" or a protocol number as text
+    std::optional<net::Cidr> cidr;             // unset for an IPv6 entry
+    std::optional<std::pair<int, int>> ports;  // PortRange From/To
+    std::optional<std::pair<int, int>> icmp;   // IcmpTypeCode Type/Code, -1 for any
+    std::string where;
+};
+
+struct NetworkAcl {
+    Resource r;
+    std::string vpc_id;
+    bool is_default = false;
+    std::vector<AclEntry> entries;
+    std::vector<std::string> subnet_ids;
+};
+
+// One security group rule for one peer: describe-security-groups packs several peers into one
+// permission; the reader splits them.
+struct SgRule {
+    enum class PeerKind { Cidr, Group, PrefixList, Ipv6 };
+    std::string protocol;  // IpProtocol: tcp, udp, icmp, -1, or a number as text
+    int from_port = -1;    // ports, or the ICMP type
+    int to_port = -1;      // ports, or the ICMP code
+    PeerKind peer_kind = PeerKind::Cidr;
+    net::Cidr cidr;
+    std::string group_id;        // UserIdGroupPairs GroupId
+    std::string group_account;   // UserIdGroupPairs UserId
+    std::string prefix_list_id;  // PrefixListIds PrefixListId
+    std::string description;
+    std::string where;
+};
+
+struct SecurityGroup {
+    Resource r;
+    std::string vpc_id;
+    std::string group_name;
+    std::vector<SgRule> ingress;
+    std::vector<SgRule> egress;
+};
+
+struct NatAddress {
+    std::string allocation_id;
+    std::string network_interface_id;
+    std::optional<net::Ipv4Address> private_ip;
+    std::optional<net::Ipv4Address> public_ip;
+    bool primary = true;
+};
+
+struct NatGateway {
+    Resource r;
+    std::string vpc_id;
+    std::string subnet_id;
+    std::string state;              // pending | available | deleting | deleted | failed
+    std::string connectivity_type;  // public | private
+    std::vector<NatAddress> addresses;
+};
+
+struct NetworkInterface {
+    Resource r;
+    std::string vpc_id;
+    std::string subnet_id;
+    std::string az;
+    std::string type;    // InterfaceType: interface, nat_gateway, network_load_balancer, ...
+    std::string status;  // in-use | available
+    std::string description;
+    std::string instance_id;  // Attachment.InstanceId
+    int device_index = 0;
+    std::vector<net::Ipv4Address> private_ips;  // primary first
+    std::optional<net::Ipv4Address> public_ip;  // Association.PublicIp
+    std::string public_allocation_id;           // Association.AllocationId (an Elastic IP)
+    std::string public_ip_owner;                // Association.IpOwnerId ("amazon" for launch IPs)
+    std::vector<std::string> group_ids;
+    bool source_dest_check = true;
+    std::vector<std::string> secondary_public_ips;  // associations of secondary private IPs
+};
+
+struct Instance {
+    Resource r;
+    std::string state;                 // State.Name: pending, running, stopping, stopped, ...
+    std::vector<std::string> eni_ids;  // from the instance record, device index order
+};
+
+struct Address {
+    Resource r;  // id is the AllocationId
+    net::Ipv4Address public_ip;
+    std::string association_id;
+    std::string network_interface_id;
+    std::string instance_id;
+    std::optional<net::Ipv4Address> private_ip;
+};
+
+struct PeeringSide {
+    std::string vpc_id;
+    std::string account;
+    std::string region;
+    std::vector<net::Cidr> cidrs;
+};
+
+struct Peering {
+    Resource r;
+    PeeringSide requester;
+    PeeringSide accepter;
+    std::string status;  // Status.Code
+};
+
+struct PrefixList {
+    Resource r;
+    std::string list_name;                        // PrefixListName
+    std::optional<std::vector<net::Cidr>> cidrs;  // unset when the entries were not given
+};
+
+struct Inventory {
+    std::vector<Vpc> vpcs;
+    std::vector<Subnet> subnets;
+    std::vector<InternetGateway> internet_gateways;
+    std::vector<RouteTable> route_tables;
+    std::vector<NetworkAcl> network_acls;
+    std::vector<SecurityGroup> security_groups;
+    std::vector<NatGateway> nat_gateways;
+    std::vector<NetworkInterface> network_interfaces;  // describe-network-interfaces
+    // ENIs as describe-instances reports them inside each instance; used where
+    // describe-network-interfaces does not list the ENI.
+    std::vector<NetworkInterface> instance_network_interfaces;
+    std::vector<Instance> instances;
+    std::vector<Address> addresses;
+    std::vector<Peering> peerings;
+    std::vector<PrefixList> prefix_lists;
+    // get-managed-prefix-list-entries output, by prefix list id.
+    std::map<std::string, std::vector<net::Cidr>> prefix_list_entries;
+
+    // Resource types found in the input that vpcstack does not model yet, with their count
+    // ("transit gateways" -> 2). Never silently dropped: the command prints them.
+    std::map<std::string, int> not_modelled;
+    // Things the reader skipped or doubted; not errors.
+    std::vector<std::string> warnings;
+    // Regions met in the folder layout, in the order first seen.
+    std::vector<std::string> regions;
+    int files_read = 0;
+};
+
+}  // namespace vpcstack::importers::aws
