@@ -9,9 +9,9 @@
 namespace vpcstack::engine {
 
 enum class DropReason : std::uint8_t {
-    Malformed,             // truncated or inconsistent headers
-    NotIpv4,               // an EtherType the VPC does not carry (IPv6, LLDP, ...)
-    Noise,                 // gratuitous ARP, router solicitations, broadcast/multicast: not delivered
+    Malformed,  // truncated or inconsistent headers
+    NotIpv4,    // an EtherType the VPC does not carry (IPv6, LLDP, ...)
+    Noise,      // gratuitous ARP, router solicitations, broadcast/multicast: not delivered
     WrongDestinationMac,   // a frame not addressed to the router, the ENI or broadcast
     TtlExceeded,           // TTL ran out at a hop that decrements it
     SourceDestCheck,       // the ENI sent or would receive traffic that is not its own
@@ -29,6 +29,9 @@ enum class DropReason : std::uint8_t {
     MtuExceeded,           // larger than the path MTU with DF set (ICMP frag-needed is sent)
     InstanceStopped,       // the target instance is not running
     HostUnreachable,       // no ENI holds the destination address inside the VPC
+    NatOwnSubnet,          // routed to a NAT gateway from the NAT gateway's own subnet
+    LinkLocal,             // to a link-local address (169.254.0.0/16) the VPC does not route
+    ServiceNotModelled,    // to the VPC DNS resolver or the instance metadata service
     kCount,
 };
 
@@ -68,11 +71,18 @@ inline constexpr std::array<DropReasonInfo, kDropReasonCount> kDropReasons{{
     {DropReason::MtuExceeded, "MtuExceeded", "larger than the path MTU with don't-fragment set"},
     {DropReason::InstanceStopped, "InstanceStopped", "the instance is not running"},
     {DropReason::HostUnreachable, "HostUnreachable", "no interface holds the destination address"},
+    {DropReason::NatOwnSubnet, "NatOwnSubnet",
+     "a NAT gateway does not serve instances in its own subnet"},
+    {DropReason::LinkLocal, "LinkLocal", "link-local addresses are never routed"},
+    {DropReason::ServiceNotModelled, "ServiceNotModelled",
+     "the VPC DNS resolver and the instance metadata service are not modelled"},
 }};
 
 constexpr const DropReasonInfo& info(DropReason r) {
     return kDropReasons[static_cast<std::size_t>(r)];
 }
-constexpr std::string_view name(DropReason r) { return info(r).name; }
+constexpr std::string_view name(DropReason r) {
+    return info(r).name;
+}
 
 }  // namespace vpcstack::engine

@@ -12,11 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "vpcstack/engine/conntrack.hpp"
 #include "vpcstack/engine/drop_reason.hpp"
 #include "vpcstack/engine/port.hpp"
 #include "vpcstack/engine/trace.hpp"
 #include "vpcstack/model/topology.hpp"
 #include "vpcstack/net/ipv4.hpp"
+#include "vpcstack/policy/nat.hpp"
 
 namespace vpcstack::engine {
 
@@ -27,6 +29,19 @@ inline constexpr net::MacAddress kInternetMac{{0x02, 0x00, 0x00, 0x00, 0x00, 0xf
 
 struct EngineConfig {
     bool trace = false;  // record a PacketTrace per packet and hand it to the trace callback
+
+    // Connections one ENI can track before new flows are dropped (ConntrackFull). The cloud's
+    // allowance grows with the instance size; range 1 to 10,000,000.
+    std::size_t conntrack_capacity_per_eni = 65536;
+    // Idle timeouts of tracked connections (see conntrack.hpp for the cloud's ranges).
+    ConntrackTimeouts conntrack_timeouts;
+    // Simultaneous connections per NAT IP to one destination (IP, port, protocol); the cloud's
+    // limit is 55,000. Range 1 to 64,512.
+    std::uint32_t nat_max_per_destination = policy::kNatMaxConnectionsPerDestination;
+    // Idle timeout of a NAT translation; the cloud's is 350 s.
+    TimeNs nat_idle_timeout = policy::kNatIdleTimeoutSeconds * kNsPerSecond;
+    // Largest IPv4 packet through the internet gateway; the cloud's is 1500. Range 576 to 9001.
+    std::uint16_t internet_mtu = 1500;
 };
 
 struct Counters {
@@ -42,7 +57,7 @@ struct Counters {
 };
 
 class Engine {
-public:
+  public:
     Engine(const model::Topology& topology, FrameSink& sink, EngineConfig config = {});
     ~Engine();
     Engine(const Engine&) = delete;
@@ -62,7 +77,11 @@ public:
     void replace_security_group_rules(model::Index group, std::vector<model::SgRule> ingress,
                                       std::vector<model::SgRule> egress);
 
-private:
+    // Introspection for tests and lab status.
+    std::size_t tracked_connections(PortId eni_port) const;  // conntrack entries of an ENI
+    std::size_t nat_translations(model::Index nat_gateway) const;
+
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

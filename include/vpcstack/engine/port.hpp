@@ -19,7 +19,7 @@ using TimeNs = std::uint64_t;
 
 // Receives the frames the engine sends out of a port. The frame is valid only during the call.
 class FrameSink {
-public:
+  public:
     virtual ~FrameSink() = default;
     virtual void transmit(PortId port, std::span<const std::uint8_t> frame) = 0;
 };

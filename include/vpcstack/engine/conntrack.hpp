@@ -1,0 +1,71 @@
+// Connection tracking of one ENI, for its security groups.
+//
+// AWS: security-group-connection-tracking — when a flow is allowed in one direction its replies
+// are allowed regardless of rules; entries expire after an idle timeout: TCP established
+// 432,000 s, UDP 30 s for a single exchange and 180 s once replies stream, other protocols
+// (ICMP included, by query id) 600 s. Each ENI tracks a bounded number of flows; past it, new
+// flows are dropped (conntrack_allowance_exceeded).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <unordered_map>
+
+#include "vpcstack/engine/port.hpp"
+#include "vpcstack/net/protocol.hpp"
+
+namespace vpcstack::engine {
+
+inline constexpr TimeNs kNsPerSecond = 1'000'000'000ULL;
+
+struct ConntrackTimeouts {
+    // TCP established, seconds; the cloud allows 60-432,000.
+    TimeNs tcp_established = 432'000 * kNsPerSecond;
+    // UDP flow that saw one request and its reply at most; the cloud allows 30-60.
+    TimeNs udp = 30 * kNsPerSecond;
+    // UDP flow whose replies stream (more than one exchange); the cloud allows 60-180.
+    TimeNs udp_stream = 180 * kNsPerSecond;
+    // ICMP and other protocols.
+    TimeNs other = 600 * kNsPerSecond;
+};
+
+struct ConntrackEntry {
+    net::FiveTuple original;  // as the first packet was seen at the ENI
+    TimeNs last_seen = 0;
+    std::uint32_t packets_original = 0;
+    std::uint32_t packets_reply = 0;
+};
+
+class ConntrackTable {
+  public:
+    ConntrackTable(std::size_t capacity, const ConntrackTimeouts& timeouts);
+
+    struct Hit {
+        ConntrackEntry* entry = nullptr;  // nullptr: not tracked (or expired)
+        bool reply = false;               // the packet goes in the reply direction
+    };
+    // Finds the flow of a packet in either direction and refreshes it.
+    Hit find(const net::FiveTuple& tuple, TimeNs now) noexcept;
+    // Looks without refreshing or expiring (for ICMP errors that refer to a flow).
+    bool contains_either_way(const net::FiveTuple& tuple, TimeNs now) const noexcept;
+
+    enum class InsertOutcome : std::uint8_t { Inserted, Full };
+    InsertOutcome insert(const net::FiveTuple& tuple, TimeNs now);
+
+    // Removes entries idle longer than their timeout; returns how many.
+    std::size_t expire(TimeNs now);
+    std::size_t size() const noexcept { return entries_.size(); }
+    std::size_t capacity() const noexcept { return capacity_; }
+    TimeNs timeout_of(const ConntrackEntry& e) const noexcept;
+
+  private:
+    bool expired(const ConntrackEntry& e, TimeNs now) const noexcept {
+        return now >= e.last_seen && now - e.last_seen >= timeout_of(e);
+    }
+
+    std::unordered_map<net::FiveTuple, ConntrackEntry> entries_;  // by original tuple
+    std::size_t capacity_;
+    const ConntrackTimeouts* timeouts_;
+};
+
+}  // namespace vpcstack::engine

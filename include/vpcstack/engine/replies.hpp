@@ -1,0 +1,38 @@
+// Frames the engine builds itself (the slow path): ARP replies of the VPC router, ICMP errors
+// (fragmentation needed, time exceeded) and the TCP RST of a NAT gateway. Each is written into a
+// caller's buffer, with correct checksums, and its length returned.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "vpcstack/engine/packet.hpp"
+#include "vpcstack/net/ipv4.hpp"
+
+namespace vpcstack::engine {
+
+inline constexpr std::size_t kReplyBufferSize = 128;
+inline constexpr std::uint8_t kReplyTtl = 64;
+
+// An ARP reply telling `requester` that `answered_ip` is at `answered_mac`.
+std::size_t build_arp_reply(std::span<std::uint8_t> out, const ParsedFrame& request,
+                            const net::MacAddress& answered_mac) noexcept;
+
+// An ICMP error about the IPv4 packet in `original` (parsed as `pf`), sent from `from` to the
+// packet's source. It quotes the original IP header and the first 8 bytes of its payload
+// (RFC 792). `next_hop_mtu` is set for type 3 code 4 (RFC 1191).
+std::size_t build_icmp_error(std::span<std::uint8_t> out, std::span<const std::uint8_t> original,
+                             const ParsedFrame& pf, std::uint8_t type, std::uint8_t code,
+                             std::uint16_t next_hop_mtu, net::Ipv4Address from,
+                             const net::MacAddress& dst_mac,
+                             const net::MacAddress& src_mac) noexcept;
+
+// The TCP RST answering the segment in `original` (RFC 793 "reset generation"): from its
+// destination to its source; seq = its ACK number when it carried one, else ACK = its SEQ plus
+// its length.
+std::size_t build_tcp_rst(std::span<std::uint8_t> out, std::span<const std::uint8_t> original,
+                          const ParsedFrame& pf, const net::MacAddress& dst_mac,
+                          const net::MacAddress& src_mac) noexcept;
+
+}  // namespace vpcstack::engine

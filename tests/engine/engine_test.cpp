@@ -1,0 +1,373 @@
+// Engine-level tests, one or more per rule of the cloud's semantics. Frames are crafted with
+// libtins and the engine's output parsed back with it.
+#include "vpcstack/engine/engine.hpp"
+
+#include <gtest/gtest.h>
+#include <tins/tins.h>
+
+#include <memory>
+
+#include "fixture.hpp"
+#include "vpcstack/engine/checksum.hpp"
+#include "vpcstack/engine/packet.hpp"
+
+namespace vpcstack::engine::testing {
+namespace {
+
+using K = model::RouteTargetKind;
+using B = TopologyBuilder;
+
+constexpr TimeNs kSec = kNsPerSecond;
+
+EngineConfig traced() {
+    EngineConfig c;
+    c.trace = true;
+    return c;
+}
+
+// prod 10.0.0.0/16
+//   public 10.0.1.0/24  (public-rt: 0.0.0.0/0 -> igw)   web 10.0.1.10 (203.0.113.10),
+//   web2 10.0.1.11,
+//                                                        nat-a 10.0.1.20 (198.51.100.20)
+//   private 10.0.2.0/24 (private-rt: 0.0.0.0/0 -> nat)  app 10.0.2.10
+class EngineTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        vpc = b.vpc("prod", "10.0.0.0/16");
+        igw = b.internet_gateway(vpc);
+        pub = b.subnet(vpc, "public", "10.0.1.0/24");
+        priv = b.subnet(vpc, "private", "10.0.2.0/24");
+        public_rt = b.route_table(vpc, "public-rt");
+        b.route(public_rt, "0.0.0.0/0", K::InternetGateway, igw, "igw");
+        b.associate_route_table(pub, public_rt);
+        nat = b.nat_gateway("nat-a", pub, "10.0.1.20", "198.51.100.20");
+        private_rt = b.route_table(vpc, "private-rt");
+        b.route(private_rt, "0.0.0.0/0", K::NatGateway, nat, "nat/nat-a");
+        b.associate_route_table(priv, private_rt);
+
+        web_sg = b.security_group(vpc, "web-sg");
+        b.t.security_groups[web_sg].ingress = {
+            B::sg_cidr(net::Protocol::tcp(), net::PortRange::single(80), "0.0.0.0/0"),
+            B::sg_cidr(net::Protocol::icmp(), {}, "10.0.0.0/16")};
+        b.t.security_groups[web_sg].egress = {
+            B::sg_cidr(net::Protocol::all(), {}, "0.0.0.0/0", false)};
+        app_sg = b.security_group(vpc, "app-sg");
+        b.t.security_groups[app_sg].ingress = {
+            B::sg_from_group(net::Protocol::tcp(), net::PortRange::single(8080), web_sg),
+            B::sg_cidr(net::Protocol::icmp(), {}, "10.0.0.0/16")};
+        b.t.security_groups[app_sg].egress = {
+            B::sg_cidr(net::Protocol::all(), {}, "0.0.0.0/0", false)};
+
+        web = b.instance("web", pub, "10.0.1.10", {web_sg}, "203.0.113.10");
+        web2 = b.instance("web2", pub, "10.0.1.11", {web_sg});
+        app = b.instance("app", priv, "10.0.2.10", {app_sg});
+    }
+
+    void start(EngineConfig config = {}) {
+        engine = std::make_unique<Engine>(b.t, sink, config);
+        engine->set_trace_callback([this](PacketTrace&& t) { traces.push_back(std::move(t)); });
+    }
+
+    net::MacAddress mac(Index eni) const { return b.t.enis[eni].mac; }
+
+    // Sends and returns the frames the engine emitted in response.
+    std::vector<SentFrame> send(PortId port, const std::vector<std::uint8_t>& frame,
+                                TimeNs now = 0) {
+        sink.frames.clear();
+        engine->receive(port, frame, now);
+        return sink.frames;
+    }
+    std::uint64_t drops(DropReason r) const {
+        return engine->snapshot().drops[static_cast<std::size_t>(r)];
+    }
+    template <typename L4>
+    std::vector<std::uint8_t> from_eni(Index eni, const char* src, const char* dst, L4 l4,
+                                       std::uint8_t ttl = 64) {
+        return frame_from(mac(eni), src, dst, l4, ttl);
+    }
+    template <typename L4>
+    std::vector<std::uint8_t> from_internet(const char* src, const char* dst, L4 l4) {
+        return frame_from(kInternetMac, src, dst, l4);
+    }
+
+    TopologyBuilder b;
+    Index vpc = 0, igw = 0, pub = 0, priv = 0, public_rt = 0, private_rt = 0, nat = 0;
+    Index web_sg = 0, app_sg = 0, web = 0, web2 = 0, app = 0;
+    RecordingSink sink;
+    std::unique_ptr<Engine> engine;
+    std::vector<PacketTrace> traces;
+};
+
+// ---- Forwarding within the VPC --------------------------------------------------------------
+
+TEST_F(EngineTest, PingWithinSubnetIsDeliveredUnchangedExceptEthernet) {
+    start();
+    auto in = from_eni(web, "10.0.1.10", "10.0.1.11", echo());
+    auto out = send(web, in);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, web2);
+    // The IP packet is byte for byte what was sent: the VPC router is not a hop (no TTL change).
+    ASSERT_EQ(out[0].bytes.size(), 14u + 28u);  // Ethernet padding is not carried on
+    EXPECT_TRUE(std::equal(out[0].bytes.begin() + 14, out[0].bytes.end(), in.begin() + 14));
+    auto eth = parse(out[0].bytes);
+    EXPECT_EQ(eth.dst_addr(), hw(mac(web2)));
+    EXPECT_EQ(eth.src_addr(), hw(kRouterMac));
+}
+
+TEST_F(EngineTest, PingAcrossSubnetsIsDeliveredAndItsReplyReturns) {
+    start();
+    auto out = send(web, from_eni(web, "10.0.1.10", "10.0.2.10", echo(9)));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, app);
+    auto back = send(app, from_eni(app, "10.0.2.10", "10.0.1.10", echo(9, false)));
+    ASSERT_EQ(back.size(), 1u);
+    EXPECT_EQ(back[0].port, web);
+    auto& ip4 = parse(back[0].bytes).rfind_pdu<Tins::IP>();
+    EXPECT_EQ(ip4.ttl(), 64);
+}
+
+TEST_F(EngineTest, SameSubnetTrafficIgnoresTheNetworkAcl) {
+    Index deny_all = b.acl(vpc, "deny-all");  // a custom ACL without rules denies everything
+    b.associate_acl(pub, deny_all);
+    start();
+    // AWS: vpc-network-acls — ACLs apply only when traffic crosses the subnet boundary.
+    EXPECT_EQ(send(web, from_eni(web, "10.0.1.10", "10.0.1.11", echo())).size(), 1u);
+    EXPECT_TRUE(send(web, from_eni(web, "10.0.1.10", "10.0.2.10", echo())).empty());
+    EXPECT_EQ(drops(DropReason::AclDenied), 1u);
+}
+
+// ---- ARP and noise --------------------------------------------------------------------------
+
+TEST_F(EngineTest, RouterAnswersArpForItsAddressAndNeighbours) {
+    start();
+    Tins::EthernetII req = Tins::ARP::make_arp_request("10.0.1.1", "10.0.1.10", hw(mac(web)));
+    auto out = send(web, req.serialize());
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, web);
+    auto reply = parse(out[0].bytes);
+    auto& arp = reply.rfind_pdu<Tins::ARP>();
+    EXPECT_EQ(arp.opcode(), Tins::ARP::REPLY);
+    EXPECT_EQ(arp.sender_hw_addr(), hw(kRouterMac));
+    EXPECT_EQ(arp.sender_ip_addr(), Tins::IPv4Address("10.0.1.1"));
+    EXPECT_EQ(arp.target_ip_addr(), Tins::IPv4Address("10.0.1.10"));
+    EXPECT_EQ(reply.dst_addr(), hw(mac(web)));
+
+    Tins::EthernetII neighbour =
+        Tins::ARP::make_arp_request("10.0.1.11", "10.0.1.10", hw(mac(web)));
+    out = send(web, neighbour.serialize());
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(parse(out[0].bytes).rfind_pdu<Tins::ARP>().sender_hw_addr(), hw(mac(web2)));
+
+    Tins::EthernetII unused = Tins::ARP::make_arp_request("10.0.1.99", "10.0.1.10", hw(mac(web)));
+    EXPECT_TRUE(send(web, unused.serialize()).empty());
+    EXPECT_EQ(drops(DropReason::HostUnreachable), 1u);
+}
+
+TEST_F(EngineTest, ArpFromTheInternetIsAnsweredForAnyAddress) {
+    start();
+    Tins::EthernetII req = Tins::ARP::make_arp_request("192.0.2.1", "192.0.2.50", hw(kInternetMac));
+    auto out = send(kInternetPort, req.serialize());
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(parse(out[0].bytes).rfind_pdu<Tins::ARP>().sender_hw_addr(), hw(kRouterMac));
+}
+
+TEST_F(EngineTest, GratuitousArpIpv6AndBroadcastAreDroppedAsNoise) {
+    start();
+    Tins::EthernetII garp = Tins::ARP::make_arp_request("10.0.1.10", "10.0.1.10", hw(mac(web)));
+    EXPECT_TRUE(send(web, garp.serialize()).empty());
+    EXPECT_EQ(drops(DropReason::Noise), 1u);
+
+    Tins::EthernetII v6 = Tins::EthernetII(hw(kRouterMac), hw(mac(web))) /
+                          Tins::IPv6("fe80::1", "fe80::2") /
+                          Tins::ICMPv6(Tins::ICMPv6::ROUTER_SOLICIT);
+    EXPECT_TRUE(send(web, v6.serialize()).empty());
+    EXPECT_EQ(drops(DropReason::NotIpv4), 1u);
+
+    // AWS: subnet-sizing — broadcast is not supported.
+    EXPECT_TRUE(send(web, from_eni(web, "10.0.1.10", "10.0.1.255", Tins::UDP(9, 9))).empty());
+    EXPECT_TRUE(
+        send(web, from_eni(web, "10.0.1.10", "255.255.255.255", Tins::UDP(67, 68))).empty());
+    EXPECT_TRUE(
+        send(web, from_eni(web, "10.0.1.10", "224.0.0.251", Tins::UDP(5353, 5353))).empty());
+    EXPECT_EQ(drops(DropReason::Noise), 4u);
+}
+
+TEST_F(EngineTest, MalformedFramesAreDroppedNeverCrash) {
+    start();
+    auto good = from_eni(web, "10.0.1.10", "10.0.1.11", tcp(40000, 80));
+    // Every truncation of a valid frame (up to its IP total length; beyond is padding).
+    std::size_t length = 14 + 40;
+    for (std::size_t n = 0; n < length; ++n) {
+        std::vector<std::uint8_t> cut(good.begin(), good.begin() + static_cast<long>(n));
+        engine->receive(web, cut, 0);
+    }
+    auto c = engine->snapshot();
+    EXPECT_EQ(c.drops[static_cast<std::size_t>(DropReason::Malformed)], length);
+    EXPECT_EQ(c.transmitted, 0u);
+    // Pseudo-random bytes behind a valid Ethernet + IPv4 start.
+    std::uint32_t seed = 12345;
+    for (int i = 0; i < 5000; ++i) {
+        std::vector<std::uint8_t> junk = good;
+        for (std::size_t j = 14; j < junk.size(); ++j) {
+            seed = seed * 1103515245u + 12345u;
+            if ((seed >> 16) % 4 == 0) junk[j] = static_cast<std::uint8_t>(seed >> 24);
+        }
+        engine->receive(web, junk, 0);
+        engine->receive(kInternetPort, junk, 0);
+    }
+    SUCCEED();
+}
+
+TEST_F(EngineTest, BadIpHeaderChecksumIsMalformed) {
+    start();
+    auto f = from_eni(web, "10.0.1.10", "10.0.1.11", echo());
+    f[14 + 10] ^= 0xff;
+    EXPECT_TRUE(send(web, f).empty());
+    EXPECT_EQ(drops(DropReason::Malformed), 1u);
+}
+
+TEST_F(EngineTest, IpOptionsAreParsed) {
+    start();
+    Tins::EthernetII eth(hw(kRouterMac), hw(mac(web)));
+    Tins::IP ipv4("10.0.1.11", "10.0.1.10");
+    ipv4.add_option(Tins::IP::option(Tins::IP::NOOP));
+    ipv4.add_option(Tins::IP::option(Tins::IP::NOOP));
+    ipv4.add_option(Tins::IP::option(Tins::IP::NOOP));
+    ipv4.add_option(Tins::IP::option(Tins::IP::END));
+    auto pkt = eth / ipv4 / tcp(40000, 80);
+    auto bytes = pkt.serialize();
+    ASSERT_EQ(bytes[14] & 0x0f, 6);  // IHL 6
+    auto out = send(web, bytes);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(parse(out[0].bytes).rfind_pdu<Tins::TCP>().dport(), 80);
+}
+
+// ---- Source/destination check, middleboxes -------------------------------------------------
+
+TEST_F(EngineTest, SourceDestCheckDropsTrafficFromAForeignSource) {
+    start();
+    // AWS: EC2 using-eni — the ENI drops traffic it sends whose source is not its own.
+    EXPECT_TRUE(send(web, from_eni(web, "10.0.1.99", "10.0.1.11", echo())).empty());
+    EXPECT_EQ(drops(DropReason::SourceDestCheck), 1u);
+}
+
+TEST_F(EngineTest, MiddleboxRouteNeedsSourceDestCheckOff) {
+    Index fw_sg = b.security_group(vpc, "fw-sg");
+    b.t.security_groups[fw_sg].ingress = {B::sg_cidr(net::Protocol::all(), {}, "0.0.0.0/0")};
+    b.t.security_groups[fw_sg].egress = {B::sg_cidr(net::Protocol::all(), {}, "0.0.0.0/0", false)};
+    Index fw_on = b.instance("fw-on", pub, "10.0.1.30", {fw_sg});
+    Index fw_off = b.instance("fw-off", pub, "10.0.1.31", {fw_sg}, nullptr, false);
+    // AWS: middlebox routing — a route more specific than local, to a whole subnet, via an ENI.
+    b.route(private_rt, "10.0.1.0/24", K::Eni, fw_on, "eni/fw-on");
+    start();
+    EXPECT_TRUE(send(app, from_eni(app, "10.0.2.10", "10.0.1.10", echo())).empty());
+    EXPECT_EQ(drops(DropReason::SourceDestCheck), 1u);
+
+    b.t.route_tables[private_rt].routes.back().target.index = fw_off;
+    start();
+    auto out = send(app, from_eni(app, "10.0.2.10", "10.0.1.10", echo()));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, fw_off);
+    // The middlebox forwards it on; its source is not its own, which its check (off) allows.
+    out = send(fw_off, frame_from(mac(fw_off), "10.0.2.10", "10.0.1.10", echo()));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, web);
+}
+
+// ---- Routing -------------------------------------------------------------------------------
+
+TEST_F(EngineTest, LongestPrefixMatchDecides) {
+    Index other = b.subnet(vpc, "other", "10.0.3.0/24");
+    Index box = b.instance("box", other, "10.0.3.10", {}, nullptr, false);
+    b.t.security_groups[b.t.vpcs[vpc].default_security_group].ingress.push_back(
+        B::sg_cidr(net::Protocol::all(), {}, "0.0.0.0/0"));
+    // /0 -> nat (private-rt) but 192.0.2.0/24 -> the box instance.
+    b.route(private_rt, "192.0.2.0/24", K::Instance, b.t.enis[box].instance, "instance/box");
+    start();
+    auto out = send(app, from_eni(app, "10.0.2.10", "192.0.2.7", echo()));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, box);
+}
+
+TEST_F(EngineTest, BlackholeAndMissingRoutesDrop) {
+    b.route(private_rt, "192.0.2.0/24", K::Blackhole, kNone, "blackhole");
+    Index stopped = b.instance("stopped", pub, "10.0.1.40", {}, nullptr, true, false);
+    b.route(private_rt, "198.51.100.0/24", K::Instance, b.t.enis[stopped].instance,
+            "instance/stopped");
+    Index isolated = b.subnet(vpc, "isolated", "10.0.4.0/24");
+    Index lonely = b.instance("lonely", isolated, "10.0.4.10");
+    start();
+    EXPECT_TRUE(send(app, from_eni(app, "10.0.2.10", "192.0.2.7", echo())).empty());
+    EXPECT_EQ(drops(DropReason::Blackhole), 1u);
+    // AWS: VPC_Route_Tables — a route to a stopped instance is a blackhole.
+    EXPECT_TRUE(send(app, from_eni(app, "10.0.2.10", "198.51.100.9", echo())).empty());
+    EXPECT_EQ(drops(DropReason::Blackhole), 2u);
+    // The main table has only the local route.
+    EXPECT_TRUE(send(lonely, from_eni(lonely, "10.0.4.10", "192.0.2.7", echo())).empty());
+    EXPECT_EQ(drops(DropReason::NoRoute), 1u);
+}
+
+TEST_F(EngineTest, DestinationWithoutAnInterfaceIsUnreachable) {
+    start();
+    EXPECT_TRUE(send(web, from_eni(web, "10.0.1.10", "10.0.2.99", echo())).empty());
+    EXPECT_EQ(drops(DropReason::HostUnreachable), 1u);
+}
+
+// ---- Network ACLs --------------------------------------------------------------------------
+
+TEST_F(EngineTest, AclLowestRuleNumberDecidesAndRepliesAreEvaluatedToo) {
+    Index acl = b.acl(vpc, "private-acl");
+    auto& a = b.t.network_acls[acl];
+    a.inbound = {
+        B::acl_rule(100, false, net::Protocol::tcp(), "10.0.1.11/32", net::PortRange::single(8080)),
+        B::acl_rule(200, true, net::Protocol::tcp(), "10.0.0.0/16", net::PortRange::single(8080))};
+    // Outbound forgets the ephemeral ports of the reply.
+    a.outbound = {
+        B::acl_rule(100, true, net::Protocol::tcp(), "10.0.0.0/16", net::PortRange{1024, 32767})};
+    b.associate_acl(priv, acl);
+    start(traced());
+    EXPECT_TRUE(send(web2, from_eni(web2, "10.0.1.11", "10.0.2.10", tcp(40000, 8080))).empty());
+    EXPECT_EQ(drops(DropReason::AclDenied), 1u);
+    EXPECT_EQ(traces.back().steps.back().rule, "inbound rule 100: deny tcp/8080 10.0.1.11/32");
+
+    auto out = send(web, from_eni(web, "10.0.1.10", "10.0.2.10", tcp(40000, 8080)));
+    ASSERT_EQ(out.size(), 1u);
+    // AWS: vpc-network-acls — stateless: the reply to port 40000 is denied by the final '*' rule.
+    EXPECT_TRUE(send(app, from_eni(app, "10.0.2.10", "10.0.1.10",
+                                   tcp(8080, 40000, Tins::TCP::SYN | Tins::TCP::ACK)))
+                    .empty());
+    EXPECT_EQ(drops(DropReason::AclDenied), 2u);
+    EXPECT_EQ(traces.back().steps.back().rule, "outbound rule *: deny all");
+}
+
+// ---- Security groups -----------------------------------------------------------------------
+
+TEST_F(EngineTest, SecurityGroupReferenceMatchesMembersPrivateAddresses) {
+    start();
+    // app-sg allows tcp/8080 from members of web-sg only.
+    EXPECT_EQ(send(web, from_eni(web, "10.0.1.10", "10.0.2.10", tcp(40000, 8080))).size(), 1u);
+    Index stranger = b.instance("stranger", pub, "10.0.1.50");
+    start();
+    EXPECT_TRUE(
+        send(stranger, from_eni(stranger, "10.0.1.50", "10.0.2.10", tcp(40000, 8080))).empty());
+    EXPECT_EQ(drops(DropReason::SecurityGroupNoMatch), 1u);
+}
+
+TEST_F(EngineTest, RepliesOfAnAllowedFlowPassWithoutAnInboundRule) {
+    start();
+    // app -> web:80 is allowed by web-sg. app-sg has no inbound rule for the reply (tcp from
+    // 10.0.1.10:80 to port 40000), yet it passes: app's egress tracked the connection.
+    ASSERT_EQ(send(app, from_eni(app, "10.0.2.10", "10.0.1.10", tcp(40000, 80))).size(), 1u);
+    auto out = send(web, from_eni(web, "10.0.1.10", "10.0.2.10",
+                                  tcp(80, 40000, Tins::TCP::SYN | Tins::TCP::ACK)));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, app);
+    // The same packet without the connection is refused.
+    EXPECT_TRUE(send(web, from_eni(web, "10.0.1.10", "10.0.2.10",
+                                   tcp(80, 40001, Tins::TCP::SYN | Tins::TCP::ACK)))
+                    .empty());
+    EXPECT_EQ(drops(DropReason::SecurityGroupNoMatch), 1u);
+}
+
+}  // namespace
+}  // namespace vpcstack::engine::testing
