@@ -18,24 +18,29 @@ std::string Diagnostic::to_string() const {
 
 void Diagnostics::error(SourceLocation loc, std::string kind, std::string name,
                         std::string message) {
-    items_.push_back({Severity::Error, std::move(loc), std::move(kind), std::move(name),
-                      std::move(message)});
+    items_.push_back(
+        {Severity::Error, std::move(loc), std::move(kind), std::move(name), std::move(message)});
 }
 
 void Diagnostics::warning(SourceLocation loc, std::string kind, std::string name,
                           std::string message) {
-    items_.push_back({Severity::Warning, std::move(loc), std::move(kind), std::move(name),
-                      std::move(message)});
+    items_.push_back(
+        {Severity::Warning, std::move(loc), std::move(kind), std::move(name), std::move(message)});
 }
 
-bool Diagnostics::has_errors() const { return error_count() > 0; }
+bool Diagnostics::has_errors() const {
+    return error_count() > 0;
+}
 
 std::size_t Diagnostics::error_count() const {
-    return static_cast<std::size_t>(std::count_if(
-        items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::Error; }));
+    return static_cast<std::size_t>(
+        std::count_if(items_.begin(), items_.end(),
+                      [](const Diagnostic& d) { return d.severity == Severity::Error; }));
 }
 
-std::size_t Diagnostics::warning_count() const { return items_.size() - error_count(); }
+std::size_t Diagnostics::warning_count() const {
+    return items_.size() - error_count();
+}
 
 std::vector<Diagnostic> Diagnostics::sorted() const {
     std::vector<Diagnostic> out = items_;

@@ -89,16 +89,24 @@ const AclRule* deciding_rule(const std::vector<AclRule>& rules, std::uint8_t pro
                              std::uint16_t port, const net::Cidr& peer) {
     for (const AclRule& r : rules) {
         if (!r.protocol.matches(protocol) || !r.ports.contains(port)) continue;
-        bool covers =
-            r.action == RuleAction::Allow ? r.cidr.contains(peer) : r.cidr.overlaps(peer);
+        bool covers = r.action == RuleAction::Allow ? r.cidr.contains(peer) : r.cidr.overlaps(peer);
         if (covers) return &r;
     }
     return nullptr;
 }
 
+// AWS: vpc-network-acls — ACLs do not filter traffic to and from the VPC DNS resolver
+// (base of the primary CIDR + 2, and 169.254.169.253): no reply rule is needed for it.
+bool is_dns_resolver(const Topology& t, Index vpc, const net::Cidr& cidr) {
+    if (cidr.length() != 32) return false;
+    if (cidr.network() == net::Ipv4Address(169, 254, 169, 253)) return true;
+    return vpc != kNone && !t.vpcs[vpc].cidrs.empty() &&
+           cidr.network() == t.vpcs[vpc].cidrs.front().network() + 2;
+}
+
 // AWS: vpc-network-acls — ACLs are stateless: a rule that lets requests through needs a rule
 // in the other direction for the replies to the client's ephemeral ports.
-void lint_acl_direction(const NetworkAcl& acl, bool inbound, Diagnostics& d) {
+void lint_acl_direction(const Topology& t, const NetworkAcl& acl, bool inbound, Diagnostics& d) {
     const auto& requests = inbound ? acl.inbound : acl.outbound;
     const auto& replies = inbound ? acl.outbound : acl.inbound;
     const char* here = inbound ? "inbound" : "outbound";
@@ -106,7 +114,7 @@ void lint_acl_direction(const NetworkAcl& acl, bool inbound, Diagnostics& d) {
     const char* preposition = inbound ? "to" : "from";
     for (const AclRule& rule : requests) {
         if (rule.action != RuleAction::Allow || !rule.protocol.has_ports() ||
-            rule.ports.overlaps(kLinuxEphemeral)) {
+            rule.ports.overlaps(kLinuxEphemeral) || is_dns_resolver(t, acl.vpc, rule.cidr)) {
             continue;
         }
         const std::uint8_t protocol = rule.protocol.number();
@@ -130,15 +138,15 @@ void lint_acl_direction(const NetworkAcl& acl, bool inbound, Diagnostics& d) {
         if (!first) continue;
         const std::string proto = rule.protocol.to_string();
         const net::PortRange blocked{*first, last};
-        const std::string by =
-            blocker == nullptr ? "the final deny rule (*)" : fmt::format("rule {}", blocker->number);
-        d.warning(rule.loc, "network ACL", acl.meta.name,
-                  fmt::format("{} rule '{}' lets requests through, but {} replies ({} to ports {} "
-                              "{} {}) are denied by {}; expected an {} rule allowing {}/1024-65535 "
-                              "{} {}",
-                              here, rule.text, there, proto, blocked.to_string(), preposition,
-                              rule.cidr.to_string(), by, there, proto,
-                              preposition, rule.cidr.to_string()));
+        const std::string by = blocker == nullptr ? "the final deny rule (*)"
+                                                  : fmt::format("rule {}", blocker->number);
+        d.warning(
+            rule.loc, "network ACL", acl.meta.name,
+            fmt::format("{} rule '{}' lets requests through, but {} replies ({} {} {}, "
+                        "ports {}) are denied by {}; expected an {} rule allowing "
+                        "{}/1024-65535 {} {}",
+                        here, rule.text, there, proto, preposition, rule.cidr.to_string(),
+                        blocked.to_string(), by, there, proto, preposition, rule.cidr.to_string()));
     }
 }
 
@@ -149,8 +157,8 @@ void lint_topology(const Topology& topology, Diagnostics& diags) {
     lint_nat_gateways(topology, diags);
     lint_routes(topology, diags);
     for (const NetworkAcl& acl : topology.network_acls) {
-        lint_acl_direction(acl, true, diags);
-        lint_acl_direction(acl, false, diags);
+        lint_acl_direction(topology, acl, true, diags);
+        lint_acl_direction(topology, acl, false, diags);
     }
 }
 

@@ -30,24 +30,36 @@ std::string Topology::qualified_name(const Meta& meta, Index vpc) const {
 
 std::string to_string(RouteTargetKind kind) {
     switch (kind) {
-        case RouteTargetKind::Local: return "local";
-        case RouteTargetKind::InternetGateway: return "internet gateway";
-        case RouteTargetKind::NatGateway: return "NAT gateway";
-        case RouteTargetKind::Peering: return "peering connection";
-        case RouteTargetKind::Instance: return "instance";
-        case RouteTargetKind::Eni: return "network interface";
-        case RouteTargetKind::Blackhole: return "blackhole";
+        case RouteTargetKind::Local:
+            return "local";
+        case RouteTargetKind::InternetGateway:
+            return "internet gateway";
+        case RouteTargetKind::NatGateway:
+            return "NAT gateway";
+        case RouteTargetKind::Peering:
+            return "peering connection";
+        case RouteTargetKind::Instance:
+            return "instance";
+        case RouteTargetKind::Eni:
+            return "network interface";
+        case RouteTargetKind::Blackhole:
+            return "blackhole";
     }
     return "?";
 }
 
 std::string to_string(PeeringStatus status) {
     switch (status) {
-        case PeeringStatus::Active: return "active";
-        case PeeringStatus::PendingAcceptance: return "pending-acceptance";
-        case PeeringStatus::Rejected: return "rejected";
-        case PeeringStatus::Deleted: return "deleted";
-        case PeeringStatus::Failed: return "failed";
+        case PeeringStatus::Active:
+            return "active";
+        case PeeringStatus::PendingAcceptance:
+            return "pending-acceptance";
+        case PeeringStatus::Rejected:
+            return "rejected";
+        case PeeringStatus::Deleted:
+            return "deleted";
+        case PeeringStatus::Failed:
+            return "failed";
     }
     return "?";
 }

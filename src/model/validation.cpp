@@ -877,7 +877,8 @@ void Builder::resolve_nat_gateway(Index n) {
                 t_.elastic_ips[nat.elastic_ip].target = n;
             }
         }
-    } else if (nat.is_public && !raw.elastic_ip.present) {
+    } else if (nat.is_public && !raw.elastic_ip.present && raw.is_public.has_value()) {
+        // (With an invalid 'type', already reported, nothing is said about the Elastic IP.)
         error(raw.meta.loc, s,
               "a public NAT gateway has no 'elastic_ip'; expected an Elastic IP, or type: "
               "private");

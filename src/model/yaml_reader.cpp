@@ -884,6 +884,16 @@ std::optional<RawSgRule> Reader::read_sg_rule(const YAML::Node& n, bool ingress,
                           direction, describe(n), preposition));
         return std::nullopt;
     }
+    if (n.size() == 1 && n.begin()->first.IsScalar() &&
+        n.begin()->first.Scalar().find(' ') != std::string::npos) {
+        // "tcp/22 from sg: web" is a map to YAML, because of ": ".
+        std::string key = n.begin()->first.Scalar();
+        error(r.loc, ctx,
+              fmt::format("{} rule '{}: ...' was read as a map because of ': '; expected "
+                          "sg:NAME or pl:NAME without a space (or the rule in quotes)",
+                          direction, key));
+        return std::nullopt;
+    }
     check_keys(n, {"protocol", "ports", "icmp_type", "icmp_code", preposition, "description"}, ctx);
     std::string what = fmt::format("{} rule at line {}", direction, r.loc.line);
     auto traffic = read_traffic_keys(n, r.loc, ctx, what);
@@ -936,7 +946,11 @@ void Reader::read_nat_gateway(const YAML::Node& n, RawVpc& vpc) {
 void Reader::read_eni_fields(const YAML::Node& map, const Ctx& ctx, const SourceLocation& item,
                              RawEni& eni) {
     eni.subnet = string_field(map, "subnet", ctx, item);
-    if (!eni.subnet.present) {
+    if (!eni.subnet.present && ctx.kind == "instance") {
+        error(item, ctx,
+              "missing key 'subnet'; expected 'subnet' for a single network interface, or "
+              "'enis'");
+    } else if (!eni.subnet.present) {
         error(item, ctx, "missing key 'subnet'; expected the subnet of the network interface");
     }
     Field<net::Ipv4Address> ip = address_field(map, "private_ip", ctx, item);

@@ -570,7 +570,7 @@ vpcs:
   - {name: b, cidr: 10.1.0.0/16, subnets: [{name: app, cidr: 10.1.1.0/24}], security_groups: [{name: web}]}
 )",
                                       "t.yaml");
-    EXPECT_TRUE(r.ok()) << testing::joined(diagnostics_of(""));
+    ASSERT_TRUE(r.ok()) << r.diagnostics.error_count() << " errors";
     EXPECT_EQ(r.topology->qualified_name(r.topology->subnets[1].meta, 1), "b/app");
 }
 
