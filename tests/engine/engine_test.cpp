@@ -369,5 +369,268 @@ TEST_F(EngineTest, RepliesOfAnAllowedFlowPassWithoutAnInboundRule) {
     EXPECT_EQ(drops(DropReason::SecurityGroupNoMatch), 1u);
 }
 
+// Checks the IPv4 header checksum and the TCP/UDP/ICMP checksum of a frame the engine sent,
+// by recomputing them from scratch.
+void expect_checksums_valid(const std::vector<std::uint8_t>& frame) {
+    ParsedFrame pf = parse_frame(frame);
+    ASSERT_EQ(pf.outcome, ParseOutcome::Ipv4);  // parse_frame verifies the IP header checksum
+    if (!pf.has_l4 || pf.fragment) return;  // a fragment's L4 checksum covers the whole datagram
+    std::span<const std::uint8_t> l4(frame.data() + pf.l4, pf.ip_total_length - pf.ip_header_size);
+    std::uint32_t sum = 0;
+    if (pf.key.protocol != net::Protocol::kIcmp) {
+        sum += pf.key.src.value() >> 16;
+        sum += pf.key.src.value() & 0xffff;
+        sum += pf.key.dst.value() >> 16;
+        sum += pf.key.dst.value() & 0xffff;
+        sum += pf.key.protocol;
+        sum += static_cast<std::uint32_t>(l4.size());
+    }
+    EXPECT_EQ(fold_checksum(ones_sum(l4, sum)), 0) << "layer-4 checksum does not verify";
+}
+
+// ---- Internet gateway ----------------------------------------------------------------------
+
+TEST_F(EngineTest, InternetGatewayMapsThePublicAddressBothWays) {
+    start(traced());
+    auto out = send(kInternetPort, from_internet("192.0.2.50", "203.0.113.10", tcp(50000, 80)));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, web);
+    auto& in_ip = parse(out[0].bytes).rfind_pdu<Tins::IP>();
+    EXPECT_EQ(in_ip.dst_addr(), Tins::IPv4Address("10.0.1.10"));  // the instance never sees it
+    expect_checksums_valid(out[0].bytes);
+    EXPECT_EQ(traces.back().steps.at(0).component, "igw/prod-igw");
+    EXPECT_EQ(traces.back().steps.at(0).detail, "dst 203.0.113.10 -> 10.0.1.10");
+
+    out = send(web, from_eni(web, "10.0.1.10", "192.0.2.50",
+                             tcp(80, 50000, Tins::TCP::SYN | Tins::TCP::ACK)));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, kInternetPort);
+    auto eth = parse(out[0].bytes);
+    EXPECT_EQ(eth.dst_addr(), hw(kInternetMac));
+    EXPECT_EQ(eth.rfind_pdu<Tins::IP>().src_addr(), Tins::IPv4Address("203.0.113.10"));
+    expect_checksums_valid(out[0].bytes);
+}
+
+TEST_F(EngineTest, InternetGatewayDropsSourcesWithoutPublicAddress) {
+    start();
+    // web2 is in the public subnet but has no public IP.
+    EXPECT_TRUE(send(web2, from_eni(web2, "10.0.1.11", "192.0.2.50", tcp(40000, 443))).empty());
+    EXPECT_EQ(drops(DropReason::NoPublicIp), 1u);
+    EXPECT_TRUE(
+        send(kInternetPort, from_internet("192.0.2.50", "203.0.113.99", tcp(1, 80))).empty());
+    EXPECT_EQ(drops(DropReason::NoMapping), 1u);
+}
+
+TEST_F(EngineTest, InboundThroughTheGatewayPassesAclAndSecurityGroup) {
+    start();
+    // web-sg allows tcp/80 from anywhere but not tcp/22.
+    EXPECT_TRUE(
+        send(kInternetPort, from_internet("192.0.2.50", "203.0.113.10", tcp(50000, 22))).empty());
+    EXPECT_EQ(drops(DropReason::SecurityGroupNoMatch), 1u);
+}
+
+TEST_F(EngineTest, OversizedPacketWithDontFragmentGetsIcmpFragmentationNeeded) {
+    start();
+    Tins::EthernetII eth(hw(kRouterMac), hw(mac(web)));
+    Tins::IP ipv4("192.0.2.50", "10.0.1.10");
+    ipv4.flags(Tins::IP::DONT_FRAGMENT);
+    auto pkt = eth / ipv4 / Tins::UDP(9000, 40000) / Tins::RawPDU(std::string(2000, 'x'));
+    auto out = send(web, pkt.serialize());
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, web);
+    EXPECT_EQ(drops(DropReason::MtuExceeded), 1u);
+    auto reply = parse(out[0].bytes);
+    auto& icmp = reply.rfind_pdu<Tins::ICMP>();
+    EXPECT_EQ(icmp.type(), Tins::ICMP::DEST_UNREACHABLE);
+    EXPECT_EQ(icmp.code(), 4);
+    EXPECT_EQ(icmp.mtu(), 1500);
+    EXPECT_EQ(reply.rfind_pdu<Tins::IP>().dst_addr(), Tins::IPv4Address("10.0.1.10"));
+    expect_checksums_valid(out[0].bytes);
+}
+
+TEST_F(EngineTest, OversizedPacketWithoutDontFragmentIsFragmented) {
+    start();
+    Tins::EthernetII eth(hw(kRouterMac), hw(mac(web)));
+    Tins::IP ipv4("192.0.2.50", "10.0.1.10");
+    std::string payload(3000, 'y');
+    auto pkt = eth / ipv4 / Tins::UDP(9000, 40000) / Tins::RawPDU(payload);
+    auto out = send(web, pkt.serialize());
+    ASSERT_EQ(out.size(), 3u);
+    Tins::IPv4Reassembler reassembler;
+    std::size_t done = 0;
+    for (auto& f : out) {
+        EXPECT_EQ(f.port, kInternetPort);
+        EXPECT_LE(f.bytes.size() - 14, 1500u);
+        expect_checksums_valid(f.bytes);
+        Tins::EthernetII e = parse(f.bytes);
+        if (reassembler.process(e) == Tins::IPv4Reassembler::REASSEMBLED) {
+            ++done;
+            EXPECT_EQ(e.rfind_pdu<Tins::IP>().src_addr(), Tins::IPv4Address("203.0.113.10"));
+            EXPECT_EQ(e.rfind_pdu<Tins::UDP>().dport(), 9000);
+            EXPECT_EQ(e.rfind_pdu<Tins::RawPDU>().payload().size(), payload.size());
+        }
+    }
+    EXPECT_EQ(done, 1u);
+}
+
+// ---- NAT gateway ---------------------------------------------------------------------------
+
+TEST_F(EngineTest, NatGatewayTranslatesOutboundAndRepliesBack) {
+    start(traced());
+    auto out = send(app, from_eni(app, "10.0.2.10", "192.0.2.80", tcp(40000, 443)));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, kInternetPort);
+    auto eth = parse(out[0].bytes);
+    auto& ip4 = eth.rfind_pdu<Tins::IP>();
+    auto& seg = eth.rfind_pdu<Tins::TCP>();
+    // The NAT gateway translates to its private IP and a port; the IGW to its Elastic IP.
+    EXPECT_EQ(ip4.src_addr(), Tins::IPv4Address("198.51.100.20"));
+    EXPECT_GE(seg.sport(), 1024);
+    EXPECT_EQ(ip4.ttl(), 63);  // the NAT gateway is a hop
+    expect_checksums_valid(out[0].bytes);
+    std::uint16_t port = seg.sport();
+
+    auto reply = from_internet("192.0.2.80", "198.51.100.20",
+                               tcp(443, port, Tins::TCP::SYN | Tins::TCP::ACK));
+    out = send(kInternetPort, reply);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, app);
+    auto back = parse(out[0].bytes);
+    EXPECT_EQ(back.rfind_pdu<Tins::IP>().dst_addr(), Tins::IPv4Address("10.0.2.10"));
+    EXPECT_EQ(back.rfind_pdu<Tins::TCP>().dport(), 40000);
+    expect_checksums_valid(out[0].bytes);
+    EXPECT_EQ(engine->nat_translations(nat), 1u);
+}
+
+TEST_F(EngineTest, NatGatewayTranslatesPingByQueryId) {
+    start();
+    auto out = send(app, from_eni(app, "10.0.2.10", "192.0.2.80", echo(77)));
+    ASSERT_EQ(out.size(), 1u);
+    auto& icmp = parse(out[0].bytes).rfind_pdu<Tins::ICMP>();
+    std::uint16_t id = icmp.id();
+    expect_checksums_valid(out[0].bytes);
+    out = send(kInternetPort, from_internet("192.0.2.80", "198.51.100.20", echo(id, false)));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(parse(out[0].bytes).rfind_pdu<Tins::ICMP>().id(), 77);
+    expect_checksums_valid(out[0].bytes);
+}
+
+TEST_F(EngineTest, NatGatewayDropsUnsolicitedInbound) {
+    start();
+    EXPECT_TRUE(
+        send(kInternetPort, from_internet("192.0.2.80", "198.51.100.20", tcp(443, 2000))).empty());
+    EXPECT_EQ(drops(DropReason::NatNoTranslation), 1u);
+}
+
+TEST_F(EngineTest, NatGatewayAnswersAnAsymmetricSynAckWithRst) {
+    // app gets a public IP: inbound reaches it through the IGW, but its reply follows the
+    // private route table to the NAT gateway, which has no translation for it.
+    b.t.enis[app].public_ip = ip("203.0.113.30");
+    b.t.security_groups[app_sg].ingress.push_back(
+        B::sg_cidr(net::Protocol::tcp(), net::PortRange::single(22), "0.0.0.0/0"));
+    start();
+    auto out = send(kInternetPort, from_internet("192.0.2.50", "203.0.113.30", tcp(50000, 22)));
+    ASSERT_EQ(out.size(), 1u);
+    Tins::TCP synack = tcp(22, 50000, Tins::TCP::SYN | Tins::TCP::ACK);
+    synack.ack_seq(1001);
+    synack.seq(5000);
+    out = send(app, from_eni(app, "10.0.2.10", "192.0.2.50", synack));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, app);
+    auto rst = parse(out[0].bytes);
+    auto& seg = rst.rfind_pdu<Tins::TCP>();
+    EXPECT_EQ(seg.flags() & Tins::TCP::RST, Tins::TCP::RST);
+    EXPECT_EQ(seg.seq(), 1001u);  // RFC 793: the RST takes the offending segment's ACK number
+    EXPECT_EQ(seg.sport(), 50000);
+    EXPECT_EQ(seg.dport(), 22);
+    EXPECT_EQ(rst.rfind_pdu<Tins::IP>().src_addr(), Tins::IPv4Address("192.0.2.50"));
+    expect_checksums_valid(out[0].bytes);
+    EXPECT_EQ(drops(DropReason::NatNoTranslation), 1u);
+}
+
+TEST_F(EngineTest, NatTranslationExpiresAfter350IdleSeconds) {
+    start();
+    ASSERT_EQ(send(app, from_eni(app, "10.0.2.10", "192.0.2.80", tcp(40000, 443)), 0).size(), 1u);
+    Tins::TCP ack = tcp(40000, 443, Tins::TCP::ACK);
+    ack.ack_seq(1);
+    EXPECT_EQ(send(app, from_eni(app, "10.0.2.10", "192.0.2.80", ack), 349 * kSec).size(), 1u);
+    EXPECT_EQ(send(app, from_eni(app, "10.0.2.10", "192.0.2.80", ack), 698 * kSec).size(), 1u);
+    // 350 s idle: the translation is gone and the next segment gets a RST.
+    auto out = send(app, from_eni(app, "10.0.2.10", "192.0.2.80", ack), 1048 * kSec);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, app);
+    EXPECT_TRUE(parse(out[0].bytes).rfind_pdu<Tins::TCP>().get_flag(Tins::TCP::RST));
+}
+
+TEST_F(EngineTest, NatGatewayAllows55000ConnectionsPerDestination) {
+    EngineConfig config;
+    config.conntrack_capacity_per_eni = 200000;
+    start(config);
+    std::size_t ok = 0;
+    // 55,001 connections from distinct source ports to one destination (192.0.2.80, 443, tcp).
+    for (std::uint32_t i = 0; i < 55001; ++i) {
+        auto f =
+            from_eni(app, "10.0.2.10", "192.0.2.80", tcp(static_cast<std::uint16_t>(1 + i), 443));
+        ok += send(app, f).size();
+    }
+    EXPECT_EQ(ok, 55000u);
+    EXPECT_EQ(drops(DropReason::NatPortsExhausted), 1u);
+    // Another destination still has ports.
+    EXPECT_EQ(send(app, from_eni(app, "10.0.2.10", "192.0.2.81", tcp(1, 443))).size(), 1u);
+}
+
+TEST_F(EngineTest, NatGatewayDropsOtherProtocolsAndTcpFragments) {
+    start();
+    EXPECT_TRUE(send(app, from_eni(app, "10.0.2.10", "192.0.2.80", Tins::RawPDU("gre"))).empty());
+    EXPECT_EQ(drops(DropReason::NatUnsupported), 1u);
+
+    Tins::EthernetII eth(hw(kRouterMac), hw(mac(app)));
+    Tins::IP frag("192.0.2.80", "10.0.2.10");
+    frag.flags(Tins::IP::MORE_FRAGMENTS);
+    auto tcp_frag = eth / frag / tcp(40000, 443);
+    EXPECT_TRUE(send(app, tcp_frag.serialize()).empty());
+    EXPECT_EQ(drops(DropReason::NatUnsupported), 2u);
+    // AWS: vpc-nat-gateway — UDP fragments are forwarded.
+    auto udp_frag = eth / frag / Tins::UDP(53, 40000) / Tins::RawPDU(std::string(64, 'z'));
+    EXPECT_EQ(send(app, udp_frag.serialize()).size(), 1u);
+}
+
+TEST_F(EngineTest, NatGatewayAnswersTtlExpiryFromItsPrivateAddress) {
+    start();
+    auto out = send(app, from_eni(app, "10.0.2.10", "192.0.2.80", Tins::UDP(33434, 40000), 1));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, app);
+    auto reply = parse(out[0].bytes);
+    EXPECT_EQ(reply.rfind_pdu<Tins::ICMP>().type(), Tins::ICMP::TIME_EXCEEDED);
+    EXPECT_EQ(reply.rfind_pdu<Tins::IP>().src_addr(), Tins::IPv4Address("10.0.1.20"));
+    expect_checksums_valid(out[0].bytes);
+    EXPECT_EQ(drops(DropReason::TtlExceeded), 1u);
+}
+
+TEST_F(EngineTest, NatGatewayDoesNotServeItsOwnSubnet) {
+    Index rt = b.route_table(vpc, "odd-rt");
+    b.route(rt, "0.0.0.0/0", K::NatGateway, nat, "nat/nat-a");
+    b.associate_route_table(pub, rt);
+    start();
+    EXPECT_TRUE(send(web, from_eni(web, "10.0.1.10", "192.0.2.80", tcp(40000, 443))).empty());
+    EXPECT_EQ(drops(DropReason::NatOwnSubnet), 1u);
+}
+
+TEST_F(EngineTest, NatSubnetAclAppliesBothWays) {
+    Index acl = b.acl(vpc, "public-acl");
+    b.t.network_acls[acl].inbound = {B::acl_rule(100, true, net::Protocol::all(), "10.0.0.0/16")};
+    b.t.network_acls[acl].outbound = {B::acl_rule(100, true, net::Protocol::all(), "0.0.0.0/0")};
+    b.associate_acl(pub, acl);
+    start();
+    auto out = send(app, from_eni(app, "10.0.2.10", "192.0.2.80", tcp(40000, 443)));
+    ASSERT_EQ(out.size(), 1u);
+    std::uint16_t port = parse(out[0].bytes).rfind_pdu<Tins::TCP>().sport();
+    // The reply enters the NAT gateway's subnet from the internet: inbound allows only 10/16.
+    EXPECT_TRUE(send(kInternetPort, from_internet("192.0.2.80", "198.51.100.20",
+                                                  tcp(443, port, Tins::TCP::SYN | Tins::TCP::ACK)))
+                    .empty());
+    EXPECT_EQ(drops(DropReason::AclDenied), 1u);
+}
+
 }  // namespace
 }  // namespace vpcstack::engine::testing
