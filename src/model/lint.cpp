@@ -118,22 +118,31 @@ void lint_acl_direction(const Topology& t, const NetworkAcl& acl, bool inbound, 
             continue;
         }
         const std::uint8_t protocol = rule.protocol.number();
-        // The first stretch of ephemeral ports whose replies are not allowed, and why.
+        // The first stretch of ephemeral ports whose replies are not allowed, and why. The
+        // decision can change only where a reply rule's port range starts or ends.
+        std::vector<std::uint32_t> cuts = {kLinuxEphemeral.first, kLinuxEphemeral.last + 1u};
+        for (const AclRule& r : replies) {
+            for (std::uint32_t c : {std::uint32_t{r.ports.first}, r.ports.last + 1u}) {
+                if (c > kLinuxEphemeral.first && c <= kLinuxEphemeral.last) cuts.push_back(c);
+            }
+        }
+        std::sort(cuts.begin(), cuts.end());
+        cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
         std::optional<std::uint16_t> first;
         std::uint16_t last = 0;
         const AclRule* blocker = nullptr;
-        for (std::uint32_t p = kLinuxEphemeral.first; p <= kLinuxEphemeral.last; ++p) {
-            const AclRule* r =
-                deciding_rule(replies, protocol, static_cast<std::uint16_t>(p), rule.cidr);
-            bool allowed = r != nullptr && r->action == RuleAction::Allow;
+        for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
+            const auto port = static_cast<std::uint16_t>(cuts[k]);
+            const AclRule* r = deciding_rule(replies, protocol, port, rule.cidr);
+            const bool allowed = r != nullptr && r->action == RuleAction::Allow;
             if (!first) {
                 if (allowed) continue;
-                first = static_cast<std::uint16_t>(p);
+                first = port;
                 blocker = r;
             } else if (allowed || r != blocker) {
                 break;
             }
-            last = static_cast<std::uint16_t>(p);
+            last = static_cast<std::uint16_t>(cuts[k + 1] - 1);
         }
         if (!first) continue;
         const std::string proto = rule.protocol.to_string();

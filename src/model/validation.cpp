@@ -819,6 +819,13 @@ void Builder::resolve_subnet(Index i) {
         }
         subnet_ok_[i] = ok;
     }
+    // AWS: using-regions-availability-zones — a zone's name starts with its region's.
+    if (raw.az.has_value() && !vpc.region.empty() && !raw.az->starts_with(vpc.region)) {
+        error(raw.az.loc, s,
+              fmt::format("availability zone '{}' is not in region {} of VPC '{}'; expected a "
+                          "zone of {}, such as {}a",
+                          *raw.az, vpc.region, vpc.meta.name, vpc.region, vpc.region));
+    }
     // AWS: VPC_Route_Tables, vpc-network-acls — without an association, the main table and the
     // default ACL apply.
     sn.route_table = vpc.main_route_table;
@@ -1078,6 +1085,14 @@ std::optional<RouteTarget> Builder::resolve_route_target(const RawRoute& r, Inde
         if (in == kNone) return std::nullopt;
         if (instance_vpc_[in] != vpc) {
             other_vpc("instance", name, instance_vpc_[in]);
+            return std::nullopt;
+        }
+        // AWS: CreateRoute — an instance target needs exactly one network interface.
+        if (t_.instances[in].enis.size() > 1) {
+            error(r.loc, s,
+                  fmt::format("{} targets instance '{}', which has {} network interfaces; "
+                              "expected eni/NAME to choose one",
+                              where, name, t_.instances[in].enis.size()));
             return std::nullopt;
         }
         return RouteTarget{RouteTargetKind::Instance, in, text};

@@ -546,6 +546,35 @@ peerings:
                      "different VPCs"}));
 }
 
+TEST(Validation, ZonesInTheVpcRegionSingleEniInstanceTargetsNumbersAndOneAssociationPerElasticIp) {
+    EXPECT_EQ(
+        diagnostics_of(R"(region: us-east-1
+vpcs:
+  - name: prod
+    cidr: 10.0.0.0/16
+    subnets:
+      - {name: a, cidr: 10.0.1.0/24, az: eu-west-1a, route_table: rt}
+    route_tables:
+      - {name: rt, routes: ["10.9.0.0/16 -> instance/router"]}
+    network_acls:
+      - {name: acl, inbound: [{rule: ten, action: allow, protocol: all, cidr: 0.0.0.0/0}]}
+    instances:
+      - {name: web, subnet: a, elastic_ip: e}
+      - {name: api, subnet: a, elastic_ip: e}
+      - {name: router, enis: [{subnet: a}, {subnet: a}]}
+elastic_ips:
+  - {name: e, address: 203.0.113.1}
+)"),
+        (Lines{
+            "t.yaml:6:42: error: subnet 'a': availability zone 'eu-west-1a' is not in region "
+            "us-east-1 of VPC 'prod'; expected a zone of us-east-1, such as us-east-1a",
+            "t.yaml:8:29: error: route table 'rt': route '10.9.0.0/16 -> instance/router' targets "
+            "instance 'router', which has 2 network interfaces; expected eni/NAME to choose one",
+            "t.yaml:10:38: error: network ACL 'acl': 'rule' is 'ten'; expected a number",
+            "t.yaml:13:44: error: ENI 'api/eth0': Elastic IP 'e' is already associated with ENI "
+            "'web/eth0' (line 12); expected each Elastic IP associated once"}));
+}
+
 }  // namespace
 }  // namespace vpcstack::model
 
