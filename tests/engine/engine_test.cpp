@@ -632,5 +632,251 @@ TEST_F(EngineTest, NatSubnetAclAppliesBothWays) {
     EXPECT_EQ(drops(DropReason::AclDenied), 1u);
 }
 
+// ---- Peering -------------------------------------------------------------------------------
+
+// Three VPCs in a line, a - b - c, peered a-b and b-c; b has an internet gateway.
+class PeeringTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        va = b.vpc("a", "10.1.0.0/16");
+        vb = b.vpc("b", "10.2.0.0/16");
+        vc = b.vpc("c", "10.3.0.0/16");
+        sa = b.subnet(va, "a-sub", "10.1.1.0/24");
+        sb = b.subnet(vb, "b-sub", "10.2.1.0/24");
+        sc = b.subnet(vc, "c-sub", "10.3.1.0/24");
+        igw_b = b.internet_gateway(vb);
+        ab = b.peering("a-b", va, vb);
+        bc = b.peering("b-c", vb, vc);
+        for (Index v : {va, vb, vc}) {
+            auto& sg = b.t.security_groups[b.t.vpcs[v].default_security_group];
+            sg.ingress.push_back(B::sg_cidr(net::Protocol::all(), {}, "10.0.0.0/8"));
+        }
+        Index rta = b.t.vpcs[va].main_route_table;
+        b.route(rta, "10.2.0.0/16", K::Peering, ab, "peering/a-b");
+        b.route(rta, "10.3.0.0/16", K::Peering, ab, "peering/a-b");
+        b.route(rta, "0.0.0.0/0", K::Peering, ab, "peering/a-b");
+        Index rtb = b.t.vpcs[vb].main_route_table;
+        b.route(rtb, "10.1.0.0/16", K::Peering, ab, "peering/a-b");
+        b.route(rtb, "10.3.0.0/16", K::Peering, bc, "peering/b-c");
+        b.route(rtb, "0.0.0.0/0", K::InternetGateway, igw_b, "igw");
+        Index rtc = b.t.vpcs[vc].main_route_table;
+        b.route(rtc, "10.2.0.0/16", K::Peering, bc, "peering/b-c");
+        ia = b.instance("ia", sa, "10.1.1.10");
+        ib = b.instance("ib", sb, "10.2.1.10", {}, "203.0.113.20");
+        ic = b.instance("ic", sc, "10.3.1.10");
+    }
+    void start() { engine = std::make_unique<Engine>(b.t, sink); }
+    std::vector<SentFrame> send(PortId port, const std::vector<std::uint8_t>& frame) {
+        sink.frames.clear();
+        engine->receive(port, frame, 0);
+        return sink.frames;
+    }
+    std::uint64_t drops(DropReason r) const {
+        return engine->snapshot().drops[static_cast<std::size_t>(r)];
+    }
+
+    TopologyBuilder b;
+    Index va = 0, vb = 0, vc = 0, sa = 0, sb = 0, sc = 0, igw_b = 0, ab = 0, bc = 0;
+    Index ia = 0, ib = 0, ic = 0;
+    RecordingSink sink;
+    std::unique_ptr<Engine> engine;
+};
+
+TEST_F(PeeringTest, ActivePeeringDeliversBothWays) {
+    start();
+    auto out = send(ia, frame_from(b.t.enis[ia].mac, "10.1.1.10", "10.2.1.10", echo()));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, ib);
+    out = send(ib, frame_from(b.t.enis[ib].mac, "10.2.1.10", "10.1.1.10", echo(7, false)));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, ia);
+}
+
+TEST_F(PeeringTest, PeeringIsNotTransitive) {
+    start();
+    // a -> c through b: the packet arrived over a-b and would leave over b-c.
+    EXPECT_TRUE(send(ia, frame_from(b.t.enis[ia].mac, "10.1.1.10", "10.3.1.10", echo())).empty());
+    EXPECT_EQ(drops(DropReason::NotTransitive), 1u);
+    // a -> the internet through b's internet gateway: no edge-to-edge routing.
+    EXPECT_TRUE(send(ia, frame_from(b.t.enis[ia].mac, "10.1.1.10", "192.0.2.9", echo())).empty());
+    EXPECT_EQ(drops(DropReason::NotTransitive), 2u);
+}
+
+TEST_F(PeeringTest, PendingPeeringIsABlackhole) {
+    b.t.peerings[ab].status = model::PeeringStatus::PendingAcceptance;
+    start();
+    EXPECT_TRUE(send(ia, frame_from(b.t.enis[ia].mac, "10.1.1.10", "10.2.1.10", echo())).empty());
+    EXPECT_EQ(drops(DropReason::Blackhole), 1u);
+}
+
+TEST_F(PeeringTest, WithoutARouteBackTrafficIsOneWay) {
+    auto& routes = b.t.route_tables[b.t.vpcs[vc].main_route_table].routes;
+    routes.pop_back();  // c has no route to b
+    start();
+    EXPECT_EQ(send(ib, frame_from(b.t.enis[ib].mac, "10.2.1.10", "10.3.1.10", echo())).size(), 1u);
+    EXPECT_TRUE(
+        send(ic, frame_from(b.t.enis[ic].mac, "10.3.1.10", "10.2.1.10", echo(7, false))).empty());
+    EXPECT_EQ(drops(DropReason::NoRoute), 1u);
+}
+
+// ---- Connection tracking -------------------------------------------------------------------
+
+TEST_F(EngineTest, RuleChangeCutsUntrackedFlowsButNotTrackedOnes) {
+    start();
+    // Untracked: web-sg allows tcp/80 from 0.0.0.0/0 and all traffic out to 0.0.0.0/0.
+    ASSERT_EQ(
+        send(kInternetPort, from_internet("192.0.2.50", "203.0.113.10", tcp(50000, 80))).size(),
+        1u);
+    EXPECT_EQ(engine->tracked_connections(web), 0u);
+    // Tracked: tcp/80 from a /24, not 0.0.0.0/0.
+    b.t.security_groups[web_sg].ingress.push_back(
+        B::sg_cidr(net::Protocol::tcp(), net::PortRange::single(8080), "192.0.2.0/24"));
+    start();
+    ASSERT_EQ(
+        send(kInternetPort, from_internet("192.0.2.50", "203.0.113.10", tcp(50000, 80))).size(),
+        1u);
+    ASSERT_EQ(
+        send(kInternetPort, from_internet("192.0.2.50", "203.0.113.10", tcp(50001, 8080))).size(),
+        1u);
+    EXPECT_EQ(engine->tracked_connections(web), 1u);
+
+    // Remove every inbound rule.
+    engine->replace_security_group_rules(web_sg, {}, b.t.security_groups[web_sg].egress);
+    Tins::TCP ack80 = tcp(50000, 80, Tins::TCP::ACK);
+    Tins::TCP ack8080 = tcp(50001, 8080, Tins::TCP::ACK);
+    // AWS: security-group-connection-tracking — the untracked flow is cut at once...
+    EXPECT_TRUE(send(kInternetPort, from_internet("192.0.2.50", "203.0.113.10", ack80)).empty());
+    // ...the tracked one continues.
+    EXPECT_EQ(send(kInternetPort, from_internet("192.0.2.50", "203.0.113.10", ack8080)).size(), 1u);
+    EXPECT_EQ(send(web, from_eni(web, "10.0.1.10", "192.0.2.50", tcp(8080, 50001, Tins::TCP::ACK)))
+                  .size(),
+              1u);
+}
+
+TEST_F(EngineTest, IcmpIsAlwaysTracked) {
+    b.t.security_groups[web_sg].ingress.push_back(
+        B::sg_cidr(net::Protocol::icmp(), {}, "0.0.0.0/0"));
+    start();
+    ASSERT_EQ(send(kInternetPort, from_internet("192.0.2.50", "203.0.113.10", echo())).size(), 1u);
+    EXPECT_EQ(engine->tracked_connections(web), 1u);
+}
+
+TEST_F(EngineTest, ConntrackFullDropsNewFlows) {
+    EngineConfig config;
+    config.conntrack_capacity_per_eni = 2;
+    start(config);
+    EXPECT_EQ(send(app, from_eni(app, "10.0.2.10", "10.0.1.10", tcp(40000, 80))).size(), 1u);
+    EXPECT_EQ(send(app, from_eni(app, "10.0.2.10", "10.0.1.10", tcp(40001, 80))).size(), 1u);
+    EXPECT_TRUE(send(app, from_eni(app, "10.0.2.10", "10.0.1.10", tcp(40002, 80))).empty());
+    EXPECT_EQ(drops(DropReason::ConntrackFull), 1u);
+    // Packets of tracked flows still pass.
+    EXPECT_EQ(
+        send(app, from_eni(app, "10.0.2.10", "10.0.1.10", tcp(40000, 80, Tins::TCP::ACK))).size(),
+        1u);
+}
+
+TEST_F(EngineTest, UdpTrackingTimesOutAfter30SecondsOr180WhenStreaming) {
+    b.t.security_groups[web_sg].ingress.push_back(
+        B::sg_cidr(net::Protocol::udp(), net::PortRange::single(53), "10.0.0.0/16"));
+    start();
+    auto request = from_eni(app, "10.0.2.10", "10.0.1.10", Tins::UDP(53, 40000));
+    auto reply = from_eni(web, "10.0.1.10", "10.0.2.10", Tins::UDP(40000, 53));
+    // app-sg has no inbound UDP rule: the reply passes only while the flow is tracked.
+    ASSERT_EQ(send(app, request, 0).size(), 1u);
+    EXPECT_TRUE(send(web, reply, 31 * kSec).empty());
+
+    ASSERT_EQ(send(app, request, 100 * kSec).size(), 1u);
+    ASSERT_EQ(send(web, reply, 101 * kSec).size(), 1u);
+    ASSERT_EQ(send(app, request, 102 * kSec).size(), 1u);  // replies stream: 180 s
+    EXPECT_EQ(send(web, reply, 250 * kSec).size(), 1u);
+    EXPECT_TRUE(send(web, reply, 431 * kSec).empty());
+}
+
+TEST_F(EngineTest, ExpireRemovesIdleEntries) {
+    start();
+    ASSERT_EQ(send(app, from_eni(app, "10.0.2.10", "192.0.2.80", Tins::UDP(53, 40000))).size(), 1u);
+    EXPECT_EQ(engine->tracked_connections(app), 1u);
+    EXPECT_EQ(engine->nat_translations(nat), 1u);
+    engine->expire(29 * kSec);
+    EXPECT_EQ(engine->tracked_connections(app), 1u);
+    engine->expire(351 * kSec);
+    EXPECT_EQ(engine->tracked_connections(app), 0u);
+    EXPECT_EQ(engine->nat_translations(nat), 0u);
+}
+
+// ---- Services, trace, counters -------------------------------------------------------------
+
+TEST_F(EngineTest, ServicesAtFixedAddressesAreNamedDrops) {
+    start();
+    EXPECT_TRUE(send(web, from_eni(web, "10.0.1.10", "169.254.169.254", tcp(40000, 80))).empty());
+    EXPECT_TRUE(send(web, from_eni(web, "10.0.1.10", "10.0.0.2", Tins::UDP(53, 40000))).empty());
+    EXPECT_EQ(drops(DropReason::ServiceNotModelled), 2u);
+    // AWS: 169.254.168.0/22 is never routed.
+    EXPECT_TRUE(send(web, from_eni(web, "10.0.1.10", "169.254.168.1", echo())).empty());
+    EXPECT_EQ(drops(DropReason::LinkLocal), 1u);
+}
+
+TEST_F(EngineTest, TraceNamesEachComponentAndTheFate) {
+    start(traced());
+    ASSERT_EQ(send(web, from_eni(web, "10.0.1.10", "10.0.2.10", tcp(40000, 8080))).size(), 1u);
+    ASSERT_EQ(traces.size(), 1u);
+    const PacketTrace& t = traces[0];
+    EXPECT_EQ(t.summary, "tcp 10.0.1.10:40000 -> 10.0.2.10:8080 [SYN]");
+    EXPECT_EQ(t.fate, Fate::Delivered);
+    ASSERT_TRUE(t.egress.has_value());
+    EXPECT_EQ(*t.egress, app);
+    std::vector<std::string> components;
+    for (const auto& s : t.steps) components.push_back(s.component);
+    EXPECT_EQ(components, (std::vector<std::string>{
+                              "eni/web/eth0", "sg/web-sg", "acl/prod-default-acl", "rt/public-rt",
+                              "acl/prod-default-acl", "sg/app-sg", "eni/app/eth0"}));
+    EXPECT_EQ(t.steps[1].rule, "outbound: all to 0.0.0.0/0");
+    EXPECT_EQ(t.steps[1].detail, "new, tracked");
+    EXPECT_EQ(t.steps[3].rule, "10.0.0.0/16 -> local");
+    EXPECT_EQ(t.steps[5].rule, "inbound: tcp/8080 from sg:" + std::to_string(web_sg));
+}
+
+TEST_F(EngineTest, TraceOfADropNamesTheReason) {
+    start(traced());
+    EXPECT_TRUE(
+        send(kInternetPort, from_internet("192.0.2.50", "198.51.100.20", tcp(1, 2))).empty());
+    ASSERT_EQ(traces.size(), 1u);
+    EXPECT_EQ(traces[0].fate, Fate::Dropped);
+    EXPECT_EQ(traces[0].drop, DropReason::NatNoTranslation);
+    EXPECT_EQ(traces[0].steps.back().component, "nat/nat-a");
+}
+
+TEST_F(EngineTest, WithoutTracingNoTraceIsMade) {
+    start();
+    send(web, from_eni(web, "10.0.1.10", "10.0.2.10", echo()));
+    EXPECT_TRUE(traces.empty());
+}
+
+TEST_F(EngineTest, CountersAccountForEveryPacket) {
+    start();
+    send(web, from_eni(web, "10.0.1.10", "10.0.2.10", echo()));
+    send(web, from_eni(web, "10.0.1.10", "10.0.2.99", echo()));
+    send(web2, from_eni(web2, "10.0.1.11", "192.0.2.1", echo()));
+    Counters c = engine->snapshot();
+    EXPECT_EQ(c.received, 3u);
+    EXPECT_EQ(c.transmitted, 1u);
+    std::uint64_t dropped = 0;
+    for (auto d : c.drops) dropped += d;
+    EXPECT_EQ(dropped, 2u);
+    auto igw_counter = std::find_if(c.components.begin(), c.components.end(),
+                                    [](const auto& p) { return p.first == "igw/prod-igw"; });
+    ASSERT_NE(igw_counter, c.components.end());
+    EXPECT_EQ(igw_counter->second.packets, 1u);
+    EXPECT_EQ(igw_counter->second.drops, 1u);
+}
+
+TEST_F(EngineTest, StoppedInstanceNeitherSendsNorReceives) {
+    Index off = b.instance("off", pub, "10.0.1.60", {}, nullptr, true, false);
+    start();
+    EXPECT_TRUE(send(off, from_eni(off, "10.0.1.60", "10.0.1.10", echo())).empty());
+    EXPECT_TRUE(send(web, from_eni(web, "10.0.1.10", "10.0.1.60", echo())).empty());
+    EXPECT_EQ(drops(DropReason::InstanceStopped), 2u);
+}
+
 }  // namespace
 }  // namespace vpcstack::engine::testing

@@ -143,7 +143,9 @@ class TopologyBuilder {
         r.ports = ports;
         r.peer_kind = model::PeerKind::SecurityGroup;
         r.group = group;
-        r.text = protocol.to_string() + " from sg:" + std::to_string(group);
+        r.text = protocol.to_string() +
+                 (protocol.has_ports() && !ports.is_all() ? "/" + ports.to_string() : "") +
+                 " from sg:" + std::to_string(group);
         return r;
     }
 
