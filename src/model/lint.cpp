@@ -21,9 +21,10 @@ bool has_internet_route(const Topology& t, Index route_table) {
 // AWS: VPC_Internet_Gateway — a public address is of use only where the subnet's route table
 // sends traffic to the internet gateway.
 void lint_public_enis(const Topology& t, Diagnostics& d) {
-    for (const Eni& eni : t.enis) {
+    for (Index e = 0; e < t.enis.size(); ++e) {
+        const Eni& eni = t.enis[e];
         if (eni.subnet == kNone || eni.instance == kNone) continue;
-        auto address = t.public_address_of_eni(static_cast<Index>(&eni - t.enis.data()));
+        auto address = t.public_address_of_eni(e);
         if (!address) continue;
         const Subnet& subnet = t.subnets[eni.subnet];
         if (has_internet_route(t, subnet.route_table)) continue;

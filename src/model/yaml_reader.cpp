@@ -1023,7 +1023,7 @@ void Reader::read_instance(const YAML::Node& n, RawVpc& vpc) {
         read_eni_fields(e, eni_ctx, eni.meta.loc, eni);
         inst.enis.push_back(std::move(eni));
     });
-    if (inst.enis.empty() && enis.value.IsSequence()) {
+    if (inst.enis.empty() && (enis.value.IsSequence() || enis.value.IsNull())) {
         error(enis.loc, ctx, "'enis' is empty; expected at least one network interface");
     }
     vpc.instances.push_back(std::move(inst));

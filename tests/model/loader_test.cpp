@@ -364,5 +364,29 @@ TEST_F(FullTopology, NatGatewaysElasticIpsPeeringsAndInternetHosts) {
     EXPECT_EQ(t_->internet_hosts[0].listen->size(), 1u);
 }
 
+// Each line of the full example removed, or written twice, in turn: every such file loads or is
+// refused with reasons, and never crashes the loader.
+TEST(Loader, EveryLineRemovedOrRepeatedLoadsOrFailsWithReasons) {
+    std::vector<std::string> lines;
+    std::string text = kFull;
+    for (std::size_t start = 0; start < text.size();) {
+        std::size_t end = text.find('\n', start);
+        lines.push_back(text.substr(start, end - start + 1));
+        start = end + 1;
+    }
+    for (std::size_t skip = 0; skip < lines.size(); ++skip) {
+        for (int copies : {0, 2}) {
+            std::string edited;
+            for (std::size_t i = 0; i < lines.size(); ++i) {
+                for (int c = 0; c < (i == skip ? copies : 1); ++c) edited += lines[i];
+            }
+            LoadResult r = load_topology_text(edited, "t.yaml");
+            if (!r.ok()) {
+                EXPECT_TRUE(r.diagnostics.has_errors()) << "line " << skip + 1 << " x" << copies;
+            }
+        }
+    }
+}
+
 }  // namespace
 }  // namespace vpcstack::model

@@ -284,6 +284,13 @@ TEST(YamlReader, AFileThatIsNotAMapIsAnError) {
         (Lines{"t.yaml:1:1: error: the file is a list; expected a map with 'region' and 'vpcs'"}));
 }
 
+TEST(YamlReader, AnInstanceNeedsAtLeastOneEni) {
+    EXPECT_EQ(diagnostics_of("region: r\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/16\n    "
+                             "instances:\n      - name: i\n        enis:\n"),
+              (Lines{"t.yaml:7:9: error: instance 'i': 'enis' is empty; expected at least one "
+                     "network interface"}));
+}
+
 // Whatever the bytes, loading reports and never throws or crashes.
 TEST(YamlReader, EveryTruncationOfAValidFileLoadsOrFailsCleanly) {
     const std::string text = R"(region: us-east-1
