@@ -1,0 +1,610 @@
+#include "vpcstack/live/daemon.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "vpcstack/engine/engine.hpp"
+#include "vpcstack/live/control.hpp"
+#include "vpcstack/live/lab.hpp"
+#include "vpcstack/live/lab_plan.hpp"
+#include "vpcstack/live/lab_state.hpp"
+#include "vpcstack/live/vnet.hpp"
+#include "vpcstack/model/loader.hpp"
+
+namespace vpcstack::live {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kTraceRing = 4096;  // recent packet traces kept for `lab trace`
+constexpr int kBurst = 64;                // frames read from one fd before the next fd
+constexpr std::size_t kFrameBuffer = sizeof(VirtioNetHdr) + 65536 + 64;
+constexpr std::size_t kEthernetHeader = 14;
+
+engine::TimeNs monotonic_now() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<engine::TimeNs>(ts.tv_sec) * 1'000'000'000ull +
+           static_cast<engine::TimeNs>(ts.tv_nsec);
+}
+
+void log(const std::string& line) {
+    std::time_t now = std::time(nullptr);
+    char stamp[32];
+    std::strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", std::gmtime(&now));
+    std::fprintf(stderr, "%s %s\n", stamp, line.c_str());
+    std::fflush(stderr);
+}
+
+struct PortCounters {
+    std::uint64_t rx_frames = 0;
+    std::uint64_t rx_bytes = 0;
+    std::uint64_t tx_frames = 0;
+    std::uint64_t tx_bytes = 0;
+};
+
+struct OffloadCounters {
+    std::uint64_t partial_passed = 0;   // TCP partial checksums carried through whole
+    std::uint64_t csum_completed = 0;   // partial checksums completed in software
+    std::uint64_t gso_passed = 0;       // large TCP segments carried through whole
+    std::uint64_t gso_segmented = 0;    // large segments cut in software before the engine
+    std::uint64_t gso_resegmented = 0;  // cut after the engine asked for a smaller MTU
+};
+
+// The frame being handed to the engine, so that transmit() recognises it on the way out and
+// gives it back its virtio header.
+struct InFlight {
+    FrameKey key;
+    VirtioNetHdr header;
+    bool partial = false;  // checksum field inverted (see daemon.hpp)
+    bool gso = false;
+    std::size_t segment_bytes = 0;  // IP bytes of one segment when cut at gso_size
+    bool resegment = false;
+};
+
+bool is_frag_needed(std::span<const std::uint8_t> frame, std::uint16_t* mtu) {
+    if (frame.size() < kEthernetHeader + 20 + 8 || frame[12] != 0x08 || frame[13] != 0x00) {
+        return false;
+    }
+    const std::uint8_t* ip = frame.data() + kEthernetHeader;
+    const std::size_t ihl = std::size_t{ip[0] & 0x0fu} * 4;
+    if (ip[9] != 1 || frame.size() < kEthernetHeader + ihl + 8) {
+        return false;
+    }
+    const std::uint8_t* icmp = ip + ihl;
+    if (icmp[0] != 3 || icmp[1] != 4) {
+        return false;
+    }
+    *mtu = static_cast<std::uint16_t>((icmp[6] << 8) | icmp[7]);
+    return true;
+}
+
+engine::EngineConfig engine_config(const LabState& state) {
+    engine::EngineConfig config;
+    config.trace = state.trace;
+    return config;
+}
+
+// Bytes of IP and TCP header of a TCP/IPv4 frame; 0 when it is not one.
+std::size_t ip_tcp_header_bytes(std::span<const std::uint8_t> frame) {
+    if (frame.size() < kEthernetHeader + 20) {
+        return 0;
+    }
+    const std::size_t ihl = std::size_t{frame[kEthernetHeader] & 0x0fu} * 4;
+    if (frame[kEthernetHeader + 9] != 6 || frame.size() < kEthernetHeader + ihl + 20) {
+        return 0;
+    }
+    return ihl + static_cast<std::size_t>(frame[kEthernetHeader + ihl + 12] >> 4) * 4;
+}
+
+class Daemon final : public engine::FrameSink {
+  public:
+    Daemon(LabState state, model::Topology topology, LabPlan plan, std::vector<LivePort> ports)
+        : state_(std::move(state)),
+          topology_(std::move(topology)),
+          plan_(std::move(plan)),
+          ports_(std::move(ports)),
+          counters_(ports_.size()),
+          engine_(topology_, *this, engine_config(state_)),
+          buffer_(kFrameBuffer) {
+        for (std::size_t i = 0; i < ports_.size(); ++i) {
+            by_port_[ports_[i].port] = i;
+        }
+        if (state_.trace) {
+            engine_.set_trace_callback([this](engine::PacketTrace&& trace) {
+                if (traces_.size() >= kTraceRing) {
+                    traces_.pop_front();
+                }
+                traces_.push_back(std::move(trace));
+            });
+        }
+        started_ = std::chrono::steady_clock::now();
+    }
+
+    int run();
+
+    void transmit(engine::PortId port, std::span<const std::uint8_t> frame) override;
+
+  private:
+    void receive_from(std::size_t index);
+    void handle_frame(std::size_t index, std::span<std::uint8_t> bytes);
+    void feed(engine::PortId port, std::span<const std::uint8_t> frame);
+    void drop(LiveDrop reason) { ++live_drops_[static_cast<std::size_t>(reason)]; }
+    void serve_control(int listener);
+    json handle_request(const json& request);
+    json status() const;
+    json trace(const json& request) const;
+    json replace_security_group(const json& request);
+
+    LabState state_;
+    model::Topology topology_;
+    LabPlan plan_;
+    std::vector<LivePort> ports_;
+    std::vector<PortCounters> counters_;
+    std::unordered_map<engine::PortId, std::size_t> by_port_;
+    engine::Engine engine_;
+    std::vector<std::uint8_t> buffer_;
+    InFlight* in_flight_ = nullptr;
+    std::array<std::uint64_t, static_cast<std::size_t>(LiveDrop::kCount)> live_drops_{};
+    OffloadCounters offload_;
+    std::deque<engine::PacketTrace> traces_;
+    std::chrono::steady_clock::time_point started_;
+};
+
+void Daemon::feed(engine::PortId port, std::span<const std::uint8_t> frame) {
+    engine_.receive(port, frame, monotonic_now());
+}
+
+void Daemon::handle_frame(std::size_t index, std::span<std::uint8_t> bytes) {
+    const engine::PortId port = ports_[index].port;
+    if (!state_.offload) {
+        if (bytes.size() < kEthernetHeader) {
+            drop(LiveDrop::RxShort);
+            return;
+        }
+        feed(port, bytes);
+        return;
+    }
+    if (bytes.size() < sizeof(VirtioNetHdr) + kEthernetHeader) {
+        drop(LiveDrop::RxShort);
+        return;
+    }
+    InFlight flight;
+    std::memcpy(&flight.header, bytes.data(), sizeof(VirtioNetHdr));
+    std::span<std::uint8_t> frame = bytes.subspan(sizeof(VirtioNetHdr));
+    const std::uint8_t gso_type = flight.header.gso_type & static_cast<std::uint8_t>(~kVnetGsoEcn);
+    flight.gso = gso_type != kVnetGsoNone;
+    flight.key = frame_key(frame);
+
+    auto cut_and_feed = [&](std::span<const std::uint8_t> whole) {
+        if (!segment_tcp4(whole, flight.header.gso_size,
+                          [&](std::span<const std::uint8_t> segment) { feed(port, segment); })) {
+            drop(LiveDrop::BadGso);
+        }
+    };
+    if (flight.gso && gso_type != kVnetGsoTcpv4) {
+        ++offload_.gso_segmented;
+        cut_and_feed(frame);
+        return;
+    }
+    const bool tcp = flight.key.valid && flight.key.protocol == 6;
+    if ((flight.header.flags & kVnetNeedsCsum) != 0) {
+        if (tcp && flight.header.csum_offset == 16 &&
+            invert_partial_checksum(frame, flight.header)) {
+            flight.partial = true;
+            ++offload_.partial_passed;
+        } else {
+            complete_checksum(frame, flight.header);
+            flight.header.flags = 0;
+            ++offload_.csum_completed;
+        }
+    }
+    if (flight.gso) {
+        ++offload_.gso_passed;
+        flight.segment_bytes = ip_tcp_header_bytes(frame) + flight.header.gso_size;
+    }
+    in_flight_ = &flight;
+    feed(port, frame);
+    in_flight_ = nullptr;
+    if (flight.resegment) {
+        ++offload_.gso_resegmented;
+        cut_and_feed(frame);
+    }
+}
+
+void Daemon::transmit(engine::PortId port, std::span<const std::uint8_t> frame) {
+    auto found = by_port_.find(port);
+    if (found == by_port_.end()) {
+        drop(LiveDrop::UnknownPort);
+        return;
+    }
+    const std::size_t index = found->second;
+    VirtioNetHdr header{};
+    std::array<iovec, 4> parts{};
+    int count = 0;
+    std::array<std::uint8_t, 2> restored{};
+    if (state_.offload) {
+        InFlight* flight = in_flight_;
+        std::uint16_t mtu = 0;
+        if (flight != nullptr && flight->gso && is_frag_needed(frame, &mtu) &&
+            flight->segment_bytes <= mtu) {
+            // Each segment fits the smaller link: cut instead of refusing (see daemon.hpp).
+            flight->resegment = true;
+            return;
+        }
+        const bool same = flight != nullptr && flight->key.valid && frame_key(frame) == flight->key;
+        if (same) {
+            header = flight->header;
+        }
+        parts[count++] = {&header, sizeof(header)};
+        const std::size_t field = std::size_t{header.csum_start} + header.csum_offset;
+        if (same && flight->partial && field + 2 <= frame.size()) {
+            restored[0] = static_cast<std::uint8_t>(~frame[field]);
+            restored[1] = static_cast<std::uint8_t>(~frame[field + 1]);
+            // The frame is the engine's; its inverted field is replaced on the way out.
+            parts[count++] = {const_cast<std::uint8_t*>(frame.data()), field};
+            parts[count++] = {restored.data(), 2};
+            parts[count++] = {const_cast<std::uint8_t*>(frame.data() + field + 2),
+                              frame.size() - field - 2};
+        } else {
+            parts[count++] = {const_cast<std::uint8_t*>(frame.data()), frame.size()};
+        }
+    } else {
+        parts[count++] = {const_cast<std::uint8_t*>(frame.data()), frame.size()};
+    }
+    ssize_t written = ::writev(ports_[index].fd.get(), parts.data(), count);
+    if (written < 0) {
+        drop(errno == EAGAIN || errno == ENOBUFS ? LiveDrop::TxBusy : LiveDrop::TxError);
+        return;
+    }
+    counters_[index].tx_frames++;
+    counters_[index].tx_bytes += frame.size();
+}
+
+void Daemon::receive_from(std::size_t index) {
+    const int fd = ports_[index].fd.get();
+    for (int i = 0; i < kBurst; ++i) {
+        ssize_t n = ::read(fd, buffer_.data(), buffer_.size());
+        if (n < 0) {
+            return;  // EAGAIN: drained; other errors are retried on the next wake-up
+        }
+        counters_[index].rx_frames++;
+        counters_[index].rx_bytes += static_cast<std::uint64_t>(n);
+        handle_frame(index, {buffer_.data(), static_cast<std::size_t>(n)});
+    }
+}
+
+json Daemon::status() const {
+    engine::Counters counters = engine_.snapshot();
+    json drops = json::object();
+    for (std::size_t i = 0; i < engine::kDropReasonCount; ++i) {
+        drops[std::string(engine::kDropReasons[i].name)] = counters.drops[i];
+    }
+    json components = json::array();
+    for (const auto& [name, component] : counters.components) {
+        components.push_back(
+            {{"name", name}, {"packets", component.packets}, {"drops", component.drops}});
+    }
+    json live_drops = json::object();
+    for (const auto& info : kLiveDrops) {
+        live_drops[std::string(info.name)] = live_drops_[static_cast<std::size_t>(info.reason)];
+    }
+    json ports = json::array();
+    for (std::size_t i = 0; i < ports_.size(); ++i) {
+        ports.push_back({{"port", ports_[i].port},
+                         {"owner", ports_[i].owner},
+                         {"netns", ports_[i].netns},
+                         {"device", ports_[i].device},
+                         {"rx_frames", counters_[i].rx_frames},
+                         {"rx_bytes", counters_[i].rx_bytes},
+                         {"tx_frames", counters_[i].tx_frames},
+                         {"tx_bytes", counters_[i].tx_bytes}});
+    }
+    const double uptime =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    return {{"ok", true},
+            {"lab", state_.lab},
+            {"uptime_s", uptime},
+            {"engine",
+             {{"received", counters.received},
+              {"transmitted", counters.transmitted},
+              {"drops", drops},
+              {"components", components}}},
+            {"live",
+             {{"drops", live_drops},
+              {"offload",
+               {{"partial_passed", offload_.partial_passed},
+                {"csum_completed", offload_.csum_completed},
+                {"gso_passed", offload_.gso_passed},
+                {"gso_segmented", offload_.gso_segmented},
+                {"gso_resegmented", offload_.gso_resegmented}}}}},
+            {"traces_kept", traces_.size()},
+            {"ports", ports}};
+}
+
+json Daemon::trace(const json& request) const {
+    if (!state_.trace) {
+        return {{"ok", false},
+                {"error", "tracing is off in this lab (VPCSTACK_LAB_TRACE=0 at up)"}};
+    }
+    std::unordered_set<std::uint32_t> a;
+    std::unordered_set<std::uint32_t> b;
+    for (const auto& text : request.value("a", std::vector<std::string>{})) {
+        if (auto ip = net::Ipv4Address::parse(text)) {
+            a.insert(ip->value());
+        }
+    }
+    for (const auto& text : request.value("b", std::vector<std::string>{})) {
+        if (auto ip = net::Ipv4Address::parse(text)) {
+            b.insert(ip->value());
+        }
+    }
+    const int protocol = request.value("protocol", -1);
+    const int sport = request.value("sport", -1);
+    const int dport = request.value("dport", -1);
+    const std::size_t limit = request.value("limit", std::size_t{20});
+    std::vector<const engine::PacketTrace*> matches;
+    for (const auto& trace : traces_) {
+        const auto& t = trace.tuple;
+        const bool forward = a.count(t.src.value()) != 0 && b.count(t.dst.value()) != 0;
+        const bool reverse = b.count(t.src.value()) != 0 && a.count(t.dst.value()) != 0;
+        if (!forward && !reverse) {
+            continue;
+        }
+        if (protocol >= 0 && t.protocol != protocol) {
+            continue;
+        }
+        // Ports name the request's direction; a reply carries them swapped.
+        const int request_sport = forward ? t.src_port : t.dst_port;
+        const int request_dport = forward ? t.dst_port : t.src_port;
+        if ((sport >= 0 && request_sport != sport) || (dport >= 0 && request_dport != dport)) {
+            continue;
+        }
+        matches.push_back(&trace);
+    }
+    json traces = json::array();
+    const std::size_t first = matches.size() > limit ? matches.size() - limit : 0;
+    for (std::size_t i = first; i < matches.size(); ++i) {
+        traces.push_back(trace_to_json(*matches[i]));
+    }
+    return {{"ok", true}, {"traces", traces}, {"matched", matches.size()}};
+}
+
+json Daemon::replace_security_group(const json& request) {
+    const std::string file = request.value("topology", "");
+    const std::string group = request.value("group", "");
+    model::LoadResult loaded = model::load_topology_file(file);
+    if (!loaded.ok()) {
+        return {{"ok", false}, {"error", file + ": the topology does not load"}};
+    }
+    const auto& fresh = *loaded.topology;
+    if (fresh.security_groups.size() != topology_.security_groups.size()) {
+        return {{"ok", false},
+                {"error", file + ": has a different set of security groups than the running lab"}};
+    }
+    auto find = [&](const model::Topology& t) -> model::Index {
+        for (model::Index i = 0; i < t.security_groups.size(); ++i) {
+            const auto& sg = t.security_groups[i];
+            if (sg.meta.name == group || t.qualified_name(sg.meta, sg.vpc) == group) {
+                return i;
+            }
+        }
+        return model::kNone;
+    };
+    const model::Index running = find(topology_);
+    const model::Index replacement = find(fresh);
+    if (running == model::kNone || replacement != running) {
+        return {{"ok", false}, {"error", "no security group '" + group + "' in the running lab"}};
+    }
+    const auto& sg = fresh.security_groups[replacement];
+    engine_.replace_security_group_rules(running, sg.ingress, sg.egress);
+    log("security group " + group + " replaced from " + file + " (" +
+        std::to_string(sg.ingress.size()) + " ingress, " + std::to_string(sg.egress.size()) +
+        " egress rules)");
+    return {{"ok", true}, {"group", group}};
+}
+
+json Daemon::handle_request(const json& request) {
+    const std::string op = request.value("op", "");
+    if (op == "ping") {
+        return {{"ok", true}, {"lab", state_.lab}};
+    }
+    if (op == "status") {
+        return status();
+    }
+    if (op == "trace") {
+        return trace(request);
+    }
+    if (op == "replace_security_group") {
+        return replace_security_group(request);
+    }
+    return {{"ok", false}, {"error", "unknown request '" + op + "'"}};
+}
+
+void Daemon::serve_control(int listener) {
+    for (;;) {
+        Fd client(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
+        if (!client.valid()) {
+            return;
+        }
+        // A request is one short line; a client that stalls is cut off after a second.
+        timeval timeout{1, 0};
+        ::setsockopt(client.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+        std::string text;
+        char chunk[4096];
+        for (;;) {
+            ssize_t n = ::recv(client.get(), chunk, sizeof(chunk), 0);
+            if (n <= 0) {
+                break;
+            }
+            text.append(chunk, static_cast<std::size_t>(n));
+            if (text.find('\n') != std::string::npos) {
+                break;
+            }
+        }
+        json reply;
+        try {
+            reply = handle_request(json::parse(text));
+        } catch (const std::exception& e) {
+            reply = {{"ok", false}, {"error", std::string("bad request: ") + e.what()}};
+        }
+        const std::string out = reply.dump();
+        std::size_t sent = 0;
+        while (sent < out.size()) {
+            ssize_t n = ::send(client.get(), out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+            if (n <= 0) {
+                break;
+            }
+            sent += static_cast<std::size_t>(n);
+        }
+    }
+}
+
+Fd listen_control(std::string_view lab) {
+    const std::string path = control_socket_path(lab);
+    ::unlink(path.c_str());
+    Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd.valid()) {
+        throw SystemError("control socket", errno);
+    }
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path, path.c_str(),
+                std::min(path.size() + 1, sizeof(address.sun_path) - 1));
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+        throw SystemError("bind " + path, errno);
+    }
+    if (::listen(fd.get(), 16) != 0) {
+        throw SystemError("listen on " + path, errno);
+    }
+    return fd;
+}
+
+int Daemon::run() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
+    ::sigprocmask(SIG_BLOCK, &signals, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+    Fd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
+    Fd listener = listen_control(state_.lab);
+    Fd epoll(::epoll_create1(EPOLL_CLOEXEC));
+    if (!epoll.valid() || !signal_fd.valid()) {
+        throw SystemError("epoll/signalfd", errno);
+    }
+    // Tags: port index, then two special values.
+    const std::uint64_t kSignalTag = ~std::uint64_t{0};
+    const std::uint64_t kControlTag = kSignalTag - 1;
+    auto add = [&](int fd, std::uint64_t tag) {
+        epoll_event event{};
+        event.events = EPOLLIN;
+        event.data.u64 = tag;
+        if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, fd, &event) != 0) {
+            throw SystemError("epoll_ctl", errno);
+        }
+    };
+    for (std::size_t i = 0; i < ports_.size(); ++i) {
+        add(ports_[i].fd.get(), i);
+    }
+    add(signal_fd.get(), kSignalTag);
+    add(listener.get(), kControlTag);
+
+    state_.status = "running";
+    write_state(state_);
+    log("lab " + state_.lab + " running: " + std::to_string(ports_.size()) + " ports, attach " +
+        state_.attach + (state_.offload ? ", offloads on" : ", offloads off") +
+        (state_.trace ? ", tracing on" : ", tracing off"));
+
+    std::array<epoll_event, 64> events{};
+    engine::TimeNs last_expire = monotonic_now();
+    for (;;) {
+        int n = ::epoll_wait(epoll.get(), events.data(), static_cast<int>(events.size()), 1000);
+        if (n < 0 && errno != EINTR) {
+            throw SystemError("epoll_wait", errno);
+        }
+        for (int i = 0; i < n; ++i) {
+            const std::uint64_t tag = events[static_cast<std::size_t>(i)].data.u64;
+            if (tag == kSignalTag) {
+                signalfd_siginfo info{};
+                [[maybe_unused]] ssize_t r = ::read(signal_fd.get(), &info, sizeof(info));
+                log("signal " + std::to_string(info.ssi_signo) + ": stopping");
+                ::unlink(control_socket_path(state_.lab).c_str());
+                return 0;
+            }
+            if (tag == kControlTag) {
+                serve_control(listener.get());
+                continue;
+            }
+            receive_from(static_cast<std::size_t>(tag));
+        }
+        const engine::TimeNs now = monotonic_now();
+        if (now - last_expire >= 1'000'000'000ull) {
+            engine_.expire(now);
+            last_expire = now;
+        }
+    }
+}
+
+}  // namespace
+
+int run_engine_daemon(std::string_view lab) {
+    std::string error;
+    auto state = read_state(lab, &error);
+    if (!state) {
+        log("cannot start: " + error);
+        return 2;
+    }
+    auto fail = [&](const std::string& why) {
+        log(why);
+        state->status = "failed";
+        try {
+            write_state(*state);
+        } catch (const std::exception&) {
+        }
+        return 2;
+    };
+    state->engine_pid = ::getpid();
+    model::LoadResult loaded = model::load_topology_file(state->topology);
+    if (!loaded.ok()) {
+        return fail(state->topology + ": the topology does not load");
+    }
+    try {
+        LabPlan plan = make_lab_plan(lab, *loaded.topology);
+        auto attach = parse_attach(state->attach).value_or(Attach::Tap);
+        const auto start = std::chrono::steady_clock::now();
+        std::vector<LivePort> ports = bring_up(plan, {.attach = attach, .offload = state->offload});
+        state->bringup_ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
+        log("bring-up: " + std::to_string(plan.namespaces.size()) + " namespaces, " +
+            std::to_string(ports.size()) + " ports in " + std::to_string(state->bringup_ms) +
+            " ms");
+        Daemon daemon(*state, std::move(*loaded.topology), std::move(plan), std::move(ports));
+        return daemon.run();
+    } catch (const std::exception& e) {
+        return fail(std::string("failed: ") + e.what());
+    }
+}
+
+}  // namespace vpcstack::live
