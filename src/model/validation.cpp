@@ -940,6 +940,13 @@ void Builder::resolve_eni(Index e, const RawEni& raw, Index vpc) {
         error(raw.elastic_ip.loc, s,
               "both 'public_ip' and 'elastic_ip' are given; expected at most one of them");
     }
+    // AWS: using-instance-addressing — a public IP is assigned at launch to eth0 only.
+    if (raw.public_ip.has_value() && eni.device_index != 0) {
+        error(raw.public_ip.loc, s,
+              fmt::format("'public_ip' on network interface eth{}; expected a public IP only on "
+                          "the primary interface (eth0), or an Elastic IP",
+                          eni.device_index));
+    }
     if (raw.public_ip.has_value()) {
         eni.public_ip = *raw.public_ip;
         if (auto v = t_.vpc_containing(*raw.public_ip)) {

@@ -575,6 +575,25 @@ elastic_ips:
             "'web/eth0' (line 12); expected each Elastic IP associated once"}));
 }
 
+TEST(Validation, APublicIpIsAssignedOnlyToTheFirstInterface) {
+    EXPECT_EQ(
+        diagnostics_of(R"(region: us-east-1
+vpcs:
+  - name: prod
+    cidr: 10.0.0.0/16
+    internet_gateway: igw
+    subnets: [{name: a, cidr: 10.0.1.0/24, route_table: rt}]
+    route_tables: [{name: rt, routes: ["0.0.0.0/0 -> igw"]}]
+    instances:
+      - name: router
+        enis:
+          - {subnet: a, public_ip: 203.0.113.7}
+          - {subnet: a, public_ip: 203.0.113.8}
+)"),
+        (Lines{"t.yaml:12:36: error: ENI 'router/eth1': 'public_ip' on network interface eth1; "
+               "expected a public IP only on the primary interface (eth0), or an Elastic IP"}));
+}
+
 }  // namespace
 }  // namespace vpcstack::model
 
