@@ -106,7 +106,7 @@ class Builder {
 
     // Registration: every named resource gets its index before any reference is resolved.
     void register_vpc(const RawVpc& raw);
-    void check_vpc_cidrs(Index v, const RawVpc& raw);
+    void check_vpc_cidrs(const RawVpc& raw);
     void register_elastic_ip(const RawElasticIp& raw);
     void register_prefix_list(const RawPrefixList& raw);
     void register_internet_host(const RawInternetHost& raw);
@@ -273,10 +273,10 @@ void Builder::register_vpc(const RawVpc& raw) {
     vpc_cidrs_ok_.push_back(ok);
     private_owner_.emplace_back();
     add_name(vpc_names_, t_.vpcs[v].meta, v, "VPC", "in the file");
-    check_vpc_cidrs(v, raw);
+    check_vpc_cidrs(raw);
 }
 
-void Builder::check_vpc_cidrs(Index v, const RawVpc& raw) {
+void Builder::check_vpc_cidrs(const RawVpc& raw) {
     const Subject s{"VPC", raw.meta.name, raw.meta.loc};
     std::vector<const Field<net::Cidr>*> all;
     if (raw.cidr.has_value()) all.push_back(&raw.cidr);
@@ -308,7 +308,6 @@ void Builder::check_vpc_cidrs(Index v, const RawVpc& raw) {
               fmt::format("{} secondary CIDRs; expected at most {} (the cloud's default quota)",
                           raw.secondary_cidrs.size(), kMaxSecondaryCidrs));
     }
-    (void)v;
 }
 
 void Builder::register_elastic_ip(const RawElasticIp& raw) {
