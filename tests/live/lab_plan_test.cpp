@@ -1,0 +1,121 @@
+// What a lab is made of, decided from a topology: names, interfaces, addresses, routes.
+#include "vpcstack/live/lab_plan.hpp"
+
+#include <gtest/gtest.h>
+
+#include "vpcstack/engine/engine.hpp"
+#include "vpcstack/model/loader.hpp"
+
+namespace vpcstack::live {
+namespace {
+
+model::Topology load(const std::string& yaml) {
+    auto result = model::load_topology_text(yaml, "test.yaml");
+    if (!result.ok()) {
+        for (const auto& d : result.diagnostics.all()) {
+            ADD_FAILURE() << d.to_string();
+        }
+        return {};
+    }
+    return *result.topology;
+}
+
+model::Topology two_tier() {
+    auto result = model::load_topology_file(VPCSTACK_SOURCE_DIR "/topologies/two-tier-nat.yaml");
+    EXPECT_TRUE(result.ok());
+    return result.ok() ? *result.topology : model::Topology{};
+}
+
+TEST(LabPlan, LabNamesAreShortLowercaseAndSafe) {
+    EXPECT_FALSE(check_lab_name("demo"));
+    EXPECT_FALSE(check_lab_name("two-tier-nat"));
+    EXPECT_TRUE(check_lab_name(""));
+    EXPECT_TRUE(check_lab_name("Demo"));
+    EXPECT_TRUE(check_lab_name("a/b"));
+    EXPECT_TRUE(check_lab_name("-x"));
+    EXPECT_TRUE(check_lab_name("a-name-that-is-far-too-long"));
+}
+
+TEST(LabPlan, DefaultNameComesFromTheFileName) {
+    EXPECT_EQ(lab_name_from_path("topologies/two-tier-nat.yaml"), "two-tier-nat");
+    EXPECT_EQ(lab_name_from_path("/x/My_Lab.yml"), "my-lab");
+    EXPECT_EQ(lab_name_from_path("noext"), "noext");
+    EXPECT_FALSE(check_lab_name(lab_name_from_path("/x/a-very-long-topology-file-name.yaml")));
+}
+
+TEST(LabPlan, EveryInstanceGetsANamespaceWithItsEnisAsInterfaces) {
+    auto topology = two_tier();
+    LabPlan plan = make_lab_plan("demo", topology);
+    ASSERT_EQ(plan.namespaces.size(), 3u) << "web, app and the internet";
+    EXPECT_EQ(plan.engine_namespace, "vs-demo-engine");
+
+    const NamespacePlan* web = plan.find("web");
+    ASSERT_NE(web, nullptr);
+    EXPECT_EQ(web->name, "vs-demo-web");
+    ASSERT_EQ(web->interfaces.size(), 1u);
+    const auto& eth0 = web->interfaces[0];
+    const auto eni = topology.instances[web->instance].enis[0];
+    EXPECT_EQ(eth0.name, "eth0");
+    EXPECT_EQ(eth0.port, eni) << "the port of an ENI is its index";
+    EXPECT_EQ(eth0.mac, topology.enis[eni].mac) << "the interface carries the ENI's MAC";
+    EXPECT_EQ(eth0.mtu, 9001u) << "AWS: MTU 9001 inside a VPC";
+    ASSERT_EQ(eth0.addresses.size(), 1u);
+    EXPECT_EQ(eth0.addresses[0].address.to_string(), "10.0.1.10");
+    EXPECT_EQ(eth0.addresses[0].prefix_length, 24) << "the subnet's prefix length";
+    ASSERT_TRUE(eth0.gateway);
+    EXPECT_EQ(eth0.gateway->to_string(), "10.0.1.1") << "the VPC router is the subnet base + 1";
+    EXPECT_LE(eth0.host_end.size(), 15u);
+}
+
+TEST(LabPlan, TheInternetIsOneNamespaceHoldingEveryInternetHost) {
+    auto topology = two_tier();
+    LabPlan plan = make_lab_plan("demo", topology);
+    const NamespacePlan* internet = plan.find("internet");
+    ASSERT_NE(internet, nullptr);
+    EXPECT_EQ(internet->name, "vs-demo-inet");
+    EXPECT_EQ(internet->kind, NamespaceKind::Internet);
+    ASSERT_EQ(internet->interfaces.size(), 1u);
+    const auto& eth0 = internet->interfaces[0];
+    EXPECT_EQ(eth0.port, engine::kInternetPort);
+    EXPECT_EQ(eth0.mac, engine::kInternetMac);
+    EXPECT_EQ(eth0.mtu, 1500u) << "the internet side of the gateway is 1500 bytes";
+    ASSERT_EQ(eth0.addresses.size(), 1u);
+    EXPECT_EQ(eth0.addresses[0].address.to_string(), "198.51.100.7");
+    EXPECT_EQ(eth0.addresses[0].prefix_length, 32);
+    EXPECT_TRUE(eth0.gateway_onlink) << "the next hop is on no prefix of the interface";
+    EXPECT_EQ(eth0.source->to_string(), "198.51.100.7");
+}
+
+TEST(LabPlan, ExecTargetsAreInstancesInternetHostsOrTheInternet) {
+    auto topology = two_tier();
+    LabPlan plan = make_lab_plan("demo", topology);
+    EXPECT_EQ(resolve_exec_target(plan, topology, "app")->name, "vs-demo-app");
+    EXPECT_EQ(resolve_exec_target(plan, topology, "client")->name, "vs-demo-inet");
+    EXPECT_EQ(resolve_exec_target(plan, topology, "internet")->name, "vs-demo-inet");
+    EXPECT_EQ(resolve_exec_target(plan, topology, "nobody"), nullptr);
+}
+
+TEST(LabPlan, NamesThatWouldCollideWithTheLabsOwnNamespacesAreMadeUnique) {
+    auto topology = load(R"(region: us-east-1
+vpcs:
+  - name: v
+    cidr: 10.0.0.0/16
+    subnets:
+      - {name: s, cidr: 10.0.1.0/24}
+    instances:
+      - {name: inet, subnet: s, private_ip: 10.0.1.10}
+      - {name: engine, subnet: s, private_ip: 10.0.1.11}
+)");
+    LabPlan plan = make_lab_plan("x", topology);
+    EXPECT_EQ(plan.find("inet")->name, "vs-x-inet-vm");
+    EXPECT_EQ(plan.find("engine")->name, "vs-x-engine-vm");
+    EXPECT_EQ(plan.find("internet")->name, "vs-x-inet");
+}
+
+TEST(LabPlan, ABadLabNameIsRefused) {
+    auto topology = two_tier();
+    EXPECT_THROW(make_lab_plan("Bad Name", topology), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace vpcstack::live
