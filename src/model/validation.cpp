@@ -66,6 +66,16 @@ std::string join_cidrs(const std::vector<net::Cidr>& cidrs) {
     return fmt::format("{}", fmt::join(parts, ", "));
 }
 
+// The RFC 1918 range a CIDR lies in, if any.
+std::optional<net::Cidr> rfc1918_range(const net::Cidr& c) {
+    for (net::Cidr range : {net::Cidr(net::Ipv4Address(10, 0, 0, 0), 8),
+                            net::Cidr(net::Ipv4Address(172, 16, 0, 0), 12),
+                            net::Cidr(net::Ipv4Address(192, 168, 0, 0), 16)}) {
+        if (range.contains(c)) return range;
+    }
+    return std::nullopt;
+}
+
 // What the diagnostics of one resource carry.
 struct Subject {
     std::string kind;
@@ -301,6 +311,23 @@ void Builder::check_vpc_cidrs(const RawVpc& raw) {
                                   c.to_string(), (**all[j]).to_string()));
                 break;
             }
+        }
+    }
+    // AWS: vpc-cidr-blocks (association restrictions) — a secondary CIDR may not come from
+    // another RFC 1918 range than the primary's.
+    if (raw.cidr.has_value()) {
+        const std::optional<net::Cidr> primary_range = rfc1918_range(*raw.cidr);
+        for (const Field<net::Cidr>& c : raw.secondary_cidrs) {
+            if (!c.has_value()) continue;
+            const std::optional<net::Cidr> range = rfc1918_range(*c);
+            if (!range || range == primary_range) continue;
+            error(c.loc, s,
+                  fmt::format("secondary CIDR {} is from the private range {}, but the primary "
+                              "CIDR {} is {}; expected secondary CIDRs from the primary's "
+                              "private range, or public ones",
+                              c->to_string(), range->to_string(), raw.cidr->to_string(),
+                              primary_range ? "from " + primary_range->to_string()
+                                            : std::string("not private")));
         }
     }
     if (raw.secondary_cidrs.size() > kMaxSecondaryCidrs) {

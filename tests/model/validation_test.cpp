@@ -594,6 +594,21 @@ vpcs:
                "expected a public IP only on the primary interface (eth0), or an Elastic IP"}));
 }
 
+TEST(Validation, SecondaryCidrsStayInThePrimarysPrivateRange) {
+    EXPECT_EQ(
+        diagnostics_of(R"(region: us-east-1
+vpcs:
+  - {name: a, cidr: 10.0.0.0/16, secondary_cidrs: [10.1.0.0/16, 100.64.0.0/16, 192.168.0.0/16]}
+  - {name: b, cidr: 100.65.0.0/16, secondary_cidrs: [172.16.0.0/16, 203.0.112.0/24]}
+)"),
+        (Lines{"t.yaml:3:80: error: VPC 'a': secondary CIDR 192.168.0.0/16 is from the private "
+               "range 192.168.0.0/16, but the primary CIDR 10.0.0.0/16 is from 10.0.0.0/8; "
+               "expected secondary CIDRs from the primary's private range, or public ones",
+               "t.yaml:4:54: error: VPC 'b': secondary CIDR 172.16.0.0/16 is from the private "
+               "range 172.16.0.0/12, but the primary CIDR 100.65.0.0/16 is not private; expected "
+               "secondary CIDRs from the primary's private range, or public ones"}));
+}
+
 }  // namespace
 }  // namespace vpcstack::model
 
