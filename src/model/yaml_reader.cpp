@@ -1107,7 +1107,14 @@ std::optional<RawTopology> read_topology_yaml(std::string_view text, const std::
                                               Diagnostics& diags) {
     YAML::Node root;
     try {
-        root = YAML::Load(std::string(text));
+        std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+        if (documents.size() > 1) {
+            YAML::Mark m = documents[1].Mark();
+            diags.error({file, m.line >= 0 ? m.line + 1 : 0, m.line >= 0 ? m.column + 1 : 0}, "",
+                        "", "a second YAML document; expected one topology per file");
+            return std::nullopt;
+        }
+        if (!documents.empty()) root = documents.front();
     } catch (const YAML::ParserException& e) {
         diags.error({file, e.mark.line + 1, e.mark.column + 1}, "", "",
                     fmt::format("malformed YAML: {}; expected well-formed YAML (check indentation, "

@@ -291,6 +291,11 @@ TEST(YamlReader, AnInstanceNeedsAtLeastOneEni) {
                      "network interface"}));
 }
 
+TEST(YamlReader, OneTopologyPerFile) {
+    EXPECT_EQ(diagnostics_of("region: a\nvpcs: []\n---\nregion: b\n"),
+              (Lines{"t.yaml:4:1: error: a second YAML document; expected one topology per file"}));
+}
+
 // Whatever the bytes, loading reports and never throws or crashes.
 TEST(YamlReader, EveryTruncationOfAValidFileLoadsOrFailsCleanly) {
     const std::string text = R"(region: us-east-1
