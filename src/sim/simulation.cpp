@@ -149,6 +149,11 @@ Host& Simulation::host(std::string_view name) {
     throw EndpointError(fmt::format("no host named '{}' (stopped instances have none)", name));
 }
 
+Host* Simulation::host_at(engine::PortId port) noexcept {
+    if (port == engine::kInternetPort) return internet_;
+    return port < host_by_eni_.size() ? host_by_eni_[port] : nullptr;
+}
+
 Endpoint Simulation::endpoint(std::string_view text) const {
     ResolveResult r = resolve_endpoint(*topology_, text);
     if (!r.endpoint) throw EndpointError(r.error);
@@ -176,24 +181,34 @@ net::Ipv4Address Simulation::source_address(const Endpoint& e) const {
     return e.via_public_address ? topology_->enis[e.eni].primary_ip() : e.address;
 }
 
+net::Ipv4Address Simulation::destination_address(const Endpoint& from, const Endpoint& to) const {
+    if (from.kind == Endpoint::Kind::Internet && to.kind == Endpoint::Kind::Instance &&
+        !to.via_public_address) {
+        if (auto pub = topology_->public_address_of_eni(to.eni)) return *pub;
+    }
+    return to.address;
+}
+
 FlowId Simulation::connect(std::string_view from, std::string_view to, std::uint16_t port,
                            std::optional<std::uint16_t> source_port) {
     Endpoint src = endpoint(from);
     Endpoint dst = endpoint(to);
-    return host_for(src).connect_tcp(dst.address, port, source_port, source_address(src));
+    return host_for(src).connect_tcp(destination_address(src, dst), port, source_port,
+                                     source_address(src));
 }
 
 FlowId Simulation::send_udp(std::string_view from, std::string_view to, std::uint16_t port,
                             std::optional<std::uint16_t> source_port) {
     Endpoint src = endpoint(from);
     Endpoint dst = endpoint(to);
-    return host_for(src).send_udp(dst.address, port, source_port, source_address(src));
+    return host_for(src).send_udp(destination_address(src, dst), port, source_port,
+                                  source_address(src));
 }
 
 FlowId Simulation::ping(std::string_view from, std::string_view to) {
     Endpoint src = endpoint(from);
     Endpoint dst = endpoint(to);
-    return host_for(src).ping(dst.address, source_address(src));
+    return host_for(src).ping(destination_address(src, dst), source_address(src));
 }
 
 FlowId Simulation::send_packet(std::string_view from, const PacketSpec& spec) {
@@ -220,12 +235,7 @@ void Simulation::to_engine(engine::PortId port, Frame frame) {
 }
 
 void Simulation::transmit(engine::PortId port, std::span<const std::uint8_t> frame) {
-    Host* target = nullptr;
-    if (port == engine::kInternetPort) {
-        target = internet_;
-    } else if (port < host_by_eni_.size()) {
-        target = host_by_eni_[port];
-    }
+    Host* target = host_at(port);
     if (target == nullptr) {
         ++undelivered_;
         return;

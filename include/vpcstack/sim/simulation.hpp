@@ -60,10 +60,17 @@ class Simulation final : public engine::FrameSink {
     engine::Engine& engine() noexcept { return *engine_; }
     Host& internet() noexcept { return *internet_; }
     Host* find_host(std::string_view name) noexcept;
-    Host& host(std::string_view name);  // throws EndpointError
+    Host& host(std::string_view name);            // throws EndpointError
+    Host* host_at(engine::PortId port) noexcept;  // the host on a port; null when none
     // Resolves an instance, ENI, internet host or address (see endpoint.hpp).
     Endpoint endpoint(std::string_view text) const;  // throws EndpointError
     Host& host_for(const Endpoint& endpoint);        // throws EndpointError
+    // The address a packet from `from` to `to` carries: from the internet, an instance is
+    // reached at its public address (when it has one), whichever way it was named.
+    net::Ipv4Address destination_address(const Endpoint& from, const Endpoint& to) const;
+    // The address `from` sends from: an instance named by its public IP sends from its private
+    // IP (AWS: VPC_Internet_Gateway — the instance never sees its public address).
+    net::Ipv4Address source_address(const Endpoint& from) const;
 
     // Traffic, starting now. `from` and `to` are anything endpoint() accepts.
     FlowId connect(std::string_view from, std::string_view to, std::uint16_t port,
@@ -93,7 +100,6 @@ class Simulation final : public engine::FrameSink {
   private:
     void build_hosts();
     void to_engine(engine::PortId port, Frame frame);
-    net::Ipv4Address source_address(const Endpoint& endpoint) const;
 
     std::unique_ptr<model::Topology> topology_;  // the engine keeps a reference: keep it put
     SimulationOptions options_;

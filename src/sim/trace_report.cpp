@@ -1,0 +1,568 @@
+#include "vpcstack/sim/trace_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+
+#include "vpcstack/sim/simulation.hpp"
+
+namespace vpcstack::sim {
+namespace {
+
+using engine::DropReason;
+using engine::PacketTrace;
+
+constexpr TimeNs kTraceHorizon = 60 * kSecond;  // virtual time a trace may take at most
+
+bool is_arp(const PacketTrace& t) {
+    return t.summary.rfind("arp ", 0) == 0;
+}
+
+std::string after_slash(const std::string& component) {
+    std::size_t slash = component.find('/');
+    return slash == std::string::npos ? component : component.substr(slash + 1);
+}
+
+// The engine writes every translation as "src A[:p] -> B[:q]" or "dst ...": follow them so a
+// hint names the packet as the dropping component saw it.
+void apply_translation(const std::string& detail, net::FiveTuple& tuple) {
+    static const std::regex kTranslation(
+        R"((src|dst) (\d+\.\d+\.\d+\.\d+)(?::(\d+))? -> (\d+\.\d+\.\d+\.\d+)(?::(\d+))?)");
+    std::smatch m;
+    if (!std::regex_search(detail, m, kTranslation)) return;
+    auto address = net::Ipv4Address::parse(m[4].str());
+    if (!address) return;
+    bool src = m[1] == "src";
+    (src ? tuple.src : tuple.dst) = *address;
+    if (m[5].matched) {
+        auto port = static_cast<std::uint16_t>(std::stoul(m[5].str()));
+        (src ? tuple.src_port : tuple.dst_port) = port;
+    }
+}
+
+// A host's name for the address it received on: an instance's name, a named internet host,
+// or the internet address itself.
+std::string host_label(const model::Topology& t, const Host& host, net::Ipv4Address dst) {
+    if (host.kind() == Host::Kind::Instance) return host.name();
+    for (const model::InternetHost& h : t.internet_hosts) {
+        if (h.address == dst) return h.meta.name;
+    }
+    return dst.to_string();
+}
+
+std::string host_verb(const std::string& action) {
+    if (action.starts_with("forwarded")) return "forward";
+    if (action.starts_with("dropped") || action.starts_with("ignored")) return "ignore";
+    if (action.find("answered") != std::string::npos ||
+        action.find("sent ACK") != std::string::npos) {
+        return "answer";
+    }
+    return "receive";
+}
+
+struct Walk {
+    TracePath path;
+    std::size_t last_trace = 0;
+    Host* receiver = nullptr;
+    net::FiveTuple tuple_at_drop;
+    std::string receiver_action;
+};
+
+class Tracer {
+  public:
+    Tracer(Simulation& sim, TimeNs start) : sim_(sim), start_(start) {}
+
+    std::optional<std::size_t> next_trace(std::size_t from, const Host* sender) const {
+        const auto& traces = sim_.traces();
+        for (std::size_t i = from; i < traces.size(); ++i) {
+            if (is_arp(traces[i])) continue;
+            if (sender == nullptr || sender->has_port(traces[i].ingress)) return i;
+        }
+        return std::nullopt;
+    }
+
+    Walk walk(std::size_t first, std::string direction) {
+        const auto& traces = sim_.traces();
+        Walk w;
+        w.path.direction = std::move(direction);
+        w.path.packet = traces[first].summary;
+        std::size_t current = first;
+        for (int hop = 0; hop < 16; ++hop) {
+            const PacketTrace& t = traces[current];
+            w.last_trace = current;
+            net::FiveTuple tuple = t.tuple;
+            for (const engine::TraceStep& s : t.steps) {
+                w.path.steps.push_back({s.component, s.kind, s.action, s.rule, s.detail, s.drop});
+                if (s.drop && w.path.dropped_at.empty()) {
+                    w.path.dropped_at = s.component;
+                    w.tuple_at_drop = tuple;
+                }
+                apply_translation(s.detail, tuple);
+            }
+            if (t.fate == engine::Fate::Dropped) {
+                w.path.fate = "dropped";
+                w.path.drop = t.drop;
+                if (w.path.dropped_at.empty() && !w.path.steps.empty()) {
+                    w.path.dropped_at = w.path.steps.back().component;
+                    w.tuple_at_drop = tuple;
+                }
+                return w;
+            }
+            if (t.fate == engine::Fate::Replied) {
+                w.path.fate = "answered by the network";
+                return w;
+            }
+            Host* host = t.egress ? sim_.host_at(*t.egress) : nullptr;
+            const Received* r = host ? receipt(*host, *t.egress, t.time) : nullptr;
+            if (r == nullptr) {
+                w.path.fate = "lost";
+                return w;
+            }
+            std::string name = host_label(sim_.topology(), *host, r->frame.dst);
+            w.path.steps.push_back(
+                {"host/" + name, "host", host_verb(r->action), "", r->action, {}});
+            w.receiver = host;
+            w.receiver_action = r->action;
+            if (!r->action.starts_with("forwarded")) {
+                w.path.fate = "delivered";
+                return w;
+            }
+            auto next = next_trace(current + 1, host);
+            if (!next) {
+                w.path.fate = "lost";
+                return w;
+            }
+            current = *next;
+        }
+        w.path.fate = "lost";
+        return w;
+    }
+
+  private:
+    // The host's record of receiving a frame the engine sent at `sent`.
+    const Received* receipt(const Host& host, engine::PortId port, TimeNs sent) {
+        const auto& inbox = host.inbox();
+        for (std::size_t i = 0; i < inbox.size(); ++i) {
+            const Received& r = inbox[i];
+            if (r.time < start_ || r.time < sent || r.port != port || !r.frame.ipv4) continue;
+            if (!used_.insert({&host, i}).second) continue;
+            return &r;
+        }
+        return nullptr;
+    }
+
+    Simulation& sim_;
+    TimeNs start_;
+    std::set<std::pair<const Host*, std::size_t>> used_;
+};
+
+// ------------------------------------------------------------------------------------------
+// Hints: what to change, in the words of the setting that dropped the packet.
+
+std::string where(const model::Topology& t, net::Ipv4Address a) {
+    for (const model::Subnet& s : t.subnets) {
+        if (s.cidr.contains(a)) return s.cidr.to_string();
+    }
+    return a.to_string();
+}
+
+// How a rule would have to name the packet's service. A reply goes to an ephemeral port, so
+// name the range the client picks from. AWS: vpc-network-acls — ephemeral ports.
+std::string service(const net::FiveTuple& p, bool reply) {
+    std::string proto = net::protocol_name(p.protocol);
+    if (p.protocol != net::Protocol::kTcp && p.protocol != net::Protocol::kUdp) return proto;
+    if (reply) {
+        if (p.dst_port >= 32768 && p.dst_port <= 60999) return proto + " 32768-60999";
+        if (p.dst_port >= 1024) return proto + " 1024-65535";
+    }
+    return fmt::format("{}/{}", proto, p.dst_port);
+}
+
+std::string hint_for(const model::Topology& t, const TracePath& path, const net::FiveTuple& p,
+                     bool reply) {
+    if (!path.drop) return "";
+    const ReportStep* step = nullptr;
+    for (const ReportStep& s : path.steps) {
+        if (s.component == path.dropped_at) step = &s;
+    }
+    std::string name = after_slash(path.dropped_at);
+    std::string rule = step ? step->rule : "";
+    std::string detail = step ? step->detail : "";
+    std::string so = reply ? ", so the reply is dropped" : "";
+    switch (*path.drop) {
+        case DropReason::AclDenied: {
+            bool inbound = rule.starts_with("inbound");
+            std::string peer = inbound ? "from " + where(t, p.src) : "to " + where(t, p.dst);
+            std::string dir = inbound ? "inbound" : "outbound";
+            if (rule.find("rule *") != std::string::npos) {
+                return fmt::format("ACL '{}' {} has no rule allowing {} {}{}", name, dir,
+                                   service(p, reply), peer, so);
+            }
+            return fmt::format("ACL '{}' {} denies {} {} ({}){}", name, dir, service(p, reply),
+                               peer, rule, so);
+        }
+        case DropReason::SecurityGroupNoMatch: {
+            bool inbound = rule.find("inbound") != std::string::npos;
+            return fmt::format("security group '{}' has no {} rule allowing {} {} {}{}", name,
+                               inbound ? "inbound" : "outbound", service(p, false),
+                               inbound ? "from" : "to", (inbound ? p.src : p.dst).to_string(), so);
+        }
+        case DropReason::NoRoute:
+            return fmt::format("route table '{}' has no route to {}{}", name, p.dst.to_string(),
+                               so);
+        case DropReason::Blackhole:
+            return fmt::format(
+                "route table '{}' sends {} to a blackhole ({}): point the route "
+                "at an existing, active target{}",
+                name, p.dst.to_string(), rule.empty() ? detail : rule, so);
+        case DropReason::NoPublicIp:
+            return fmt::format(
+                "{} has no public or Elastic IP, so internet gateway '{}' drops "
+                "its traffic{}; give it a public IP or route through a NAT gateway",
+                p.src.to_string(), name, so);
+        case DropReason::NoMapping:
+            return fmt::format("{} is not the public or Elastic IP of any interface",
+                               p.dst.to_string());
+        case DropReason::NatNoTranslation:
+            if (reply) {
+                return fmt::format(
+                    "the reply leaves through NAT gateway '{}', which has no translation for it: "
+                    "the request came in through the internet gateway, so the reply's subnet "
+                    "must route it back there",
+                    name);
+            }
+            return fmt::format(
+                "NAT gateway '{}' only lets in replies to connections opened from "
+                "inside; nothing can open a connection through it",
+                name);
+        case DropReason::NotTransitive:
+            return fmt::format(
+                "peering is not transitive: traffic that arrived over a peering "
+                "cannot leave through '{}'; peer the two VPCs directly",
+                path.dropped_at);
+        case DropReason::SourceDestCheck:
+            return fmt::format(
+                "ENI '{}' has source/destination check on: turn it off for an "
+                "instance that routes or translates traffic{}",
+                name, so);
+        case DropReason::MtuExceeded:
+            return fmt::format("{}; send at most 1500 bytes to the internet, or clear DF",
+                               detail.empty() ? "larger than the internet gateway's MTU" : detail);
+        case DropReason::InstanceStopped:
+            return fmt::format("the instance behind '{}' is not running", path.dropped_at);
+        default:
+            break;
+    }
+    std::string text(engine::info(*path.drop).explanation);
+    if (!detail.empty()) text += ": " + detail;
+    return text + so;
+}
+
+TraceEnd end_of(const model::Topology& t, const Endpoint& e) {
+    TraceEnd end;
+    switch (e.kind) {
+        case Endpoint::Kind::Instance:
+            end.kind = "instance";
+            break;
+        case Endpoint::Kind::Internet:
+            end.kind = "internet";
+            break;
+        case Endpoint::Kind::Unassigned:
+            end.kind = "unassigned";
+            break;
+    }
+    end.name = host_name_of(t, e);
+    end.address = e.address.to_string();
+    end.label = e.label;
+    return end;
+}
+
+struct Probe {
+    std::uint8_t protocol = net::Protocol::kIcmp;
+    std::optional<std::uint16_t> dport;
+    std::optional<std::uint16_t> sport;
+};
+
+std::optional<std::string> parse_probe(const TraceQuery& q, Probe& probe) {
+    if (!q.protocol.empty()) {
+        auto p = net::Protocol::parse(q.protocol);
+        if (!p || p->is_all()) {
+            return fmt::format("--proto '{}': expected tcp, udp, icmp or a protocol number 0-255",
+                               q.protocol);
+        }
+        probe.protocol = p->number();
+    }
+    bool ports = probe.protocol == net::Protocol::kTcp || probe.protocol == net::Protocol::kUdp;
+    if (!ports && (q.dport >= 0 || q.sport >= 0)) {
+        return fmt::format("--dport and --sport apply to tcp and udp only, not {}",
+                           net::protocol_name(probe.protocol));
+    }
+    if (ports && q.dport < 0) {
+        return fmt::format("--dport is required for {}", net::protocol_name(probe.protocol));
+    }
+    if (q.dport > 65535 || q.sport > 65535) return "ports are 0-65535";
+    if (q.dport >= 0) probe.dport = static_cast<std::uint16_t>(q.dport);
+    if (q.sport >= 0) probe.sport = static_cast<std::uint16_t>(q.sport);
+    return std::nullopt;
+}
+
+void warm_up(Simulation& sim, Host& source, const Endpoint& from, const Endpoint& to) {
+    // Resolve next hops first so the trace shows the flow, not its ARP exchanges.
+    source.resolve(to.address);
+    if (to.kind == Endpoint::Kind::Instance) {
+        if (Host* h = sim.host_at(to.eni)) h->resolve(from.address);
+    }
+    const model::Topology& t = sim.topology();
+    for (model::Index i = 0; i < t.enis.size(); ++i) {
+        if (auto a = t.public_address_of_eni(i)) sim.internet().resolve(*a);
+    }
+    for (const model::ElasticIp& eip : t.elastic_ips) sim.internet().resolve(eip.address);
+    sim.run_until_idle(kTraceHorizon);
+    sim.clear_traces();
+}
+
+}  // namespace
+
+TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) {
+    ResolveResult from = resolve_endpoint(topology, query.from);
+    if (!from.endpoint) return {std::nullopt, "--from: " + from.error};
+    ResolveResult to = resolve_endpoint(topology, query.to);
+    if (!to.endpoint) return {std::nullopt, "--to: " + to.error};
+    Probe probe;
+    if (auto error = parse_probe(query, probe)) return {std::nullopt, *error};
+
+    Simulation sim(topology);
+    Host* source = nullptr;
+    try {
+        source = &sim.host_for(*from.endpoint);
+    } catch (const EndpointError& e) {
+        return {std::nullopt, std::string("--from: ") + e.what()};
+    }
+    Endpoint src = *from.endpoint;
+    src.address = sim.source_address(src);
+    net::Ipv4Address dst = sim.destination_address(src, *to.endpoint);
+    if (src.address == dst) return {std::nullopt, "--from and --to name the same address"};
+    warm_up(sim, *source, src, *to.endpoint);
+
+    TimeNs start = sim.now();
+    FlowId flow = 0;
+    switch (probe.protocol) {
+        case net::Protocol::kTcp:
+            flow = source->connect_tcp(dst, *probe.dport, probe.sport, src.address);
+            break;
+        case net::Protocol::kUdp:
+            flow = source->send_udp(dst, *probe.dport, probe.sport, src.address);
+            break;
+        case net::Protocol::kIcmp:
+            flow = source->ping(dst, src.address);
+            break;
+        default:
+            flow = source->send_packet(
+                {.tuple = {src.address, dst, 0, 0, probe.protocol}, .payload_size = 20});
+            break;
+    }
+    sim.run_until_idle(kTraceHorizon);
+
+    TraceReport report;
+    report.topology = topology.file;
+    report.from = end_of(topology, src);
+    report.from.label = from.endpoint->label;
+    report.to = end_of(topology, *to.endpoint);
+    if (dst != to.endpoint->address) {
+        report.to.address = dst.to_string();
+        report.to.label = fmt::format("{} (public {})", report.to.name, dst.to_string());
+    }
+    report.protocol = net::protocol_name(probe.protocol);
+    const FlowRecord& record = sim.flow(flow);
+    if (probe.dport) report.dport = record.tuple.dst_port;
+    if (probe.protocol == net::Protocol::kTcp || probe.protocol == net::Protocol::kUdp) {
+        report.sport = record.tuple.src_port;
+    }
+    report.outcome = std::string(to_string(record.outcome));
+
+    Tracer tracer(sim, start);
+    auto first = tracer.next_trace(0, source);
+    if (!first) {
+        report.forward.direction = "forward";
+        report.forward.fate = "lost";
+        report.verdict = fmt::format(
+            "unreachable: {} could not send (its next hop did not "
+            "answer ARP)",
+            report.from.name);
+        return {std::move(report), ""};
+    }
+    Walk forward = tracer.walk(*first, "forward");
+    report.forward = forward.path;
+    Host* destination = nullptr;
+    if (to.endpoint->kind == Endpoint::Kind::Internet) destination = &sim.internet();
+    if (to.endpoint->kind == Endpoint::Kind::Instance) destination = sim.host_at(to.endpoint->eni);
+
+    auto unreachable = [&](const TracePath& path, const net::FiveTuple& at, bool reply) {
+        report.verdict = fmt::format("unreachable: dropped at {} ({}){}", path.dropped_at,
+                                     path.drop ? engine::name(*path.drop) : "dropped",
+                                     reply ? " on the return path" : "");
+        report.hint = hint_for(topology, path, at, reply);
+    };
+
+    if (forward.path.fate == "dropped") {
+        unreachable(forward.path, forward.tuple_at_drop, false);
+    } else if (forward.path.fate == "answered by the network") {
+        report.verdict =
+            fmt::format("unreachable: answered by {} instead of {}",
+                        forward.path.steps.empty() ? std::string("the network")
+                                                   : forward.path.steps.back().component,
+                        report.to.name);
+    } else if (forward.path.fate == "lost" || forward.receiver == nullptr) {
+        report.verdict = fmt::format("unreachable: the packet reached no host");
+    } else if (forward.receiver != destination) {
+        report.verdict = fmt::format("unreachable: delivered to {} instead of {}",
+                                     forward.path.steps.back().component, report.to.name);
+        report.hint = forward.receiver_action;
+    } else if (auto back = tracer.next_trace(forward.last_trace + 1, forward.receiver); !back) {
+        report.verdict = fmt::format("unreachable: {} did not answer ({})", report.to.name,
+                                     forward.receiver_action);
+    } else {
+        Walk ret = tracer.walk(*back, "return");
+        report.ret = ret.path;
+        if (ret.path.fate == "dropped") {
+            unreachable(ret.path, ret.tuple_at_drop, true);
+        } else if (ret.path.fate != "delivered" || ret.receiver != source) {
+            report.verdict = "unreachable: the answer did not reach " + report.from.name;
+        } else {
+            report.reachable = true;
+            report.verdict = "reachable";
+        }
+    }
+
+    if (record.outcome == Outcome::Refused && probe.protocol == net::Protocol::kTcp) {
+        report.refused = true;
+        report.notes.push_back(
+            fmt::format("connection refused: nothing listens on tcp/{} at {} "
+                        "(it answered RST)",
+                        record.tuple.dst_port, report.to.name));
+    }
+    if (record.icmp_error) {
+        report.notes.push_back(fmt::format(
+            "{} received ICMP {} from {}", report.from.name,
+            icmp_text(record.icmp_error->type, record.icmp_error->code, record.icmp_error->mtu),
+            record.icmp_from.to_string()));
+    }
+    return {std::move(report), ""};
+}
+
+// ------------------------------------------------------------------------------------------
+// Rendering.
+
+namespace {
+
+struct Palette {
+    bool on = false;
+    std::string paint(std::string_view text, const char* code) const {
+        if (!on) return std::string(text);
+        return fmt::format("\x1b[{}m{}\x1b[0m", code, text);
+    }
+    const char* action_code(std::string_view action) const {
+        if (action == "drop" || action == "deny" || action == "ignore") return "31";
+        if (action == "translate") return "36";
+        return "32";
+    }
+};
+
+std::string pad_to(std::string text, std::size_t width) {
+    if (text.size() < width) text.append(width - text.size(), ' ');
+    return text;
+}
+
+std::string request_text(const TraceReport& r) {
+    std::string what = r.protocol;
+    if (r.protocol == "icmp") what = "icmp echo";
+    if (r.dport) what += fmt::format("/{}", *r.dport);
+    return what;
+}
+
+void render_path(std::string& out, const TracePath& path, const Palette& pal) {
+    out += fmt::format("{}  {}\n", pal.paint(pad_to(path.direction, 7), "1"), path.packet);
+    std::size_t wc = 0, wa = 0, wr = 0;
+    for (const ReportStep& s : path.steps) {
+        wc = std::max(wc, s.component.size());
+        wa = std::max(wa, s.action.size());
+        wr = std::max(wr, s.rule.size());
+    }
+    for (const ReportStep& s : path.steps) {
+        std::string line = "  " + pad_to(s.component, wc) + "  ";
+        line += pal.paint(pad_to(s.action, wa), pal.action_code(s.action));
+        std::string rest = pad_to(s.rule, wr);
+        if (!s.detail.empty()) rest += (wr > 0 ? "  " : "") + s.detail;
+        if (s.drop) rest += (rest.empty() ? "" : "  ") + fmt::format("[{}]", engine::name(*s.drop));
+        while (!rest.empty() && rest.back() == ' ') rest.pop_back();
+        if (!rest.empty()) line += "  " + rest;
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out += line + "\n";
+    }
+    if (path.fate == "lost") out += "  (lost: no host received it)\n";
+}
+
+nlohmann::json step_json(const ReportStep& s) {
+    nlohmann::json j = {{"component", s.component},
+                        {"kind", s.kind},
+                        {"action", s.action},
+                        {"rule", s.rule},
+                        {"detail", s.detail}};
+    j["drop_reason"] = s.drop ? nlohmann::json(std::string(engine::name(*s.drop))) : nullptr;
+    return j;
+}
+
+nlohmann::json path_json(const TracePath& p) {
+    nlohmann::json steps = nlohmann::json::array();
+    for (const ReportStep& s : p.steps) steps.push_back(step_json(s));
+    nlohmann::json j = {{"packet", p.packet}, {"fate", p.fate}, {"steps", steps}};
+    j["drop_reason"] = p.drop ? nlohmann::json(std::string(engine::name(*p.drop))) : nullptr;
+    j["dropped_at"] = p.dropped_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.dropped_at);
+    return j;
+}
+
+nlohmann::json end_json(const TraceEnd& e) {
+    return {{"kind", e.kind}, {"name", e.name}, {"address", e.address}, {"label", e.label}};
+}
+
+}  // namespace
+
+std::string render_text(const TraceReport& r, bool color) {
+    Palette pal{color};
+    std::string out =
+        fmt::format("trace {}: {} -> {}\n\n", request_text(r), r.from.label, r.to.label);
+    render_path(out, r.forward, pal);
+    if (r.ret) {
+        out += "\n";
+        render_path(out, *r.ret, pal);
+    }
+    out += "\n";
+    out += pal.paint(r.verdict, r.reachable ? "1;32" : "1;31") + "\n";
+    for (const std::string& note : r.notes) out += "note: " + note + "\n";
+    if (!r.hint.empty()) out += "hint: " + r.hint + "\n";
+    return out;
+}
+
+std::string render_json(const TraceReport& r) {
+    nlohmann::json j;
+    j["topology"] = r.topology;
+    j["from"] = end_json(r.from);
+    j["to"] = end_json(r.to);
+    j["protocol"] = r.protocol;
+    j["dport"] = r.dport ? nlohmann::json(*r.dport) : nullptr;
+    j["sport"] = r.sport ? nlohmann::json(*r.sport) : nullptr;
+    j["reachable"] = r.reachable;
+    j["refused"] = r.refused;
+    j["outcome"] = r.outcome;
+    j["verdict"] = r.verdict;
+    j["hint"] = r.hint.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.hint);
+    j["notes"] = r.notes;
+    j["forward"] = path_json(r.forward);
+    j["return"] = r.ret ? path_json(*r.ret) : nlohmann::json(nullptr);
+    return j.dump(2) + "\n";
+}
+
+}  // namespace vpcstack::sim
