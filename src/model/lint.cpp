@@ -96,6 +96,63 @@ const AclRule* deciding_rule(const std::vector<AclRule>& rules, std::uint8_t pro
     return nullptr;
 }
 
+struct Blocked {
+    net::PortRange ports;
+    const AclRule* by = nullptr;  // nullptr: the final deny rule
+};
+
+// The first stretch of `ports` to which `rules` do not allow `protocol` from or to `peer`.
+// The decision can change only where a rule's port range starts or ends.
+std::optional<Blocked> first_blocked(const std::vector<AclRule>& rules, std::uint8_t protocol,
+                                     net::PortRange ports, const net::Cidr& peer) {
+    std::vector<std::uint32_t> cuts = {ports.first, ports.last + 1u};
+    for (const AclRule& r : rules) {
+        for (std::uint32_t c : {std::uint32_t{r.ports.first}, r.ports.last + 1u}) {
+            if (c > ports.first && c <= ports.last) cuts.push_back(c);
+        }
+    }
+    std::sort(cuts.begin(), cuts.end());
+    cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+    std::optional<Blocked> blocked;
+    for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
+        const auto port = static_cast<std::uint16_t>(cuts[k]);
+        const AclRule* r = deciding_rule(rules, protocol, port, peer);
+        const bool allowed = r != nullptr && r->action == RuleAction::Allow;
+        if (!blocked) {
+            if (allowed) continue;
+            blocked = Blocked{{port, port}, r};
+        } else if (allowed || r != blocked->by) {
+            break;
+        }
+        blocked->ports.last = static_cast<std::uint16_t>(cuts[k + 1] - 1);
+    }
+    return blocked;
+}
+
+std::string denier(const AclRule* rule) {
+    return rule == nullptr ? "the final deny rule (*)" : fmt::format("rule {}", rule->number);
+}
+
+// AWS: vpc-nat-gateway — a NAT gateway sends from ports 1024-65535, and the network ACL of its
+// subnet applies to the replies coming back from the internet.
+void lint_nat_acls(const Topology& t, Diagnostics& d) {
+    const net::Cidr anywhere(net::Ipv4Address(0), 0);
+    for (const NatGateway& nat : t.nat_gateways) {
+        if (!nat.is_public || nat.subnet == kNone) continue;
+        const Subnet& subnet = t.subnets[nat.subnet];
+        const NetworkAcl& acl = t.network_acls[subnet.network_acl];
+        auto blocked = first_blocked(acl.inbound, net::Protocol::kTcp, {1024, 65535}, anywhere);
+        if (!blocked) continue;
+        d.warning(nat.meta.loc, "NAT gateway", nat.meta.name,
+                  fmt::format("network ACL '{}' of its subnet '{}' denies inbound tcp replies "
+                              "from 0.0.0.0/0 to ports {} by {}; expected an inbound rule "
+                              "allowing tcp/1024-65535 from 0.0.0.0/0, the ports a NAT gateway "
+                              "uses",
+                              acl.meta.name, subnet.meta.name, blocked->ports.to_string(),
+                              denier(blocked->by)));
+    }
+}
+
 // AWS: vpc-network-acls — ACLs do not filter traffic to and from the VPC DNS resolver
 // (base of the primary CIDR + 2, and 169.254.169.253): no reply rule is needed for it.
 bool is_dns_resolver(const Topology& t, Index vpc, const net::Cidr& cidr) {
@@ -118,45 +175,16 @@ void lint_acl_direction(const Topology& t, const NetworkAcl& acl, bool inbound, 
             rule.ports.overlaps(kLinuxEphemeral) || is_dns_resolver(t, acl.vpc, rule.cidr)) {
             continue;
         }
-        const std::uint8_t protocol = rule.protocol.number();
-        // The first stretch of ephemeral ports whose replies are not allowed, and why. The
-        // decision can change only where a reply rule's port range starts or ends.
-        std::vector<std::uint32_t> cuts = {kLinuxEphemeral.first, kLinuxEphemeral.last + 1u};
-        for (const AclRule& r : replies) {
-            for (std::uint32_t c : {std::uint32_t{r.ports.first}, r.ports.last + 1u}) {
-                if (c > kLinuxEphemeral.first && c <= kLinuxEphemeral.last) cuts.push_back(c);
-            }
-        }
-        std::sort(cuts.begin(), cuts.end());
-        cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
-        std::optional<std::uint16_t> first;
-        std::uint16_t last = 0;
-        const AclRule* blocker = nullptr;
-        for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
-            const auto port = static_cast<std::uint16_t>(cuts[k]);
-            const AclRule* r = deciding_rule(replies, protocol, port, rule.cidr);
-            const bool allowed = r != nullptr && r->action == RuleAction::Allow;
-            if (!first) {
-                if (allowed) continue;
-                first = port;
-                blocker = r;
-            } else if (allowed || r != blocker) {
-                break;
-            }
-            last = static_cast<std::uint16_t>(cuts[k + 1] - 1);
-        }
-        if (!first) continue;
+        auto blocked = first_blocked(replies, rule.protocol.number(), kLinuxEphemeral, rule.cidr);
+        if (!blocked) continue;
         const std::string proto = rule.protocol.to_string();
-        const net::PortRange blocked{*first, last};
-        const std::string by = blocker == nullptr ? "the final deny rule (*)"
-                                                  : fmt::format("rule {}", blocker->number);
-        d.warning(
-            rule.loc, "network ACL", acl.meta.name,
-            fmt::format("{} rule '{}' lets requests through, but {} replies ({} {} {}, "
-                        "ports {}) are denied by {}; expected an {} rule allowing "
-                        "{}/1024-65535 {} {}",
-                        here, rule.text, there, proto, preposition, rule.cidr.to_string(),
-                        blocked.to_string(), by, there, proto, preposition, rule.cidr.to_string()));
+        d.warning(rule.loc, "network ACL", acl.meta.name,
+                  fmt::format("{} rule '{}' lets requests through, but {} replies ({} {} {}, "
+                              "ports {}) are denied by {}; expected an {} rule allowing "
+                              "{}/1024-65535 {} {}",
+                              here, rule.text, there, proto, preposition, rule.cidr.to_string(),
+                              blocked->ports.to_string(), denier(blocked->by), there, proto,
+                              preposition, rule.cidr.to_string()));
     }
 }
 
@@ -165,6 +193,7 @@ void lint_acl_direction(const Topology& t, const NetworkAcl& acl, bool inbound, 
 void lint_topology(const Topology& topology, Diagnostics& diags) {
     lint_public_enis(topology, diags);
     lint_nat_gateways(topology, diags);
+    lint_nat_acls(topology, diags);
     lint_routes(topology, diags);
     for (const NetworkAcl& acl : topology.network_acls) {
         lint_acl_direction(topology, acl, true, diags);

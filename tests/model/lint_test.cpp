@@ -151,5 +151,27 @@ peerings:
                "expected source_dest_check: false on an interface that forwards traffic"}));
 }
 
+TEST(Lint, ANatGatewayWhoseSubnetAclDropsRepliesToItsPorts) {
+    EXPECT_EQ(diagnostics_of(R"(region: us-east-1
+vpcs:
+  - name: prod
+    cidr: 10.0.0.0/16
+    internet_gateway: igw
+    subnets:
+      - {name: public, cidr: 10.0.1.0/24, route_table: rt, network_acl: public-acl}
+    route_tables: [{name: rt, routes: ["0.0.0.0/0 -> igw"]}]
+    network_acls:
+      - name: public-acl
+        inbound: ["100 allow tcp/32768-60999 from 0.0.0.0/0", "110 allow all from 10.0.0.0/16"]
+        outbound: ["100 allow all to 0.0.0.0/0"]
+    nat_gateways: [{name: nat, subnet: public, elastic_ip: e}]
+elastic_ips: [{name: e, address: 203.0.113.20}]
+)"),
+              (Lines{"t.yaml:13:20: warning: NAT gateway 'nat': network ACL 'public-acl' of its "
+                     "subnet 'public' denies inbound tcp replies from 0.0.0.0/0 to ports "
+                     "1024-32767 by the final deny rule (*); expected an inbound rule allowing "
+                     "tcp/1024-65535 from 0.0.0.0/0, the ports a NAT gateway uses"}));
+}
+
 }  // namespace
 }  // namespace vpcstack::model
