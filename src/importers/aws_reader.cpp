@@ -365,6 +365,7 @@ void read_network_acl(const Node& n) {
         entry.allow = action == "allow";
         entry.protocol = e.string("Protocol", true, "a protocol number as a string, or \"-1\"");
         entry.cidr = e.cidr("CidrBlock", false);
+        entry.ipv6_cidr = e.string("Ipv6CidrBlock", false);
         if (!entry.cidr && e.member("Ipv6CidrBlock") == nullptr &&
             e.member("CidrBlock") == nullptr) {
             e.doc->error(e.sub("CidrBlock"), "missing; expected a CIDR string");

@@ -313,6 +313,9 @@ class Converter {
             if (plan_of(a) == nullptr) missing = a;
             if (plan_of(b) == nullptr) missing = missing.empty() ? b : missing + " and " + b;
             if (!missing.empty()) {
+                skipped_peerings_[p->r.id] =
+                    fmt::format("peering {} ({}) is not imported: VPC {} is not in the input",
+                                p->r.id, p->status, missing);
                 const PeeringSide& side = plan_of(a) == nullptr ? p->requester : p->accepter;
                 warn(fmt::format(
                     "peering {} ({}): VPC {} (account {}, region {}) is not in the input; the "
@@ -323,6 +326,9 @@ class Converter {
             }
             auto key = std::minmax(a, b);
             if (!pairs.insert({key.first, key.second}).second) {
+                skipped_peerings_[p->r.id] = fmt::format(
+                    "peering {} ({}) is not imported: another peering joins the same VPCs", p->r.id,
+                    p->status);
                 warn(
                     fmt::format("peering {} ({}) joins the same VPCs as another peering; not "
                                 "imported",
@@ -330,6 +336,8 @@ class Converter {
                 continue;
             }
             if (a == b || cidrs_overlap(*plan_of(a)->vpc, *plan_of(b)->vpc)) {
+                skipped_peerings_[p->r.id] = fmt::format(
+                    "peering {} ({}) is not imported: its VPCs overlap", p->r.id, p->status);
                 warn(fmt::format("peering {} ({}) joins VPCs with overlapping CIDRs; not imported",
                                  p->r.id, p->status));
                 continue;
@@ -761,8 +769,11 @@ class Converter {
             const Peering* p = peering(r.peering_id);
             if (p != nullptr && (p->requester.vpc_id == vpc_id || p->accepter.vpc_id == vpc_id)) {
                 target = "peering/" + name_of(r.peering_id);
+            } else if (auto why = skipped_peerings_.find(r.peering_id);
+                       why != skipped_peerings_.end()) {
+                comment = why->second;
             } else {
-                comment = fmt::format("peering {} is not imported", r.peering_id);
+                comment = fmt::format("peering {} is not in the input", r.peering_id);
             }
         } else if (!r.instance_id.empty() || !r.network_interface_id.empty()) {
             target = host_target(plan, r, comment, unmodelled);
@@ -893,7 +904,8 @@ class Converter {
         ProtocolText p = protocol_text(e.protocol);
         if (!e.cidr || p.name.empty()) {
             not_modelled("network ACL IPv6 rules");
-            return Item{fmt::format("{} {} {} (IPv6)", e.number, action, e.protocol),
+            return Item{fmt::format("{} {} {} {} {}", e.number, action,
+                                    p.name.empty() ? e.protocol : p.name, dir, e.ipv6_cidr),
                         "IPv6 rule: not modelled yet", true};
         }
         std::string proto = p.name;
@@ -1154,6 +1166,7 @@ class Converter {
     std::vector<const Address*> addresses_;
     std::vector<const Peering*> peerings_;
     std::set<std::pair<std::string, std::string>> active_pairs_;
+    std::map<std::string, std::string> skipped_peerings_;  // peering id -> why
     std::vector<const PrefixList*> prefix_lists_;
     std::vector<PrefixList> synthetic_prefix_lists_;
     std::vector<std::pair<Resource, net::Ipv4Address>> eips_;

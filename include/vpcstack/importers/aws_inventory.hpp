@@ -74,6 +74,7 @@ struct AclEntry {
     bool allow = false;
     std::string protocol;                      // "-1" or a protocol number as text
     std::optional<net::Cidr> cidr;             // unset for an IPv6 entry
+    std::string ipv6_cidr;                     // Ipv6CidrBlock, kept for messages
     std::optional<std::pair<int, int>> ports;  // PortRange From/To
     std::optional<std::pair<int, int>> icmp;   // IcmpTypeCode Type/Code, -1 for any
     std::string where;
