@@ -65,19 +65,38 @@ std::string vpc_heading(const Topology& t, const model::Vpc& vpc, bool color) {
     return line + "\n";
 }
 
-// "public" when the subnet's route table has a route to an internet gateway, with that route;
-// otherwise "private", with its default route when it has one.
-std::vector<Cell> access_cells(const Topology& t, Index subnet) {
-    if (const model::Route* route = internet_route(t, subnet)) {
-        return {Cell("public", Style::Green), Cell(route_text(t, *route))};
+// Public when the subnet's route table has a route to an internet gateway.
+// AWS: VPC_Internet_Gateway — that route, and nothing else, makes a subnet public.
+Cell access_cell(const Topology& t, Index subnet) {
+    if (internet_route(t, subnet) != nullptr) return Cell("public", Style::Green);
+    return Cell("private", Style::Yellow);
+}
+
+// The route that says most about the subnet (the internet gateway route of a public subnet,
+// else the default route, else the first route that is not local), with how many other
+// non-local routes the table has.
+Cell routes_cell(const Topology& t, Index subnet) {
+    const Index rt = t.subnets.at(subnet).route_table;
+    if (rt == kNone) return Cell("-");
+    std::size_t others = 0;
+    const model::Route* first = nullptr;
+    for (const model::Route& route : t.route_tables.at(rt).routes) {
+        if (route.target.kind == model::RouteTargetKind::Local) continue;
+        ++others;
+        if (first == nullptr) first = &route;
     }
-    const model::Route* route = default_route(t, subnet);
-    if (route == nullptr) return {Cell("private", Style::Yellow), Cell("-")};
-    std::string text = route_text(t, *route);
-    std::string why = blackhole_reason(t, *route);
-    if (!why.empty())
-        return {Cell("private", Style::Yellow), Cell(text + " (blackhole)", Style::Red)};
-    return {Cell("private", Style::Yellow), Cell(text)};
+    const model::Route* key = internet_route(t, subnet);
+    if (key == nullptr) key = default_route(t, subnet);
+    if (key == nullptr) key = first;
+    if (key == nullptr) return Cell("local only");
+    std::string text = route_text(t, *key);
+    Style style = Style::Plain;
+    if (!blackhole_reason(t, *key).empty()) {
+        text += " (blackhole)";
+        style = Style::Red;
+    }
+    if (others > 1) text += fmt::format(" (+{} more)", others - 1);
+    return Cell(text, style);
 }
 
 std::string public_text(const Topology& t, Index eni) {
@@ -128,8 +147,8 @@ std::string vpc_body(const Topology& t, Index vpc_index, bool color) {
     Table subnets("  ");
     subnets.add_row({Cell("SUBNET", Style::Bold), Cell("CIDR", Style::Bold),
                      Cell("AZ", Style::Bold), Cell("ACCESS", Style::Bold),
-                     Cell("ROUTE", Style::Bold), Cell("ROUTE TABLE", Style::Bold),
-                     Cell("NETWORK ACL", Style::Bold)});
+                     Cell("ROUTE TABLE", Style::Bold), Cell("NETWORK ACL", Style::Bold),
+                     Cell("ROUTES", Style::Bold)});
     Table members("    ");
     std::vector<std::size_t> members_per_subnet;
     for (Index s : vpc.subnets) {
@@ -137,13 +156,14 @@ std::string vpc_body(const Topology& t, Index vpc_index, bool color) {
         std::vector<Cell> row = {
             Cell(subnet.meta.name), Cell(subnet.cidr.to_string()),
             Cell(subnet.availability_zone.empty() ? "-" : subnet.availability_zone)};
-        for (Cell& c : access_cells(t, s)) row.push_back(std::move(c));
+        row.push_back(access_cell(t, s));
         row.emplace_back(subnet.route_table == kNone
                              ? std::string("-")
                              : t.route_tables.at(subnet.route_table).meta.name);
         row.emplace_back(subnet.network_acl == kNone
                              ? std::string("-")
                              : t.network_acls.at(subnet.network_acl).meta.name);
+        row.push_back(routes_cell(t, s));
         subnets.add_row(std::move(row));
 
         std::size_t before = members.size();

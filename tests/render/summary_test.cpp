@@ -20,14 +20,13 @@ TEST(Summary, ShowsCountsSubnetsWithTheirRouteToTheInternetAndWhatLivesInThem) {
               "internet host\n"
               "\n"
               "VPC prod  10.0.0.0/16  region us-east-1  internet gateway prod-igw\n"
-              "  SUBNET   CIDR         AZ          ACCESS   ROUTE                      ROUTE TABLE"
-              "  NETWORK ACL\n"
-              "  public   10.0.1.0/24  us-east-1a  public   0.0.0.0/0 -> igw/prod-igw  public-rt "
-              "   default\n"
+              "  SUBNET   CIDR         AZ          ACCESS   ROUTE TABLE  NETWORK ACL  ROUTES\n"
+              "  public   10.0.1.0/24  us-east-1a  public   public-rt    default      "
+              "0.0.0.0/0 -> igw/prod-igw\n"
               "    web    instance     10.0.1.10  203.0.113.10 (public IP)    sg web-sg\n"
               "    nat-a  NAT gateway  10.0.1.20  203.0.113.20 (eip nat-eip)\n"
-              "  private  10.0.2.0/24  us-east-1a  private  0.0.0.0/0 -> nat/nat-a     private-rt"
-              "   default\n"
+              "  private  10.0.2.0/24  us-east-1a  private  private-rt   default      "
+              "0.0.0.0/0 -> nat/nat-a\n"
               "    app    instance     10.0.2.10  -                           sg app-sg\n"
               "\n"
               "Internet hosts\n"
@@ -51,6 +50,38 @@ TEST(Summary, ColourAddsEscapeCodesAndNothingElse) {
     EXPECT_EQ(stripped, render_summary(t, false));
 }
 
+TEST(Summary, ShowsTheKeyRouteOfEachSubnetAndHowManyOthersThereAre) {
+    using model::RouteTargetKind;
+    SampleBuilder b;
+    const auto a = b.vpc("a", "10.0.0.0/16");
+    const auto c = b.vpc("c", "10.1.0.0/16");
+    b.igw(a, "a-igw");
+    const auto pcx = b.peering("a-c", a, c);
+    const auto hub_rt = b.route_table(a, "hub-rt");
+    b.route(hub_rt, "10.1.0.0/16", RouteTargetKind::Peering, pcx, "peering/a-c");
+    b.route(hub_rt, "0.0.0.0/0", RouteTargetKind::InternetGateway, 0, "igw");
+    b.route(hub_rt, "192.168.0.0/16", RouteTargetKind::Blackhole, model::kNone, "blackhole");
+    const auto peer_rt = b.route_table(a, "peer-rt");
+    b.route(peer_rt, "10.1.0.0/16", RouteTargetKind::Peering, pcx, "peering/a-c");
+    b.subnet(a, "hub", "10.0.1.0/24", hub_rt);
+    b.subnet(a, "peer", "10.0.2.0/24", peer_rt);
+    b.subnet(a, "local", "10.0.3.0/24");
+    const std::string text = render_summary(b.t, false);
+    EXPECT_NE(text.find("  hub     10.0.1.0/24  us-east-1a  public   hub-rt       default      "
+                        "0.0.0.0/0 -> igw/a-igw (+2 more)\n"),
+              std::string::npos)
+        << "the internet gateway route makes the subnet public, whatever its position\n"
+        << text;
+    EXPECT_NE(text.find("  peer    10.0.2.0/24  us-east-1a  private  peer-rt      default      "
+                        "10.1.0.0/16 -> peering/a-c\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("  local   10.0.3.0/24  us-east-1a  private  main         default      "
+                        "local only\n"),
+              std::string::npos)
+        << text;
+}
+
 TEST(Summary, ListsPeeringsWithTheirStatusAndMarksBlackholeDefaultRoutes) {
     SampleBuilder b;
     const auto a = b.vpc("a", "10.0.0.0/16");
@@ -62,8 +93,8 @@ TEST(Summary, ListsPeeringsWithTheirStatusAndMarksBlackholeDefaultRoutes) {
     const std::string text = render_summary(b.t, false);
     EXPECT_NE(text.find("\nPeerings\n  a-c  a <-> c  pending-acceptance\n"), std::string::npos)
         << text;
-    EXPECT_NE(text.find("  s       10.0.1.0/24  us-east-1a  private  0.0.0.0/0 -> peering/a-c "
-                        "(blackhole)  a-rt         default\n"),
+    EXPECT_NE(text.find("  s       10.0.1.0/24  us-east-1a  private  a-rt         default      "
+                        "0.0.0.0/0 -> peering/a-c (blackhole)\n"),
               std::string::npos)
         << text;
     EXPECT_NE(text.find("VPC c  10.1.0.0/16  region us-east-1  no internet gateway\n  (no "
