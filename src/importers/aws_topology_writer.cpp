@@ -821,8 +821,11 @@ class Converter {
 
     std::string host_target(const VpcPlan& plan, const Route& r, std::string& comment,
                             std::string& unmodelled) {
+        // An instance target is kept for a single-ENI instance; with several ENIs the route
+        // names the ENI (AWS: VPC_Route_Tables — a multi-ENI instance is routed to by its ENI).
         if (!r.instance_id.empty() && imported(r.instance_id) &&
-            instance_vpc(r.instance_id) == plan.vpc->r.id) {
+            instance_vpc(r.instance_id) == plan.vpc->r.id &&
+            (r.network_interface_id.empty() || instance_eni_count(r.instance_id) == 1)) {
             return "instance/" + name_of(r.instance_id);
         }
         const std::string& eni_id = r.network_interface_id;
@@ -857,6 +860,15 @@ class Converter {
             }
         }
         return {};
+    }
+
+    std::size_t instance_eni_count(const std::string& instance_id) const {
+        for (const auto& plan : plans_) {
+            for (const InstancePlan& i : plan.instances) {
+                if (i.id == instance_id) return i.enis.size();
+            }
+        }
+        return 0;
     }
 
     std::string instance_vpc(const std::string& instance_id) const {
