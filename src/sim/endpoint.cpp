@@ -73,10 +73,13 @@ ResolveResult resolve_address(const Topology& t, net::Ipv4Address address, std::
     if (!found.empty()) return one_of(std::move(found), text);
     for (Index i = 0; i < t.nat_gateways.size(); ++i) {
         if (t.nat_gateways[i].private_ip == address || t.public_address_of_nat(i) == address) {
-            return {std::nullopt,
-                    fmt::format("{} belongs to NAT gateway '{}', which starts no traffic and "
-                                "answers none; name an instance or an internet address",
-                                address.to_string(), t.nat_gateways[i].meta.name)};
+            // A NAT gateway starts nothing and answers nothing, but packets may be sent to it.
+            Endpoint e;
+            e.kind = Endpoint::Kind::Unassigned;
+            e.address = address;
+            e.label = fmt::format("{} (NAT gateway '{}')", address.to_string(),
+                                  t.nat_gateways[i].meta.name);
+            return {std::move(e), ""};
         }
     }
     if (auto vpc = t.vpc_containing(address)) {

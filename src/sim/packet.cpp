@@ -76,8 +76,8 @@ void pad(Frame& f) {
 
 // Writes the IPv4 header (checksum included) in front of an already built transport segment.
 Frame ipv4_frame(net::MacAddress src_mac, net::MacAddress dst_mac, net::Ipv4Address src,
-                 net::Ipv4Address dst, std::uint8_t protocol, std::uint8_t ttl, bool df,
-                 std::uint16_t id, const Frame& segment) {
+                 net::Ipv4Address dst, std::uint8_t protocol, std::uint8_t ttl,
+                 std::uint16_t flags_offset, std::uint16_t id, const Frame& segment) {
     Frame f;
     f.reserve(kEthernetHeader + 20 + segment.size());
     Writer w(f);
@@ -87,7 +87,7 @@ Frame ipv4_frame(net::MacAddress src_mac, net::MacAddress dst_mac, net::Ipv4Addr
     w.u8(0);
     w.u16(static_cast<std::uint16_t>(20 + segment.size()));
     w.u16(id);
-    w.u16(df ? 0x4000 : 0);
+    w.u16(flags_offset);
     w.u8(ttl);
     w.u8(protocol);
     w.u16(0);
@@ -352,8 +352,14 @@ Frame build_ip_frame(net::MacAddress src_mac, net::MacAddress dst_mac, const Pac
             w.zeros(spec.payload_size);
             break;
     }
-    return ipv4_frame(src_mac, dst_mac, t.src, t.dst, t.protocol, spec.ttl, spec.dont_fragment,
-                      spec.ip_id, segment);
+    auto flags = static_cast<std::uint16_t>((spec.dont_fragment ? 0x4000 : 0) |
+                                            (spec.more_fragments ? 0x2000 : 0) |
+                                            (spec.fragment_offset & 0x1fff));
+    if (spec.fragment_offset != 0) {  // a later fragment carries payload only
+        segment.assign(spec.payload_size, 0);
+    }
+    return ipv4_frame(src_mac, dst_mac, t.src, t.dst, t.protocol, spec.ttl, flags, spec.ip_id,
+                      segment);
 }
 
 namespace {
@@ -404,7 +410,7 @@ Frame build_icmp_error(net::MacAddress src_mac, net::MacAddress dst_mac, net::Ip
     w.bytes(offending.first(quoted));
     put16(segment, 2, fold(sum_words(segment)));
     net::Ipv4Address to(be32(&offending[12]));
-    return ipv4_frame(src_mac, dst_mac, from, to, net::Protocol::kIcmp, 64, false, 0, segment);
+    return ipv4_frame(src_mac, dst_mac, from, to, net::Protocol::kIcmp, 64, 0, 0, segment);
 }
 
 Frame reframe_forwarded(net::MacAddress src_mac, net::MacAddress dst_mac,

@@ -111,7 +111,9 @@ struct PacketSpec {
     std::uint8_t icmp_code = 0;
     std::uint16_t icmp_sequence = 1;
     std::size_t payload_size = 0;
-    bool dont_fragment = true;  // Linux sets DF (path MTU discovery) by default
+    bool dont_fragment = true;          // Linux sets DF (path MTU discovery) by default
+    bool more_fragments = false;        // a first fragment: MF set, offset 0
+    std::uint16_t fragment_offset = 0;  // in 8-byte units; non-zero: a later fragment
     std::uint8_t ttl = 64;
     std::uint16_t ip_id = 0;
 };
