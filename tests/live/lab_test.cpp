@@ -1,0 +1,495 @@
+// Live labs end to end: `vpcctl lab up` a topology, then real sockets, ping and nmap inside the
+// namespaces check that the cloud's rules hold on real packets. Needs root and network
+// namespaces; skipped (saying why) otherwise. Every lab is torn down by a guard, even when a
+// test fails, and the guard asserts that nothing the lab made is left behind.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "vpcstack/live/control.hpp"
+#include "vpcstack/live/lab_plan.hpp"
+#include "vpcstack/live/lab_state.hpp"
+#include "vpcstack/live/netns.hpp"
+
+namespace vpcstack::live {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kVpcctl = VPCSTACK_BINARY_DIR "/tools/vpcctl/vpcctl";
+const std::string kTopologies = VPCSTACK_SOURCE_DIR "/topologies/";
+
+struct Result {
+    int code = -1;
+    std::string output;
+};
+
+std::string quote(const std::string& arg) {
+    std::string out = "'";
+    for (char c : arg) {
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return out + "'";
+}
+
+Result run(const std::vector<std::string>& args) {
+    std::string command;
+    for (const auto& arg : args) {
+        command += quote(arg) + " ";
+    }
+    command += "2>&1";
+    Result result;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) {
+        return result;
+    }
+    char buffer[4096];
+    while (std::size_t n = std::fread(buffer, 1, sizeof(buffer), pipe)) {
+        result.output.append(buffer, n);
+    }
+    int status = ::pclose(pipe);
+    result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+}
+
+std::set<std::string> root_links() {
+    std::set<std::string> names;
+    if (struct if_nameindex* all = ::if_nameindex()) {
+        for (auto* i = all; i->if_index != 0; ++i) {
+            names.insert(i->if_name);
+        }
+        ::if_freenameindex(all);
+    }
+    return names;
+}
+
+// Why live tests cannot run here, or empty when they can.
+std::string why_not_runnable() {
+    if (::geteuid() != 0) {
+        return "live-lab tests need root (network namespaces, TAP devices)";
+    }
+    if (::access(kVpcctl.c_str(), X_OK) != 0) {
+        return "";  // a missing vpcctl is a failure, reported by the test
+    }
+    pid_t child = ::fork();
+    if (child == 0) {
+        _exit(::unshare(CLONE_NEWNET) == 0 && ::access("/dev/net/tun", R_OK | W_OK) == 0 ? 0 : 1);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        return "network namespaces or /dev/net/tun are not available here";
+    }
+    return "";
+}
+
+#define SKIP_UNLESS_LIVE()                                       \
+    do {                                                         \
+        if (auto why = why_not_runnable(); !why.empty()) {       \
+            GTEST_SKIP() << why;                                 \
+        }                                                        \
+        ASSERT_EQ(::access(kVpcctl.c_str(), X_OK), 0)            \
+            << kVpcctl << " is not built (build target vpcctl)"; \
+    } while (0)
+
+// Brings a lab up for one test and removes it, checking that nothing is left.
+class Lab {
+  public:
+    Lab(const std::string& topology, const std::string& tag, const std::string& attach = "tap")
+        : name_("t" + std::to_string(::getpid() % 100000) + "-" + tag),
+          links_before_(root_links()) {
+        up_ = run({kVpcctl, "lab", "up", topology, "--name", name_, "--attach", attach});
+    }
+    ~Lab() {
+        Result down = run({kVpcctl, "lab", "down", name_});
+        EXPECT_EQ(down.code, 0) << down.output;
+        EXPECT_TRUE(list_named_netns(namespace_prefix(name_)).empty())
+            << "namespaces of lab " << name_ << " are left";
+        struct stat st {};
+        EXPECT_NE(::stat(lab_dir(name_).c_str(), &st), 0) << lab_dir(name_) << " is left";
+        // Devices live inside the lab's namespaces; none may show up in the root namespace.
+        auto after = root_links();
+        for (const auto& link : after) {
+            EXPECT_TRUE(links_before_.count(link) != 0)
+                << "device " << link << " left in the root namespace";
+        }
+    }
+    Lab(const Lab&) = delete;
+    Lab& operator=(const Lab&) = delete;
+
+    const std::string& name() const { return name_; }
+    const Result& up() const { return up_; }
+    std::string ns(const std::string& display) const { return namespace_prefix(name_) + display; }
+    Result exec(const std::string& target, std::vector<std::string> command) const {
+        std::vector<std::string> args{kVpcctl, "lab", "exec", name_, target, "--"};
+        args.insert(args.end(), command.begin(), command.end());
+        return run(args);
+    }
+    nlohmann::json status() const {
+        std::string error;
+        auto reply = control_request(name_, {{"op", "status"}}, &error);
+        EXPECT_TRUE(reply.has_value()) << error;
+        return reply.value_or(nlohmann::json::object());
+    }
+    std::uint64_t drops(const std::string& reason) const {
+        return status()["engine"]["drops"].value(reason, std::uint64_t{0});
+    }
+
+  private:
+    std::string name_;
+    std::set<std::string> links_before_;
+    Result up_;
+};
+
+// A socket made inside a lab namespace; it stays bound to that namespace wherever it is used.
+Fd socket_in(const std::string& netns, int type) {
+    Fd ns = open_named_netns(netns);
+    EXPECT_TRUE(ns.valid()) << "no namespace " << netns;
+    if (!ns.valid()) {
+        return Fd();
+    }
+    NetnsGuard inside(ns.get());
+    return Fd(::socket(AF_INET, type | SOCK_CLOEXEC, 0));
+}
+
+sockaddr_in address_of(const std::string& ip, int port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    ::inet_pton(AF_INET, ip.c_str(), &a.sin_addr);
+    return a;
+}
+
+Fd listen_in(const std::string& netns, int port) {
+    Fd fd = socket_in(netns, SOCK_STREAM);
+    int one = 1;
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    sockaddr_in any = address_of("0.0.0.0", port);
+    EXPECT_EQ(::bind(fd.get(), reinterpret_cast<sockaddr*>(&any), sizeof(any)), 0);
+    EXPECT_EQ(::listen(fd.get(), 16), 0);
+    return fd;
+}
+
+enum class Outcome { Connected, Refused, TimedOut, Unreachable };
+
+const char* to_string(Outcome o) {
+    switch (o) {
+        case Outcome::Connected:
+            return "connected";
+        case Outcome::Refused:
+            return "refused";
+        case Outcome::TimedOut:
+            return "timed out";
+        case Outcome::Unreachable:
+            return "unreachable";
+    }
+    return "?";
+}
+
+std::ostream& operator<<(std::ostream& out, Outcome o) {
+    return out << to_string(o);
+}
+
+Outcome connect_from(const std::string& netns, const std::string& ip, int port, Fd* keep = nullptr,
+                     std::chrono::milliseconds timeout = 1500ms) {
+    Fd fd = socket_in(netns, SOCK_STREAM | SOCK_NONBLOCK);
+    sockaddr_in to = address_of(ip, port);
+    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0 &&
+        errno != EINPROGRESS) {
+        return errno == ECONNREFUSED ? Outcome::Refused : Outcome::Unreachable;
+    }
+    pollfd p{fd.get(), POLLOUT, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) {
+        return Outcome::TimedOut;
+    }
+    int error = 0;
+    socklen_t length = sizeof(error);
+    ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &length);
+    if (error == ECONNREFUSED) {
+        return Outcome::Refused;
+    }
+    if (error != 0) {
+        return Outcome::Unreachable;
+    }
+    if (keep != nullptr) {
+        *keep = std::move(fd);
+    }
+    return Outcome::Connected;
+}
+
+// Accepts one connection within the timeout; returns the peer's address, or "" on none.
+std::string accept_peer(int listener, Fd* accepted = nullptr,
+                        std::chrono::milliseconds timeout = 1500ms) {
+    pollfd p{listener, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) {
+        return "";
+    }
+    sockaddr_in peer{};
+    socklen_t length = sizeof(peer);
+    Fd fd(::accept4(listener, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC));
+    char text[INET_ADDRSTRLEN] = {};
+    ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof(text));
+    if (accepted != nullptr) {
+        *accepted = std::move(fd);
+    }
+    return text;
+}
+
+// Sends a line on one socket and says whether it arrives on the other within the timeout.
+bool delivers(int from, int to, const std::string& text,
+              std::chrono::milliseconds timeout = 1500ms) {
+    if (::send(from, text.data(), text.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(text.size())) {
+        return false;
+    }
+    std::string got;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (got.size() < text.size() && std::chrono::steady_clock::now() < deadline) {
+        pollfd p{to, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0) {
+            continue;
+        }
+        char buffer[256];
+        ssize_t n = ::recv(to, buffer, sizeof(buffer), MSG_DONTWAIT);
+        if (n <= 0) {
+            return false;
+        }
+        got.append(buffer, static_cast<std::size_t>(n));
+    }
+    return got == text;
+}
+
+// The two-tier topology with one security group rule removed, written to a temporary file.
+std::string two_tier_without(const std::string& rule_line) {
+    std::ifstream in(kTopologies + "two-tier-nat.yaml");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string yaml = text.str();
+    auto at = yaml.find(rule_line);
+    EXPECT_NE(at, std::string::npos) << rule_line;
+    if (at != std::string::npos) {
+        auto line_start = yaml.rfind('\n', at) + 1;
+        auto line_end = yaml.find('\n', at);
+        yaml.erase(line_start, line_end - line_start + 1);
+    }
+    std::string path = "/tmp/vpcstack-live-" + std::to_string(::getpid()) + "-" +
+                       std::to_string(std::hash<std::string>{}(rule_line)) + ".yaml";
+    std::ofstream(path) << yaml;
+    return path;
+}
+
+TEST(LiveLab, TwoTierNatForwardsAsTheCloudDoes) {
+    SKIP_UNLESS_LIVE();
+    Lab lab(kTopologies + "two-tier-nat.yaml", "nat");
+    ASSERT_EQ(lab.up().code, 0) << lab.up().output;
+    EXPECT_NE(lab.up().output.find("the engine answered"), std::string::npos)
+        << "up verifies that the lab forwards: " << lab.up().output;
+
+    Result ping = lab.exec("web", {"ping", "-c", "1", "-W", "2", "10.0.2.10"});
+    EXPECT_EQ(ping.code, 0) << "web pings app across subnets (app-sg allows icmp from the VPC)\n"
+                            << ping.output;
+
+    // The web server is reachable from the internet on its open port only.
+    Fd web80 = listen_in(lab.ns("web"), 80);
+    Fd web22 = listen_in(lab.ns("web"), 22);
+    EXPECT_EQ(connect_from(lab.ns("inet"), "203.0.113.10", 80), Outcome::Connected)
+        << "web-sg allows tcp/80 from anywhere";
+    EXPECT_EQ(accept_peer(web80.get()), "198.51.100.7")
+        << "the server sees the client's own address";
+    EXPECT_EQ(connect_from(lab.ns("inet"), "203.0.113.10", 22), Outcome::TimedOut)
+        << "web-sg has no rule for tcp/22: the SYN is dropped, not refused";
+    EXPECT_GE(lab.drops("SecurityGroupNoMatch"), 1u);
+
+    // The private instance reaches the internet through the NAT gateway...
+    Fd client80 = listen_in(lab.ns("inet"), 80);
+    EXPECT_EQ(connect_from(lab.ns("app"), "198.51.100.7", 80), Outcome::Connected);
+    EXPECT_EQ(accept_peer(client80.get()), "203.0.113.20")
+        << "the connection leaves with the NAT gateway's Elastic IP";
+    // ...and cannot be reached from it.
+    Fd app8080 = listen_in(lab.ns("app"), 8080);
+    EXPECT_EQ(connect_from(lab.ns("inet"), "203.0.113.20", 8080), Outcome::TimedOut)
+        << "unsolicited inbound traffic to the NAT gateway is dropped";
+    EXPECT_GE(lab.drops("NatNoTranslation"), 1u);
+    EXPECT_EQ(connect_from(lab.ns("inet"), "10.0.2.10", 8080), Outcome::TimedOut)
+        << "a private address is not reachable from the internet";
+
+    Result status = run({kVpcctl, "lab", "status", lab.name()});
+    EXPECT_EQ(status.code, 0) << status.output;
+    EXPECT_NE(status.output.find("SecurityGroupNoMatch"), std::string::npos) << status.output;
+    Result trace = run({kVpcctl, "lab", "trace", lab.name(), "--from", "client", "--to", "web",
+                        "--proto", "tcp", "--dport", "22"});
+    EXPECT_EQ(trace.code, 1) << "every recorded packet was dropped\n" << trace.output;
+    EXPECT_NE(trace.output.find("sg/web-sg"), std::string::npos) << trace.output;
+    EXPECT_NE(trace.output.find("SecurityGroupNoMatch"), std::string::npos) << trace.output;
+}
+
+TEST(LiveLab, AclThatForgetsEphemeralPortsMakesTcpConnectsTimeOut) {
+    SKIP_UNLESS_LIVE();
+    Lab lab(kTopologies + "acl-forgets-ephemeral.yaml", "acl");
+    ASSERT_EQ(lab.up().code, 0) << lab.up().output;
+    Fd web80 = listen_in(lab.ns("web"), 80);
+    EXPECT_EQ(connect_from(lab.ns("inet"), "203.0.113.50", 80), Outcome::TimedOut)
+        << "the SYN-ACK goes to an ephemeral port that web-acl does not allow outbound";
+    EXPECT_GE(lab.drops("AclDenied"), 1u);
+}
+
+TEST(LiveLab, PeeringIsNotTransitive) {
+    SKIP_UNLESS_LIVE();
+    Lab lab(kTopologies + "hub-and-spoke.yaml", "hub");
+    ASSERT_EQ(lab.up().code, 0) << lab.up().output;
+    EXPECT_EQ(lab.exec("bastion", {"ping", "-c", "1", "-W", "2", "10.1.1.10"}).code, 0)
+        << "the hub reaches spoke-a over their peering";
+    EXPECT_EQ(lab.exec("bastion", {"ping", "-c", "1", "-W", "2", "10.2.1.10"}).code, 0)
+        << "the hub reaches spoke-b over their peering";
+    EXPECT_NE(lab.exec("svc-a", {"ping", "-c", "1", "-W", "1", "10.2.1.10"}).code, 0)
+        << "spoke-a must not reach spoke-b through the hub";
+    EXPECT_GE(lab.drops("NotTransitive"), 1u);
+}
+
+TEST(LiveLab, SecurityGroupChangeKeepsTrackedConnectionsAndCutsUntrackedOnes) {
+    SKIP_UNLESS_LIVE();
+    Lab lab(kTopologies + "two-tier-nat.yaml", "sg");
+    ASSERT_EQ(lab.up().code, 0) << lab.up().output;
+
+    // web -> app:8080 is tracked (its rule names a group, not 0.0.0.0/0).
+    Fd app8080 = listen_in(lab.ns("app"), 8080);
+    Fd tracked_client;
+    Fd tracked_server;
+    ASSERT_EQ(connect_from(lab.ns("web"), "10.0.2.10", 8080, &tracked_client), Outcome::Connected);
+    ASSERT_FALSE(accept_peer(app8080.get(), &tracked_server).empty());
+    // client -> web:80 is untracked (tcp/80 from 0.0.0.0/0, all traffic out).
+    Fd web80 = listen_in(lab.ns("web"), 80);
+    Fd untracked_client;
+    Fd untracked_server;
+    ASSERT_EQ(connect_from(lab.ns("inet"), "203.0.113.10", 80, &untracked_client),
+              Outcome::Connected);
+    ASSERT_FALSE(accept_peer(web80.get(), &untracked_server).empty());
+    ASSERT_TRUE(delivers(tracked_client.get(), tracked_server.get(), "before\n"));
+    ASSERT_TRUE(delivers(untracked_client.get(), untracked_server.get(), "before\n"));
+
+    for (const auto& [group, rule] : {std::pair{"app-sg", "- tcp/8080 from sg:web-sg"},
+                                      std::pair{"web-sg", "- tcp/80 from 0.0.0.0/0"}}) {
+        std::string error;
+        auto reply = control_request(lab.name(),
+                                     {{"op", "replace_security_group"},
+                                      {"topology", two_tier_without(rule)},
+                                      {"group", group}},
+                                     &error);
+        ASSERT_TRUE(reply) << error;
+        ASSERT_TRUE(reply->value("ok", false)) << reply->dump();
+    }
+
+    EXPECT_TRUE(delivers(tracked_client.get(), tracked_server.get(), "after\n"))
+        << "AWS: a tracked connection outlives the rule that allowed it";
+    EXPECT_TRUE(delivers(tracked_server.get(), tracked_client.get(), "reply\n"));
+    EXPECT_EQ(connect_from(lab.ns("web"), "10.0.2.10", 8080), Outcome::TimedOut)
+        << "a new connection needs a rule";
+    EXPECT_FALSE(delivers(untracked_client.get(), untracked_server.get(), "after\n", 1000ms))
+        << "AWS: an untracked flow is cut as soon as its rule goes";
+}
+
+TEST(LiveLab, NmapFromTheInternetSeesExactlyWhatTheRulesAllow) {
+    SKIP_UNLESS_LIVE();
+    if (::access("/usr/bin/nmap", X_OK) != 0) {
+        GTEST_SKIP() << "nmap is not installed";
+    }
+    Lab lab(kTopologies + "two-tier-nat.yaml", "nmap");
+    ASSERT_EQ(lab.up().code, 0) << lab.up().output;
+    // web listens on 80 and 8080; web-sg opens 80 and 443.
+    Fd web80 = listen_in(lab.ns("web"), 80);
+    Fd web8080 = listen_in(lab.ns("web"), 8080);
+    Result scan = lab.exec("client", {"nmap", "-Pn", "-n", "-sS", "-p", "22,80,443,8080",
+                                      "--max-retries", "1", "-T4", "-oG", "-", "203.0.113.10"});
+    ASSERT_EQ(scan.code, 0) << scan.output;
+    EXPECT_NE(scan.output.find("80/open/tcp"), std::string::npos) << "allowed and listening: open\n"
+                                                                  << scan.output;
+    EXPECT_NE(scan.output.find("443/closed/tcp"), std::string::npos)
+        << "allowed, nothing listening: the instance answers RST\n"
+        << scan.output;
+    EXPECT_NE(scan.output.find("22/filtered/tcp"), std::string::npos)
+        << "no rule: the security group drops the SYN\n"
+        << scan.output;
+    EXPECT_NE(scan.output.find("8080/filtered/tcp"), std::string::npos)
+        << "listening but no rule: filtered\n"
+        << scan.output;
+}
+
+TEST(LiveLab, VethAttachmentForwardsToo) {
+    SKIP_UNLESS_LIVE();
+    Lab lab(kTopologies + "two-tier-nat.yaml", "veth", "veth");
+    ASSERT_EQ(lab.up().code, 0) << lab.up().output;
+    EXPECT_EQ(lab.exec("web", {"ping", "-c", "1", "-W", "2", "10.0.2.10"}).code, 0);
+    Fd client80 = listen_in(lab.ns("inet"), 80);
+    EXPECT_EQ(connect_from(lab.ns("app"), "198.51.100.7", 80), Outcome::Connected);
+    EXPECT_EQ(accept_peer(client80.get()), "203.0.113.20");
+    auto state = read_state(lab.name());
+    ASSERT_TRUE(state);
+    EXPECT_EQ(state->attach, "veth");
+    EXPECT_NE(std::find(state->namespaces.begin(), state->namespaces.end(), lab.ns("engine")),
+              state->namespaces.end())
+        << "the veth host ends live in the lab's engine namespace";
+}
+
+TEST(LiveLab, DownCleansUpAfterTheEngineWasKilled) {
+    SKIP_UNLESS_LIVE();
+    Lab lab(kTopologies + "two-tier-nat.yaml", "kill");
+    ASSERT_EQ(lab.up().code, 0) << lab.up().output;
+    // A process left running inside the lab must not keep its namespace alive.
+    Result sleeper = run(
+        {"sh", "-c", kVpcctl + " lab exec " + lab.name() + " web -- sleep 60 >/dev/null 2>&1 &"});
+    ASSERT_EQ(sleeper.code, 0);
+    auto state = read_state(lab.name());
+    ASSERT_TRUE(state);
+    ASSERT_GT(state->engine_pid, 0);
+    ASSERT_EQ(::kill(state->engine_pid, SIGKILL), 0);
+    std::this_thread::sleep_for(100ms);
+    Result status = run({kVpcctl, "lab", "status", lab.name()});
+    EXPECT_EQ(status.code, 1) << "the engine is gone\n" << status.output;
+    Result down = run({kVpcctl, "lab", "down", lab.name()});
+    EXPECT_EQ(down.code, 0) << down.output;
+    EXPECT_NE(down.output.find("removed 3 namespaces"), std::string::npos) << down.output;
+    EXPECT_NE(down.output.find("killed 1 processes"), std::string::npos) << down.output;
+    Result again = run({kVpcctl, "lab", "down", lab.name()});
+    EXPECT_EQ(again.code, 0);
+    EXPECT_NE(again.output.find("nothing to remove"), std::string::npos) << "down is idempotent";
+}
+
+TEST(LiveLab, UpRefusesALabThatIsAlreadyUpAndBadInput) {
+    SKIP_UNLESS_LIVE();
+    Lab lab(kTopologies + "single-public-web.yaml", "dup");
+    ASSERT_EQ(lab.up().code, 0) << lab.up().output;
+    Result again =
+        run({kVpcctl, "lab", "up", kTopologies + "single-public-web.yaml", "--name", lab.name()});
+    EXPECT_EQ(again.code, 2);
+    EXPECT_NE(again.output.find("already up"), std::string::npos) << again.output;
+    Result missing = run({kVpcctl, "lab", "up", "/nonexistent.yaml", "--name", lab.name() + "x"});
+    EXPECT_EQ(missing.code, 2) << missing.output;
+    Result bad_name =
+        run({kVpcctl, "lab", "up", kTopologies + "single-public-web.yaml", "--name", "Bad"});
+    EXPECT_EQ(bad_name.code, 2) << bad_name.output;
+    Result unknown = lab.exec("nobody", {"true"});
+    EXPECT_EQ(unknown.code, 2) << unknown.output;
+    Result ls = run({kVpcctl, "lab", "ls"});
+    EXPECT_NE(ls.output.find(lab.name()), std::string::npos) << ls.output;
+}
+
+}  // namespace
+}  // namespace vpcstack::live
