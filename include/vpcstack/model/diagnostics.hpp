@@ -1,7 +1,7 @@
 // Diagnostics collected while loading a topology. Each names its place in the file, the kind and
 // name of the resource, what is wrong and what was expected:
 //   topologies/x.yaml:14:7: error: subnet 'app-a': 10.1.0.0/24 is outside VPC 'prod'
-//   (10.0.0.0/16); a subnet must lie inside one CIDR of its VPC
+//   (10.0.0.0/16); expected a subnet inside one CIDR of its VPC
 #pragma once
 
 #include <string>
