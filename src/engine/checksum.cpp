@@ -137,4 +137,55 @@ void decrement_ttl(std::span<std::uint8_t> frame, ParsedFrame& pf) noexcept {
     pf.ttl = ip[8];
 }
 
+void rewrite_icmp_inner(std::span<std::uint8_t> frame, ParsedFrame& pf, bool source,
+                        net::Ipv4Address address, std::uint16_t port) noexcept {
+    IcmpErrorInner& inner = pf.icmp_inner;
+    if (!inner.present || pf.key.protocol != net::Protocol::kIcmp || !pf.has_l4) return;
+    std::uint8_t* icmp_csum = frame.data() + pf.l4 + 2;
+    // Every 16-bit word changed inside the quote changes the ICMP checksum too.
+    auto change16 = [&](std::uint8_t* at, std::uint16_t value) {
+        std::uint16_t old_value = load16(at);
+        store16(at, value);
+        store16(icmp_csum, checksum_update16(load16(icmp_csum), old_value, value));
+    };
+    auto change32 = [&](std::uint8_t* at, std::uint32_t value) {
+        change16(at, static_cast<std::uint16_t>(value >> 16));
+        change16(at + 2, static_cast<std::uint16_t>(value));
+    };
+    std::uint8_t* ip = frame.data() + inner.l3;
+    std::uint8_t* field = ip + (source ? kIpSrc : kIpDst);
+    std::uint32_t old_address = load32(field);
+    change32(field, address.value());
+    change16(ip + kIpChecksum,
+             checksum_update32(load16(ip + kIpChecksum), old_address, address.value()));
+    std::uint8_t proto = inner.tuple.protocol;
+    if (inner.has_ports) {
+        std::uint8_t* l4 = frame.data() + inner.l4;
+        std::uint16_t old_port = 0;
+        if (proto == net::Protocol::kIcmp) {
+            old_port = load16(l4 + 4);
+            change16(l4 + 4, port);
+        } else {
+            std::uint8_t* at = l4 + (source ? 0 : 2);
+            old_port = load16(at);
+            change16(at, port);
+        }
+        if (proto == net::Protocol::kUdp && inner.l4 + 8 <= inner.end) {
+            std::uint8_t* udp_csum = l4 + 6;
+            if (load16(udp_csum) != 0) {
+                std::uint16_t c = checksum_update32(load16(udp_csum), old_address, address.value());
+                if (proto != net::Protocol::kIcmp) c = checksum_update16(c, old_port, port);
+                change16(udp_csum, c == 0 ? 0xffff : c);
+            }
+        }
+    }
+    if (source) {
+        inner.tuple.src = address;
+        if (inner.has_ports) inner.tuple.src_port = port;
+    } else {
+        inner.tuple.dst = address;
+        if (inner.has_ports && proto != net::Protocol::kIcmp) inner.tuple.dst_port = port;
+    }
+}
+
 }  // namespace vpcstack::engine

@@ -42,6 +42,9 @@ constexpr bool kVpcRouterDecrementsTtl = false;
 // Large enough for a GSO frame handed over whole by a live lab.
 constexpr std::size_t kMaxFrame = 65536 + kEthernetHeaderSize;
 
+// AWS: PG vpc-peering-basics — the MTU of an inter-region peering.
+constexpr std::size_t kInterRegionMtu = 1500;
+
 constexpr net::Cidr kLinkLocal{net::Ipv4Address(169, 254, 0, 0), 16};
 constexpr net::Ipv4Address kMetadataAddress{169, 254, 169, 254};
 constexpr net::Ipv4Address kLinkLocalDnsAddress{169, 254, 169, 253};
@@ -125,6 +128,7 @@ struct Context {
     PortId ingress = 0;
     bool via_peering = false;  // arrived over a peering connection
     Index via_nat = kNone;     // translated by this NAT gateway
+    std::size_t path_mtu = 0;  // a smaller MTU on the way (inter-region peering); 0: none
     PacketTrace* trace = nullptr;
 };
 
@@ -180,7 +184,8 @@ struct Engine::Impl {
     void reply(Context& ctx, std::span<const std::uint8_t> frame);
     void send_icmp_error(Context& ctx, std::uint8_t type, std::uint8_t code, std::uint16_t mtu,
                          net::Ipv4Address from);
-    void transmit_fragments(Context& ctx, PortId port);
+    void transmit_fragments(Context& ctx, PortId port, std::size_t mtu);
+    bool path_mtu_check(Context& ctx, std::size_t mtu, ComponentId comp, std::string_view kind);
     void drop(Context& ctx, DropReason reason, ComponentId component, std::string_view kind,
               std::string rule = {}, std::string detail = {});
     void step(Context& ctx, ComponentId component, std::string_view kind, std::string_view action,
@@ -763,7 +768,11 @@ void Engine::Impl::deliver(Context& ctx, const EniState& eni) {
         step(ctx, eni.component, "eni", "deliver", "",
              fmt::format("to {}", ctx.pf.key.dst.to_string()));
     }
-    transmit(ctx, eni.index, ctx.frame);
+    if (ctx.path_mtu != 0 && ctx.pf.ip_total_length > ctx.path_mtu) {
+        transmit_fragments(ctx, eni.index, ctx.path_mtu);
+    } else {
+        transmit(ctx, eni.index, ctx.frame);
+    }
     finish_delivered(ctx, eni.index);
 }
 
@@ -790,17 +799,16 @@ void Engine::Impl::igw_send(Context& ctx, Index igw) {
     // AWS: EC2 network_mtu — at most 1500 bytes through the internet gateway; with DF set the
     // sender gets ICMP fragmentation needed. Without DF the packet is fragmented.
     bool too_big = ctx.pf.ip_total_length > config.internet_mtu;
-    if (too_big && ctx.pf.dont_fragment) {
-        const auto& cidr =
-            ctx.ingress < enis.size() ? topo.subnets[enis[ctx.ingress].subnet].cidr : net::Cidr();
-        send_icmp_error(ctx, 3, 4, config.internet_mtu, cidr.network() + 1);
-        drop(ctx, DropReason::MtuExceeded, comp, "internet-gateway", "",
-             fmt::format("{} bytes > MTU {} with DF: ICMP fragmentation needed sent",
-                         ctx.pf.ip_total_length, config.internet_mtu));
-        return;
-    }
+    if (!path_mtu_check(ctx, config.internet_mtu, comp, "internet-gateway")) return;
     net::Ipv4Address before = ctx.pf.key.src;
     rewrite_src_address(ctx.frame, ctx.pf, pub->second);
+    // An ICMP error quotes the packet it answers: its destination was the private address.
+    const IcmpErrorInner& inner = ctx.pf.icmp_inner;
+    if (inner.present && inner.tuple.dst == before) {
+        std::uint16_t keep = inner.tuple.protocol == net::Protocol::kIcmp ? inner.tuple.src_port
+                                                                          : inner.tuple.dst_port;
+        rewrite_icmp_inner(ctx.frame, ctx.pf, false, pub->second, keep);
+    }
     if (ctx.trace != nullptr) {
         step(ctx, comp, "internet-gateway", "translate", "",
              fmt::format("src {} -> {}", before.to_string(), pub->second.to_string()));
@@ -809,15 +817,29 @@ void Engine::Impl::igw_send(Context& ctx, Index igw) {
     store_mac(eth, kInternetMac);
     store_mac(eth + 6, kRouterMac);
     if (too_big) {
-        transmit_fragments(ctx, kInternetPort);
+        transmit_fragments(ctx, kInternetPort, config.internet_mtu);
     } else {
         transmit(ctx, kInternetPort, ctx.frame);
     }
     finish_delivered(ctx, kInternetPort);
 }
 
-// RFC 791 fragmentation to the internet MTU. Options stay in the first fragment only.
-void Engine::Impl::transmit_fragments(Context& ctx, PortId port) {
+// A packet larger than `mtu` with DF set is dropped and its sender told the MTU (ICMP type 3
+// code 4, RFC 1191), from its subnet's router address. Returns false when it was dropped.
+bool Engine::Impl::path_mtu_check(Context& ctx, std::size_t mtu, ComponentId comp,
+                                  std::string_view kind) {
+    if (ctx.pf.ip_total_length <= mtu || !ctx.pf.dont_fragment) return true;
+    net::Ipv4Address from = ctx.original_pf.key.dst;
+    if (ctx.ingress < enis.size()) from = topo.subnets[enis[ctx.ingress].subnet].cidr.network() + 1;
+    send_icmp_error(ctx, 3, 4, static_cast<std::uint16_t>(mtu), from);
+    drop(ctx, DropReason::MtuExceeded, comp, kind, "",
+         fmt::format("{} bytes > MTU {} with DF: ICMP fragmentation needed sent",
+                     ctx.pf.ip_total_length, mtu));
+    return false;
+}
+
+// RFC 791 fragmentation to `mtu`. Options stay in the first fragment only.
+void Engine::Impl::transmit_fragments(Context& ctx, PortId port, std::size_t mtu) {
     const ParsedFrame& pf = ctx.pf;
     const std::uint8_t* ip = ctx.frame.data() + pf.l3;
     std::size_t payload = pf.ip_total_length - pf.ip_header_size;
@@ -828,7 +850,7 @@ void Engine::Impl::transmit_fragments(Context& ctx, PortId port) {
     std::size_t count = 0;
     while (sent < payload) {
         std::size_t header = sent == 0 ? pf.ip_header_size : kIpv4MinHeaderSize;
-        std::size_t room = ((config.internet_mtu - header) / 8) * 8;
+        std::size_t room = ((mtu - header) / 8) * 8;
         std::size_t chunk = std::min(room, payload - sent);
         bool last = sent + chunk == payload;
         std::uint8_t* out = fragment_buffer.data();
@@ -850,8 +872,9 @@ void Engine::Impl::transmit_fragments(Context& ctx, PortId port) {
         ++count;
     }
     if (ctx.trace != nullptr) {
-        step(ctx, internet_component, "internet-gateway", "forward", "",
-             fmt::format("fragmented into {} packets for MTU {}", count, config.internet_mtu));
+        step(ctx, port == kInternetPort ? internet_component : enis[port].component,
+             port == kInternetPort ? "internet-gateway" : "eni", "forward", "",
+             fmt::format("fragmented into {} packets for MTU {}", count, mtu));
     }
 }
 
@@ -890,6 +913,10 @@ void Engine::Impl::internet_receive(Context& ctx) {
                                 : topo.nat_gateways[owner.index].private_ip;
     net::Ipv4Address before = pf.key.dst;
     rewrite_dst_address(ctx.frame, ctx.pf, priv);
+    // An ICMP error quotes the packet it answers, whose source was the public address.
+    if (ctx.pf.icmp_inner.present && ctx.pf.icmp_inner.tuple.src == before) {
+        rewrite_icmp_inner(ctx.frame, ctx.pf, true, priv, ctx.pf.icmp_inner.tuple.src_port);
+    }
     if (ctx.trace != nullptr) {
         step(ctx, comp, "internet-gateway", "translate", "",
              fmt::format("dst {} -> {}", before.to_string(), priv.to_string()));
@@ -996,8 +1023,16 @@ void Engine::Impl::nat_receive(Context& ctx, Index index) {
              "inbound fragments without a port are not reassembled");
         return;
     }
-    // AWS: vpc-nat-gateway — replies are translated back only for existing translations.
-    NatMapping* m = ctx.pf.has_l4 ? nats[index].find_inbound(ctx.pf.tuple, ctx.now) : nullptr;
+    // AWS: vpc-nat-gateway — replies are translated back only for existing translations. An
+    // ICMP error belongs to the translation of the packet it quotes.
+    const IcmpErrorInner& inner = ctx.pf.icmp_inner;
+    bool icmp_error = inner.present && inner.has_ports;
+    NatMapping* m = nullptr;
+    if (icmp_error) {
+        m = nats[index].find_inbound(reply_tuple(inner.tuple), ctx.now);
+    } else if (ctx.pf.has_l4) {
+        m = nats[index].find_inbound(ctx.pf.tuple, ctx.now);
+    }
     if (m == nullptr) {
         drop(ctx, DropReason::NatNoTranslation, comp, "nat-gateway");
         return;
@@ -1017,7 +1052,11 @@ void Engine::Impl::nat_receive(Context& ctx, Index index) {
     net::FiveTuple inside = m->inside;
     decrement_ttl(ctx.frame, ctx.pf);
     rewrite_dst_address(ctx.frame, ctx.pf, inside.src);
-    rewrite_dst_port(ctx.frame, ctx.pf, inside.src_port);
+    if (icmp_error) {
+        rewrite_icmp_inner(ctx.frame, ctx.pf, true, inside.src, inside.src_port);
+    } else {
+        rewrite_dst_port(ctx.frame, ctx.pf, inside.src_port);
+    }
     if (ctx.trace != nullptr) {
         step(ctx, comp, "nat-gateway", "translate", "",
              fmt::format("dst {} -> {}", before,
@@ -1056,6 +1095,14 @@ void Engine::Impl::peering_send(Context& ctx, Index index, Index from_vpc) {
         drop(ctx, DropReason::HostUnreachable, comp, "peering", "",
              fmt::format("no interface of VPC {} holds {}", peer.meta.name, dst.to_string()));
         return;
+    }
+    // AWS: PG vpc-peering-basics — MTU 9001 within a region, 1500 across regions.
+    const std::string& from_region =
+        topo.vpcs[from_vpc].region.empty() ? topo.region : topo.vpcs[from_vpc].region;
+    const std::string& to_region = peer.region.empty() ? topo.region : peer.region;
+    if (from_region != to_region) {
+        if (!path_mtu_check(ctx, kInterRegionMtu, comp, "peering")) return;
+        ctx.path_mtu = kInterRegionMtu;
     }
     if (ctx.trace != nullptr) {
         step(ctx, comp, "peering", "forward", "", fmt::format("into VPC {}", peer.meta.name));

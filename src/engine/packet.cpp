@@ -33,8 +33,12 @@ bool parse_arp(std::span<const std::uint8_t> frame, ParsedFrame& pf) noexcept {
 }
 
 // The tuple of the packet embedded in an ICMP error (its IP header and at least 8 bytes).
-IcmpErrorInner parse_icmp_inner(const std::uint8_t* p, std::size_t len) noexcept {
+IcmpErrorInner parse_icmp_inner(const std::uint8_t* frame, std::size_t offset,
+                                std::size_t len) noexcept {
     IcmpErrorInner inner;
+    const std::uint8_t* p = frame + offset;
+    inner.l3 = offset;
+    inner.end = offset + len;
     if (len < kIpv4MinHeaderSize) return inner;
     if ((p[0] >> 4) != 4) return inner;
     std::size_t ihl = static_cast<std::size_t>(p[0] & 0x0f) * 4;
@@ -50,15 +54,20 @@ IcmpErrorInner parse_icmp_inner(const std::uint8_t* p, std::size_t len) noexcept
         if (l4_len < 4) return inner;
         inner.tuple.src_port = load16(l4);
         inner.tuple.dst_port = load16(l4 + 2);
+        inner.has_ports = true;
     } else if (first && inner.tuple.protocol == net::Protocol::kIcmp) {
         if (l4_len < 8) return inner;
         inner.tuple.src_port = load16(l4 + 4);
+        inner.has_ports = true;
     }
+    inner.l4 = offset + ihl;
     inner.present = true;
     return inner;
 }
 
-bool parse_l4(const std::uint8_t* l4, std::size_t len, ParsedFrame& pf) noexcept {
+bool parse_l4(const std::uint8_t* frame, std::size_t l4_offset, std::size_t len,
+              ParsedFrame& pf) noexcept {
+    const std::uint8_t* l4 = frame + l4_offset;
     switch (pf.key.protocol) {
         case net::Protocol::kTcp: {
             if (len < 20) return false;
@@ -92,7 +101,7 @@ bool parse_l4(const std::uint8_t* l4, std::size_t len, ParsedFrame& pf) noexcept
             if (pf.icmp_query) {
                 pf.tuple.src_port = load16(l4 + 4);  // the query id, as conntrack keeps it
             } else if (pf.icmp_type == 3 || pf.icmp_type == 11 || pf.icmp_type == 12) {
-                pf.icmp_inner = parse_icmp_inner(l4 + 8, len - 8);
+                pf.icmp_inner = parse_icmp_inner(frame, l4_offset + 8, len - 8);
             }
             return true;
         }
@@ -154,7 +163,7 @@ ParsedFrame parse_frame(std::span<const std::uint8_t> frame) noexcept {
 
     if (pf.first_fragment) {
         std::size_t l4_len = pf.ip_total_length - pf.ip_header_size;
-        if (!parse_l4(d + pf.l4, l4_len, pf)) return malformed(pf);
+        if (!parse_l4(d, pf.l4, l4_len, pf)) return malformed(pf);
         pf.has_l4 = pf.key.protocol == net::Protocol::kTcp ||
                     pf.key.protocol == net::Protocol::kUdp ||
                     pf.key.protocol == net::Protocol::kIcmp;

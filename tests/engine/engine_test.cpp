@@ -632,6 +632,53 @@ TEST_F(EngineTest, NatSubnetAclAppliesBothWays) {
     EXPECT_EQ(drops(DropReason::AclDenied), 1u);
 }
 
+// An ICMP error from the internet quoting `quoted` (as the internet saw it).
+std::vector<std::uint8_t> icmp_error_from_internet(const char* from, const char* to,
+                                                   const std::vector<std::uint8_t>& quoted_frame) {
+    Tins::EthernetII eth(hw(kRouterMac), hw(kInternetMac));
+    Tins::ICMP icmp(Tins::ICMP::DEST_UNREACHABLE);
+    icmp.code(3);  // port unreachable
+    std::vector<std::uint8_t> quote(quoted_frame.begin() + 14, quoted_frame.begin() + 14 + 28);
+    auto pkt = eth / Tins::IP(to, from) / icmp / Tins::RawPDU(quote);
+    return pkt.serialize();
+}
+
+TEST_F(EngineTest, IcmpErrorsAreTranslatedBackThroughTheNatGateway) {
+    start();
+    auto out = send(app, from_eni(app, "10.0.2.10", "192.0.2.80", Tins::UDP(53, 40000)));
+    ASSERT_EQ(out.size(), 1u);
+    out =
+        send(kInternetPort, icmp_error_from_internet("192.0.2.80", "198.51.100.20", out[0].bytes));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, app);
+    expect_checksums_valid(out[0].bytes);  // the ICMP checksum covers the rewritten quote
+    ParsedFrame pf = parse_frame(out[0].bytes);
+    ASSERT_TRUE(pf.icmp_inner.present);
+    EXPECT_EQ(pf.icmp_inner.tuple.to_string(), "udp 10.0.2.10:40000 -> 192.0.2.80:53");
+    // The quoted IP header's checksum still verifies.
+    std::span<const std::uint8_t> quoted(out[0].bytes.data() + pf.icmp_inner.l3, 20);
+    EXPECT_EQ(fold_checksum(ones_sum(quoted)), 0);
+}
+
+TEST_F(EngineTest, IcmpErrorsToAPublicAddressQuoteThePrivateOne) {
+    // A tracked flow (from a /24, not 0.0.0.0/0): its ICMP errors pass as related traffic.
+    b.t.security_groups[web_sg].ingress.push_back(
+        B::sg_cidr(net::Protocol::tcp(), net::PortRange::single(8080), "192.0.2.0/24"));
+    start();
+    auto out = send(kInternetPort, from_internet("192.0.2.50", "203.0.113.10", tcp(50000, 8080)));
+    ASSERT_EQ(out.size(), 1u);
+    auto reply = send(web, from_eni(web, "10.0.1.10", "192.0.2.50",
+                                    tcp(8080, 50000, Tins::TCP::SYN | Tins::TCP::ACK)));
+    ASSERT_EQ(reply.size(), 1u);
+    out =
+        send(kInternetPort, icmp_error_from_internet("192.0.2.50", "203.0.113.10", reply[0].bytes));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, web);
+    ParsedFrame pf = parse_frame(out[0].bytes);
+    EXPECT_EQ(pf.icmp_inner.tuple.src.to_string(), "10.0.1.10");
+    expect_checksums_valid(out[0].bytes);
+}
+
 // ---- Peering -------------------------------------------------------------------------------
 
 // Three VPCs in a line, a - b - c, peered a-b and b-c; b has an internet gateway.
@@ -717,6 +764,34 @@ TEST_F(PeeringTest, WithoutARouteBackTrafficIsOneWay) {
     EXPECT_TRUE(
         send(ic, frame_from(b.t.enis[ic].mac, "10.3.1.10", "10.2.1.10", echo(7, false))).empty());
     EXPECT_EQ(drops(DropReason::NoRoute), 1u);
+}
+
+TEST_F(PeeringTest, InterRegionPeeringCarries1500Bytes) {
+    b.t.region = "us-east-1";
+    b.t.vpcs[vb].region = "eu-west-1";
+    start();
+    auto big = [&](bool df) {
+        Tins::EthernetII eth(hw(kRouterMac), hw(b.t.enis[ia].mac));
+        Tins::IP ipv4("10.2.1.10", "10.1.1.10");
+        if (df) ipv4.flags(Tins::IP::DONT_FRAGMENT);
+        auto pkt = eth / ipv4 / Tins::UDP(9000, 40000) / Tins::RawPDU(std::string(4000, 'p'));
+        return pkt.serialize();
+    };
+    auto out = send(ia, big(true));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].port, ia);
+    EXPECT_EQ(parse(out[0].bytes).rfind_pdu<Tins::ICMP>().mtu(), 1500);
+    EXPECT_EQ(drops(DropReason::MtuExceeded), 1u);
+    out = send(ia, big(false));
+    ASSERT_EQ(out.size(), 3u);
+    for (auto& f : out) {
+        EXPECT_EQ(f.port, ib);
+        EXPECT_LE(f.bytes.size(), 14u + 1500u);
+    }
+    // Within a region the VPC MTU (9001) applies: no fragmentation.
+    b.t.vpcs[vb].region.clear();
+    start();
+    EXPECT_EQ(send(ia, big(true)).size(), 1u);
 }
 
 // ---- Connection tracking -------------------------------------------------------------------

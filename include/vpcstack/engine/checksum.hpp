@@ -32,4 +32,11 @@ void rewrite_src_port(std::span<std::uint8_t> frame, ParsedFrame& pf, std::uint1
 void rewrite_dst_port(std::span<std::uint8_t> frame, ParsedFrame& pf, std::uint16_t port) noexcept;
 void decrement_ttl(std::span<std::uint8_t> frame, ParsedFrame& pf) noexcept;
 
+// For an ICMP error: rewrite an address (and the port or query id, when the quote has one) of
+// the packet it quotes, as a NAT must so the error reaches the right socket. Keeps the quoted
+// IP header checksum, the quoted UDP checksum (TCP's lies beyond the 8 quoted bytes) and the
+// ICMP checksum right. `source` picks the quoted source, else the quoted destination.
+void rewrite_icmp_inner(std::span<std::uint8_t> frame, ParsedFrame& pf, bool source,
+                        net::Ipv4Address address, std::uint16_t port) noexcept;
+
 }  // namespace vpcstack::engine

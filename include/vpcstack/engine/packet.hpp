@@ -54,6 +54,10 @@ enum class ParseOutcome : std::uint8_t { Ipv4, Arp, NotIpv4, Malformed };
 struct IcmpErrorInner {
     bool present = false;
     net::FiveTuple tuple;  // as the original packet was sent
+    std::size_t l3 = 0;    // offset of the embedded IPv4 header in the frame
+    std::size_t l4 = 0;    // offset of its layer-4 header (present when has_ports)
+    std::size_t end = 0;   // end of the quoted bytes
+    bool has_ports = false;
 };
 
 // What the parse stage learned; offsets index the frame.
