@@ -96,4 +96,21 @@ inline net::Ipv4Address ip(const char* text) {
     return *net::Ipv4Address::parse(text);
 }
 
+inline model::Index group_named(const model::Topology& t, std::string_view name) {
+    for (model::Index i = 0; i < t.security_groups.size(); ++i) {
+        if (t.security_groups[i].meta.name == name) return i;
+    }
+    throw std::runtime_error("no security group " + std::string(name));
+}
+
+// A security group rule for a CIDR: "tcp/80 from 0.0.0.0/0" is sg_rule("tcp", "80", ...).
+inline model::SgRule sg_rule(const char* protocol, const char* ports, const char* cidr) {
+    model::SgRule r;
+    r.protocol = *net::Protocol::parse(protocol);
+    r.ports = *net::PortRange::parse(ports);
+    r.cidr = *net::Cidr::parse(cidr);
+    r.text = std::string(protocol) + "/" + ports + " " + cidr;
+    return r;
+}
+
 }  // namespace scenario
