@@ -101,7 +101,8 @@ TEST(AwsImport, TheNatScenarioLoadsBackWithEveryFieldInPlace) {
     EXPECT_EQ(app.meta.name, "app");
     EXPECT_EQ(t.security_groups.at(app.ingress.at(0).group).meta.name, "web");
     EXPECT_EQ(app.ingress.at(0).description, "from the web tier");
-    EXPECT_TRUE(app.egress.empty());
+    ASSERT_EQ(app.egress.size(), 1u);
+    EXPECT_EQ(app.egress[0].ports, net::PortRange::single(443));
     ASSERT_EQ(t.prefix_lists.size(), 2u);
     EXPECT_EQ(t.prefix_lists[0].cidrs.size(), 2u);
 }
