@@ -1,0 +1,245 @@
+// vpcctl check, run as a user runs it: exit codes, the exact diagnostics of a broken topology,
+// every example topology valid, and the exact summary of the main demo.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSourceDir = VPCSTACK_SOURCE_DIR;
+
+struct Result {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// A fresh directory under the system's temporary directory, removed at the end of the test.
+class TempDir {
+  public:
+    TempDir() {
+        std::string pattern = (fs::temp_directory_path() / "check-test-XXXXXX").string();
+        path_ = ::mkdtemp(pattern.data());
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    const fs::path& path() const { return path_; }
+    fs::path write(const std::string& name, const std::string& text) const {
+        std::ofstream(path_ / name, std::ios::binary) << text;
+        return path_ / name;
+    }
+
+  private:
+    fs::path path_;
+};
+
+// Runs vpcctl with the arguments; stdout and stderr are captured through files.
+Result vpcctl(const std::vector<std::string>& args) {
+    TempDir dir;
+    const std::string out = (dir.path() / "out").string();
+    const std::string err = (dir.path() / "err").string();
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<std::string> argv_text = {VPCTL_PATH};
+    argv_text.insert(argv_text.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& a : argv_text) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    Result run;
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, VPCTL_PATH, &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+        ADD_FAILURE() << "cannot run " << VPCTL_PATH;
+        return run;
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    run.out = read_file(out);
+    run.err = read_file(err);
+    return run;
+}
+
+std::vector<fs::path> example_topologies() {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(kSourceDir + "/topologies")) {
+        if (entry.path().extension() == ".yaml") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+TEST(CheckCommand, EveryExampleTopologyIsValid) {
+    const std::vector<fs::path> files = example_topologies();
+    std::vector<std::string> names;
+    for (const fs::path& f : files) names.push_back(f.filename().string());
+    for (const char* expected :
+         {"single-public-web.yaml", "two-tier-nat.yaml", "three-tier.yaml", "peered-vpcs.yaml",
+          "hub-and-spoke.yaml", "acl-forgets-ephemeral.yaml", "middlebox.yaml",
+          "blackhole-route.yaml"}) {
+        EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end())
+            << "topologies/" << expected << " is missing";
+    }
+    for (const fs::path& file : files) {
+        const Result run = vpcctl({"check", file.string()});
+        EXPECT_EQ(run.exit_code, 0) << file << "\n" << run.err;
+        EXPECT_EQ(run.err.find(": error: "), std::string::npos) << file << "\n" << run.err;
+        EXPECT_NE(run.out.find(file.string() + ": valid\n"), std::string::npos) << run.out;
+    }
+}
+
+TEST(CheckCommand, EveryExampleOpensWithACommentSayingWhatItShowsAndUsesDocumentationAddresses) {
+    for (const fs::path& file : example_topologies()) {
+        const std::string text = read_file(file);
+        EXPECT_EQ(text.rfind("# ", 0), 0u) << file << " does not open with a comment";
+        // Public addresses come from the documentation ranges only (RFC 5737).
+        std::istringstream lines(text);
+        std::string line;
+        int number = 0;
+        while (std::getline(lines, line)) {
+            ++number;
+            const auto first = line.find_first_not_of(' ');
+            if (first == std::string::npos || line[first] == '#') continue;
+            for (const char* key : {"address: ", "public_ip: "}) {
+                const auto at = line.find(key);
+                if (at == std::string::npos) continue;
+                const std::string value = line.substr(at + std::string(key).size());
+                const bool documentation = value.rfind("192.0.2.", 0) == 0 ||
+                                           value.rfind("198.51.100.", 0) == 0 ||
+                                           value.rfind("203.0.113.", 0) == 0;
+                EXPECT_TRUE(documentation) << file << ":" << number << ": " << line;
+            }
+        }
+    }
+}
+
+TEST(CheckCommand, WarnsAboutAnAclThatForgetsEphemeralPortsButStillSucceeds) {
+    const Result run = vpcctl({"check", kSourceDir + "/topologies/acl-forgets-ephemeral.yaml"});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_NE(run.err.find("warning: network ACL 'web-acl': inbound rule '100 allow tcp/80 from "
+                           "0.0.0.0/0' lets requests through, but outbound replies"),
+              std::string::npos)
+        << run.err;
+    EXPECT_NE(run.err.find("\n2 warnings\n"), std::string::npos) << run.err;
+}
+
+TEST(CheckCommand, ReportsEveryErrorOfABrokenTopologyWithItsPlaceAndExitsOne) {
+    TempDir dir;
+    const fs::path file = dir.write("broken.yaml",
+                                    "region: us-east-1\n"
+                                    "vpcs:\n"
+                                    "  - name: prod\n"
+                                    "    cidr: 10.0.0.0/16\n"
+                                    "    subnets:\n"
+                                    "      - name: app\n"
+                                    "        cidr: 10.1.0.0/24\n"
+                                    "        route_table: missing-rt\n"
+                                    "    instances:\n"
+                                    "      - name: web\n"
+                                    "        subnet: app\n"
+                                    "        private_ip: 10.0.1.300\n");
+    const Result run = vpcctl({"check", file.string()});
+    EXPECT_EQ(run.exit_code, 1);
+    EXPECT_EQ(run.out, "") << "no summary for an invalid topology";
+    const std::string f = file.string();
+    EXPECT_EQ(run.err,
+              f +
+                  ":7:15: error: subnet 'app': 10.1.0.0/24 is outside VPC 'prod' (10.0.0.0/16); "
+                  "expected a subnet inside one CIDR of its VPC\n" +
+                  f +
+                  ":8:22: error: subnet 'app': 'route_table' names unknown route table "
+                  "'missing-rt'; expected a route table of VPC 'prod'\n" +
+                  f +
+                  ":12:21: error: instance 'web': invalid IPv4 address '10.0.1.300' in "
+                  "'private_ip'; expected an IPv4 address A.B.C.D with numbers 0-255\n"
+                  "3 errors\n");
+}
+
+TEST(CheckCommand, AFileThatCannotBeReadIsAnInputErrorExitingTwo) {
+    TempDir dir;
+    const std::string missing = (dir.path() / "nowhere.yaml").string();
+    Result run = vpcctl({"check", missing});
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_EQ(run.err, "vpcctl check: cannot read '" + missing + "': No such file or directory\n");
+    run = vpcctl({"check", dir.path().string()});
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_EQ(run.err, "vpcctl check: '" + dir.path().string() + "' is a directory\n");
+}
+
+TEST(CheckCommand, BadUsageExitsTwo) {
+    EXPECT_EQ(vpcctl({"check"}).exit_code, 2) << "the topology is required";
+    EXPECT_EQ(vpcctl({"check", "a.yaml", "--no-such-flag"}).exit_code, 2);
+}
+
+TEST(CheckCommand, QuietPrintsTheWarningsOnly) {
+    Result run = vpcctl({"check", "-q", kSourceDir + "/topologies/two-tier-nat.yaml"});
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_EQ(run.out, "");
+    EXPECT_EQ(run.err, "");
+    run = vpcctl({"check", "--quiet", kSourceDir + "/topologies/acl-forgets-ephemeral.yaml"});
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_EQ(run.out, "");
+    EXPECT_NE(run.err.find("warning: network ACL 'web-acl'"), std::string::npos) << run.err;
+}
+
+TEST(CheckCommand, SummarisesTheTwoTierDemo) {
+    const std::string file = kSourceDir + "/topologies/two-tier-nat.yaml";
+    const Result run = vpcctl({"check", file});
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_EQ(run.err, "");
+    EXPECT_EQ(run.out,
+              file + ": valid\n" +
+                  "  1 VPC, 2 subnets, 3 route tables, 1 network ACL, 3 security groups, "
+                  "2 instances, 2 ENIs,\n"
+                  "  1 NAT gateway, 1 internet gateway, 0 peerings, 1 Elastic IP, 0 prefix lists, "
+                  "1 internet host\n"
+                  "\n"
+                  "VPC prod  10.0.0.0/16  region us-east-1  internet gateway prod-igw\n"
+                  "  SUBNET   CIDR         AZ          ACCESS   ROUTE TABLE  NETWORK ACL  ROUTES\n"
+                  "  public   10.0.1.0/24  us-east-1a  public   public-rt    default      "
+                  "0.0.0.0/0 -> igw/prod-igw\n"
+                  "    web    instance     10.0.1.10  203.0.113.10 (public IP)    sg web-sg\n"
+                  "    nat-a  NAT gateway  10.0.1.20  203.0.113.20 (eip nat-eip)\n"
+                  "  private  10.0.2.0/24  us-east-1a  private  private-rt   default      "
+                  "0.0.0.0/0 -> nat/nat-a\n"
+                  "    app    instance     10.0.2.10  -                           sg app-sg\n"
+                  "\n"
+                  "Internet hosts\n"
+                  "  client  198.51.100.7  listens on tcp/80, tcp/443\n");
+}
+
+TEST(CheckCommand, OutputToAPipeHasNoColour) {
+    const Result run = vpcctl({"check", kSourceDir + "/topologies/blackhole-route.yaml"});
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_EQ(run.out.find('\033'), std::string::npos);
+    EXPECT_EQ(run.err.find('\033'), std::string::npos);
+}
+
+}  // namespace
