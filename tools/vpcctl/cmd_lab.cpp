@@ -28,6 +28,7 @@
 #include "vpcstack/live/netns.hpp"
 #include "vpcstack/live/probe.hpp"
 #include "vpcstack/model/loader.hpp"
+#include "vpcstack/sim/trace_report.hpp"
 
 namespace vpcstack::cli {
 
@@ -591,6 +592,17 @@ std::vector<std::string> addresses_for(const model::Topology& topology, const st
             for (auto e : instance.enis) {
                 add_eni(e);
             }
+            // Replies to traffic it sent through a NAT gateway come back to the gateway's
+            // addresses: count those of its VPC as its own (ports tell flows apart).
+            const model::Index vpc = topology.enis[instance.enis.front()].vpc;
+            for (model::Index n = 0; n < topology.nat_gateways.size(); ++n) {
+                if (topology.nat_gateways[n].vpc == vpc) {
+                    out.push_back(topology.nat_gateways[n].private_ip.to_string());
+                    if (auto pub = topology.public_address_of_nat(n)) {
+                        out.push_back(pub->to_string());
+                    }
+                }
+            }
         }
     }
     for (model::Index e = 0; e < topology.enis.size(); ++e) {
@@ -617,44 +629,67 @@ std::string port_name(const model::Topology& topology, engine::PortId port) {
                                        : fmt::format("port {}", port);
 }
 
-void print_trace(const model::Topology& topology, const engine::PacketTrace& trace,
-                 engine::TimeNs first) {
-    std::string fate;
+// One engine trace as a path of the `vpcctl trace` report.
+sim::TracePath to_path(const model::Topology& topology, const engine::PacketTrace& trace,
+                       const std::string& direction) {
+    sim::TracePath path;
+    path.direction = direction;
+    path.packet = trace.summary;
+    for (const auto& step : trace.steps) {
+        path.steps.push_back(
+            {step.component, step.kind, step.action, step.rule, step.detail, step.drop});
+        if (step.drop && path.dropped_at.empty()) {
+            path.dropped_at = step.component;
+        }
+    }
     switch (trace.fate) {
         case engine::Fate::Delivered:
-            fate = "delivered" + (trace.egress ? " to " + port_name(topology, *trace.egress) : "");
+            path.fate = "delivered";
             break;
         case engine::Fate::Replied:
-            fate = "answered by the VPC";
+            path.fate = "answered by the network";
             break;
         case engine::Fate::Dropped:
-            fate = "dropped" + (trace.drop ? fmt::format(" ({})", engine::name(*trace.drop)) : "");
+            path.fate = "dropped";
+            path.drop = trace.drop;
+            if (path.dropped_at.empty()) {
+                path.dropped_at = port_name(topology, trace.ingress);
+            }
             break;
     }
-    std::printf("#%llu  +%.3fs  from %s  %s\n  => %s\n", static_cast<unsigned long long>(trace.id),
-                static_cast<double>(trace.time - first) / 1e9,
-                port_name(topology, trace.ingress).c_str(), trace.summary.c_str(), fate.c_str());
-    std::size_t width = 0;
-    for (const auto& step : trace.steps) {
-        width = std::max(width, step.component.size());
+    return path;
+}
+
+sim::TraceEnd trace_end(const model::Topology& topology, const std::string& name,
+                        const std::vector<std::string>& addresses) {
+    sim::TraceEnd end;
+    end.name = name;
+    end.address = addresses.front();
+    end.kind = "unassigned";
+    for (const auto& instance : topology.instances) {
+        if (instance.meta.name == name) {
+            end.kind = "instance";
+        }
     }
-    for (const auto& step : trace.steps) {
-        std::string line = fmt::format("  {:<{}}  {}", step.component, width, step.action);
-        if (!step.rule.empty()) {
-            line += "  " + step.rule;
+    for (const auto& host : topology.internet_hosts) {
+        if (host.meta.name == name || host.address.to_string() == name) {
+            end.kind = "internet";
+            end.name = host.meta.name;
         }
-        if (!step.detail.empty()) {
-            line += "  (" + step.detail + ")";
-        }
-        if (step.drop) {
-            line += fmt::format("  [{}]", engine::name(*step.drop));
-        }
-        std::printf("%s\n", line.c_str());
     }
+    end.label =
+        end.name == end.address ? end.address : fmt::format("{} ({})", end.name, end.address);
+    return end;
+}
+
+bool contains(const std::vector<std::string>& set, net::Ipv4Address address) {
+    return std::find(set.begin(), set.end(), address.to_string()) != set.end();
 }
 
 }  // namespace
 
+// Shows the latest exchange of the flow in the `vpcctl trace` format: the request the lab saw
+// last (the latest SYN for TCP) and the first reply to it, as the engine traced them.
 int run_lab_trace(const LabTraceOptions& options) {
     if (!check_name(options.name)) {
         return kExitError;
@@ -693,7 +728,7 @@ int run_lab_trace(const LabTraceOptions& options) {
                     {"protocol", protocol},
                     {"sport", options.sport},
                     {"dport", options.dport},
-                    {"limit", 20}};
+                    {"limit", 200}};
     auto reply = live::control_request(options.name, request, &error);
     if (!reply) {
         error_line(error);
@@ -703,30 +738,80 @@ int run_lab_trace(const LabTraceOptions& options) {
         error_line(reply->value("error", "the engine refused the request"));
         return kExitError;
     }
-    const json& traces = (*reply)["traces"];
-    if (options.json) {
-        std::printf("%s\n", json({{"lab", options.name},
-                                  {"matched", reply->value("matched", 0)},
-                                  {"traces", traces}})
-                                .dump(2)
-                                .c_str());
-        return traces.empty() ? kExitNegative : kExitOk;
+    std::vector<engine::PacketTrace> traces;
+    for (const auto& doc : (*reply)["traces"]) {
+        traces.push_back(live::trace_from_json(doc));
     }
-    if (traces.empty()) {
-        std::printf("no recent packets between %s and %s\n", options.from.c_str(),
-                    options.to.c_str());
+    // The request: the latest packet from `from` to `to`, preferring the latest TCP SYN.
+    const engine::PacketTrace* forward = nullptr;
+    for (const auto& trace : traces) {
+        if (!contains(from, trace.tuple.src)) {
+            continue;
+        }
+        const bool syn = trace.summary.find("[SYN]") != std::string::npos;
+        if (forward == nullptr || syn || forward->summary.find("[SYN]") == std::string::npos) {
+            forward = &trace;
+        }
+    }
+    if (forward == nullptr) {
+        std::printf("lab %s has seen no recent packet from %s to %s%s\n", options.name.c_str(),
+                    options.from.c_str(), options.to.c_str(),
+                    traces.empty() ? "" : " (only packets the other way)");
+        std::printf("send some first, e.g. vpcctl lab exec %s %s -- ping -c1 %s\n",
+                    options.name.c_str(), options.from.c_str(), to.front().c_str());
         return kExitNegative;
     }
-    std::printf("last %zu of %d packets between %s and %s\n", traces.size(),
-                reply->value("matched", 0), options.from.c_str(), options.to.c_str());
-    const engine::TimeNs first = traces.front().value("time", engine::TimeNs{0});
-    bool delivered = false;
-    for (const auto& doc : traces) {
-        engine::PacketTrace trace = live::trace_from_json(doc);
-        delivered = delivered || trace.fate != engine::Fate::Dropped;
-        print_trace(*topology, trace, first);
+    // Its reply: the first packet back after it, on the same ports (seen from the far end:
+    // addresses may be translated, ports of a NAT'd flow too, so only the direction is sure).
+    const engine::PacketTrace* back = nullptr;
+    for (const auto& trace : traces) {
+        if (trace.id > forward->id && contains(to, trace.tuple.src) &&
+            contains(from, trace.tuple.dst)) {
+            back = &trace;
+            break;
+        }
     }
-    return delivered ? kExitOk : kExitNegative;
+    sim::TraceReport report;
+    report.topology = state->topology;
+    report.from = trace_end(*topology, options.from, from);
+    report.to = trace_end(*topology, options.to, to);
+    report.protocol = net::protocol_name(forward->tuple.protocol);
+    if (options.dport >= 0) {
+        report.dport = options.dport;
+    }
+    if (options.sport >= 0) {
+        report.sport = options.sport;
+    }
+    report.forward = to_path(*topology, *forward, "forward");
+    if (back != nullptr) {
+        report.ret = to_path(*topology, *back, "return");
+    }
+    const sim::TracePath* failed = nullptr;
+    if (report.forward.fate == "dropped") {
+        failed = &report.forward;
+    } else if (report.ret && report.ret->fate == "dropped") {
+        failed = &*report.ret;
+    }
+    report.reachable = failed == nullptr && back != nullptr;
+    if (failed != nullptr) {
+        report.verdict = fmt::format("unreachable: dropped at {} ({})", failed->dropped_at,
+                                     failed->drop ? engine::name(*failed->drop) : "dropped");
+    } else if (back == nullptr) {
+        report.verdict = "no reply seen yet: the request was delivered";
+    } else {
+        report.verdict = "reachable";
+    }
+    report.outcome = back != nullptr ? "replied" : "no reply";
+    report.notes.push_back(
+        fmt::format("live lab {}: {} recent packets between them, the latest "
+                    "exchange shown",
+                    options.name, reply->value("matched", 0)));
+    if (options.json) {
+        std::printf("%s\n", sim::render_json(report).c_str());
+    } else {
+        std::printf("%s", sim::render_text(report, ::isatty(STDOUT_FILENO) != 0).c_str());
+    }
+    return report.reachable ? kExitOk : kExitNegative;
 }
 
 int run_lab_engine(const LabEngineOptions& options) {
