@@ -37,7 +37,9 @@ std::string format_report(const ImportOutcome& outcome) {
     bool first = true;
     for (const auto& [what, count] : outcome.report.imported) {
         if (count == 0) continue;
-        out += fmt::format("{} {} {}", first ? "" : ",", count, what);
+        // Every label is a plural in -s: "1 VPC", "2 VPCs".
+        std::string label = count == 1 ? what.substr(0, what.size() - 1) : what;
+        out += fmt::format("{} {} {}", first ? "" : ",", count, label);
         first = false;
     }
     out += '\n';

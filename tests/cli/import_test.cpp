@@ -85,8 +85,8 @@ TEST(ImportAwsCommand, WritesTheTopologyAndShowsTheCheckResult) {
     EXPECT_NE(r.out.find("     1  routes to transit gateways\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("wrote " + topo + "\n"), std::string::npos);
     EXPECT_NE(r.out.find("check: " + topo +
-                         " is valid: 1 VPCs, 3 subnets, 5 instances, 1 NAT "
-                         "gateways, 0 peerings (1 warning)\n"),
+                         " is valid: 1 VPC, 3 subnets, 5 instances, 1 NAT "
+                         "gateway, 0 peerings (1 warning)\n"),
               std::string::npos)
         << r.out;
     EXPECT_EQ(slurp(topo), slurp(kFixtures + "/nat.expected.yaml"));

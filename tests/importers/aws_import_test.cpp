@@ -120,8 +120,8 @@ TEST(AwsImport, TheNatScenarioReportListsWhatIsNotModelledYet) {
     EXPECT_EQ(nm.at("network interfaces of type network_load_balancer"), 1);
     EXPECT_EQ(nm.at("route table gateway associations (ingress routing)"), 1);
     std::string report = format_report(outcome);
-    EXPECT_NE(report.find("read 17 files; imported 1 VPCs, 3 subnets, 2 route tables, 2 network "
-                          "ACLs, 4 security groups, 1 internet gateways, 1 NAT gateways, 5 "
+    EXPECT_NE(report.find("read 17 files; imported 1 VPC, 3 subnets, 2 route tables, 2 network "
+                          "ACLs, 4 security groups, 1 internet gateway, 1 NAT gateway, 5 "
                           "instances, 6 ENIs, 3 Elastic IPs, 2 prefix lists\n"),
               std::string::npos)
         << report;

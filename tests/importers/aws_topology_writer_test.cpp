@@ -383,3 +383,24 @@ TEST(AwsTopologyWriter, WithoutAnyRegionOrVpcTheImportFails) {
 
 }  // namespace
 }  // namespace vpcstack::importers::aws
+
+namespace vpcstack::importers::aws {
+namespace {
+
+TEST(AwsTopologyWriter, ARouteToAOneEniInstanceNamesTheInstance) {
+    // AWS: VPC_Route_Tables — a route to an instance shows both InstanceId and its ENI.
+    auto t = import_docs({kVpc, kInstances, route_table(R"(
+        {"DestinationCidrBlock": "198.51.100.0/24", "InstanceId": "i-1",
+         "NetworkInterfaceId": "eni-1", "State": "active"},
+        {"DestinationCidrBlock": "192.0.2.0/24", "NetworkInterfaceId": "eni-2", "State": "active"},
+        {"DestinationCidrBlock": "203.0.113.0/24", "InstanceId": "i-404", "State": "blackhole"})")});
+    EXPECT_TRUE(t.has_line("          - 198.51.100.0/24 -> instance/web"));
+    EXPECT_TRUE(t.has_line("          - 192.0.2.0/24 -> eni/web-2-eth0"));
+    EXPECT_TRUE(t.has_line("          - 203.0.113.0/24 -> blackhole  # i-404 is not in the input"));
+    ASSERT_TRUE(t.loaded.ok());
+    const auto& routes = t.loaded.topology->route_tables.at(0).routes;
+    EXPECT_EQ(routes.back().target.kind, model::RouteTargetKind::Blackhole);
+}
+
+}  // namespace
+}  // namespace vpcstack::importers::aws

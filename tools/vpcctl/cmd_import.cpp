@@ -12,7 +12,11 @@ namespace vpcstack::cli {
 
 namespace {
 
-// "check: out.yaml is valid: 2 VPCs, 4 subnets, 3 instances (1 warning)"
+std::string count(std::size_t n, const char* noun) {
+    return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
+}
+
+// "check: out.yaml is valid: 2 VPCs, 4 subnets, 3 instances, 1 NAT gateway, 0 peerings"
 std::string check_line(const std::string& path, const model::LoadResult& loaded) {
     std::size_t warnings = loaded.diagnostics.warning_count();
     std::string tail =
@@ -24,10 +28,9 @@ std::string check_line(const std::string& path, const model::LoadResult& loaded)
     }
     const model::Topology& t = *loaded.topology;
     return fmt::format(
-        "check: {} is valid: {} VPCs, {} subnets, {} instances, {} NAT gateways, "
-        "{} peerings{}",
-        path, t.vpcs.size(), t.subnets.size(), t.instances.size(), t.nat_gateways.size(),
-        t.peerings.size(), tail);
+        "check: {} is valid: {}, {}, {}, {}, {}{}", path, count(t.vpcs.size(), "VPC"),
+        count(t.subnets.size(), "subnet"), count(t.instances.size(), "instance"),
+        count(t.nat_gateways.size(), "NAT gateway"), count(t.peerings.size(), "peering"), tail);
 }
 
 }  // namespace
