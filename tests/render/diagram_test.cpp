@@ -171,7 +171,8 @@ TEST(Diagram, TheEnisOfOneInstanceAreTiedTogether) {
     b.add_eni(fw, "fw-back", back, "10.0.2.5", sg);
     b.t.enis[1].source_dest_check = false;
     const Diagram d = build_diagram(b.t);
-    const EdgeView* tie = find_edge(edges(d), "eni0", "eni1");
+    const auto all = edges(d);
+    const EdgeView* tie = find_edge(all, "eni0", "eni1");
     ASSERT_NE(tie, nullptr);
     EXPECT_EQ(tie->edge.label, "fw");
     EXPECT_EQ(tie->edge.dir, "none");
