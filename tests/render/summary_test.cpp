@@ -120,6 +120,26 @@ TEST(Summary, ShowsElasticIpsStoppedInstancesAndDisabledSourceDestCheck) {
         << text;
 }
 
+TEST(Summary, ShowsEveryCidrOfAVpcItsCloudIdAccountAndThePrefixLists) {
+    SampleBuilder b;
+    const auto v = b.vpc("prod", "10.0.0.0/16");
+    b.t.vpcs[v].cidrs.push_back(testing::cidr("10.1.0.0/16"));
+    b.t.vpcs[v].meta.id = "vpc-0a1b2c3d";
+    b.t.vpcs[v].account = "111122223333";
+    model::PrefixList office;
+    office.meta.name = "office";
+    office.cidrs = {testing::cidr("198.51.100.0/24"), testing::cidr("192.0.2.0/25")};
+    b.t.prefix_lists.push_back(office);
+    const std::string text = render_summary(b.t, false);
+    EXPECT_NE(text.find("VPC prod (vpc-0a1b2c3d)  10.0.0.0/16 + 10.1.0.0/16  region us-east-1  "
+                        "account 111122223333  no internet gateway\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("\nPrefix lists\n  office  198.51.100.0/24, 192.0.2.0/25\n"),
+              std::string::npos)
+        << text;
+}
+
 TEST(Diagnostics, PrintsEveryDiagnosticInFileOrderThenACountLine) {
     model::Diagnostics d;
     d.warning({"x.yaml", 9, 5}, "network ACL", "web-acl", "replies are dropped");
