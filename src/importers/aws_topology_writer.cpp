@@ -1121,6 +1121,15 @@ class Converter {
                                     e->r.id, g));
                 }
             }
+            // AWS: amazon-vpc-limits — 5 groups per ENI by default (a quota that can be raised
+            // to 16); the topology allows 5.
+            if (groups.size() > 5) {
+                warn(
+                    fmt::format("network interface {} has {} security groups; the topology "
+                                "allows 5, the first 5 are kept",
+                                e->r.id, groups.size()));
+                groups.resize(5);
+            }
             if (!groups.empty()) {
                 std::string list;
                 for (const auto& g : groups) list += (list.empty() ? "" : ", ") + g;

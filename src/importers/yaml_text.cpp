@@ -110,7 +110,11 @@ std::string sanitize_name(std::string_view text) {
 
 std::string NameScope::unique(const std::string& wanted) {
     std::string name = wanted;
-    for (int n = 2; taken_.count(name) != 0; ++n) name = fmt::format("{}-{}", wanted, n);
+    // Start from the last number handed out for this name: thousands of instances tagged
+    // alike must not cost a scan each.
+    int& n = next_[wanted];
+    if (n < 2) n = 2;
+    while (taken_.count(name) != 0) name = fmt::format("{}-{}", wanted, n++);
     taken_.insert(name);
     return name;
 }

@@ -404,3 +404,42 @@ TEST(AwsTopologyWriter, ARouteToAOneEniInstanceNamesTheInstance) {
 
 }  // namespace
 }  // namespace vpcstack::importers::aws
+
+namespace vpcstack::importers::aws {
+namespace {
+
+TEST(AwsTopologyWriter, APrivateNatGatewayHasNoElasticIp) {
+    const char* nat = R"({"NatGateways": [
+        {"NatGatewayId": "nat-p", "VpcId": "vpc-1", "SubnetId": "subnet-2", "State": "pending",
+         "ConnectivityType": "private",
+         "NatGatewayAddresses": [{"NetworkInterfaceId": "eni-p", "PrivateIp": "10.0.2.30",
+                                  "IsPrimary": true}]}]})";
+    auto t = import_docs({kVpc, nat});
+    EXPECT_TRUE(
+        t.has_line("      - {name: nat-p, id: nat-p, subnet: private, private_ip: "
+                   "10.0.2.30, type: private}  # pending in the cloud"));
+    ASSERT_TRUE(t.loaded.ok());
+    EXPECT_FALSE(t.loaded.topology->nat_gateways.at(0).is_public);
+}
+
+TEST(AwsTopologyWriter, MoreThanFiveGroupsOnAnEniAreCutToFiveWithAWarning) {
+    std::string groups = R"({"SecurityGroups": [)";
+    std::string refs;
+    for (int i = 1; i <= 6; ++i) {
+        groups += std::string(i > 1 ? "," : "") + R"({"GroupId": "sg-)" + std::to_string(i) +
+                  R"(", "GroupName": "g)" + std::to_string(i) + R"(", "VpcId": "vpc-1"})";
+        refs += std::string(i > 1 ? "," : "") + R"({"GroupId": "sg-)" + std::to_string(i) + R"("})";
+    }
+    groups += "]}";
+    std::string eni =
+        R"({"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "SubnetId": "subnet-1",
+        "VpcId": "vpc-1", "PrivateIpAddress": "10.0.1.10", "Attachment": {"InstanceId": "i-1"},
+        "Groups": [)" +
+        refs + "]}]}";
+    auto t = import_docs({kVpc, groups, eni});
+    EXPECT_TRUE(t.has_line("            security_groups: [g1, g2, g3, g4, g5]"));
+    EXPECT_TRUE(t.warned("network interface eni-1 has 6 security groups; the topology allows 5"));
+}
+
+}  // namespace
+}  // namespace vpcstack::importers::aws

@@ -2,6 +2,7 @@
 // and unique names within a scope.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -28,6 +29,7 @@ class NameScope {
 
   private:
     std::set<std::string> taken_;
+    std::map<std::string, int> next_;  // next number to try per wanted name
 };
 
 }  // namespace vpcstack::importers
