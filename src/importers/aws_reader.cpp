@@ -159,6 +159,22 @@ struct Node {
         return v->get<int>();
     }
 
+    // A whole number in [lo, hi].
+    std::optional<int> integer_in(const std::string& key, bool required, long lo, long hi,
+                                  const std::string& what) const {
+        const json* v = member(key);
+        if (v != nullptr && v->is_number_integer()) {
+            long long value = v->get<long long>();
+            if (value < lo || value > hi) {
+                doc->error(sub(key), fmt::format("{} is out of range; expected {} from {} to {}",
+                                                 value, what, lo, hi));
+                return std::nullopt;
+            }
+            return static_cast<int>(value);
+        }
+        return integer(key, required);
+    }
+
     std::optional<bool> boolean(const std::string& key, bool required) const {
         const json* v = member(key);
         if (v == nullptr) {
@@ -354,7 +370,8 @@ void read_network_acl(const Node& n) {
         if (!e.is_object()) continue;
         AclEntry entry;
         entry.where = e.where();
-        entry.number = e.integer("RuleNumber", true).value_or(0);
+        // AWS: vpc-network-acls — rules are numbered 1-32766, 32767 is the final '*' rule.
+        entry.number = e.integer_in("RuleNumber", true, 1, 32767, "a rule number").value_or(0);
         entry.egress = e.boolean("Egress", true).value_or(false);
         std::string action = e.string("RuleAction", true, "allow or deny");
         if (action != "allow" && action != "deny" && !action.empty()) {
@@ -371,13 +388,14 @@ void read_network_acl(const Node& n) {
             e.doc->error(e.sub("CidrBlock"), "missing; expected a CIDR string");
         }
         if (auto pr = e.object("PortRange", false)) {
-            auto from = pr->integer("From", true);
-            auto to = pr->integer("To", true);
+            auto from = pr->integer_in("From", true, 0, 65535, "a port");
+            auto to = pr->integer_in("To", true, 0, 65535, "a port");
             if (from && to) entry.ports = std::pair{*from, *to};
         }
         if (auto ic = e.object("IcmpTypeCode", false)) {
-            entry.icmp = std::pair{ic->integer("Type", false).value_or(-1),
-                                   ic->integer("Code", false).value_or(-1)};
+            entry.icmp =
+                std::pair{ic->integer_in("Type", false, -1, 255, "an ICMP type").value_or(-1),
+                          ic->integer_in("Code", false, -1, 255, "an ICMP code").value_or(-1)};
         }
         acl.entries.push_back(std::move(entry));
     }
@@ -394,8 +412,9 @@ void read_permissions(const Node& n, const std::string& key, std::vector<SgRule>
         if (!p.is_object()) continue;
         SgRule base;
         base.protocol = p.string("IpProtocol", true, "a protocol name or number, or \"-1\"");
-        base.from_port = p.integer("FromPort", false).value_or(-1);
-        base.to_port = p.integer("ToPort", false).value_or(-1);
+        // Ports, or for ICMP the type and code; -1 means all.
+        base.from_port = p.integer_in("FromPort", false, -1, 65535, "a port").value_or(-1);
+        base.to_port = p.integer_in("ToPort", false, -1, 65535, "a port").value_or(-1);
         for (const Node& range : p.list("IpRanges", false)) {
             if (!range.is_object()) continue;
             SgRule rule = base;

@@ -82,6 +82,25 @@ TEST(AwsReader, AllErrorsAreCollected) {
               "acls.json: $.NetworkAcls[0].Entries[1].CidrBlock: missing; expected a CIDR string");
 }
 
+TEST(AwsReader, NumbersOutOfTheCloudsRangesAreErrors) {
+    auto r = read(R"({"NetworkAcls": [{"NetworkAclId": "acl-1", "VpcId": "vpc-1", "Entries": [
+        {"RuleNumber": 40000, "Egress": false, "Protocol": "6", "RuleAction": "allow",
+         "CidrBlock": "0.0.0.0/0", "PortRange": {"From": 80, "To": 70000}}]}],
+        "SecurityGroups": [{"GroupId": "sg-1", "VpcId": "vpc-1", "IpPermissions": [
+        {"IpProtocol": "tcp", "FromPort": -5, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}]})",
+                  "x.json");
+    ASSERT_EQ(r.errors.size(), 3u);
+    EXPECT_EQ(r.errors[0],
+              "x.json: $.NetworkAcls[0].Entries[0].RuleNumber: 40000 is out of range; expected a "
+              "rule number from 1 to 32767");
+    EXPECT_EQ(r.errors[1],
+              "x.json: $.NetworkAcls[0].Entries[0].PortRange.To: 70000 is out of range; expected a "
+              "port from 0 to 65535");
+    EXPECT_EQ(r.errors[2],
+              "x.json: $.SecurityGroups[0].IpPermissions[0].FromPort: -5 is out of range; expected "
+              "a port from -1 to 65535");
+}
+
 TEST(AwsReader, FilesAreRecognisedByTheirTopLevelKeyAndUnknownKeysAreCounted) {
     auto r =
         read(R"({"TransitGateways": [{"TransitGatewayId": "tgw-1"}, {"TransitGatewayId": "tgw-2"}],
