@@ -550,6 +550,7 @@ int Daemon::run() {
                 [[maybe_unused]] ssize_t r = ::read(signal_fd.get(), &info, sizeof(info));
                 log("signal " + std::to_string(info.ssi_signo) + ": stopping");
                 ::unlink(control_socket_path(state_.lab).c_str());
+                close_ports(ports_);
                 return 0;
             }
             if (tag == kControlTag) {

@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -57,83 +60,152 @@ void queue_addressing(RtNetlink& netlink, const InterfacePlan& itf, int ifindex)
 
 }  // namespace
 
+namespace {
+
+// One namespace of the plan, made on the calling thread (which is left inside it).
+std::vector<LivePort> make_namespace(const NamespacePlan& ns, const BringUpOptions& options,
+                                     int engine_ns) {
+    std::vector<LivePort> ports;
+    Fd ns_fd = enter_new_namespace(ns.name);
+    RtNetlink netlink;
+    netlink.set_link({.ifindex = 1, .mac = {}, .mtu = {}, .up = true});  // lo
+    for (const auto& itf : ns.interfaces) {
+        LivePort port;
+        port.port = itf.port;
+        port.netns = ns.name;
+        port.device = itf.name;
+        port.owner = ns.display;
+        if (options.attach == Attach::Tap) {
+            OpenedDevice tap = open_tap(itf.name, {.vnet_hdr = options.offload, .persist = true});
+            netlink.set_link({.ifindex = tap.ifindex, .mac = itf.mac, .mtu = itf.mtu, .up = true});
+            queue_addressing(netlink, itf, tap.ifindex);
+            port.fd = std::move(tap.fd);
+        } else {
+            VethSpec veth;
+            veth.name = itf.name;
+            veth.ifindex = itf.ifindex;
+            veth.mac = itf.mac;
+            veth.mtu = itf.mtu;
+            veth.peer_name = itf.host_end;
+            veth.peer_ifindex = itf.host_ifindex;
+            veth.peer_netns_fd = engine_ns;
+            veth.peer_mtu = itf.mtu;
+            netlink.add_veth(veth);
+            netlink.set_link({.ifindex = itf.ifindex, .mac = {}, .mtu = {}, .up = true});
+            queue_addressing(netlink, itf, itf.ifindex);
+        }
+        ports.push_back(std::move(port));
+    }
+    netlink.commit();
+    return ports;
+}
+
+}  // namespace
+
 std::vector<LivePort> bring_up(const LabPlan& plan, const BringUpOptions& options) {
     Fd home = open_current_netns();
-    std::vector<LivePort> ports;
     Fd engine_ns;
-    auto go_home = [&] { ::setns(home.get(), CLONE_NEWNET); };
-
-    try {
-        if (options.attach == Attach::Veth) {
+    if (options.attach == Attach::Veth) {
+        try {
             engine_ns = enter_new_namespace(plan.engine_namespace);
-            go_home();
+        } catch (...) {
+            ::setns(home.get(), CLONE_NEWNET);
+            throw;
         }
+        ::setns(home.get(), CLONE_NEWNET);
+    }
+
+    // Namespaces are made by a few threads at once: most of the time goes to the kernel waiting
+    // for RCU grace periods (veth pairs especially), and those waits overlap across threads.
+    // Each thread unshares its own namespace, so they never see each other's.
+    const std::size_t count = plan.namespaces.size();
+    std::vector<std::vector<LivePort>> made(count);
+    std::atomic<std::size_t> next{0};
+    std::mutex failure_lock;
+    std::exception_ptr failure;
+    auto worker = [&] {
+        Fd thread_home;
+        try {
+            thread_home = open_current_netns();
+        } catch (...) {
+            std::lock_guard lock(failure_lock);
+            failure = failure ? failure : std::current_exception();
+            return;
+        }
+        for (std::size_t i = next++; i < count; i = next++) {
+            try {
+                made[i] = make_namespace(plan.namespaces[i], options, engine_ns.get());
+            } catch (...) {
+                std::lock_guard lock(failure_lock);
+                failure = failure ? failure : std::current_exception();
+                next = count;
+            }
+            ::setns(thread_home.get(), CLONE_NEWNET);
+        }
+    };
+    const std::size_t threads =
+        std::clamp<std::size_t>(options.threads, 1, std::max<std::size_t>(count, 1));
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t) {
+        pool.emplace_back(worker);
+    }
+    worker();
+    for (auto& thread : pool) {
+        thread.join();
+    }
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    std::vector<LivePort> ports;
+    for (auto& group : made) {
+        for (auto& port : group) {
+            ports.push_back(std::move(port));
+        }
+    }
+
+    if (options.attach == Attach::Veth) {
+        NetnsGuard inside(engine_ns.get());
+        RtNetlink netlink;
         for (const auto& ns : plan.namespaces) {
-            Fd ns_fd = enter_new_namespace(ns.name);
-            RtNetlink netlink;
-            netlink.set_link({.ifindex = 1, .mac = {}, .mtu = {}, .up = true});  // lo
             for (const auto& itf : ns.interfaces) {
-                LivePort port;
-                port.port = itf.port;
-                port.netns = ns.name;
-                port.device = itf.name;
-                port.owner = ns.display;
-                if (options.attach == Attach::Tap) {
-                    OpenedDevice tap =
-                        open_tap(itf.name, {.vnet_hdr = options.offload, .persist = true});
-                    netlink.set_link(
-                        {.ifindex = tap.ifindex, .mac = itf.mac, .mtu = itf.mtu, .up = true});
-                    queue_addressing(netlink, itf, tap.ifindex);
-                    port.fd = std::move(tap.fd);
-                } else {
-                    VethSpec veth;
-                    veth.name = itf.name;
-                    veth.ifindex = itf.ifindex;
-                    veth.mac = itf.mac;
-                    veth.mtu = itf.mtu;
-                    veth.peer_name = itf.host_end;
-                    veth.peer_ifindex = itf.host_ifindex;
-                    veth.peer_netns_fd = engine_ns.get();
-                    veth.peer_mtu = itf.mtu;
-                    netlink.add_veth(veth);
-                    queue_addressing(netlink, itf, itf.ifindex);
-                }
-                ports.push_back(std::move(port));
+                netlink.set_link({.ifindex = itf.host_ifindex, .mac = {}, .mtu = {}, .up = true});
             }
-            netlink.commit();
-            go_home();
         }
-        if (options.attach == Attach::Veth) {
-            NetnsGuard inside(engine_ns.get());
-            RtNetlink netlink;
+        netlink.commit();
+        for (auto& port : ports) {
             for (const auto& ns : plan.namespaces) {
+                if (ns.name != port.netns) {
+                    continue;
+                }
                 for (const auto& itf : ns.interfaces) {
-                    netlink.set_link(
-                        {.ifindex = itf.host_ifindex, .mac = {}, .mtu = {}, .up = true});
-                }
-            }
-            netlink.commit();
-            for (auto& port : ports) {
-                const NamespacePlan* ns = nullptr;
-                for (const auto& candidate : plan.namespaces) {
-                    if (candidate.name == port.netns) {
-                        ns = &candidate;
-                    }
-                }
-                for (const auto& itf : ns->interfaces) {
                     if (itf.port == port.port) {
                         port.fd = open_packet_socket(itf.host_ifindex, options.offload);
-                        port.netns = plan.engine_namespace;
                         port.device = itf.host_end;
                     }
                 }
             }
+            port.netns = plan.engine_namespace;
         }
-    } catch (...) {
-        go_home();
-        throw;
     }
     return ports;
+}
+
+void close_ports(std::vector<LivePort>& ports) {
+    // Closing a packet socket or a non-persistent TAP waits for an RCU grace period (~10-20 ms);
+    // closing them all at once lets the waits overlap.
+    std::vector<std::thread> closers;
+    const std::size_t threads = std::min<std::size_t>(ports.size(), 64);
+    for (std::size_t t = 0; t < threads; ++t) {
+        closers.emplace_back([&ports, t, threads] {
+            for (std::size_t i = t; i < ports.size(); i += threads) {
+                ports[i].fd.reset();
+            }
+        });
+    }
+    for (auto& thread : closers) {
+        thread.join();
+    }
+    ports.clear();
 }
 
 namespace {

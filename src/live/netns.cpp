@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -68,11 +69,7 @@ namespace {
 
 // /run/netns is made a shared mount point once, as `ip netns add` does, so that namespaces
 // published here are seen by processes in other mount namespaces too.
-void prepare_netns_dir() {
-    static bool prepared = false;
-    if (prepared) {
-        return;
-    }
+void prepare_netns_dir_once() {
     ::mkdir("/run", 0755);
     if (::mkdir(std::string(kNetnsDir).c_str(), 0755) != 0 && errno != EEXIST) {
         throw SystemError("create " + std::string(kNetnsDir), errno);
@@ -90,7 +87,12 @@ void prepare_netns_dir() {
             throw SystemError("make " + dir + " shared", errno);
         }
     }
-    prepared = true;
+}
+
+void prepare_netns_dir() {
+    // Bring-up publishes namespaces from several threads.
+    static std::once_flag once;
+    std::call_once(once, prepare_netns_dir_once);
 }
 
 }  // namespace

@@ -113,8 +113,6 @@ void RtNetlink::add_veth(const VethSpec& spec) {
     ifinfomsg info{};
     info.ifi_family = AF_UNSPEC;
     info.ifi_index = spec.ifindex;
-    info.ifi_flags = IFF_UP;
-    info.ifi_change = IFF_UP;
     append(b, info);
     put_string(b, IFLA_IFNAME, spec.name);
     put_attr(b, IFLA_ADDRESS, spec.mac.octets().data(), 6);
