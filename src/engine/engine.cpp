@@ -389,7 +389,7 @@ void Engine::Impl::receive(PortId ingress, std::span<const std::uint8_t> frame, 
         ctx.trace = &*trace;
     }
     std::size_t n = std::min(frame.size(), buffer.size());
-    std::memcpy(buffer.data(), frame.data(), n);
+    if (n > 0) std::memcpy(buffer.data(), frame.data(), n);
     ctx.frame = std::span<std::uint8_t>(buffer.data(), n);
     ctx.pf = frame.size() > buffer.size() ? ParsedFrame{} : parse_frame(ctx.frame);
     if (ctx.pf.outcome == ParseOutcome::Ipv4) {

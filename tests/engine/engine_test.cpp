@@ -122,7 +122,8 @@ TEST_F(EngineTest, PingAcrossSubnetsIsDeliveredAndItsReplyReturns) {
     auto back = send(app, from_eni(app, "10.0.2.10", "10.0.1.10", echo(9, false)));
     ASSERT_EQ(back.size(), 1u);
     EXPECT_EQ(back[0].port, web);
-    auto& ip4 = parse(back[0].bytes).rfind_pdu<Tins::IP>();
+    auto back_eth = parse(back[0].bytes);
+    auto& ip4 = back_eth.rfind_pdu<Tins::IP>();
     EXPECT_EQ(ip4.ttl(), 64);
 }
 
@@ -395,7 +396,8 @@ TEST_F(EngineTest, InternetGatewayMapsThePublicAddressBothWays) {
     auto out = send(kInternetPort, from_internet("192.0.2.50", "203.0.113.10", tcp(50000, 80)));
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0].port, web);
-    auto& in_ip = parse(out[0].bytes).rfind_pdu<Tins::IP>();
+    auto in_eth = parse(out[0].bytes);
+    auto& in_ip = in_eth.rfind_pdu<Tins::IP>();
     EXPECT_EQ(in_ip.dst_addr(), Tins::IPv4Address("10.0.1.10"));  // the instance never sees it
     expect_checksums_valid(out[0].bytes);
     EXPECT_EQ(traces.back().steps.at(0).component, "igw/prod-igw");
@@ -506,7 +508,8 @@ TEST_F(EngineTest, NatGatewayTranslatesPingByQueryId) {
     start();
     auto out = send(app, from_eni(app, "10.0.2.10", "192.0.2.80", echo(77)));
     ASSERT_EQ(out.size(), 1u);
-    auto& icmp = parse(out[0].bytes).rfind_pdu<Tins::ICMP>();
+    auto request = parse(out[0].bytes);
+    auto& icmp = request.rfind_pdu<Tins::ICMP>();
     std::uint16_t id = icmp.id();
     expect_checksums_valid(out[0].bytes);
     out = send(kInternetPort, from_internet("192.0.2.80", "198.51.100.20", echo(id, false)));
