@@ -119,6 +119,7 @@ std::string endpoint(net::Ipv4Address a, std::uint16_t port, std::uint8_t protoc
 }
 
 // One packet's metadata, travelling beside its bytes.
+struct Context;
 struct Context {
     std::span<std::uint8_t> frame;           // the engine's working copy, rewritten in place
     std::span<const std::uint8_t> original;  // as received, for ICMP errors and RSTs
@@ -131,6 +132,14 @@ struct Context {
     std::size_t path_mtu = 0;  // a smaller MTU on the way (inter-region peering); 0: none
     PacketTrace* trace = nullptr;
 };
+
+// Formats a trace detail only when the packet is traced: drops on an untraced path build no
+// strings.
+template <typename... Args>
+std::string say(const Context& ctx, fmt::format_string<Args...> format, Args&&... args) {
+    if (ctx.trace == nullptr) return {};
+    return fmt::format(format, std::forward<Args>(args)...);
+}
 
 }  // namespace
 
@@ -187,7 +196,7 @@ struct Engine::Impl {
     void transmit_fragments(Context& ctx, PortId port, std::size_t mtu);
     bool path_mtu_check(Context& ctx, std::size_t mtu, ComponentId comp, std::string_view kind);
     void drop(Context& ctx, DropReason reason, ComponentId component, std::string_view kind,
-              std::string rule = {}, std::string detail = {});
+              std::string_view rule = {}, std::string detail = {});
     void step(Context& ctx, ComponentId component, std::string_view kind, std::string_view action,
               std::string rule = {}, std::string detail = {});
     void touch(ComponentId c) noexcept { ++component_counts[c].packets; }
@@ -331,13 +340,13 @@ void Engine::Impl::step(Context& ctx, ComponentId component, std::string_view ki
 }
 
 void Engine::Impl::drop(Context& ctx, DropReason reason, ComponentId component,
-                        std::string_view kind, std::string rule, std::string detail) {
+                        std::string_view kind, std::string_view rule, std::string detail) {
     ++drops[static_cast<std::size_t>(reason)];
     ++component_counts[component].drops;
     if (ctx.trace == nullptr) return;
     if (detail.empty()) detail = std::string(info(reason).explanation);
     ctx.trace->steps.push_back(TraceStep{name_of(component), std::string(kind), "drop",
-                                         std::move(rule), std::move(detail), reason});
+                                         std::string(rule), std::move(detail), reason});
     ctx.trace->fate = Fate::Dropped;
     ctx.trace->drop = reason;
 }
@@ -408,7 +417,7 @@ void Engine::Impl::dispatch(Context& ctx) {
     bool from_internet = ctx.ingress == kInternetPort;
     if (!from_internet && ctx.ingress >= enis.size()) {
         drop(ctx, DropReason::Malformed, internet_component, "host", "",
-             fmt::format("no port {} in this topology", ctx.ingress));
+             say(ctx, "no port {} in this topology", ctx.ingress));
         return;
     }
     ComponentId port = from_internet ? internet_component : enis[ctx.ingress].component;
@@ -419,7 +428,7 @@ void Engine::Impl::dispatch(Context& ctx) {
             return;
         case ParseOutcome::NotIpv4:
             drop(ctx, DropReason::NotIpv4, port, from_internet ? "host" : "eni", "",
-                 fmt::format("ethertype 0x{:04x} is not carried", ctx.pf.ether_type));
+                 say(ctx, "ethertype 0x{:04x} is not carried", ctx.pf.ether_type));
             return;
         case ParseOutcome::Arp:
             answer_arp(ctx);
@@ -464,7 +473,7 @@ void Engine::Impl::answer_arp(Context& ctx) {
             auto owner = owner_of(eni.vpc, target);
             if (!owner) {
                 drop(ctx, DropReason::HostUnreachable, router, "vpc-router", "",
-                     fmt::format("no interface holds {}", target.to_string()));
+                     say(ctx, "no interface holds {}", target.to_string()));
                 return;
             }
             if (owner->kind == OwnerKind::Eni) answer = enis[owner->index].mac;
@@ -495,7 +504,7 @@ void Engine::Impl::eni_send(Context& ctx) {
     }
     if (pf.dst_mac != kRouterMac && !mac_to_eni.contains(mac_key(pf.dst_mac))) {
         drop(ctx, DropReason::WrongDestinationMac, eni.component, "eni", "",
-             fmt::format("{} is neither the router nor an interface", pf.dst_mac.to_string()));
+             say(ctx, "{} is neither the router nor an interface", pf.dst_mac.to_string()));
         return;
     }
     // AWS: subnet-sizing — broadcast and multicast are not supported.
@@ -510,7 +519,7 @@ void Engine::Impl::eni_send(Context& ctx) {
     // addresses.
     if (eni.source_dest_check && !eni.owns(pf.key.src)) {
         drop(ctx, DropReason::SourceDestCheck, eni.component, "eni", "source/dest check: on",
-             fmt::format("source {} is not an address of this interface", pf.key.src.to_string()));
+             say(ctx, "source {} is not an address of this interface", pf.key.src.to_string()));
         return;
     }
     if (!services_check(ctx, eni)) return;
@@ -537,13 +546,13 @@ bool Engine::Impl::services_check(Context& ctx, const EniState& eni) {
                dst == topo.subnets[eni.subnet].cidr.network() + 2;
     if (dns || dst == kMetadataAddress) {
         drop(ctx, DropReason::ServiceNotModelled, router_component[eni.vpc], "vpc-router", "",
-             fmt::format("{} is the {}, which is not modelled", dst.to_string(),
-                         dns ? "DNS resolver" : "instance metadata service"));
+             say(ctx, "{} is the {}, which is not modelled", dst.to_string(),
+                 dns ? "DNS resolver" : "instance metadata service"));
         return false;
     }
     if (kLinkLocal.contains(dst)) {
         drop(ctx, DropReason::LinkLocal, router_component[eni.vpc], "vpc-router", "",
-             fmt::format("{} is link-local", dst.to_string()));
+             say(ctx, "{} is link-local", dst.to_string()));
         return false;
     }
     return true;
@@ -583,7 +592,7 @@ bool Engine::Impl::sg_egress(Context& ctx, EniState& eni) {
     if (!untracked &&
         eni.conntrack.insert(pf.tuple, ctx.now) == ConntrackTable::InsertOutcome::Full) {
         drop(ctx, DropReason::ConntrackFull, comp, "security-group", "",
-             fmt::format("{} connections tracked", eni.conntrack.size()));
+             say(ctx, "{} connections tracked", eni.conntrack.size()));
         return false;
     }
     if (ctx.trace != nullptr) {
@@ -599,7 +608,7 @@ void Engine::Impl::deliver_same_subnet(Context& ctx, const EniState& from) {
     auto owner = owner_of(from.vpc, ctx.pf.key.dst);
     if (!owner || owner->kind != OwnerKind::Eni) {
         drop(ctx, DropReason::HostUnreachable, router, "vpc-router", "",
-             fmt::format("no interface holds {}", ctx.pf.key.dst.to_string()));
+             say(ctx, "no interface holds {}", ctx.pf.key.dst.to_string()));
         return;
     }
     if (ctx.trace != nullptr) {
@@ -639,7 +648,7 @@ void Engine::Impl::route_from_subnet(Context& ctx, Index subnet) {
     const policy::CompiledRoute* r = route_tables[s.route_table].lookup(ctx.pf.key.dst);
     if (r == nullptr) {
         drop(ctx, DropReason::NoRoute, comp, "route-table", "",
-             fmt::format("no route to {}", ctx.pf.key.dst.to_string()));
+             say(ctx, "no route to {}", ctx.pf.key.dst.to_string()));
         return;
     }
     if (r->blackhole) {
@@ -678,12 +687,12 @@ void Engine::Impl::deliver_in_vpc(Context& ctx, Index vpc, Index from_subnet) {
     auto owner = owner_of(vpc, ctx.pf.key.dst);
     if (!owner) {
         drop(ctx, DropReason::HostUnreachable, router, "vpc-router", "",
-             fmt::format("no interface holds {}", ctx.pf.key.dst.to_string()));
+             say(ctx, "no interface holds {}", ctx.pf.key.dst.to_string()));
         return;
     }
     if (owner->kind == OwnerKind::NatGateway) {
         drop(ctx, DropReason::HostUnreachable, router, "vpc-router", "",
-             fmt::format("{} is a NAT gateway, which only forwards", ctx.pf.key.dst.to_string()));
+             say(ctx, "{} is a NAT gateway, which only forwards", ctx.pf.key.dst.to_string()));
         return;
     }
     if (!enter_subnet(ctx, enis[owner->index].subnet, from_subnet)) return;
@@ -711,8 +720,8 @@ void Engine::Impl::enter_eni(Context& ctx, Index index) {
     // that is not addressed to one of its addresses.
     if (eni.source_dest_check && !eni.owns(ctx.pf.key.dst)) {
         drop(ctx, DropReason::SourceDestCheck, eni.component, "eni", "source/dest check: on",
-             fmt::format("destination {} is not an address of this interface",
-                         ctx.pf.key.dst.to_string()));
+             say(ctx, "destination {} is not an address of this interface",
+                 ctx.pf.key.dst.to_string()));
         return;
     }
     if (!sg_ingress(ctx, eni)) return;
@@ -750,7 +759,7 @@ bool Engine::Impl::sg_ingress(Context& ctx, EniState& eni) {
     if (!untracked &&
         eni.conntrack.insert(pf.tuple, ctx.now) == ConntrackTable::InsertOutcome::Full) {
         drop(ctx, DropReason::ConntrackFull, comp, "security-group", "",
-             fmt::format("{} connections tracked", eni.conntrack.size()));
+             say(ctx, "{} connections tracked", eni.conntrack.size()));
         return false;
     }
     if (ctx.trace != nullptr) {
@@ -793,7 +802,7 @@ void Engine::Impl::igw_send(Context& ctx, Index igw) {
     // IP (or a NAT gateway's) leaves through the internet gateway.
     if (pub == private_to_public.end()) {
         drop(ctx, DropReason::NoPublicIp, comp, "internet-gateway", "",
-             fmt::format("{} has no public IPv4 address", ctx.pf.key.src.to_string()));
+             say(ctx, "{} has no public IPv4 address", ctx.pf.key.src.to_string()));
         return;
     }
     // AWS: EC2 network_mtu — at most 1500 bytes through the internet gateway; with DF set the
@@ -833,8 +842,8 @@ bool Engine::Impl::path_mtu_check(Context& ctx, std::size_t mtu, ComponentId com
     if (ctx.ingress < enis.size()) from = topo.subnets[enis[ctx.ingress].subnet].cidr.network() + 1;
     send_icmp_error(ctx, 3, 4, static_cast<std::uint16_t>(mtu), from);
     drop(ctx, DropReason::MtuExceeded, comp, kind, "",
-         fmt::format("{} bytes > MTU {} with DF: ICMP fragmentation needed sent",
-                     ctx.pf.ip_total_length, mtu));
+         say(ctx, "{} bytes > MTU {} with DF: ICMP fragmentation needed sent",
+             ctx.pf.ip_total_length, mtu));
     return false;
 }
 
@@ -893,7 +902,7 @@ void Engine::Impl::internet_receive(Context& ctx) {
     auto it = public_addresses.find(pf.key.dst.value());
     if (it == public_addresses.end()) {
         drop(ctx, DropReason::NoMapping, internet_component, "internet-gateway", "",
-             fmt::format("{} is not a public address of any interface", pf.key.dst.to_string()));
+             say(ctx, "{} is not a public address of any interface", pf.key.dst.to_string()));
         return;
     }
     Owner owner = it->second;
@@ -902,7 +911,7 @@ void Engine::Impl::internet_receive(Context& ctx) {
     Index igw = topo.vpcs[vpc].internet_gateway;
     if (igw == kNone || igw >= igw_component.size()) {
         drop(ctx, DropReason::NoMapping, internet_component, "internet-gateway", "",
-             fmt::format("VPC {} has no internet gateway", topo.vpcs[vpc].meta.name));
+             say(ctx, "VPC {} has no internet gateway", topo.vpcs[vpc].meta.name));
         return;
     }
     ComponentId comp = igw_component[igw];
@@ -950,7 +959,7 @@ void Engine::Impl::nat_send(Context& ctx, Index index, Index from_subnet) {
     if (ctx.pf.ttl <= 1) {
         send_icmp_error(ctx, 11, 0, 0, nat.private_ip);
         drop(ctx, DropReason::TtlExceeded, comp, "nat-gateway", "",
-             fmt::format("ICMP time exceeded sent from {}", nat.private_ip.to_string()));
+             say(ctx, "ICMP time exceeded sent from {}", nat.private_ip.to_string()));
         return;
     }
     policy::NatPacketFacts facts{ctx.pf.key.protocol, ctx.pf.fragment, ctx.pf.first_fragment,
@@ -993,8 +1002,8 @@ void Engine::Impl::nat_send(Context& ctx, Index index, Index from_subnet) {
         auto c = table.create(ctx.pf.tuple, ctx.now);
         if (c.outcome == NatTable::CreateOutcome::PortsExhausted) {
             drop(ctx, DropReason::NatPortsExhausted, comp, "nat-gateway", "",
-                 fmt::format("{} connections to {}", table.connections_to(ctx.pf.tuple),
-                             endpoint(ctx.pf.key.dst, ctx.pf.tuple.dst_port, ctx.pf.key.protocol)));
+                 say(ctx, "{} connections to {}", table.connections_to(ctx.pf.tuple),
+                     endpoint(ctx.pf.key.dst, ctx.pf.tuple.dst_port, ctx.pf.key.protocol)));
             return;
         }
         m = c.mapping;
@@ -1087,13 +1096,13 @@ void Engine::Impl::peering_send(Context& ctx, Index index, Index from_vpc) {
     auto owner = inside ? owner_of(other, dst) : std::nullopt;
     if (!inside || (owner && owner->kind != OwnerKind::Eni)) {
         drop(ctx, DropReason::NotTransitive, comp, "peering", "",
-             fmt::format("{} is not an interface of VPC {}: a peering is not transitive",
-                         dst.to_string(), peer.meta.name));
+             say(ctx, "{} is not an interface of VPC {}: a peering is not transitive",
+                 dst.to_string(), peer.meta.name));
         return;
     }
     if (!owner) {
         drop(ctx, DropReason::HostUnreachable, comp, "peering", "",
-             fmt::format("no interface of VPC {} holds {}", peer.meta.name, dst.to_string()));
+             say(ctx, "no interface of VPC {} holds {}", peer.meta.name, dst.to_string()));
         return;
     }
     // AWS: PG vpc-peering-basics — MTU 9001 within a region, 1500 across regions.
