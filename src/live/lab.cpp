@@ -115,9 +115,8 @@ std::vector<LivePort> bring_up(const LabPlan& plan, const BringUpOptions& option
         ::setns(home.get(), CLONE_NEWNET);
     }
 
-    // Namespaces are made by a few threads at once: most of the time goes to the kernel waiting
-    // for RCU grace periods (veth pairs especially), and those waits overlap across threads.
-    // Each thread unshares its own namespace, so they never see each other's.
+    // Namespaces may be made by several threads (options.threads); each thread unshares its own
+    // namespace, so they never see each other's.
     const std::size_t count = plan.namespaces.size();
     std::vector<std::vector<LivePort>> made(count);
     std::atomic<std::size_t> next{0};
