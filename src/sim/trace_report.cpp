@@ -505,26 +505,29 @@ void render_path(std::string& out, const TracePath& path, const Palette& pal) {
     if (path.fate == "lost") out += "  (lost: no host received it)\n";
 }
 
-nlohmann::json step_json(const ReportStep& s) {
-    nlohmann::json j = {{"component", s.component},
-                        {"kind", s.kind},
-                        {"action", s.action},
-                        {"rule", s.rule},
-                        {"detail", s.detail}};
-    j["drop_reason"] = s.drop ? nlohmann::json(std::string(engine::name(*s.drop))) : nullptr;
+nlohmann::ordered_json step_json(const ReportStep& s) {
+    nlohmann::ordered_json j = {{"component", s.component},
+                                {"kind", s.kind},
+                                {"action", s.action},
+                                {"rule", s.rule},
+                                {"detail", s.detail}};
+    j["drop_reason"] =
+        s.drop ? nlohmann::ordered_json(std::string(engine::name(*s.drop))) : nullptr;
     return j;
 }
 
-nlohmann::json path_json(const TracePath& p) {
-    nlohmann::json steps = nlohmann::json::array();
+nlohmann::ordered_json path_json(const TracePath& p) {
+    nlohmann::ordered_json steps = nlohmann::ordered_json::array();
     for (const ReportStep& s : p.steps) steps.push_back(step_json(s));
-    nlohmann::json j = {{"packet", p.packet}, {"fate", p.fate}, {"steps", steps}};
-    j["drop_reason"] = p.drop ? nlohmann::json(std::string(engine::name(*p.drop))) : nullptr;
-    j["dropped_at"] = p.dropped_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.dropped_at);
+    nlohmann::ordered_json j = {{"packet", p.packet}, {"fate", p.fate}, {"steps", steps}};
+    j["drop_reason"] =
+        p.drop ? nlohmann::ordered_json(std::string(engine::name(*p.drop))) : nullptr;
+    j["dropped_at"] = p.dropped_at.empty() ? nlohmann::ordered_json(nullptr)
+                                           : nlohmann::ordered_json(p.dropped_at);
     return j;
 }
 
-nlohmann::json end_json(const TraceEnd& e) {
+nlohmann::ordered_json end_json(const TraceEnd& e) {
     return {{"kind", e.kind}, {"name", e.name}, {"address", e.address}, {"label", e.label}};
 }
 
@@ -547,21 +550,21 @@ std::string render_text(const TraceReport& r, bool color) {
 }
 
 std::string render_json(const TraceReport& r) {
-    nlohmann::json j;
+    nlohmann::ordered_json j;
+    j["reachable"] = r.reachable;
+    j["verdict"] = r.verdict;
+    j["hint"] = r.hint.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.hint);
+    j["refused"] = r.refused;
+    j["outcome"] = r.outcome;
+    j["notes"] = r.notes;
     j["topology"] = r.topology;
     j["from"] = end_json(r.from);
     j["to"] = end_json(r.to);
     j["protocol"] = r.protocol;
-    j["dport"] = r.dport ? nlohmann::json(*r.dport) : nullptr;
-    j["sport"] = r.sport ? nlohmann::json(*r.sport) : nullptr;
-    j["reachable"] = r.reachable;
-    j["refused"] = r.refused;
-    j["outcome"] = r.outcome;
-    j["verdict"] = r.verdict;
-    j["hint"] = r.hint.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.hint);
-    j["notes"] = r.notes;
+    j["dport"] = r.dport ? nlohmann::ordered_json(*r.dport) : nullptr;
+    j["sport"] = r.sport ? nlohmann::ordered_json(*r.sport) : nullptr;
     j["forward"] = path_json(r.forward);
-    j["return"] = r.ret ? path_json(*r.ret) : nlohmann::json(nullptr);
+    j["return"] = r.ret ? path_json(*r.ret) : nlohmann::ordered_json(nullptr);
     return j.dump(2) + "\n";
 }
 
