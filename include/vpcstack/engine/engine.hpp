@@ -2,6 +2,37 @@
 // the internet) with the cloud's semantics. It owns no threads and no clock: its caller hands
 // it frames and the current time, and it hands frames to a FrameSink. The simulation and the
 // live lab drive the same Engine.
+//
+// The pipeline (src/engine/engine.cpp): parse -> ENI egress (source/dest check, security group
+// egress with connection tracking) -> subnet ACL outbound -> the subnet's route table (skipped,
+// with the ACLs, between ENIs of one subnet) -> the target (local, internet gateway, NAT gateway,
+// peering, ENI/instance, blackhole) -> subnet ACL inbound -> ENI ingress (source/dest check,
+// security group ingress) -> delivery (Ethernet rewritten: source kRouterMac, destination the
+// ENI's MAC). The cloud's rules live in policy/.
+//
+// Choices where the cloud leaves room:
+// - ARP: the router answers for the subnet's router address (base+1) and DNS address (base+2)
+//   with kRouterMac, for an ENI of the same subnet with that ENI's MAC (as instances see each
+//   other in the cloud), for a NAT gateway or an off-subnet address with kRouterMac; an unused
+//   address of the subnet gets no answer (HostUnreachable). On the internet port every request
+//   is answered with kRouterMac. Frames from an ENI must be addressed to kRouterMac or to an ENI's
+//   MAC. Gratuitous ARP and unsolicited replies are Noise.
+// - MTU: larger than 1500 bytes towards the internet (or over an inter-region peering) with DF
+//   set: ICMP fragmentation needed (type 3 code 4, next-hop MTU) from the sender's subnet router
+//   address, counted as MtuExceeded; without DF the packet is fragmented (RFC 791; IP options
+//   stay in the first fragment only). Within a VPC (MTU 9001) sizes are not checked, so a live
+//   lab may hand over large GSO frames whole.
+// - Frames the engine makes itself (ARP replies, ICMP errors, the NAT gateway's RST) go straight
+//   back out of the ingress port, without ACL or security group evaluation.
+// - The VPC DNS resolver (VPC base+2, subnet base+2, 169.254.169.253) and the metadata service
+//   (169.254.169.254) are not modelled: ServiceNotModelled. Other 169.254.0.0/16 addresses:
+//   LinkLocal. Broadcast, multicast and the subnet's last address: Noise.
+// - ICMP errors (types 3, 11, 12) pass a security group as related traffic of a tracked flow,
+//   and are translated (with the packet they quote) by the internet and NAT gateways.
+// - Known gaps: non-first fragments are matched by ACLs and security groups without ports and
+//   create no tracking state; inbound non-first fragments at a NAT gateway are dropped
+//   (NatUnsupported); TCP tracking has one timeout (established) whatever the TCP state;
+//   connection-tracking timeouts are engine-wide, not per ENI.
 #pragma once
 
 #include <array>
