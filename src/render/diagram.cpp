@@ -56,6 +56,7 @@ class Builder {
         for (Index p = 0; p < t_.peerings.size(); ++p) add_peering(p);
         for (Index s = 0; s < t_.subnets.size(); ++s) add_routes(s);
         for (const model::Instance& instance : t_.instances) link_enis(instance);
+        for (Index g = 0; g < t_.security_groups.size(); ++g) add_group_references(g);
     }
 
   private:
@@ -251,6 +252,40 @@ class Builder {
         }
     }
 
+    std::vector<Index> enis_with_group(Index group) const {
+        std::vector<Index> out;
+        for (Index e = 0; e < t_.enis.size(); ++e) {
+            const auto& groups = t_.enis[e].security_groups;
+            if (std::find(groups.begin(), groups.end(), group) != groups.end()) out.push_back(e);
+        }
+        return out;
+    }
+
+    // A rule naming another group allows the private addresses of the ENIs carrying that group.
+    // AWS: security-group-rules — a group reference matches the members' private IPs. A group
+    // naming itself (the default group does) would only draw loops, so it is left out.
+    void add_group_references(Index g) {
+        const model::SecurityGroup& group = t_.security_groups[g];
+        const std::vector<Index> protected_enis = enis_with_group(g);
+        auto draw = [&](const model::SgRule& rule, bool ingress) {
+            if (rule.peer_kind != model::PeerKind::SecurityGroup || rule.group == g) return;
+            if (rule.group == kNone) return;
+            for (Index peer : enis_with_group(rule.group)) {
+                for (Index mine : protected_enis) {
+                    const Vertex from = eni_.at(ingress ? peer : mine);
+                    const Vertex to = eni_.at(ingress ? mine : peer);
+                    add_edge(from, to,
+                             {.label = (ingress ? "" : "egress ") + rule.text,
+                              .style = "dotted",
+                              .color = "#7a5c99",
+                              .constraint = false});
+                }
+            }
+        };
+        for (const model::SgRule& rule : group.ingress) draw(rule, true);
+        for (const model::SgRule& rule : group.egress) draw(rule, false);
+    }
+
     const Topology& t_;
     Diagram& d_;
     Vertex internet_{};
@@ -363,6 +398,7 @@ class DotWriter {
         a.add("label", edge.label).add("style", edge.style).add("color", edge.color);
         a.add("fontcolor", edge.color).add("dir", edge.dir);
         a.add("ltail", edge.ltail).add("lhead", edge.lhead);
+        if (!edge.constraint) a.add("constraint", "false");
         lines.emplace_back(edge.order, "  " + d_.graph[boost::source(e, d_.graph)].id + " -> " +
                                            d_.graph[boost::target(e, d_.graph)].id + a.bracketed() +
                                            ";\n");

@@ -180,6 +180,37 @@ TEST(Diagram, TheEnisOfOneInstanceAreTiedTogether) {
     EXPECT_EQ(node(d, "eni1").cluster, 2) << "each ENI is drawn in its own subnet";
 }
 
+TEST(Diagram, SecurityGroupRulesNamingAnotherGroupAreDottedEdgesBetweenTheirEnis) {
+    model::Topology t = testing::two_tier();
+    // app-sg (group 2) admits tcp/8080 from web-sg (group 1); the default group names itself.
+    model::SgRule from_web;
+    from_web.protocol = net::Protocol::tcp();
+    from_web.ports = net::PortRange::single(8080);
+    from_web.peer_kind = model::PeerKind::SecurityGroup;
+    from_web.group = 1;
+    from_web.text = "tcp/8080 from sg:web-sg";
+    t.security_groups[2].ingress.push_back(from_web);
+    model::SgRule self = from_web;
+    self.group = 0;
+    self.text = "all from sg:default";
+    t.security_groups[0].ingress.push_back(self);
+    t.enis[1].security_groups.push_back(0);
+    t.enis[0].security_groups.push_back(0);
+
+    const auto all = edges(build_diagram(t));
+    const EdgeView* reference = find_edge(all, "eni0", "eni1");
+    ASSERT_NE(reference, nullptr) << "from web (carries web-sg) to app (protected by app-sg)";
+    EXPECT_EQ(reference->edge.label, "tcp/8080 from sg:web-sg");
+    EXPECT_EQ(reference->edge.style, "dotted");
+    EXPECT_FALSE(reference->edge.constraint);
+    EXPECT_EQ(find_edge(all, "eni1", "eni0"), nullptr);
+    EXPECT_EQ(find_edge(all, "eni0", "eni0"), nullptr) << "a group naming itself draws no loop";
+    EXPECT_NE(
+        render_dot(t).find(R"(eni0 -> eni1 [label="tcp/8080 from sg:web-sg", style="dotted", )"
+                           R"(color="#7a5c99", fontcolor="#7a5c99", constraint="false"];)"),
+        std::string::npos);
+}
+
 TEST(Diagram, QuotesAndBackslashesInNamesAreEscaped) {
     model::Topology t = testing::two_tier();
     t.internet_hosts[0].meta.name = "say \"hi\" \\o/";

@@ -7,7 +7,9 @@
 // their ENIs and NAT gateways. Edges: the internet gateway's attachment to the internet; each
 // non-local route of a subnet's route table, from the subnet to its target, labelled with the
 // destination (red and dashed when the route is a blackhole); each peering between its VPCs
-// (dashed when not active). Output is deterministic: the same topology gives the same text.
+// (dashed when not active); each security group rule that names another group, dotted, from
+// the ENIs carrying the named group to the ENIs the rule protects (ingress; the other way for
+// egress). Output is deterministic: the same topology gives the same text.
 #pragma once
 
 #include <boost/graph/adjacency_list.hpp>
@@ -35,10 +37,11 @@ struct DiagramEdge {
     std::string label{};
     std::string style{};
     std::string color{};
-    std::string dir{};    // "none", "both" or empty (forward)
-    std::string ltail{};  // cluster the edge visually starts from (needs compound=true)
-    std::string lhead{};  // cluster the edge visually ends at
-    int order = 0;        // creation order, the order edges are written in
+    std::string dir{};       // "none", "both" or empty (forward)
+    std::string ltail{};     // cluster the edge visually starts from (needs compound=true)
+    std::string lhead{};     // cluster the edge visually ends at
+    bool constraint = true;  // false: the edge does not influence the layout's ranks
+    int order = 0;           // creation order, the order edges are written in
 };
 
 struct DiagramCluster {
