@@ -571,11 +571,7 @@ class Converter {
             }
         }
         NameScope names;
-        for (auto& [r, ip] : eips_) {
-            std::string wanted = wanted_name(r);
-            eip_names_.push_back(names.unique(wanted));
-            (void)ip;
-        }
+        for (const auto& eip : eips_) eip_names_.push_back(names.unique(wanted_name(eip.first)));
         for (const auto& [eni, i] : eni_eip) eni_eip_name_[eni] = eip_names_[i];
         for (const auto& [nat, i] : nat_eip) nat_eip_name_[nat] = eip_names_[i];
     }
