@@ -63,39 +63,35 @@ struct PortCounters {
 };
 
 struct OffloadCounters {
-    std::uint64_t partial_passed = 0;   // TCP partial checksums carried through whole
-    std::uint64_t csum_completed = 0;   // partial checksums completed in software
-    std::uint64_t gso_passed = 0;       // large TCP segments carried through whole
-    std::uint64_t gso_segmented = 0;    // large segments cut in software before the engine
-    std::uint64_t gso_resegmented = 0;  // cut after the engine asked for a smaller MTU
+    std::uint64_t partial_passed = 0;  // TCP partial checksums carried through whole
+    std::uint64_t csum_completed = 0;  // partial checksums completed in software
+    std::uint64_t gso_passed = 0;      // large TCP segments carried through whole
+    std::uint64_t gso_segmented = 0;   // large segments cut in software before the engine
 };
 
 // The frame being handed to the engine, so that transmit() recognises it on the way out and
-// gives it back its virtio header.
+// gives it back its virtio header and, for a large segment, the payload beyond the first MSS.
 struct InFlight {
-    FrameKey key;
+    FrameKey key;  // of what the engine was given
     VirtioNetHdr header;
     bool partial = false;  // checksum field inverted (see daemon.hpp)
     bool gso = false;
-    std::size_t segment_bytes = 0;  // IP bytes of one segment when cut at gso_size
-    bool resegment = false;
+    std::size_t headers = 0;             // Ethernet + IP + TCP bytes
+    std::span<const std::uint8_t> tail;  // payload the engine was not shown
+    std::uint16_t total_length = 0;      // the whole frame's IPv4 total length
 };
 
-bool is_frag_needed(std::span<const std::uint8_t> frame, std::uint16_t* mtu) {
-    if (frame.size() < kEthernetHeader + 20 + 8 || frame[12] != 0x08 || frame[13] != 0x00) {
-        return false;
-    }
-    const std::uint8_t* ip = frame.data() + kEthernetHeader;
+void store16(std::uint8_t* p, std::uint16_t v) {
+    p[0] = static_cast<std::uint8_t>(v >> 8);
+    p[1] = static_cast<std::uint8_t>(v);
+}
+
+// Sets an IPv4 header's total length and recomputes its checksum.
+void set_total_length(std::uint8_t* ip, std::uint16_t total) {
     const std::size_t ihl = std::size_t{ip[0] & 0x0fu} * 4;
-    if (ip[9] != 1 || frame.size() < kEthernetHeader + ihl + 8) {
-        return false;
-    }
-    const std::uint8_t* icmp = ip + ihl;
-    if (icmp[0] != 3 || icmp[1] != 4) {
-        return false;
-    }
-    *mtu = static_cast<std::uint16_t>((icmp[6] << 8) | icmp[7]);
-    return true;
+    store16(ip + 2, total);
+    store16(ip + 10, 0);
+    store16(ip + 10, static_cast<std::uint16_t>(~fold(ones_sum({ip, ihl}))));
 }
 
 engine::EngineConfig engine_config(const LabState& state) {
@@ -218,17 +214,33 @@ void Daemon::handle_frame(std::size_t index, std::span<std::uint8_t> bytes) {
             ++offload_.csum_completed;
         }
     }
+    std::span<const std::uint8_t> view = frame;
     if (flight.gso) {
+        // The engine is shown the headers and the first segment's payload only: what it decides
+        // for that segment (rules, translations, the MTU of the path) holds for every segment,
+        // and it never copies the rest. transmit() puts the rest back behind its headers.
+        const std::size_t ip_tcp = ip_tcp_header_bytes(frame);
+        const std::size_t segment = kEthernetHeader + ip_tcp + flight.header.gso_size;
+        if (ip_tcp == 0 || flight.header.gso_size == 0) {
+            drop(LiveDrop::BadGso);
+            return;
+        }
         ++offload_.gso_passed;
-        flight.segment_bytes = ip_tcp_header_bytes(frame) + flight.header.gso_size;
+        flight.headers = kEthernetHeader + ip_tcp;
+        if (segment < frame.size()) {
+            flight.total_length = static_cast<std::uint16_t>(frame.size() - kEthernetHeader);
+            flight.tail = frame.subspan(segment);
+            view = frame.first(segment);
+            set_total_length(frame.data() + kEthernetHeader,
+                             static_cast<std::uint16_t>(segment - kEthernetHeader));
+        }
+    } else if (flight.partial) {
+        flight.headers = kEthernetHeader + ip_tcp_header_bytes(frame);
     }
+    flight.key = frame_key(view);
     in_flight_ = &flight;
-    feed(port, frame);
+    feed(port, view);
     in_flight_ = nullptr;
-    if (flight.resegment) {
-        ++offload_.gso_resegmented;
-        cut_and_feed(frame);
-    }
 }
 
 void Daemon::transmit(engine::PortId port, std::span<const std::uint8_t> frame) {
@@ -241,30 +253,34 @@ void Daemon::transmit(engine::PortId port, std::span<const std::uint8_t> frame) 
     VirtioNetHdr header{};
     std::array<iovec, 4> parts{};
     int count = 0;
-    std::array<std::uint8_t, 2> restored{};
+    std::array<std::uint8_t, kEthernetHeader + 60 + 60> headers{};
     if (state_.offload) {
-        InFlight* flight = in_flight_;
-        std::uint16_t mtu = 0;
-        if (flight != nullptr && flight->gso && is_frag_needed(frame, &mtu) &&
-            flight->segment_bytes <= mtu) {
-            // Each segment fits the smaller link: cut instead of refusing (see daemon.hpp).
-            flight->resegment = true;
-            return;
-        }
+        const InFlight* flight = in_flight_;
         const bool same = flight != nullptr && flight->key.valid && frame_key(frame) == flight->key;
+        parts[count++] = {&header, sizeof(header)};
         if (same) {
             header = flight->header;
         }
-        parts[count++] = {&header, sizeof(header)};
-        const std::size_t field = std::size_t{header.csum_start} + header.csum_offset;
-        if (same && flight->partial && field + 2 <= frame.size()) {
-            restored[0] = static_cast<std::uint8_t>(~frame[field]);
-            restored[1] = static_cast<std::uint8_t>(~frame[field + 1]);
-            // The frame is the engine's; its inverted field is replaced on the way out.
-            parts[count++] = {const_cast<std::uint8_t*>(frame.data()), field};
-            parts[count++] = {restored.data(), 2};
-            parts[count++] = {const_cast<std::uint8_t*>(frame.data() + field + 2),
-                              frame.size() - field - 2};
+        if (same && (flight->partial || !flight->tail.empty()) && flight->headers <= frame.size() &&
+            flight->headers <= headers.size()) {
+            // The engine's headers, with the partial checksum field inverted back and the whole
+            // frame's length restored, then its payload, then the payload it was not shown.
+            std::memcpy(headers.data(), frame.data(), flight->headers);
+            const std::size_t field = std::size_t{header.csum_start} + header.csum_offset;
+            if (flight->partial && field + 2 <= flight->headers) {
+                headers[field] = static_cast<std::uint8_t>(~headers[field]);
+                headers[field + 1] = static_cast<std::uint8_t>(~headers[field + 1]);
+            }
+            if (!flight->tail.empty()) {
+                set_total_length(headers.data() + kEthernetHeader, flight->total_length);
+            }
+            parts[count++] = {headers.data(), flight->headers};
+            parts[count++] = {const_cast<std::uint8_t*>(frame.data() + flight->headers),
+                              frame.size() - flight->headers};
+            if (!flight->tail.empty()) {
+                parts[count++] = {const_cast<std::uint8_t*>(flight->tail.data()),
+                                  flight->tail.size()};
+            }
         } else {
             parts[count++] = {const_cast<std::uint8_t*>(frame.data()), frame.size()};
         }
@@ -335,8 +351,7 @@ json Daemon::status() const {
                {{"partial_passed", offload_.partial_passed},
                 {"csum_completed", offload_.csum_completed},
                 {"gso_passed", offload_.gso_passed},
-                {"gso_segmented", offload_.gso_segmented},
-                {"gso_resegmented", offload_.gso_resegmented}}}}},
+                {"gso_segmented", offload_.gso_segmented}}}}},
             {"traces_kept", traces_.size()},
             {"ports", ports}};
 }

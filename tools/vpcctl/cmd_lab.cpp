@@ -509,12 +509,11 @@ int run_lab_status(const LabNameOptions& options) {
     if (state->offload) {
         std::printf(
             "offloads: %llu partial checksums passed, %llu completed, %llu large segments "
-            "passed, %llu cut before the engine, %llu cut for a smaller MTU\n",
+            "passed, %llu cut before the engine\n",
             static_cast<unsigned long long>(offload.value("partial_passed", std::uint64_t{0})),
             static_cast<unsigned long long>(offload.value("csum_completed", std::uint64_t{0})),
             static_cast<unsigned long long>(offload.value("gso_passed", std::uint64_t{0})),
-            static_cast<unsigned long long>(offload.value("gso_segmented", std::uint64_t{0})),
-            static_cast<unsigned long long>(offload.value("gso_resegmented", std::uint64_t{0})));
+            static_cast<unsigned long long>(offload.value("gso_segmented", std::uint64_t{0})));
     }
     return kExitOk;
 }

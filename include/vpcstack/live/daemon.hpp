@@ -6,10 +6,11 @@
 //  - a TCP frame with a partial checksum passes through the engine partial: the checksum field
 //    is inverted before the engine and back after it, so the engine's RFC 1624 updates keep it
 //    exact, and it leaves with the same header; other partial checksums are completed first;
-//  - a TCPv4 GSO frame passes whole, to be cut by the receiving kernel (the instance's MSS
-//    already fits every link). Where the engine answers it with "fragmentation needed" although
-//    each segment fits (the 1500-byte internet gateway), the answer is suppressed and the frame
-//    is cut in software and sent again segment by segment (counted as gso_resegmented);
+//  - a TCPv4 GSO frame passes whole, but the engine is shown only its headers and the first
+//    segment's payload: what it decides for that segment (rules, translations, the path MTU:
+//    the 1500-byte internet gateway refuses a segment that does not fit, not the whole frame)
+//    holds for every segment. The rest of the payload is put back behind the engine's headers on
+//    the way out, and the receiving kernel cuts the frame where it must;
 //  - any other GSO frame is cut in software first.
 //
 // Frames the daemon itself cannot carry are counted by LiveDrop, beside the engine's reasons.
