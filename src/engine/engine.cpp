@@ -155,6 +155,9 @@ struct Engine::Impl {
         std::vector<const policy::CompiledGroup*> groups;
         ConntrackTable conntrack;
         ComponentId component = 0;
+        // Datagrams whose first fragment the security groups allowed, until when the rest may
+        // follow: later fragments carry no ports to match.
+        std::unordered_map<std::uint64_t, TimeNs> admitted_fragments;
 
         bool owns(net::Ipv4Address a) const noexcept {
             return std::find(ips.begin(), ips.end(), a) != ips.end();
@@ -176,6 +179,8 @@ struct Engine::Impl {
     bool enter_subnet(Context& ctx, Index subnet, Index from_subnet);
     void enter_eni(Context& ctx, Index eni);
     bool sg_ingress(Context& ctx, EniState& eni);
+    bool fragment_admitted(Context& ctx, EniState& eni, ComponentId comp);
+    void admit_fragments(const Context& ctx, EniState& eni);
     void deliver(Context& ctx, const EniState& eni);
     void igw_send(Context& ctx, Index igw);
     void internet_receive(Context& ctx);
@@ -279,7 +284,8 @@ Engine::Impl::Impl(const model::Topology& t, FrameSink& s, EngineConfig c)
                     .groups = {},
                     .conntrack = ConntrackTable(config.conntrack_capacity_per_eni,
                                                 config.conntrack_timeouts),
-                    .component = add_component("eni/" + e.meta.name)};
+                    .component = add_component("eni/" + e.meta.name),
+                    .admitted_fragments = {}};
         for (Index g : e.security_groups) {
             if (g < groups.size()) st.groups.push_back(&groups[g]);
         }
@@ -564,6 +570,7 @@ bool Engine::Impl::services_check(Context& ctx, const EniState& eni) {
 bool Engine::Impl::sg_egress(Context& ctx, EniState& eni) {
     const ParsedFrame& pf = ctx.pf;
     ComponentId first = eni.groups.empty() ? eni.component : sg_component[eni.groups[0]->index];
+    if (pf.fragment && !pf.first_fragment) return fragment_admitted(ctx, eni, first);
     auto hit = eni.conntrack.find(pf.tuple, ctx.now);
     if (hit.entry != nullptr) {
         touch(first);
@@ -571,6 +578,7 @@ bool Engine::Impl::sg_egress(Context& ctx, EniState& eni) {
             step(ctx, first, "security-group", "allow", "",
                  hit.reply ? "established (reply of a tracked flow)" : "established");
         }
+        if (pf.fragment) admit_fragments(ctx, eni);
         return true;
     }
     if (pf.icmp_inner.present && eni.conntrack.contains_either_way(pf.icmp_inner.tuple, ctx.now)) {
@@ -598,6 +606,37 @@ bool Engine::Impl::sg_egress(Context& ctx, EniState& eni) {
     if (ctx.trace != nullptr) {
         step(ctx, comp, "security-group", "allow", "outbound: " + v.rule->text,
              untracked ? "new, untracked" : "new, tracked");
+    }
+    if (pf.fragment) admit_fragments(ctx, eni);
+    return true;
+}
+
+namespace {
+constexpr TimeNs kFragmentTimeout = 30 * kNsPerSecond;  // as Linux's ipfrag_time
+std::uint64_t fragment_key(const ParsedFrame& pf) noexcept {
+    return (std::uint64_t{pf.key.src.value()} * 0x9E3779B97F4A7C15ULL) ^
+           (std::uint64_t{pf.key.dst.value()} << 24) ^ (std::uint64_t{pf.ip_id} << 8) ^
+           pf.key.protocol;
+}
+}  // namespace
+
+// The first fragment of a datagram was allowed at this ENI: let the rest follow.
+void Engine::Impl::admit_fragments(const Context& ctx, EniState& eni) {
+    if (!ctx.pf.first_fragment) return;
+    eni.admitted_fragments[fragment_key(ctx.pf)] = ctx.now + kFragmentTimeout;
+}
+
+// A later fragment has no ports: it passes when its datagram's first fragment did.
+bool Engine::Impl::fragment_admitted(Context& ctx, EniState& eni, ComponentId comp) {
+    touch(comp);
+    auto it = eni.admitted_fragments.find(fragment_key(ctx.pf));
+    if (it == eni.admitted_fragments.end() || it->second < ctx.now) {
+        drop(ctx, DropReason::SecurityGroupNoMatch, comp, "security-group", "",
+             "a fragment whose first fragment was not allowed");
+        return false;
+    }
+    if (ctx.trace != nullptr) {
+        step(ctx, comp, "security-group", "allow", "", "fragment of an allowed datagram");
     }
     return true;
 }
@@ -731,6 +770,7 @@ void Engine::Impl::enter_eni(Context& ctx, Index index) {
 bool Engine::Impl::sg_ingress(Context& ctx, EniState& eni) {
     const ParsedFrame& pf = ctx.pf;
     ComponentId first = eni.groups.empty() ? eni.component : sg_component[eni.groups[0]->index];
+    if (pf.fragment && !pf.first_fragment) return fragment_admitted(ctx, eni, first);
     auto hit = eni.conntrack.find(pf.tuple, ctx.now);
     if (hit.entry != nullptr) {
         touch(first);
@@ -738,6 +778,7 @@ bool Engine::Impl::sg_ingress(Context& ctx, EniState& eni) {
             step(ctx, first, "security-group", "allow", "",
                  hit.reply ? "established (reply of a tracked flow)" : "established");
         }
+        if (pf.fragment) admit_fragments(ctx, eni);
         return true;
     }
     if (pf.icmp_inner.present && eni.conntrack.contains_either_way(pf.icmp_inner.tuple, ctx.now)) {
@@ -766,6 +807,7 @@ bool Engine::Impl::sg_ingress(Context& ctx, EniState& eni) {
         step(ctx, comp, "security-group", "allow", "inbound: " + v.rule->text,
              untracked ? "new, untracked" : "new, tracked");
     }
+    if (pf.fragment) admit_fragments(ctx, eni);
     return true;
 }
 
@@ -1141,7 +1183,10 @@ void Engine::receive(PortId ingress, std::span<const std::uint8_t> frame, TimeNs
 }
 
 void Engine::expire(TimeNs now) {
-    for (auto& e : impl_->enis) e.conntrack.expire(now);
+    for (auto& e : impl_->enis) {
+        e.conntrack.expire(now);
+        std::erase_if(e.admitted_fragments, [&](const auto& kv) { return kv.second < now; });
+    }
     for (auto& n : impl_->nats) n.expire(now);
 }
 

@@ -152,6 +152,7 @@ ParsedFrame parse_frame(std::span<const std::uint8_t> frame) noexcept {
     std::uint16_t offset = flags_offset & 0x1fff;
     pf.fragment = more_fragments || offset != 0;
     pf.first_fragment = offset == 0;
+    pf.ip_id = load16(ip + 4);
     pf.ttl = ip[8];
     pf.key.protocol = ip[9];
     pf.key.src = net::Ipv4Address(load32(ip + 12));

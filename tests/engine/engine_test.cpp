@@ -682,6 +682,46 @@ TEST_F(EngineTest, IcmpErrorsToAPublicAddressQuoteThePrivateOne) {
     expect_checksums_valid(out[0].bytes);
 }
 
+// Splits the IPv4 packet of `frame` into two fragments at `split` bytes of payload (a multiple
+// of 8), as a sender would.
+std::vector<std::vector<std::uint8_t>> fragments_of(const std::vector<std::uint8_t>& frame,
+                                                    std::size_t split, std::uint16_t id) {
+    ParsedFrame pf = parse_frame(frame);
+    std::size_t header = pf.ip_header_size;
+    std::size_t payload = pf.ip_total_length - header;
+    std::vector<std::vector<std::uint8_t>> out;
+    for (int part = 0; part < 2; ++part) {
+        std::size_t from = part == 0 ? 0 : split;
+        std::size_t to = part == 0 ? split : payload;
+        std::vector<std::uint8_t> f(frame.begin(), frame.begin() + 14 + static_cast<long>(header));
+        f.insert(f.end(), frame.begin() + 14 + static_cast<long>(header + from),
+                 frame.begin() + 14 + static_cast<long>(header + to));
+        std::uint8_t* ip4 = f.data() + 14;
+        store16(ip4 + 2, static_cast<std::uint16_t>(header + to - from));
+        store16(ip4 + 4, id);
+        store16(ip4 + 6, static_cast<std::uint16_t>((part == 0 ? 0x2000 : 0) | (from / 8)));
+        store16(ip4 + 10, 0);
+        store16(ip4 + 10, fold_checksum(ones_sum({ip4, header})));
+        out.push_back(f);
+    }
+    return out;
+}
+
+TEST_F(EngineTest, LaterFragmentsFollowTheirFirstThroughSecurityGroups) {
+    b.t.security_groups[web_sg].ingress.push_back(
+        B::sg_cidr(net::Protocol::udp(), net::PortRange::single(53), "10.0.0.0/16"));
+    start();
+    auto whole = from_eni(app, "10.0.2.10", "10.0.1.10",
+                          Tins::UDP(53, 40000) / Tins::RawPDU(std::string(2000, 'f')));
+    auto parts = fragments_of(whole, 1000, 4242);
+    EXPECT_EQ(send(app, parts[0]).size(), 1u);
+    EXPECT_EQ(send(app, parts[1]).size(), 1u);
+    // A later fragment of a datagram whose first fragment never passed is refused.
+    auto stray = fragments_of(whole, 1000, 4343);
+    EXPECT_TRUE(send(app, stray[1]).empty());
+    EXPECT_EQ(drops(DropReason::SecurityGroupNoMatch), 1u);
+}
+
 // ---- Peering -------------------------------------------------------------------------------
 
 // Three VPCs in a line, a - b - c, peered a-b and b-c; b has an internet gateway.

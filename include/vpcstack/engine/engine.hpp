@@ -29,8 +29,10 @@
 //   LinkLocal. Broadcast, multicast and the subnet's last address: Noise.
 // - ICMP errors (types 3, 11, 12) pass a security group as related traffic of a tracked flow,
 //   and are translated (with the packet they quote) by the internet and NAT gateways.
-// - Known gaps: non-first fragments are matched by ACLs and security groups without ports and
-//   create no tracking state; inbound non-first fragments at a NAT gateway are dropped
+// - Fragments: a later fragment (no ports) passes a security group when the first fragment of
+//   its datagram (source, destination, protocol, IP id) passed it within 30 s.
+// - Known gaps: ACLs match later fragments with ports 0; inbound non-first fragments at a NAT
+//   gateway are dropped
 //   (NatUnsupported); TCP tracking has one timeout (established) whatever the TCP state;
 //   connection-tracking timeouts are engine-wide, not per ENI.
 #pragma once

@@ -82,6 +82,7 @@ struct ParsedFrame {
     bool fragment = false;                 // MF set or offset > 0
     bool first_fragment = true;            // offset 0
     bool dont_fragment = false;
+    std::uint16_t ip_id = 0;
     std::uint8_t ttl = 0;
     std::uint8_t tcp_flags = 0;
     std::uint8_t icmp_type = 0;
