@@ -341,6 +341,60 @@ TEST(LiveLab, TwoTierNatForwardsAsTheCloudDoes) {
     EXPECT_NE(trace.output.find("SecurityGroupNoMatch"), std::string::npos) << trace.output;
 }
 
+// Sends `bytes` of a pattern on `from` and checks that `to` receives exactly them.
+bool transfers(int from, int to, std::size_t bytes) {
+    std::vector<std::uint8_t> data(bytes);
+    for (std::size_t i = 0; i < bytes; ++i) {
+        data[i] = static_cast<std::uint8_t>(i * 131 + (i >> 9));
+    }
+    std::vector<std::uint8_t> got;
+    std::size_t sent = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (got.size() < bytes && std::chrono::steady_clock::now() < deadline) {
+        if (sent < bytes) {
+            ssize_t n =
+                ::send(from, data.data() + sent, std::min<std::size_t>(bytes - sent, 1 << 20),
+                       MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (n > 0) {
+                sent += static_cast<std::size_t>(n);
+            }
+        }
+        pollfd p{to, POLLIN, 0};
+        if (::poll(&p, 1, 10) > 0) {
+            std::uint8_t buffer[65536];
+            ssize_t n = ::recv(to, buffer, sizeof(buffer), MSG_DONTWAIT);
+            if (n <= 0) {
+                return false;
+            }
+            got.insert(got.end(), buffer, buffer + n);
+        }
+    }
+    return got == data;
+}
+
+// Large TCP segments from an instance (TSO, 64 KB frames) cross the 1500-byte internet gateway
+// and the NAT gateway intact: the receiving kernel gets every byte, in order.
+TEST(LiveLab, BulkTcpThroughTheInternetGatewayAndNatArrivesIntact) {
+    SKIP_UNLESS_LIVE();
+    Lab lab(kTopologies + "two-tier-nat.yaml", "bulk");
+    ASSERT_EQ(lab.up().code, 0) << lab.up().output;
+    Fd client80 = listen_in(lab.ns("inet"), 80);
+    for (const std::string instance : {"web", "app"}) {
+        Fd sender;
+        Fd receiver;
+        ASSERT_EQ(connect_from(lab.ns(instance), "198.51.100.7", 80, &sender), Outcome::Connected)
+            << instance;
+        ASSERT_FALSE(accept_peer(client80.get(), &receiver).empty()) << instance;
+        EXPECT_TRUE(transfers(sender.get(), receiver.get(), 8 << 20))
+            << "8 MB from " << instance << " to the internet host arrive unchanged";
+    }
+    auto status = lab.status();
+    EXPECT_GT(status["live"]["offload"].value("gso_passed", std::uint64_t{0}), 0u)
+        << "the instances sent large segments (TSO), so the test covers them";
+    EXPECT_EQ(status["engine"]["drops"].value("MtuExceeded", std::uint64_t{1}), 0u)
+        << "segments of an MSS that fits are never refused by the 1500-byte gateway";
+}
+
 TEST(LiveLab, AclThatForgetsEphemeralPortsMakesTcpConnectsTimeOut) {
     SKIP_UNLESS_LIVE();
     Lab lab(kTopologies + "acl-forgets-ephemeral.yaml", "acl");
