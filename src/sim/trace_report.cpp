@@ -224,6 +224,12 @@ std::string hint_for(const model::Topology& t, const TracePath& path, const net:
                 "its traffic{}; give it a public IP or route through a NAT gateway",
                 p.src.to_string(), name, so);
         case DropReason::NoMapping:
+            if (auto vpc = t.vpc_containing(p.dst)) {
+                return fmt::format(
+                    "{} is a private address of VPC '{}': from the internet an instance is "
+                    "reached only at its public or Elastic IP; give it one",
+                    p.dst.to_string(), t.vpcs[*vpc].meta.name);
+            }
             return fmt::format("{} is not the public or Elastic IP of any interface",
                                p.dst.to_string());
         case DropReason::NatNoTranslation:
@@ -388,10 +394,13 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
     if (!first) {
         report.forward.direction = "forward";
         report.forward.fate = "lost";
-        report.verdict = fmt::format(
-            "unreachable: {} could not send (its next hop did not "
-            "answer ARP)",
-            report.from.name);
+        report.forward.packet = "(no packet reached the network)";
+        report.verdict =
+            fmt::format("unreachable: {} could not send: nothing answered its ARP for the next hop",
+                        report.from.name);
+        if (to.endpoint->kind == Endpoint::Kind::Unassigned) {
+            report.hint = fmt::format("no interface holds {}", dst.to_string());
+        }
         return {std::move(report), ""};
     }
     Walk forward = tracer.walk(*first, "forward");
@@ -502,7 +511,7 @@ void render_path(std::string& out, const TracePath& path, const Palette& pal) {
         while (!line.empty() && line.back() == ' ') line.pop_back();
         out += line + "\n";
     }
-    if (path.fate == "lost") out += "  (lost: no host received it)\n";
+    if (path.fate == "lost" && !path.steps.empty()) out += "  (lost: no host received it)\n";
 }
 
 nlohmann::ordered_json step_json(const ReportStep& s) {
