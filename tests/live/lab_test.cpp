@@ -442,11 +442,11 @@ TEST(LiveLab, SecurityGroupChangeKeepsTrackedConnectionsAndCutsUntrackedOnes) {
     for (const auto& [group, rule] : {std::pair{"app-sg", "- tcp/8080 from sg:web-sg"},
                                       std::pair{"web-sg", "- tcp/80 from 0.0.0.0/0"}}) {
         std::string error;
-        auto reply = control_request(lab.name(),
-                                     {{"op", "replace_security_group"},
-                                      {"topology", two_tier_without(rule)},
-                                      {"group", group}},
-                                     &error);
+        const std::string edited = two_tier_without(rule);
+        auto reply = control_request(
+            lab.name(), {{"op", "replace_security_group"}, {"topology", edited}, {"group", group}},
+            &error);
+        ::unlink(edited.c_str());
         ASSERT_TRUE(reply) << error;
         ASSERT_TRUE(reply->value("ok", false)) << reply->dump();
     }
