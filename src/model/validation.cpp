@@ -8,9 +8,11 @@
 
 namespace vpcstack::model {
 
+// Locally administered, 02:01:XX:XX:XX:XX, clear of the engine's own 02:00:00:00:00:XX
+// (the router and the internet side).
 net::MacAddress eni_mac(Index index) {
     const std::uint32_t n = index + 1;
-    return net::MacAddress({0x02, 0x00, 0x00, static_cast<std::uint8_t>(n >> 16),
+    return net::MacAddress({0x02, 0x01, 0x00, static_cast<std::uint8_t>(n >> 16),
                             static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)});
 }
 

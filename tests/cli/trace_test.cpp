@@ -12,6 +12,8 @@
 #include <sstream>
 #include <string>
 
+#include <unistd.h>
+
 namespace {
 
 struct TraceRun {
@@ -29,7 +31,9 @@ std::string slurp(const std::string& path) {
 
 // Runs vpcctl from the source tree, so the topology paths it prints are stable.
 TraceRun vpcctl(const std::string& args) {
-    std::string err_file = ::testing::TempDir() + "vpcctl_trace_stderr.txt";
+    // One file per test process: ctest runs tests in parallel.
+    std::string err_file =
+        ::testing::TempDir() + "vpcctl_trace_stderr." + std::to_string(::getpid()) + ".txt";
     std::string command = std::string("cd '") + VPCSTACK_SOURCE_DIR + "' && NO_COLOR=1 '" +
                           VPCTL_PATH + "' " + args + " 2>'" + err_file + "'";
     TraceRun run;
@@ -42,6 +46,7 @@ TraceRun vpcctl(const std::string& args) {
     int status = pclose(pipe);
     run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     run.err = slurp(err_file);
+    std::remove(err_file.c_str());
     return run;
 }
 

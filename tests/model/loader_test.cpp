@@ -320,14 +320,14 @@ TEST_F(FullTopology, InstancesAndEnisGetNamesAddressesGroupsAndMacs) {
     EXPECT_EQ(w.security_groups, (std::vector<Index>{0, 1}));
     EXPECT_TRUE(w.source_dest_check);
     EXPECT_EQ(w.device_index, 0);
-    EXPECT_EQ(w.mac.to_string(), "02:00:00:00:00:01");
+    EXPECT_EQ(w.mac.to_string(), "02:01:00:00:00:01");
     EXPECT_EQ(t_->public_address_of_eni(0)->to_string(), "203.0.113.10");
 
     const Eni& r0 = t_->enis[1];
     EXPECT_EQ(r0.meta.name, "router-eth0");
     EXPECT_FALSE(r0.source_dest_check);
     EXPECT_EQ(r0.security_groups, (std::vector<Index>{2}));  // the VPC's default group
-    EXPECT_EQ(r0.mac.to_string(), "02:00:00:00:00:02");
+    EXPECT_EQ(r0.mac.to_string(), "02:01:00:00:00:02");
     const Eni& r1 = t_->enis[2];
     EXPECT_EQ(r1.meta.name, "router/eth1");
     EXPECT_EQ(r1.device_index, 1);

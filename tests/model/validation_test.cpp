@@ -638,10 +638,12 @@ vpcs:
 }
 
 TEST(Validation, EniMacsAreLocallyAdministeredUnicastAndDistinct) {
-    EXPECT_EQ(eni_mac(0).to_string(), "02:00:00:00:00:01");
-    EXPECT_EQ(eni_mac(0x1234).to_string(), "02:00:00:00:12:35");
+    EXPECT_EQ(eni_mac(0).to_string(), "02:01:00:00:00:01");
+    EXPECT_EQ(eni_mac(0x1234).to_string(), "02:01:00:00:12:35");
     EXPECT_FALSE(eni_mac(7).is_multicast());
     EXPECT_NE(eni_mac(1), eni_mac(2));
+    // Never one of the engine's own MACs (02:00:00:00:00:XX: the router and the internet side).
+    EXPECT_NE(eni_mac(0).octets()[1], 0x00);
 }
 
 }  // namespace
