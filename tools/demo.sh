@@ -8,7 +8,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 vpcctl="$root/build/tools/vpcctl/vpcctl"
 topo="$root/topologies/two-tier-nat.yaml"
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold="" plain=""; fi
+step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; }
 run() { step "vpcctl $*"; "$vpcctl" "$@" || true; }
 
 run check "$topo"
