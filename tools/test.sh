@@ -14,12 +14,18 @@ if [ "${1:-}" = "--sanitize" ]; then
   targets=$(cd "$root/tests" && for d in */; do d=${d%/}; case $d in cli|live|golden) ;; scenarios) echo scenario_tests ;; *) ls "$d"/*_test.cpp >/dev/null 2>&1 && echo "${d}_tests" ;; esac; done)
   cmake --build "$build" -j "$(nproc)" --target $targets
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  failed=0
+  failed=0 passed_count=0 failed_count=0
+  log=$(mktemp)
+  trap 'rm -f "$log"' EXIT
   for t in $targets; do
     echo "== $t (AddressSanitizer + UBSan)"
     binary=$(find "$build" -maxdepth 2 -type f -name "$t" | head -1)
-    "$binary" --gtest_brief=1 || failed=1
+    "$binary" --gtest_brief=1 2>&1 | tee "$log" || failed=1
+    passed_count=$((passed_count + $(sed -n 's/^\[  PASSED  \] \([0-9]*\) tests\?\.$/\1/p' "$log" | tail -1 | grep . || echo 0)))
+    failed_count=$((failed_count + $(sed -n 's/^\[  FAILED  \] \([0-9]*\) tests\?, listed below:$/\1/p' "$log" | tail -1 | grep . || echo 0)))
   done
+  [ "$failed" -eq 0 ] || [ "$failed_count" -gt 0 ] || failed_count=1  # a crash reports no count
+  echo "sanitizers: $passed_count passed, $failed_count failed"
   exit $failed
 else
   build="$root/build"
