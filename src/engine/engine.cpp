@@ -171,14 +171,14 @@ struct Engine::Impl {
     void dispatch(Context& ctx);
     void answer_arp(Context& ctx);
     void eni_send(Context& ctx);
-    bool sg_egress(Context& ctx, EniState& eni);
+    // Security group stage of an ENI, for traffic it sends (Outbound) or receives (Inbound).
+    bool security_group(Context& ctx, EniState& eni, Direction direction);
     void deliver_same_subnet(Context& ctx, const EniState& eni);
     void route_from_subnet(Context& ctx, Index subnet);
     bool acl_check(Context& ctx, Index subnet, Direction direction);
     void deliver_in_vpc(Context& ctx, Index vpc, Index from_subnet);
     bool enter_subnet(Context& ctx, Index subnet, Index from_subnet);
     void enter_eni(Context& ctx, Index eni);
-    bool sg_ingress(Context& ctx, EniState& eni);
     bool fragment_admitted(Context& ctx, EniState& eni, ComponentId comp);
     void admit_fragments(const Context& ctx, EniState& eni);
     void deliver(Context& ctx, const EniState& eni);
@@ -531,7 +531,7 @@ void Engine::Impl::eni_send(Context& ctx) {
     if (!services_check(ctx, eni)) return;
     if (ctx.trace != nullptr)
         step(ctx, eni.component, "eni", "forward", "", "sent by the instance");
-    if (!sg_egress(ctx, eni)) return;
+    if (!security_group(ctx, eni, Direction::Outbound)) return;
     // AWS: VPC_Route_Tables, vpc-network-acls — within a subnet neither the route table nor the
     // network ACL applies.
     if (cidr.contains(pf.key.dst)) {
@@ -565,10 +565,11 @@ bool Engine::Impl::services_check(Context& ctx, const EniState& eni) {
 }
 
 // AWS: EC2 security-group-connection-tracking — a packet of a tracked flow passes; a new flow
-// needs an egress rule and is tracked unless it qualifies as untracked. Flows through a NAT
-// gateway are always tracked.
-bool Engine::Impl::sg_egress(Context& ctx, EniState& eni) {
+// needs a rule of the direction it travels and is tracked unless it qualifies as untracked.
+// Flows through a NAT gateway are always tracked.
+bool Engine::Impl::security_group(Context& ctx, EniState& eni, Direction direction) {
     const ParsedFrame& pf = ctx.pf;
+    const bool outbound = direction == Direction::Outbound;
     ComponentId first = eni.groups.empty() ? eni.component : sg_component[eni.groups[0]->index];
     if (pf.fragment && !pf.first_fragment) return fragment_admitted(ctx, eni, first);
     auto hit = eni.conntrack.find(pf.tuple, ctx.now);
@@ -586,17 +587,18 @@ bool Engine::Impl::sg_egress(Context& ctx, EniState& eni) {
         if (ctx.trace != nullptr) step(ctx, first, "security-group", "allow", "", "related");
         return true;
     }
-    policy::SgVerdict v = policy::evaluate(eni.groups, Direction::Outbound, pf.key);
+    policy::SgVerdict v = policy::evaluate(eni.groups, direction, pf.key);
     if (!v.allowed) {
         touch(first);
         drop(ctx, DropReason::SecurityGroupNoMatch, first, "security-group",
-             "no outbound rule allows it");
+             outbound ? "no outbound rule allows it" : "no inbound rule allows it");
         return false;
     }
     ComponentId comp = sg_component[v.group->index];
     touch(comp);
-    bool untracked = policy::is_untracked_flow(eni.groups, Direction::Outbound, pf.key) &&
-                     !routes_through_nat(eni.subnet, pf.key.dst);
+    const bool through_nat =
+        outbound ? routes_through_nat(eni.subnet, pf.key.dst) : ctx.via_nat != kNone;
+    bool untracked = !through_nat && policy::is_untracked_flow(eni.groups, direction, pf.key);
     if (!untracked &&
         eni.conntrack.insert(pf.tuple, ctx.now) == ConntrackTable::InsertOutcome::Full) {
         drop(ctx, DropReason::ConntrackFull, comp, "security-group", "",
@@ -604,7 +606,8 @@ bool Engine::Impl::sg_egress(Context& ctx, EniState& eni) {
         return false;
     }
     if (ctx.trace != nullptr) {
-        step(ctx, comp, "security-group", "allow", "outbound: " + v.rule->text,
+        step(ctx, comp, "security-group", "allow",
+             (outbound ? "outbound: " : "inbound: ") + v.rule->text,
              untracked ? "new, untracked" : "new, tracked");
     }
     if (pf.fragment) admit_fragments(ctx, eni);
@@ -763,52 +766,8 @@ void Engine::Impl::enter_eni(Context& ctx, Index index) {
                  ctx.pf.key.dst.to_string()));
         return;
     }
-    if (!sg_ingress(ctx, eni)) return;
+    if (!security_group(ctx, eni, Direction::Inbound)) return;
     deliver(ctx, eni);
-}
-
-bool Engine::Impl::sg_ingress(Context& ctx, EniState& eni) {
-    const ParsedFrame& pf = ctx.pf;
-    ComponentId first = eni.groups.empty() ? eni.component : sg_component[eni.groups[0]->index];
-    if (pf.fragment && !pf.first_fragment) return fragment_admitted(ctx, eni, first);
-    auto hit = eni.conntrack.find(pf.tuple, ctx.now);
-    if (hit.entry != nullptr) {
-        touch(first);
-        if (ctx.trace != nullptr) {
-            step(ctx, first, "security-group", "allow", "",
-                 hit.reply ? "established (reply of a tracked flow)" : "established");
-        }
-        if (pf.fragment) admit_fragments(ctx, eni);
-        return true;
-    }
-    if (pf.icmp_inner.present && eni.conntrack.contains_either_way(pf.icmp_inner.tuple, ctx.now)) {
-        touch(first);
-        if (ctx.trace != nullptr) step(ctx, first, "security-group", "allow", "", "related");
-        return true;
-    }
-    policy::SgVerdict v = policy::evaluate(eni.groups, Direction::Inbound, pf.key);
-    if (!v.allowed) {
-        touch(first);
-        drop(ctx, DropReason::SecurityGroupNoMatch, first, "security-group",
-             "no inbound rule allows it");
-        return false;
-    }
-    ComponentId comp = sg_component[v.group->index];
-    touch(comp);
-    bool untracked =
-        policy::is_untracked_flow(eni.groups, Direction::Inbound, pf.key) && ctx.via_nat == kNone;
-    if (!untracked &&
-        eni.conntrack.insert(pf.tuple, ctx.now) == ConntrackTable::InsertOutcome::Full) {
-        drop(ctx, DropReason::ConntrackFull, comp, "security-group", "",
-             say(ctx, "{} connections tracked", eni.conntrack.size()));
-        return false;
-    }
-    if (ctx.trace != nullptr) {
-        step(ctx, comp, "security-group", "allow", "inbound: " + v.rule->text,
-             untracked ? "new, untracked" : "new, tracked");
-    }
-    if (pf.fragment) admit_fragments(ctx, eni);
-    return true;
 }
 
 void Engine::Impl::deliver(Context& ctx, const EniState& eni) {
