@@ -87,61 +87,166 @@ std::optional<json> control_request(std::string_view lab, const json& request, s
     }
 }
 
+// The trace record crosses the control socket field by field, enums as their numbers: the
+// daemon and the client are the same build. Nothing here is text for people.
 namespace {
 
-std::optional<engine::DropReason> drop_from_name(const std::string& name) {
-    for (const auto& info : engine::kDropReasons) {
-        if (info.name == name) {
-            return info.reason;
-        }
-    }
-    return std::nullopt;
+template <typename E>
+std::underlying_type_t<E> num(E e) {
+    return static_cast<std::underlying_type_t<E>>(e);
 }
 
-std::string_view fate_name(engine::Fate fate) {
-    switch (fate) {
-        case engine::Fate::Delivered:
-            return "delivered";
-        case engine::Fate::Dropped:
-            return "dropped";
-        case engine::Fate::Replied:
-            return "replied";
+template <typename E>
+E enum_from(const json& doc, const char* key, E fallback) {
+    if (!doc.contains(key) || !doc[key].is_number_unsigned()) return fallback;
+    return static_cast<E>(doc[key].get<std::underlying_type_t<E>>());
+}
+
+net::Ipv4Address address_from(const json& doc, const char* key) {
+    return net::Ipv4Address(doc.value(key, std::uint32_t{0}));
+}
+
+net::MacAddress mac_from(const json& doc, const char* key) {
+    return net::MacAddress::parse(doc.value(key, "")).value_or(net::MacAddress());
+}
+
+json endpoint_json(const engine::Endpoint& e) {
+    json j = {{"address", e.address.value()}};
+    if (e.port) j["port"] = *e.port;
+    return j;
+}
+
+engine::Endpoint endpoint_from(const json& j) {
+    engine::Endpoint e{address_from(j, "address"), std::nullopt};
+    if (j.contains("port")) e.port = j.value("port", std::uint16_t{0});
+    return e;
+}
+
+json tuple_json(const net::FiveTuple& t) {
+    return {{"src", t.src.value()},
+            {"dst", t.dst.value()},
+            {"sport", t.src_port},
+            {"dport", t.dst_port},
+            {"protocol", t.protocol}};
+}
+
+net::FiveTuple tuple_from(const json& j) {
+    return {address_from(j, "src"), address_from(j, "dst"), j.value("sport", std::uint16_t{0}),
+            j.value("dport", std::uint16_t{0}), j.value("protocol", std::uint8_t{0})};
+}
+
+json step_json(const engine::TraceStep& s) {
+    json j = {{"component", s.component},
+              {"kind", num(s.kind)},
+              {"action", num(s.action)},
+              {"rule",
+               {{"kind", num(s.rule.kind)},
+                {"direction", num(s.rule.direction)},
+                {"number", s.rule.number},
+                {"text", s.rule.text}}},
+              {"note", num(s.note)},
+              {"args",
+               {{"address", s.args.address.value()},
+                {"mac", s.args.mac.to_string()},
+                {"n", s.args.n},
+                {"m", s.args.m},
+                {"vpc", s.args.vpc},
+                {"endpoint", endpoint_json(s.args.endpoint)},
+                {"text", s.args.text}}}};
+    if (s.translation) {
+        const engine::Translation& t = *s.translation;
+        j["translation"] = {{"field", num(t.field)},
+                            {"protocol", t.protocol},
+                            {"before", endpoint_json(t.before)},
+                            {"after", endpoint_json(t.after)},
+                            {"note", num(t.note)}};
     }
-    return "dropped";
+    if (s.conn) j["conn"] = num(*s.conn);
+    if (s.drop) j["drop"] = num(*s.drop);
+    return j;
+}
+
+engine::TraceStep step_from(const json& j) {
+    engine::TraceStep s;
+    s.component = j.value("component", engine::ComponentId{0});
+    s.kind = enum_from(j, "kind", engine::ComponentKind::Internet);
+    s.action = enum_from(j, "action", engine::Action::Drop);
+    const json rule = j.value("rule", json::object());
+    s.rule.kind = enum_from(rule, "kind", engine::RuleRef::Kind::None);
+    s.rule.direction = enum_from(rule, "direction", policy::Direction::Inbound);
+    s.rule.number = rule.value("number", std::uint16_t{0});
+    s.rule.text = rule.value("text", "");
+    s.note = enum_from(j, "note", engine::Note::None);
+    const json args = j.value("args", json::object());
+    s.args.address = address_from(args, "address");
+    s.args.mac = mac_from(args, "mac");
+    s.args.n = args.value("n", std::uint32_t{0});
+    s.args.m = args.value("m", std::uint32_t{0});
+    s.args.vpc = args.value("vpc", model::kNone);
+    s.args.endpoint = endpoint_from(args.value("endpoint", json::object()));
+    s.args.text = args.value("text", "");
+    if (j.contains("translation")) {
+        const json& t = j["translation"];
+        s.translation = engine::Translation{
+            enum_from(t, "field", engine::Translation::Field::Source),
+            t.value("protocol", std::uint8_t{0}), endpoint_from(t.value("before", json::object())),
+            endpoint_from(t.value("after", json::object())),
+            enum_from(t, "note", engine::Translation::Note::None)};
+    }
+    if (j.contains("conn")) s.conn = enum_from(j, "conn", engine::ConnState::NewTracked);
+    if (j.contains("drop")) s.drop = enum_from(j, "drop", engine::DropReason::Malformed);
+    return s;
+}
+
+json packet_json(const engine::PacketFacts& p) {
+    return {{"kind", num(p.kind)},
+            {"ether_type", p.ether_type},
+            {"arp_op", p.arp_op},
+            {"arp_sender_ip", p.arp_sender_ip.value()},
+            {"arp_target_ip", p.arp_target_ip.value()},
+            {"arp_sender_mac", p.arp_sender_mac.to_string()},
+            {"tuple", tuple_json(p.tuple)},
+            {"has_l4", p.has_l4},
+            {"fragment", p.fragment},
+            {"first_fragment", p.first_fragment},
+            {"tcp_flags", p.tcp_flags},
+            {"icmp_type", p.icmp_type},
+            {"icmp_code", p.icmp_code},
+            {"ip_total_length", p.ip_total_length}};
+}
+
+engine::PacketFacts packet_from(const json& j) {
+    engine::PacketFacts p;
+    p.kind = enum_from(j, "kind", engine::PacketFacts::Kind::Malformed);
+    p.ether_type = j.value("ether_type", std::uint16_t{0});
+    p.arp_op = j.value("arp_op", std::uint16_t{0});
+    p.arp_sender_ip = address_from(j, "arp_sender_ip");
+    p.arp_target_ip = address_from(j, "arp_target_ip");
+    p.arp_sender_mac = mac_from(j, "arp_sender_mac");
+    p.tuple = tuple_from(j.value("tuple", json::object()));
+    p.has_l4 = j.value("has_l4", false);
+    p.fragment = j.value("fragment", false);
+    p.first_fragment = j.value("first_fragment", true);
+    p.tcp_flags = j.value("tcp_flags", std::uint8_t{0});
+    p.icmp_type = j.value("icmp_type", std::uint8_t{0});
+    p.icmp_code = j.value("icmp_code", std::uint8_t{0});
+    p.ip_total_length = j.value("ip_total_length", std::uint16_t{0});
+    return p;
 }
 
 }  // namespace
 
 json trace_to_json(const engine::PacketTrace& trace) {
     json steps = json::array();
-    for (const auto& step : trace.steps) {
-        json s = {{"component", step.component},
-                  {"kind", step.kind},
-                  {"action", step.action},
-                  {"rule", step.rule},
-                  {"detail", step.detail}};
-        if (step.drop) {
-            s["drop"] = std::string(engine::name(*step.drop));
-        }
-        steps.push_back(std::move(s));
-    }
+    for (const auto& step : trace.steps) steps.push_back(step_json(step));
     json doc = {{"id", trace.id},
                 {"time", trace.time},
                 {"ingress", trace.ingress},
-                {"src", trace.tuple.src.to_string()},
-                {"dst", trace.tuple.dst.to_string()},
-                {"sport", trace.tuple.src_port},
-                {"dport", trace.tuple.dst_port},
-                {"protocol", trace.tuple.protocol},
-                {"summary", trace.summary},
+                {"packet", packet_json(trace.packet)},
                 {"steps", std::move(steps)},
-                {"fate", fate_name(trace.fate)}};
-    if (trace.drop) {
-        doc["drop"] = std::string(engine::name(*trace.drop));
-    }
-    if (trace.egress) {
-        doc["egress"] = *trace.egress;
-    }
+                {"fate", num(trace.fate)}};
+    if (trace.drop) doc["drop"] = num(*trace.drop);
+    if (trace.egress) doc["egress"] = *trace.egress;
     return doc;
 }
 
@@ -150,34 +255,11 @@ engine::PacketTrace trace_from_json(const json& doc) {
     trace.id = doc.value("id", std::uint64_t{0});
     trace.time = doc.value("time", std::uint64_t{0});
     trace.ingress = doc.value("ingress", engine::PortId{0});
-    trace.tuple.src = net::Ipv4Address::parse(doc.value("src", "")).value_or(net::Ipv4Address());
-    trace.tuple.dst = net::Ipv4Address::parse(doc.value("dst", "")).value_or(net::Ipv4Address());
-    trace.tuple.src_port = doc.value("sport", std::uint16_t{0});
-    trace.tuple.dst_port = doc.value("dport", std::uint16_t{0});
-    trace.tuple.protocol = doc.value("protocol", std::uint8_t{0});
-    trace.summary = doc.value("summary", "");
-    for (const auto& s : doc.value("steps", json::array())) {
-        engine::TraceStep step;
-        step.component = s.value("component", "");
-        step.kind = s.value("kind", "");
-        step.action = s.value("action", "");
-        step.rule = s.value("rule", "");
-        step.detail = s.value("detail", "");
-        if (s.contains("drop")) {
-            step.drop = drop_from_name(s.value("drop", ""));
-        }
-        trace.steps.push_back(std::move(step));
-    }
-    const std::string fate = doc.value("fate", "dropped");
-    trace.fate = fate == "delivered" ? engine::Fate::Delivered
-                 : fate == "replied" ? engine::Fate::Replied
-                                     : engine::Fate::Dropped;
-    if (doc.contains("drop")) {
-        trace.drop = drop_from_name(doc.value("drop", ""));
-    }
-    if (doc.contains("egress")) {
-        trace.egress = doc.value("egress", engine::PortId{0});
-    }
+    trace.packet = packet_from(doc.value("packet", json::object()));
+    for (const auto& s : doc.value("steps", json::array())) trace.steps.push_back(step_from(s));
+    trace.fate = enum_from(doc, "fate", engine::Fate::Dropped);
+    if (doc.contains("drop")) trace.drop = enum_from(doc, "drop", engine::DropReason::Malformed);
+    if (doc.contains("egress")) trace.egress = doc.value("egress", engine::PortId{0});
     return trace;
 }
 

@@ -379,7 +379,7 @@ json Daemon::trace(const json& request) const {
     const std::size_t limit = request.value("limit", std::size_t{20});
     std::vector<const engine::PacketTrace*> matches;
     for (const auto& trace : traces_) {
-        const auto& t = trace.tuple;
+        const auto& t = trace.tuple();
         const bool forward = a.count(t.src.value()) != 0 && b.count(t.dst.value()) != 0;
         const bool reverse = b.count(t.src.value()) != 0 && a.count(t.dst.value()) != 0;
         if (!forward && !reverse) {

@@ -58,14 +58,4 @@ AclVerdict CompiledAcl::evaluate(Direction direction, const FlowKey& key) const 
     return {};
 }
 
-std::string describe(Direction direction, const AclVerdict& verdict) {
-    const char* dir = direction == Direction::Inbound ? "inbound" : "outbound";
-    if (verdict.rule == nullptr) return fmt::format("{} rule *: deny all", dir);
-    // The rule as written may start with its own number ("100 allow ..."): say it once.
-    std::string_view text = verdict.rule->text;
-    std::string number = fmt::format("{} ", verdict.rule_number);
-    if (text.starts_with(number)) text.remove_prefix(number.size());
-    return fmt::format("{} rule {}: {}", dir, verdict.rule_number, text);
-}
-
 }  // namespace vpcstack::policy

@@ -34,6 +34,20 @@ std::string service(std::uint8_t protocol, std::uint16_t port) {
 
 }  // namespace
 
+std::string_view to_string(HostAction action) {
+    switch (action) {
+        case HostAction::Receive:
+            return "receive";
+        case HostAction::Answer:
+            return "answer";
+        case HostAction::Forward:
+            return "forward";
+        case HostAction::Ignore:
+            return "ignore";
+    }
+    return "receive";
+}
+
 std::string_view to_string(Outcome outcome) {
     switch (outcome) {
         case Outcome::Pending:
@@ -263,39 +277,41 @@ void Host::receive(engine::PortId port, std::span<const std::uint8_t> frame) {
     }
     std::size_t interface = static_cast<std::size_t>(itf - config_.interfaces.begin());
     std::optional<ParsedFrame> parsed = parse_frame(frame);
-    Received record{events_.now(), port, parsed.value_or(ParsedFrame{}), "", ""};
+    Received record{events_.now(), port, parsed.value_or(ParsedFrame{}), "", {}};
     if (!parsed) {
         ++ignored_;
         record.summary = fmt::format("{} bytes", frame.size());
-        record.action = "dropped: malformed frame";
+        record.report = {HostAction::Ignore, "dropped: malformed frame"};
     } else {
         record.summary = parsed->summary();
         if (parsed->dst_mac != itf->mac && !parsed->dst_mac.is_broadcast()) {
             ++ignored_;
-            record.action = "ignored: addressed to " + parsed->dst_mac.to_string() + ", not " +
-                            itf->mac.to_string();
+            record.report = {HostAction::Ignore, "ignored: addressed to " +
+                                                     parsed->dst_mac.to_string() + ", not " +
+                                                     itf->mac.to_string()};
         } else if (parsed->arp) {
-            record.action = on_arp(interface, *parsed);
+            record.report = on_arp(interface, *parsed);
         } else if (parsed->ipv4) {
-            record.action = on_ip(interface, *parsed, frame);
+            record.report = on_ip(interface, *parsed, frame);
         } else {
             ++ignored_;
-            record.action = fmt::format("ignored: ethertype 0x{:04x}", parsed->ethertype);
+            record.report = {HostAction::Ignore,
+                             fmt::format("ignored: ethertype 0x{:04x}", parsed->ethertype)};
         }
     }
     inbox_.push_back(std::move(record));
 }
 
-std::string Host::on_arp(std::size_t interface, const ParsedFrame& f) {
+HostReport Host::on_arp(std::size_t interface, const ParsedFrame& f) {
     const HostInterface& itf = config_.interfaces[interface];
     const ArpView& arp = *f.arp;
     if (arp.request) {
         bool mine = std::find(itf.addresses.begin(), itf.addresses.end(), arp.target_ip) !=
                         itf.addresses.end() ||
                     (config_.owns && config_.owns(arp.target_ip));
-        if (!mine) return "ignored: ARP for another address";
+        if (!mine) return {HostAction::Ignore, "ignored: ARP for another address"};
         transmit_(itf.port, build_arp_reply(itf.mac, arp.target_ip, arp.sender_mac, arp.sender_ip));
-        return "answered ARP";
+        return {HostAction::Answer, "answered ARP"};
     }
     arp_cache_[interface][arp.sender_ip] = arp.sender_mac;
     auto it = arp_pending_.find({interface, arp.sender_ip});
@@ -307,21 +323,22 @@ std::string Host::on_arp(std::size_t interface, const ParsedFrame& f) {
             transmit_(itf.port, std::move(frame));
         }
     }
-    return "learned " + arp.sender_ip.to_string() + " is at " + arp.sender_mac.to_string();
+    return {HostAction::Receive,
+            "learned " + arp.sender_ip.to_string() + " is at " + arp.sender_mac.to_string()};
 }
 
-std::string Host::on_ip(std::size_t, const ParsedFrame& f, std::span<const std::uint8_t> frame) {
+HostReport Host::on_ip(std::size_t, const ParsedFrame& f, std::span<const std::uint8_t> frame) {
     // AWS: subnet-sizing — broadcast and multicast are not supported; a host ignores them too.
     if (f.dst == kLimitedBroadcast || (f.dst.value() >> 28) == 0xe) {
         ++ignored_;
-        return "ignored: broadcast or multicast";
+        return {HostAction::Ignore, "ignored: broadcast or multicast"};
     }
     if (!is_local(f.dst)) {
         if (config_.forwarding && (!config_.may_forward || config_.may_forward(f.dst))) {
             return forward(f, frame);
         }
         ++ignored_;
-        return "dropped: not addressed to this host";
+        return {HostAction::Ignore, "dropped: not addressed to this host"};
     }
     std::span<const std::uint8_t> ip = ip_packet_of(frame);
     auto crafted = crafted_.find(f.tuple());
@@ -330,7 +347,7 @@ std::string Host::on_ip(std::size_t, const ParsedFrame& f, std::span<const std::
         ++flow.replies;
         bool rst = f.protocol == net::Protocol::kTcp && (f.tcp_flags & tcp_flag::kRst);
         decide(flow.id, rst ? Outcome::Refused : Outcome::Replied);
-        return "answer to a crafted packet: recorded";
+        return {HostAction::Receive, "answer to a crafted packet: recorded"};
     }
     switch (f.protocol) {
         case net::Protocol::kTcp:
@@ -345,14 +362,14 @@ std::string Host::on_ip(std::size_t, const ParsedFrame& f, std::span<const std::
     }
 }
 
-std::string Host::forward(const ParsedFrame& f, std::span<const std::uint8_t> frame) {
+HostReport Host::forward(const ParsedFrame& f, std::span<const std::uint8_t> frame) {
     std::span<const std::uint8_t> ip = ip_packet_of(frame);
     if (f.ttl <= 1) return icmp_error(f, icmp_type::kTimeExceeded, 0, ip);
     Route route = route_to(f.dst);
     send_ip_frame(route.interface, route.next_hop,
                   reframe_forwarded(config_.interfaces[route.interface].mac, net::MacAddress(), ip),
                   std::nullopt);
-    return "forwarded via " + config_.interfaces[route.interface].name;
+    return {HostAction::Forward, "forwarded via " + config_.interfaces[route.interface].name};
 }
 
 void Host::send_tcp(const net::FiveTuple& local_tuple, std::uint8_t flags, std::uint32_t seq,
@@ -362,7 +379,7 @@ void Host::send_tcp(const net::FiveTuple& local_tuple, std::uint8_t flags, std::
     send_ip(spec, std::nullopt);
 }
 
-std::string Host::on_tcp(const ParsedFrame& f) {
+HostReport Host::on_tcp(const ParsedFrame& f) {
     net::FiveTuple key = local_key(f);
     const bool syn = f.tcp_flags & tcp_flag::kSyn;
     const bool ack = f.tcp_flags & tcp_flag::kAck;
@@ -376,7 +393,7 @@ std::string Host::on_tcp(const ParsedFrame& f) {
                 if (rst) {
                     if (c.flow) decide(*c.flow, Outcome::Refused);
                     connections_.erase(it);
-                    return "connection refused (RST)";
+                    return {HostAction::Receive, "connection refused (RST)"};
                 }
                 if (syn && ack && f.ack == c.snd_next) {
                     c.rcv_next = f.seq + 1;
@@ -386,55 +403,57 @@ std::string Host::on_tcp(const ParsedFrame& f) {
                         decide(*c.flow, Outcome::Connected);
                     }
                     send_tcp(key, tcp_flag::kAck, c.snd_next, c.rcv_next);
-                    return "connected: sent ACK";
+                    return {HostAction::Answer, "connected: sent ACK"};
                 }
-                return "ignored: unexpected segment while connecting";
+                return {HostAction::Ignore, "ignored: unexpected segment while connecting"};
             case Connection::State::SynReceived:
                 if (rst) {
                     connections_.erase(it);
-                    return "handshake reset (RST)";
+                    return {HostAction::Receive, "handshake reset (RST)"};
                 }
                 if (syn && !ack) {
                     send_tcp(key, tcp_flag::kSyn | tcp_flag::kAck, c.snd_next - 1, c.rcv_next);
-                    return "retransmitted SYN-ACK";
+                    return {HostAction::Receive, "retransmitted SYN-ACK"};
                 }
                 if (ack) {
                     c.state = Connection::State::Established;
-                    if (f.payload_size == 0) return "connection established";
+                    if (f.payload_size == 0) return {HostAction::Receive, "connection established"};
                     c.rcv_next = f.seq + static_cast<std::uint32_t>(f.payload_size);
                     send_tcp(key, tcp_flag::kAck, c.snd_next, c.rcv_next);
-                    return "connection established: data acknowledged";
+                    return {HostAction::Receive, "connection established: data acknowledged"};
                 }
-                return "ignored: unexpected segment during handshake";
+                return {HostAction::Ignore, "ignored: unexpected segment during handshake"};
             case Connection::State::Established:
             case Connection::State::Closed:
                 if (rst) {
                     if (c.flow) decide(*c.flow, Outcome::Reset);
                     connections_.erase(it);
-                    return "connection reset (RST)";
+                    return {HostAction::Receive, "connection reset (RST)"};
                 }
                 if (f.payload_size > 0 || (f.tcp_flags & tcp_flag::kFin)) {
                     c.rcv_next = f.seq + static_cast<std::uint32_t>(f.payload_size) +
                                  ((f.tcp_flags & tcp_flag::kFin) ? 1u : 0u);
                     if (c.flow) flows_[*c.flow].tcp_ack = c.rcv_next;
                     send_tcp(key, tcp_flag::kAck, c.snd_next, c.rcv_next);
-                    return fmt::format("received {} bytes: sent ACK", f.payload_size);
+                    return {HostAction::Answer,
+                            fmt::format("received {} bytes: sent ACK", f.payload_size)};
                 }
-                return "acknowledged";
+                return {HostAction::Receive, "acknowledged"};
         }
     }
-    if (rst) return "ignored: RST for no connection";
+    if (rst) return {HostAction::Ignore, "ignored: RST for no connection"};
     if (syn && !ack) {
         if (config_.listening && config_.listening(f.dst, net::Protocol::kTcp, f.dst_port)) {
             std::uint32_t iss = 0x20000000u + static_cast<std::uint32_t>(f.src_port) * 65537u;
             connections_[key] =
                 Connection{Connection::State::SynReceived, std::nullopt, iss + 1, f.seq + 1};
             send_tcp(key, tcp_flag::kSyn | tcp_flag::kAck, iss, f.seq + 1);
-            return fmt::format("{} listening: answered SYN-ACK",
-                               service(net::Protocol::kTcp, f.dst_port));
+            return {HostAction::Answer, fmt::format("{} listening: answered SYN-ACK",
+                                                    service(net::Protocol::kTcp, f.dst_port))};
         }
         send_tcp(key, tcp_flag::kRst | tcp_flag::kAck, 0, f.seq + 1);
-        return fmt::format("{} closed: answered RST", service(net::Protocol::kTcp, f.dst_port));
+        return {HostAction::Answer,
+                fmt::format("{} closed: answered RST", service(net::Protocol::kTcp, f.dst_port))};
     }
     // RFC 793 reset generation for a segment of no connection (what Linux does).
     if (ack) {
@@ -443,26 +462,26 @@ std::string Host::on_tcp(const ParsedFrame& f) {
         send_tcp(key, tcp_flag::kRst | tcp_flag::kAck, 0,
                  f.seq + static_cast<std::uint32_t>(f.payload_size) + (syn ? 1u : 0u));
     }
-    return "no connection: answered RST";
+    return {HostAction::Answer, "no connection: answered RST"};
 }
 
-std::string Host::on_udp(const ParsedFrame& f, std::span<const std::uint8_t> ip) {
+HostReport Host::on_udp(const ParsedFrame& f, std::span<const std::uint8_t> ip) {
     auto client = udp_flows_.find({f.dst, f.dst_port});
     if (client != udp_flows_.end() && flows_[client->second].tuple.dst == f.src) {
         FlowRecord& flow = flows_[client->second];
         ++flow.replies;
         decide(flow.id, Outcome::Replied);
-        return "reply received";
+        return {HostAction::Receive, "reply received"};
     }
     if (config_.listening && config_.listening(f.dst, net::Protocol::kUdp, f.dst_port)) {
         PacketSpec spec{.tuple = local_key(f), .payload_size = f.payload_size};
         send_ip(spec, std::nullopt);
-        return fmt::format("{} listening: answered a datagram",
-                           service(net::Protocol::kUdp, f.dst_port));
+        return {HostAction::Answer, fmt::format("{} listening: answered a datagram",
+                                                service(net::Protocol::kUdp, f.dst_port))};
     }
     icmp_error(f, icmp_type::kDestinationUnreachable, icmp_code::kPortUnreachable, ip);
-    return fmt::format("{} closed: answered ICMP port unreachable",
-                       service(net::Protocol::kUdp, f.dst_port));
+    return {HostAction::Answer, fmt::format("{} closed: answered ICMP port unreachable",
+                                            service(net::Protocol::kUdp, f.dst_port))};
 }
 
 std::optional<FlowId> Host::flow_matching_error(const net::FiveTuple& quoted) const {
@@ -479,7 +498,7 @@ std::optional<FlowId> Host::flow_matching_error(const net::FiveTuple& quoted) co
     return loose;
 }
 
-std::string Host::on_icmp(const ParsedFrame& f) {
+HostReport Host::on_icmp(const ParsedFrame& f) {
     const IcmpView& icmp = *f.icmp;
     if (icmp.type == icmp_type::kEchoRequest) {
         PacketSpec spec{.tuple = {f.dst, f.src, icmp.id, 0, net::Protocol::kIcmp},
@@ -487,37 +506,38 @@ std::string Host::on_icmp(const ParsedFrame& f) {
                         .icmp_sequence = icmp.sequence,
                         .payload_size = f.payload_size};
         send_ip(spec, std::nullopt);
-        return "answered echo reply";
+        return {HostAction::Answer, "answered echo reply"};
     }
     if (icmp.type == icmp_type::kEchoReply) {
         auto it = pings_.find(icmp.id);
-        if (it == pings_.end()) return "ignored: echo reply to no ping";
+        if (it == pings_.end()) return {HostAction::Ignore, "ignored: echo reply to no ping"};
         FlowRecord& flow = flows_[it->second];
         ++flow.replies;
         decide(flow.id, Outcome::Replied);
-        return "echo reply received";
+        return {HostAction::Receive, "echo reply received"};
     }
     if (icmp.is_error() && icmp.quoted) {
         std::optional<FlowId> id = flow_matching_error(*icmp.quoted);
-        if (!id) return "ignored: ICMP error about no flow of this host";
+        if (!id) return {HostAction::Ignore, "ignored: ICMP error about no flow of this host"};
         FlowRecord& flow = flows_[*id];
         flow.icmp_error = icmp;
         flow.icmp_from = f.src;
         decide(flow.id, Outcome::IcmpError);
-        return "ICMP " + icmp_text(icmp.type, icmp.code, icmp.mtu) + " received";
+        return {HostAction::Receive,
+                "ICMP " + icmp_text(icmp.type, icmp.code, icmp.mtu) + " received"};
     }
-    return "ignored: ICMP " + icmp_text(icmp.type, icmp.code, icmp.mtu);
+    return {HostAction::Ignore, "ignored: ICMP " + icmp_text(icmp.type, icmp.code, icmp.mtu)};
 }
 
-std::string Host::icmp_error(const ParsedFrame& f, std::uint8_t type, std::uint8_t code,
-                             std::span<const std::uint8_t> ip) {
+HostReport Host::icmp_error(const ParsedFrame& f, std::uint8_t type, std::uint8_t code,
+                            std::span<const std::uint8_t> ip) {
     Route route = route_to(f.src);
     const HostInterface& itf = config_.interfaces[route.interface];
     net::Ipv4Address from = is_local(f.dst) ? f.dst : itf.addresses.front();
     Frame frame = build_icmp_error(itf.mac, net::MacAddress(), from, type, code, ip);
-    if (frame.empty()) return "dropped: too short to quote";
+    if (frame.empty()) return {HostAction::Ignore, "dropped: too short to quote"};
     send_ip_frame(route.interface, route.next_hop, std::move(frame), std::nullopt);
-    return "answered ICMP " + icmp_text(type, code);
+    return {HostAction::Answer, "answered ICMP " + icmp_text(type, code)};
 }
 
 }  // namespace vpcstack::sim

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 
+#include "vpcstack/engine/trace_format.hpp"
 #include "vpcstack/sim/simulation.hpp"
 
 namespace vpcstack::sim {
@@ -18,29 +18,16 @@ using engine::PacketTrace;
 constexpr TimeNs kTraceHorizon = 60 * kSecond;  // virtual time a trace may take at most
 
 bool is_arp(const PacketTrace& t) {
-    return t.summary.rfind("arp ", 0) == 0;
+    return t.packet.kind == engine::PacketFacts::Kind::Arp;
 }
 
-std::string after_slash(const std::string& component) {
-    std::size_t slash = component.find('/');
-    return slash == std::string::npos ? component : component.substr(slash + 1);
-}
-
-// The engine writes every translation as "src A[:p] -> B[:q]" or "dst ...": follow them so a
-// hint names the packet as the dropping component saw it.
-void apply_translation(const std::string& detail, net::FiveTuple& tuple) {
-    static const std::regex kTranslation(
-        R"((src|dst) (\d+\.\d+\.\d+\.\d+)(?::(\d+))? -> (\d+\.\d+\.\d+\.\d+)(?::(\d+))?)");
-    std::smatch m;
-    if (!std::regex_search(detail, m, kTranslation)) return;
-    auto address = net::Ipv4Address::parse(m[4].str());
-    if (!address) return;
-    bool src = m[1] == "src";
-    (src ? tuple.src : tuple.dst) = *address;
-    if (m[5].matched) {
-        auto port = static_cast<std::uint16_t>(std::stoul(m[5].str()));
-        (src ? tuple.src_port : tuple.dst_port) = port;
-    }
+// Follows a translation so a hint names the packet as the dropping component saw it. Ports
+// are followed for TCP and UDP; an ICMP query id stays where the tuple keeps it.
+void apply_translation(const engine::Translation& t, net::FiveTuple& tuple) {
+    const bool src = t.field == engine::Translation::Field::Source;
+    (src ? tuple.src : tuple.dst) = t.after.address;
+    const bool ports = t.protocol == net::Protocol::kTcp || t.protocol == net::Protocol::kUdp;
+    if (ports && t.after.port) (src ? tuple.src_port : tuple.dst_port) = *t.after.port;
 }
 
 // A host's name for the address it received on: an instance's name, a named internet host,
@@ -53,14 +40,19 @@ std::string host_label(const model::Topology& t, const Host& host, net::Ipv4Addr
     return dst.to_string();
 }
 
-std::string host_verb(const std::string& action) {
-    if (action.starts_with("forwarded")) return "forward";
-    if (action.starts_with("dropped") || action.starts_with("ignored")) return "ignore";
-    if (action.find("answered") != std::string::npos ||
-        action.find("sent ACK") != std::string::npos) {
-        return "answer";
+// The engine steps of one trace appended to a path; the tuple followed through translations
+// up to the drop.
+void append_trace(TracePath& path, const PacketTrace& t, net::FiveTuple& tuple_at_drop) {
+    net::FiveTuple tuple = t.tuple();
+    for (const engine::TraceStep& s : t.steps) {
+        path.steps.push_back({s, std::nullopt});
+        if (s.drop && !path.dropped_at) {
+            path.dropped_at = path.steps.size() - 1;
+            tuple_at_drop = tuple;
+        }
+        if (s.translation) apply_translation(*s.translation, tuple);
     }
-    return "receive";
+    if (t.fate == engine::Fate::Dropped) path.drop = t.drop;
 }
 
 struct Walk {
@@ -68,7 +60,7 @@ struct Walk {
     std::size_t last_trace = 0;
     Host* receiver = nullptr;
     net::FiveTuple tuple_at_drop;
-    std::string receiver_action;
+    HostReport receiver_report;
 };
 
 class Tracer {
@@ -88,56 +80,39 @@ class Tracer {
         const auto& traces = sim_.traces();
         Walk w;
         w.path.direction = std::move(direction);
-        w.path.packet = traces[first].summary;
+        w.path.packet = traces[first].packet;
         std::size_t current = first;
         for (int hop = 0; hop < 16; ++hop) {
             const PacketTrace& t = traces[current];
             w.last_trace = current;
-            net::FiveTuple tuple = t.tuple;
-            for (const engine::TraceStep& s : t.steps) {
-                w.path.steps.push_back({s.component, s.kind, s.action, s.rule, s.detail, s.drop});
-                if (s.drop && w.path.dropped_at.empty()) {
-                    w.path.dropped_at = s.component;
-                    w.tuple_at_drop = tuple;
-                }
-                apply_translation(s.detail, tuple);
-            }
-            if (t.fate == engine::Fate::Dropped) {
-                w.path.fate = "dropped";
-                w.path.drop = t.drop;
-                if (w.path.dropped_at.empty() && !w.path.steps.empty()) {
-                    w.path.dropped_at = w.path.steps.back().component;
-                    w.tuple_at_drop = tuple;
-                }
-                return w;
-            }
-            if (t.fate == engine::Fate::Replied) {
-                w.path.fate = "answered by the network";
+            append_trace(w.path, t, w.tuple_at_drop);
+            if (t.fate == engine::Fate::Dropped || t.fate == engine::Fate::Replied) {
+                w.path.fate = t.fate;
                 return w;
             }
             Host* host = t.egress ? sim_.host_at(*t.egress) : nullptr;
             const Received* r = host ? receipt(*host, *t.egress, t.time) : nullptr;
             if (r == nullptr) {
-                w.path.fate = "lost";
+                w.path.fate = engine::Fate::Lost;
                 return w;
             }
             std::string name = host_label(sim_.topology(), *host, r->frame.dst);
             w.path.steps.push_back(
-                {"host/" + name, "host", host_verb(r->action), "", r->action, {}});
+                {std::nullopt, HostStep{name, r->report.action, r->report.detail}});
             w.receiver = host;
-            w.receiver_action = r->action;
-            if (!r->action.starts_with("forwarded")) {
-                w.path.fate = "delivered";
+            w.receiver_report = r->report;
+            if (r->report.action != HostAction::Forward) {
+                w.path.fate = engine::Fate::Delivered;
                 return w;
             }
             auto next = next_trace(current + 1, host);
             if (!next) {
-                w.path.fate = "lost";
+                w.path.fate = engine::Fate::Lost;
                 return w;
             }
             current = *next;
         }
-        w.path.fate = "lost";
+        w.path.fate = engine::Fate::Lost;
         return w;
     }
 
@@ -162,6 +137,10 @@ class Tracer {
 // ------------------------------------------------------------------------------------------
 // Hints: what to change, in the words of the setting that dropped the packet.
 
+std::string step_name(const TraceReport& r, const ReportStep& s) {
+    return s.engine ? (*r.components)[s.engine->component].name : "host/" + s.host->host;
+}
+
 std::string where(const model::Topology& t, net::Ipv4Address a) {
     for (const model::Subnet& s : t.subnets) {
         if (s.cidr.contains(a)) return s.cidr.to_string();
@@ -181,23 +160,23 @@ std::string service(const net::FiveTuple& p, bool reply) {
     return fmt::format("{}/{}", proto, p.dst_port);
 }
 
-std::string hint_for(const model::Topology& t, const TracePath& path, const net::FiveTuple& p,
-                     bool reply) {
-    if (!path.drop) return "";
-    const ReportStep* step = nullptr;
-    for (const ReportStep& s : path.steps) {
-        if (s.component == path.dropped_at) step = &s;
-    }
-    std::string name = after_slash(path.dropped_at);
-    std::string rule = step ? step->rule : "";
-    std::string detail = step ? step->detail : "";
+std::string hint_for(const model::Topology& t, const engine::ComponentRegistry& components,
+                     const TracePath& path, const net::FiveTuple& p, bool reply) {
+    if (!path.drop || !path.dropped_at || !path.steps[*path.dropped_at].engine) return "";
+    const engine::TraceStep& step = *path.steps[*path.dropped_at].engine;
+    const engine::StepText words = engine::describe(step, components);
+    const std::string& full_name = words.component;
+    const std::string& name = components[step.component].user_name;
+    const std::string& rule = words.rule;
+    const std::string& detail = words.detail;
+    const bool inbound_rule = step.rule.direction == policy::Direction::Inbound;
     std::string so = reply ? ", so the reply is dropped" : "";
     switch (*path.drop) {
         case DropReason::AclDenied: {
-            bool inbound = rule.starts_with("inbound");
+            bool inbound = inbound_rule;
             std::string peer = inbound ? "from " + where(t, p.src) : "to " + where(t, p.dst);
             std::string dir = inbound ? "inbound" : "outbound";
-            if (rule.find("rule *") != std::string::npos) {
+            if (step.rule.kind == engine::RuleRef::Kind::AclDefault) {
                 return fmt::format("ACL '{}' {} has no rule allowing {} {}{}", name, dir,
                                    service(p, reply), peer, so);
             }
@@ -205,7 +184,8 @@ std::string hint_for(const model::Topology& t, const TracePath& path, const net:
                                peer, rule, so);
         }
         case DropReason::SecurityGroupNoMatch: {
-            bool inbound = rule.find("inbound") != std::string::npos;
+            bool inbound =
+                step.rule.kind == engine::RuleRef::Kind::SecurityGroupNone && inbound_rule;
             return fmt::format("security group '{}' has no {} rule allowing {} {} {}{}", name,
                                inbound ? "inbound" : "outbound", service(p, false),
                                inbound ? "from" : "to", (inbound ? p.src : p.dst).to_string(), so);
@@ -248,7 +228,7 @@ std::string hint_for(const model::Topology& t, const TracePath& path, const net:
             return fmt::format(
                 "peering is not transitive: traffic that arrived over a peering "
                 "cannot leave through '{}'; peer the two VPCs directly",
-                path.dropped_at);
+                full_name);
         case DropReason::SourceDestCheck:
             return fmt::format(
                 "ENI '{}' has source/destination check on: turn it off for an "
@@ -258,7 +238,7 @@ std::string hint_for(const model::Topology& t, const TracePath& path, const net:
             return fmt::format("{}; send at most 1500 bytes to the internet, or clear DF",
                                detail.empty() ? "larger than the internet gateway's MTU" : detail);
         case DropReason::InstanceStopped:
-            return fmt::format("the instance behind '{}' is not running", path.dropped_at);
+            return fmt::format("the instance behind '{}' is not running", full_name);
         default:
             break;
     }
@@ -374,6 +354,7 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
 
     TraceReport report;
     report.topology = topology.file;
+    report.components = sim.engine().components();
     report.from = end_of(topology, src);
     report.from.label = from.endpoint->label;
     report.to = end_of(topology, *to.endpoint);
@@ -393,8 +374,7 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
     auto first = tracer.next_trace(0, source);
     if (!first) {
         report.forward.direction = "forward";
-        report.forward.fate = "lost";
-        report.forward.packet = "(no packet reached the network)";
+        report.forward.fate = engine::Fate::Lost;
         report.verdict =
             fmt::format("unreachable: {} could not send: nothing answered its ARP for the next hop",
                         report.from.name);
@@ -410,35 +390,36 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
     if (to.endpoint->kind == Endpoint::Kind::Instance) destination = sim.host_at(to.endpoint->eni);
 
     auto unreachable = [&](const TracePath& path, const net::FiveTuple& at, bool reply) {
-        report.verdict = fmt::format("unreachable: dropped at {} ({}){}", path.dropped_at,
-                                     path.drop ? engine::name(*path.drop) : "dropped",
-                                     reply ? " on the return path" : "");
-        report.hint = hint_for(topology, path, at, reply);
+        report.verdict = fmt::format(
+            "unreachable: dropped at {} ({}){}", dropped_at_name(report, path),
+            path.drop ? engine::name(*path.drop) : "dropped", reply ? " on the return path" : "");
+        report.hint = hint_for(topology, *report.components, path, at, reply);
     };
 
-    if (forward.path.fate == "dropped") {
+    using engine::Fate;
+    if (forward.path.fate == Fate::Dropped) {
         unreachable(forward.path, forward.tuple_at_drop, false);
-    } else if (forward.path.fate == "answered by the network") {
+    } else if (forward.path.fate == Fate::Replied) {
         report.verdict =
             fmt::format("unreachable: answered by {} instead of {}",
                         forward.path.steps.empty() ? std::string("the network")
-                                                   : forward.path.steps.back().component,
+                                                   : step_name(report, forward.path.steps.back()),
                         report.to.name);
-    } else if (forward.path.fate == "lost" || forward.receiver == nullptr) {
+    } else if (forward.path.fate == Fate::Lost || forward.receiver == nullptr) {
         report.verdict = fmt::format("unreachable: the packet reached no host");
     } else if (forward.receiver != destination) {
         report.verdict = fmt::format("unreachable: delivered to {} instead of {}",
-                                     forward.path.steps.back().component, report.to.name);
-        report.hint = forward.receiver_action;
+                                     step_name(report, forward.path.steps.back()), report.to.name);
+        report.hint = forward.receiver_report.detail;
     } else if (auto back = tracer.next_trace(forward.last_trace + 1, forward.receiver); !back) {
         report.verdict = fmt::format("unreachable: {} did not answer ({})", report.to.name,
-                                     forward.receiver_action);
+                                     forward.receiver_report.detail);
     } else {
         Walk ret = tracer.walk(*back, "return");
         report.ret = ret.path;
-        if (ret.path.fate == "dropped") {
+        if (ret.path.fate == Fate::Dropped) {
             unreachable(ret.path, ret.tuple_at_drop, true);
-        } else if (ret.path.fate != "delivered" || ret.receiver != source) {
+        } else if (ret.path.fate != Fate::Delivered || ret.receiver != source) {
             report.verdict = "unreachable: the answer did not reach " + report.from.name;
         } else {
             report.reachable = true;
@@ -460,6 +441,21 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
             record.icmp_from.to_string()));
     }
     return {std::move(report), ""};
+}
+
+std::string dropped_at_name(const TraceReport& report, const TracePath& path) {
+    if (!path.dropped_at || !report.components) return "";
+    return step_name(report, path.steps[*path.dropped_at]);
+}
+
+TracePath path_of(const engine::PacketTrace& trace, std::string direction) {
+    TracePath path;
+    path.direction = std::move(direction);
+    path.packet = trace.packet;
+    net::FiveTuple ignored;
+    append_trace(path, trace, ignored);
+    path.fate = trace.fate;
+    return path;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -492,47 +488,73 @@ std::string request_text(const TraceReport& r) {
     return what;
 }
 
-void render_path(std::string& out, const TracePath& path, const Palette& pal) {
-    out += fmt::format("{}  {}\n", pal.paint(pad_to(path.direction, 7), "1"), path.packet);
+// A step in words: the engine's formatter for a component, the host's own words for a host.
+engine::StepText text_of(const TraceReport& r, const ReportStep& s) {
+    if (s.engine) return engine::describe(*s.engine, *r.components);
+    return {"host/" + s.host->host, "host", std::string(to_string(s.host->action)), "",
+            s.host->detail};
+}
+
+std::optional<DropReason> drop_of(const ReportStep& s) {
+    return s.engine ? s.engine->drop : std::nullopt;
+}
+
+std::string packet_text(const TracePath& path) {
+    return path.packet ? engine::summarize(*path.packet) : "(no packet reached the network)";
+}
+
+void render_path(std::string& out, const TraceReport& r, const TracePath& path,
+                 const Palette& pal) {
+    out += fmt::format("{}  {}\n", pal.paint(pad_to(path.direction, 7), "1"), packet_text(path));
+    std::vector<engine::StepText> texts;
     std::size_t wc = 0, wa = 0, wr = 0;
     for (const ReportStep& s : path.steps) {
-        wc = std::max(wc, s.component.size());
-        wa = std::max(wa, s.action.size());
-        wr = std::max(wr, s.rule.size());
+        engine::StepText& t = texts.emplace_back(text_of(r, s));
+        wc = std::max(wc, t.component.size());
+        wa = std::max(wa, t.action.size());
+        wr = std::max(wr, t.rule.size());
     }
-    for (const ReportStep& s : path.steps) {
-        std::string line = "  " + pad_to(s.component, wc) + "  ";
-        line += pal.paint(pad_to(s.action, wa), pal.action_code(s.action));
-        std::string rest = pad_to(s.rule, wr);
-        if (!s.detail.empty()) rest += (wr > 0 ? "  " : "") + s.detail;
-        if (s.drop) rest += (rest.empty() ? "" : "  ") + fmt::format("[{}]", engine::name(*s.drop));
+    for (std::size_t i = 0; i < path.steps.size(); ++i) {
+        const engine::StepText& t = texts[i];
+        std::string line = "  " + pad_to(t.component, wc) + "  ";
+        line += pal.paint(pad_to(t.action, wa), pal.action_code(t.action));
+        std::string rest = pad_to(t.rule, wr);
+        if (!t.detail.empty()) rest += (wr > 0 ? "  " : "") + t.detail;
+        if (auto drop = drop_of(path.steps[i])) {
+            rest += (rest.empty() ? "" : "  ") + fmt::format("[{}]", engine::name(*drop));
+        }
         while (!rest.empty() && rest.back() == ' ') rest.pop_back();
         if (!rest.empty()) line += "  " + rest;
         while (!line.empty() && line.back() == ' ') line.pop_back();
         out += line + "\n";
     }
-    if (path.fate == "lost" && !path.steps.empty()) out += "  (lost: no host received it)\n";
+    if (path.fate == engine::Fate::Lost && !path.steps.empty()) {
+        out += "  (lost: no host received it)\n";
+    }
 }
 
-nlohmann::ordered_json step_json(const ReportStep& s) {
-    nlohmann::ordered_json j = {{"component", s.component},
-                                {"kind", s.kind},
-                                {"action", s.action},
-                                {"rule", s.rule},
-                                {"detail", s.detail}};
-    j["drop_reason"] =
-        s.drop ? nlohmann::ordered_json(std::string(engine::name(*s.drop))) : nullptr;
+nlohmann::ordered_json step_json(const TraceReport& r, const ReportStep& s) {
+    const engine::StepText t = text_of(r, s);
+    nlohmann::ordered_json j = {{"component", t.component},
+                                {"kind", t.kind},
+                                {"action", t.action},
+                                {"rule", t.rule},
+                                {"detail", t.detail}};
+    auto drop = drop_of(s);
+    j["drop_reason"] = drop ? nlohmann::ordered_json(std::string(engine::name(*drop))) : nullptr;
     return j;
 }
 
-nlohmann::ordered_json path_json(const TracePath& p) {
+nlohmann::ordered_json path_json(const TraceReport& r, const TracePath& p) {
     nlohmann::ordered_json steps = nlohmann::ordered_json::array();
-    for (const ReportStep& s : p.steps) steps.push_back(step_json(s));
-    nlohmann::ordered_json j = {{"packet", p.packet}, {"fate", p.fate}, {"steps", steps}};
+    for (const ReportStep& s : p.steps) steps.push_back(step_json(r, s));
+    nlohmann::ordered_json j = {{"packet", packet_text(p)},
+                                {"fate", std::string(engine::fate_name(p.fate))},
+                                {"steps", steps}};
     j["drop_reason"] =
         p.drop ? nlohmann::ordered_json(std::string(engine::name(*p.drop))) : nullptr;
-    j["dropped_at"] = p.dropped_at.empty() ? nlohmann::ordered_json(nullptr)
-                                           : nlohmann::ordered_json(p.dropped_at);
+    const std::string at = dropped_at_name(r, p);
+    j["dropped_at"] = at.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(at);
     return j;
 }
 
@@ -546,10 +568,10 @@ std::string render_text(const TraceReport& r, bool color) {
     Palette pal{color};
     std::string out =
         fmt::format("trace {}: {} -> {}\n\n", request_text(r), r.from.label, r.to.label);
-    render_path(out, r.forward, pal);
+    render_path(out, r, r.forward, pal);
     if (r.ret) {
         out += "\n";
-        render_path(out, *r.ret, pal);
+        render_path(out, r, *r.ret, pal);
     }
     out += "\n";
     out += pal.paint(r.verdict, r.reachable ? "1;32" : "1;31") + "\n";
@@ -572,8 +594,8 @@ std::string render_json(const TraceReport& r) {
     j["protocol"] = r.protocol;
     j["dport"] = r.dport ? nlohmann::ordered_json(*r.dport) : nullptr;
     j["sport"] = r.sport ? nlohmann::ordered_json(*r.sport) : nullptr;
-    j["forward"] = path_json(r.forward);
-    j["return"] = r.ret ? path_json(*r.ret) : nlohmann::ordered_json(nullptr);
+    j["forward"] = path_json(r, r.forward);
+    j["return"] = r.ret ? path_json(r, *r.ret) : nlohmann::ordered_json(nullptr);
     return j.dump(2) + "\n";
 }
 

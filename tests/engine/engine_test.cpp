@@ -1,6 +1,7 @@
 // Engine-level tests, one or more per rule of the cloud's semantics. Frames are crafted with
 // libtins and the engine's output parsed back with it.
 #include "vpcstack/engine/engine.hpp"
+#include "vpcstack/engine/trace_format.hpp"
 
 #include <gtest/gtest.h>
 #include <tins/tins.h>
@@ -62,6 +63,9 @@ class EngineTest : public ::testing::Test {
         web2 = b.instance("web2", pub, "10.0.1.11", {web_sg});
         app = b.instance("app", priv, "10.0.2.10", {app_sg});
     }
+
+    // A trace step in the words `vpcctl trace` prints.
+    StepText words(const TraceStep& s) const { return describe(s, *engine->components()); }
 
     void start(EngineConfig config = {}) {
         engine = std::make_unique<Engine>(b.t, sink, config);
@@ -329,7 +333,8 @@ TEST_F(EngineTest, AclLowestRuleNumberDecidesAndRepliesAreEvaluatedToo) {
     start(traced());
     EXPECT_TRUE(send(web2, from_eni(web2, "10.0.1.11", "10.0.2.10", tcp(40000, 8080))).empty());
     EXPECT_EQ(drops(DropReason::AclDenied), 1u);
-    EXPECT_EQ(traces.back().steps.back().rule, "inbound rule 100: deny tcp/8080 10.0.1.11/32");
+    EXPECT_EQ(words(traces.back().steps.back()).rule,
+              "inbound rule 100: deny tcp/8080 10.0.1.11/32");
 
     auto out = send(web, from_eni(web, "10.0.1.10", "10.0.2.10", tcp(40000, 8080)));
     ASSERT_EQ(out.size(), 1u);
@@ -338,7 +343,7 @@ TEST_F(EngineTest, AclLowestRuleNumberDecidesAndRepliesAreEvaluatedToo) {
                                    tcp(8080, 40000, Tins::TCP::SYN | Tins::TCP::ACK)))
                     .empty());
     EXPECT_EQ(drops(DropReason::AclDenied), 2u);
-    EXPECT_EQ(traces.back().steps.back().rule, "outbound rule *: deny all");
+    EXPECT_EQ(words(traces.back().steps.back()).rule, "outbound rule *: deny all");
 }
 
 // ---- Security groups -----------------------------------------------------------------------
@@ -400,8 +405,10 @@ TEST_F(EngineTest, InternetGatewayMapsThePublicAddressBothWays) {
     auto& in_ip = in_eth.rfind_pdu<Tins::IP>();
     EXPECT_EQ(in_ip.dst_addr(), Tins::IPv4Address("10.0.1.10"));  // the instance never sees it
     expect_checksums_valid(out[0].bytes);
-    EXPECT_EQ(traces.back().steps.at(0).component, "igw/prod-igw");
-    EXPECT_EQ(traces.back().steps.at(0).detail, "dst 203.0.113.10 -> 10.0.1.10");
+    EXPECT_EQ(words(traces.back().steps.at(0)).component, "igw/prod-igw");
+    EXPECT_EQ(words(traces.back().steps.at(0)).detail, "dst 203.0.113.10 -> 10.0.1.10");
+    ASSERT_TRUE(traces.back().steps.at(0).translation.has_value());
+    EXPECT_EQ(traces.back().steps.at(0).translation->after.address, net::Ipv4Address(10, 0, 1, 10));
 
     out = send(web, from_eni(web, "10.0.1.10", "192.0.2.50",
                              tcp(80, 50000, Tins::TCP::SYN | Tins::TCP::ACK)));
@@ -939,19 +946,22 @@ TEST_F(EngineTest, TraceNamesEachComponentAndTheFate) {
     ASSERT_EQ(send(web, from_eni(web, "10.0.1.10", "10.0.2.10", tcp(40000, 8080))).size(), 1u);
     ASSERT_EQ(traces.size(), 1u);
     const PacketTrace& t = traces[0];
-    EXPECT_EQ(t.summary, "tcp 10.0.1.10:40000 -> 10.0.2.10:8080 [SYN]");
+    EXPECT_EQ(summarize(t.packet), "tcp 10.0.1.10:40000 -> 10.0.2.10:8080 [SYN]");
+    EXPECT_TRUE(t.packet.is_tcp_syn());
     EXPECT_EQ(t.fate, Fate::Delivered);
     ASSERT_TRUE(t.egress.has_value());
     EXPECT_EQ(*t.egress, app);
     std::vector<std::string> components;
-    for (const auto& s : t.steps) components.push_back(s.component);
+    for (const auto& s : t.steps) components.push_back(words(s).component);
     EXPECT_EQ(components, (std::vector<std::string>{
                               "eni/web/eth0", "sg/web-sg", "acl/prod-default-acl", "rt/public-rt",
                               "acl/prod-default-acl", "sg/app-sg", "eni/app/eth0"}));
-    EXPECT_EQ(t.steps[1].rule, "outbound: all to 0.0.0.0/0");
-    EXPECT_EQ(t.steps[1].detail, "new, tracked");
-    EXPECT_EQ(t.steps[3].rule, "10.0.0.0/16 -> local");
-    EXPECT_EQ(t.steps[5].rule, "inbound: tcp/8080 from sg:" + std::to_string(web_sg));
+    EXPECT_EQ(words(t.steps[1]).rule, "outbound: all to 0.0.0.0/0");
+    EXPECT_EQ(t.steps[1].conn, ConnState::NewTracked);
+    EXPECT_EQ(words(t.steps[1]).detail, "new, tracked");
+    EXPECT_EQ(t.steps[3].rule.kind, RuleRef::Kind::Route);
+    EXPECT_EQ(words(t.steps[3]).rule, "10.0.0.0/16 -> local");
+    EXPECT_EQ(words(t.steps[5]).rule, "inbound: tcp/8080 from sg:" + std::to_string(web_sg));
 }
 
 TEST_F(EngineTest, TraceOfADropNamesTheReason) {
@@ -961,7 +971,8 @@ TEST_F(EngineTest, TraceOfADropNamesTheReason) {
     ASSERT_EQ(traces.size(), 1u);
     EXPECT_EQ(traces[0].fate, Fate::Dropped);
     EXPECT_EQ(traces[0].drop, DropReason::NatNoTranslation);
-    EXPECT_EQ(traces[0].steps.back().component, "nat/nat-a");
+    EXPECT_EQ(words(traces[0].steps.back()).component, "nat/nat-a");
+    EXPECT_EQ(traces[0].steps.back().kind, ComponentKind::NatGateway);
 }
 
 TEST_F(EngineTest, WithoutTracingNoTraceIsMade) {

@@ -86,7 +86,9 @@ TEST(TopologyFiles, TwoTierNatFromYaml) {
     EXPECT_EQ(parse(sink.frames[0].bytes).rfind_pdu<Tins::IP>().src_addr(),
               Tins::IPv4Address("203.0.113.20"));
     std::vector<std::string> components;
-    for (const auto& s : traces.back().steps) components.push_back(s.component);
+    for (const auto& s : traces.back().steps) {
+        components.push_back((*engine.components())[s.component].name);
+    }
     EXPECT_NE(std::find(components.begin(), components.end(), "nat/nat-a"), components.end());
     EXPECT_NE(std::find(components.begin(), components.end(), "rt/private-rt"), components.end());
     // Nothing on the internet opens a connection to the NAT gateway's address.

@@ -69,8 +69,8 @@ inline bool some_packet_dropped_for(const Simulation& sim, DropReason reason) {
 inline std::string where_dropped(const Simulation& sim, DropReason reason) {
     for (const engine::PacketTrace& t : sim.traces()) {
         if (t.fate != engine::Fate::Dropped || t.drop != reason) continue;
-        for (const engine::TraceStep& s : t.steps) {
-            if (s.drop) return s.component;
+        if (const engine::TraceStep* s = t.drop_step()) {
+            return (*sim.engine().components())[s->component].name;
         }
     }
     return "";

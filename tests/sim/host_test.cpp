@@ -66,7 +66,7 @@ class TwoHosts : public ::testing::Test {
     // Whether the host did `action` about one of the frames it received.
     static bool did(const Host& host, const std::string& action) {
         for (const Received& r : host.inbox()) {
-            if (r.action == action) return true;
+            if (r.report.detail == action) return true;
         }
         return false;
     }
@@ -166,7 +166,7 @@ TEST_F(TwoHosts, DataOnAnEstablishedConnectionIsAcknowledged) {
     a->send_tcp_data(f, 100);
     events.run_until_idle();
     EXPECT_TRUE(did(*b, "received 100 bytes: sent ACK"));
-    EXPECT_EQ(a->inbox().back().action, "acknowledged");
+    EXPECT_EQ(a->inbox().back().report.detail, "acknowledged");
 }
 
 TEST_F(TwoHosts, MalformedAndForeignFramesAreRecordedNotFatal) {
@@ -175,8 +175,10 @@ TEST_F(TwoHosts, MalformedAndForeignFramesAreRecordedNotFatal) {
                                    {.tuple = {kA, kB, 1, 2, net::Protocol::kUdp}});
     b->receive(2, foreign);
     ASSERT_EQ(b->inbox().size(), 2u);
-    EXPECT_EQ(b->inbox()[0].action, "dropped: malformed frame");
-    EXPECT_EQ(b->inbox()[1].action,
+    EXPECT_EQ(b->inbox()[0].report.action, HostAction::Ignore);
+    EXPECT_EQ(b->inbox()[0].report.detail, "dropped: malformed frame");
+    EXPECT_EQ(b->inbox()[1].report.action, HostAction::Ignore);
+    EXPECT_EQ(b->inbox()[1].report.detail,
               "ignored: addressed to 02:00:00:00:00:99, not 02:00:00:00:00:0b");
     EXPECT_EQ(b->ignored(), 2u);
 }
@@ -186,5 +188,6 @@ TEST_F(TwoHosts, BroadcastIsIgnored) {
         build_ip_frame(kRouter, net::MacAddress::broadcast(),
                        {.tuple = {kA, net::Ipv4Address(0xffffffffu), 0, 0, net::Protocol::kIcmp}});
     b->receive(2, bcast);
-    EXPECT_EQ(b->inbox().back().action, "ignored: broadcast or multicast");
+    EXPECT_EQ(b->inbox().back().report.action, HostAction::Ignore);
+    EXPECT_EQ(b->inbox().back().report.detail, "ignored: broadcast or multicast");
 }

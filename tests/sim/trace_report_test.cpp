@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "vpcstack/engine/trace_format.hpp"
+
 #include "vpcstack/model/loader.hpp"
 
 using namespace vpcstack;
@@ -15,9 +17,17 @@ model::Topology example(const std::string& name) {
     return *r.topology;
 }
 
-bool has_step(const TracePath& path, const std::string& component, const std::string& action) {
+// A step of the path, in the words the report prints, names this component and action.
+bool has_step(const TraceReport& report, const TracePath& path, const std::string& component,
+              const std::string& action) {
     for (const ReportStep& s : path.steps) {
-        if (s.component == component && s.action == action) return true;
+        if (s.engine) {
+            engine::StepText t = engine::describe(*s.engine, *report.components);
+            if (t.component == component && t.action == action) return true;
+        } else if ("host/" + s.host->host == component &&
+                   std::string(to_string(s.host->action)) == action) {
+            return true;
+        }
     }
     return false;
 }
@@ -29,11 +39,12 @@ TEST(TraceReport, AReachableFlowShowsBothDirectionsAndEveryTranslation) {
     ASSERT_TRUE(r.report) << r.error;
     EXPECT_TRUE(r.report->reachable);
     EXPECT_EQ(r.report->verdict, "reachable");
-    EXPECT_TRUE(has_step(r.report->forward, "nat/nat-a", "translate"));
-    EXPECT_TRUE(has_step(r.report->forward, "igw/prod-igw", "translate"));
+    EXPECT_TRUE(has_step(*r.report, r.report->forward, "nat/nat-a", "translate"));
+    EXPECT_TRUE(has_step(*r.report, r.report->forward, "igw/prod-igw", "translate"));
     ASSERT_TRUE(r.report->ret);
-    EXPECT_TRUE(has_step(*r.report->ret, "nat/nat-a", "translate"));
-    EXPECT_TRUE(has_step(*r.report->ret, "host/app", "answer")) << "app completes the handshake";
+    EXPECT_TRUE(has_step(*r.report, *r.report->ret, "nat/nat-a", "translate"));
+    EXPECT_TRUE(has_step(*r.report, *r.report->ret, "host/app", "answer"))
+        << "app completes the handshake";
 }
 
 TEST(TraceReport, ARequestDroppedOnTheWayNamesTheComponentAndTheFix) {
@@ -57,8 +68,8 @@ TEST(TraceReport, AMiddleboxJoinsBothLegsIntoOnePath) {
     TraceResult r = run_trace(example("middlebox.yaml"), {"client", "server", "tcp", 443, -1});
     ASSERT_TRUE(r.report);
     EXPECT_TRUE(r.report->reachable) << r.report->verdict;
-    EXPECT_TRUE(has_step(r.report->forward, "host/firewall", "forward"));
-    EXPECT_TRUE(has_step(r.report->forward, "host/server", "answer"));
+    EXPECT_TRUE(has_step(*r.report, r.report->forward, "host/firewall", "forward"));
+    EXPECT_TRUE(has_step(*r.report, r.report->forward, "host/server", "answer"));
 }
 
 TEST(TraceReport, UsageErrorsAreReportedNotTraced) {

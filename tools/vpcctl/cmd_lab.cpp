@@ -620,45 +620,6 @@ std::vector<std::string> addresses_for(const model::Topology& topology, const st
     return out;
 }
 
-std::string port_name(const model::Topology& topology, engine::PortId port) {
-    if (port == engine::kInternetPort) {
-        return "internet";
-    }
-    return port < topology.enis.size() ? "eni/" + topology.enis[port].meta.name
-                                       : fmt::format("port {}", port);
-}
-
-// One engine trace as a path of the `vpcctl trace` report.
-sim::TracePath to_path(const model::Topology& topology, const engine::PacketTrace& trace,
-                       const std::string& direction) {
-    sim::TracePath path;
-    path.direction = direction;
-    path.packet = trace.summary;
-    for (const auto& step : trace.steps) {
-        path.steps.push_back(
-            {step.component, step.kind, step.action, step.rule, step.detail, step.drop});
-        if (step.drop && path.dropped_at.empty()) {
-            path.dropped_at = step.component;
-        }
-    }
-    switch (trace.fate) {
-        case engine::Fate::Delivered:
-            path.fate = "delivered";
-            break;
-        case engine::Fate::Replied:
-            path.fate = "answered by the network";
-            break;
-        case engine::Fate::Dropped:
-            path.fate = "dropped";
-            path.drop = trace.drop;
-            if (path.dropped_at.empty()) {
-                path.dropped_at = port_name(topology, trace.ingress);
-            }
-            break;
-    }
-    return path;
-}
-
 sim::TraceEnd trace_end(const model::Topology& topology, const std::string& name,
                         const std::vector<std::string>& addresses) {
     sim::TraceEnd end;
@@ -744,11 +705,11 @@ int run_lab_trace(const LabTraceOptions& options) {
     // The request: the latest packet from `from` to `to`, preferring the latest TCP SYN.
     const engine::PacketTrace* forward = nullptr;
     for (const auto& trace : traces) {
-        if (!contains(from, trace.tuple.src)) {
+        if (!contains(from, trace.tuple().src)) {
             continue;
         }
-        const bool syn = trace.summary.find("[SYN]") != std::string::npos;
-        if (forward == nullptr || syn || forward->summary.find("[SYN]") == std::string::npos) {
+        const bool syn = trace.packet.is_tcp_syn();
+        if (forward == nullptr || syn || !forward->packet.is_tcp_syn()) {
             forward = &trace;
         }
     }
@@ -764,37 +725,39 @@ int run_lab_trace(const LabTraceOptions& options) {
     // addresses may be translated, ports of a NAT'd flow too, so only the direction is sure).
     const engine::PacketTrace* back = nullptr;
     for (const auto& trace : traces) {
-        if (trace.id > forward->id && contains(to, trace.tuple.src) &&
-            contains(from, trace.tuple.dst)) {
+        if (trace.id > forward->id && contains(to, trace.tuple().src) &&
+            contains(from, trace.tuple().dst)) {
             back = &trace;
             break;
         }
     }
     sim::TraceReport report;
     report.topology = state->topology;
+    report.components = std::make_shared<engine::ComponentRegistry>(*topology);
     report.from = trace_end(*topology, options.from, from);
     report.to = trace_end(*topology, options.to, to);
-    report.protocol = net::protocol_name(forward->tuple.protocol);
+    report.protocol = net::protocol_name(forward->tuple().protocol);
     if (options.dport >= 0) {
         report.dport = options.dport;
     }
     if (options.sport >= 0) {
         report.sport = options.sport;
     }
-    report.forward = to_path(*topology, *forward, "forward");
+    report.forward = sim::path_of(*forward, "forward");
     if (back != nullptr) {
-        report.ret = to_path(*topology, *back, "return");
+        report.ret = sim::path_of(*back, "return");
     }
     const sim::TracePath* failed = nullptr;
-    if (report.forward.fate == "dropped") {
+    if (report.forward.fate == engine::Fate::Dropped) {
         failed = &report.forward;
-    } else if (report.ret && report.ret->fate == "dropped") {
+    } else if (report.ret && report.ret->fate == engine::Fate::Dropped) {
         failed = &*report.ret;
     }
     report.reachable = failed == nullptr && back != nullptr;
     if (failed != nullptr) {
-        report.verdict = fmt::format("unreachable: dropped at {} ({})", failed->dropped_at,
-                                     failed->drop ? engine::name(*failed->drop) : "dropped");
+        report.verdict =
+            fmt::format("unreachable: dropped at {} ({})", sim::dropped_at_name(report, *failed),
+                        failed->drop ? engine::name(*failed->drop) : "dropped");
     } else if (back == nullptr) {
         report.verdict = "no reply seen yet: the request was delivered";
     } else {

@@ -3,12 +3,13 @@
 // it frames and the current time, and it hands frames to a FrameSink. The simulation and the
 // live lab drive the same Engine.
 //
-// The pipeline (src/engine/engine.cpp): parse -> ENI egress (source/dest check, security group
-// egress with connection tracking) -> subnet ACL outbound -> the subnet's route table (skipped,
-// with the ACLs, between ENIs of one subnet) -> the target (local, internet gateway, NAT gateway,
-// peering, ENI/instance, blackhole) -> subnet ACL inbound -> ENI ingress (source/dest check,
-// security group ingress) -> delivery (Ethernet rewritten: source kRouterMac, destination the
-// ENI's MAC). The cloud's rules live in policy/.
+// The pipeline is a graph of stages, one file each in src/engine/stages/, walked by the loop in
+// src/engine/engine.cpp (the graph is drawn at its top): ENI egress (source/dest check) ->
+// security group egress with connection tracking -> subnet ACL outbound -> the subnet's route
+// table (skipped, with the ACLs, between ENIs of one subnet) -> the target (local, internet
+// gateway, NAT gateway, peering, ENI/instance, blackhole) -> subnet ACL inbound -> ENI ingress
+// (source/dest check) -> security group ingress -> delivery (Ethernet rewritten: source
+// kRouterMac, destination the ENI's MAC). The cloud's rules live in policy/.
 //
 // Choices where the cloud leaves room:
 // - ARP: the router answers for the subnet's router address (base+1) and DNS address (base+2)
@@ -45,6 +46,7 @@
 #include <string>
 #include <vector>
 
+#include "vpcstack/engine/component.hpp"
 #include "vpcstack/engine/conntrack.hpp"
 #include "vpcstack/engine/drop_reason.hpp"
 #include "vpcstack/engine/port.hpp"
@@ -60,6 +62,7 @@ inline constexpr net::MacAddress kRouterMac{{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}
 // The MAC of the internet's side of the internet port (the live lab sets it on that interface).
 inline constexpr net::MacAddress kInternetMac{{0x02, 0x00, 0x00, 0x00, 0x00, 0xfe}};
 
+// Checked when the engine is built: a value outside its range throws std::invalid_argument.
 struct EngineConfig {
     bool trace = false;  // record a PacketTrace per packet and hand it to the trace callback
 
@@ -81,7 +84,7 @@ struct Counters {
     std::uint64_t received = 0;
     std::uint64_t transmitted = 0;
     std::array<std::uint64_t, kDropReasonCount> drops{};
-    // Per component (by TraceStep::component name): packets seen and dropped there.
+    // Per component (ComponentRegistry order, with its name): packets seen and dropped there.
     struct Component {
         std::uint64_t packets = 0;
         std::uint64_t drops = 0;
@@ -104,6 +107,8 @@ class Engine {
     void set_trace_callback(std::function<void(PacketTrace&&)> callback);
     Counters snapshot() const;
     const model::Topology& topology() const;
+    // The names of the components trace steps and counters refer to.
+    std::shared_ptr<const ComponentRegistry> components() const;
 
     // Control-plane change used by tests and labs: replace a security group's rules. Tracked
     // flows continue; untracked flows are cut at once. AWS: security-group-connection-tracking.

@@ -1,44 +1,174 @@
-// Trace records: what each stage decided for one packet, in the user's names. The trace is the
-// product's main output (vpcctl trace, lab trace), not a debug aid.
+// Trace records: what each stage decided for one packet, as data. A stage fills a TraceStep with
+// enums, addresses and numbers (no text); engine/trace_format.hpp turns it into words, in one
+// place. Hints, JSON, lab traces, and later captures, flow logs and verification witnesses read
+// the fields; nothing parses the formatted text.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "vpcstack/engine/component.hpp"
 #include "vpcstack/engine/drop_reason.hpp"
 #include "vpcstack/engine/port.hpp"
+#include "vpcstack/net/ipv4.hpp"
 #include "vpcstack/net/protocol.hpp"
+#include "vpcstack/policy/network_acl.hpp"
 
 namespace vpcstack::engine {
 
-// One stage's decision. Example:
-//   component "acl/private-acl", kind "network-acl", action "allow",
-//   rule "inbound rule 100: allow tcp/80 from 0.0.0.0/0", detail ""
+// What a stage did with the packet.
+enum class Action : std::uint8_t { Allow, Forward, Translate, Deliver, Reply, Drop };
+
+// The rule or route that decided, in the structure the cloud gives it.
+struct RuleRef {
+    enum class Kind : std::uint8_t {
+        None,
+        AclRule,            // a numbered network ACL rule
+        AclDefault,         // the ACL's final '*' rule (deny all)
+        SecurityGroupRule,  // the security group rule that allowed a new flow
+        SecurityGroupNone,  // no rule of the ENI's groups allows it
+        Route,              // the route table entry that matched
+        SourceDestCheck,    // the ENI's source/destination check (on)
+    };
+    Kind kind = Kind::None;
+    policy::Direction direction = policy::Direction::Inbound;  // ACL and security group rules
+    std::uint16_t number = 0;                                  // AclRule: the rule number
+    std::string text;  // the rule as the user wrote it ("allow tcp/80 from 0.0.0.0/0")
+};
+
+// One side of a flow at a translation: an address and, when the translation concerns it, the
+// port (TCP, UDP) or query id (ICMP).
+struct Endpoint {
+    net::Ipv4Address address;
+    std::optional<std::uint16_t> port;
+    friend bool operator==(const Endpoint&, const Endpoint&) = default;
+};
+
+struct Translation {
+    enum class Field : std::uint8_t { Source, Destination };
+    enum class Note : std::uint8_t { None, NewMapping, AddressOnlyFragment };
+    Field field = Field::Source;
+    std::uint8_t protocol = 0;
+    Endpoint before;
+    Endpoint after;
+    Note note = Note::None;
+};
+
+// What connection tracking said about a packet a security group let through.
+enum class ConnState : std::uint8_t {
+    NewTracked,
+    NewUntracked,
+    Established,       // a packet of a tracked flow, in the direction it was opened
+    EstablishedReply,  // a reply of a tracked flow
+    Related,           // an ICMP error quoting a tracked flow
+    Fragment,          // a later fragment of a datagram whose first fragment was allowed
+};
+
+// What else a step says, with its arguments in StepArgs. Formatted by trace_format.cpp.
+enum class Note : std::uint8_t {
+    None,
+    NoSuchPort,             // n: the port number
+    EtherTypeNotCarried,    // n: the EtherType
+    UnsolicitedArpReply,    //
+    GratuitousArp,          //
+    ArpIsAt,                // address is at mac
+    BroadcastFrame,         //
+    BroadcastAddress,       //
+    UnknownDestinationMac,  // mac
+    InternetWrongMac,       //
+    SourceNotOwn,           // address
+    DestinationNotOwn,      // address
+    SentByInstance,         //
+    DnsResolver,            // address
+    MetadataService,        // address
+    LinkLocalAddress,       // address
+    ConntrackCount,         // n: connections tracked
+    FragmentNotAdmitted,    //
+    SameSubnet,             //
+    NoRouteTo,              // address
+    BlackholeTarget,        // text: why the target is not available
+    NoInterfaceHolds,       // address
+    NatOnlyForwards,        // address
+    DeliverTo,              // address
+    NoPublicAddress,        // address
+    NotPublicAddress,       // address
+    VpcWithoutGateway,      // vpc
+    MtuExceeded,            // n: the packet's size, m: the MTU
+    Fragmented,             // n: packets, m: the MTU
+    TimeExceededSent,       // address: the sender of the ICMP error
+    RstSent,                //
+    NatConnectionsTo,       // n: connections, endpoint (with protocol in m)
+    InboundFragment,        //
+    NotInPeerVpc,           // address, vpc
+    NoInterfaceInPeerVpc,   // address, vpc
+    IntoVpc,                // vpc
+};
+
+struct StepArgs {
+    net::Ipv4Address address;
+    net::MacAddress mac;
+    std::uint32_t n = 0;
+    std::uint32_t m = 0;
+    model::Index vpc = model::kNone;
+    Endpoint endpoint;
+    std::string text;
+};
+
+// One stage's decision.
 struct TraceStep {
-    std::string component;  // kind-prefixed user name: eni/web/eth0, sg/web-sg, acl/public-acl,
-                            // rt/public-rt, igw/prod-igw, nat/nat-a, peering/prod-shared
-    std::string kind;       // eni, security-group, network-acl, route-table, internet-gateway,
-                            // nat-gateway, peering, vpc-router, host
-    std::string action;     // allow, deny, forward, translate, deliver, reply, drop
-    std::string rule;       // the rule or route that decided, as the user wrote it; may be empty
-    std::string detail;     // translations, conntrack state, ...; may be empty
+    ComponentId component = 0;
+    ComponentKind kind = ComponentKind::Internet;
+    Action action = Action::Forward;
+    RuleRef rule;
+    std::optional<Translation> translation;
+    std::optional<ConnState> conn;
+    Note note = Note::None;
+    StepArgs args;
     std::optional<DropReason> drop;
 };
 
-enum class Fate : std::uint8_t { Delivered, Dropped, Replied };
+// How a packet's journey ended. Lost: handed to a host that never took it (reports only).
+enum class Fate : std::uint8_t { Delivered, Dropped, Replied, Lost };
+
+// What the packet was when it entered, as the parse stage read it.
+struct PacketFacts {
+    enum class Kind : std::uint8_t { Ipv4, Arp, NotIpv4, Malformed };
+    Kind kind = Kind::Malformed;
+    std::uint16_t ether_type = 0;
+    // ARP
+    std::uint16_t arp_op = 0;
+    net::Ipv4Address arp_sender_ip;
+    net::Ipv4Address arp_target_ip;
+    net::MacAddress arp_sender_mac;
+    // IPv4
+    net::FiveTuple tuple;  // ports, or the ICMP query id in src_port
+    bool has_l4 = false;
+    bool fragment = false;
+    bool first_fragment = true;
+    std::uint8_t tcp_flags = 0;
+    std::uint8_t icmp_type = 0;
+    std::uint8_t icmp_code = 0;
+    std::uint16_t ip_total_length = 0;
+
+    bool is_tcp_syn() const noexcept;  // SYN without ACK: a connection attempt
+};
 
 // The whole journey of one packet through the engine.
 struct PacketTrace {
     std::uint64_t id = 0;
     TimeNs time = 0;
     PortId ingress = 0;
-    net::FiveTuple tuple;  // as the packet entered
-    std::string summary;   // e.g. "tcp 10.0.1.10:40000 -> 10.0.2.10:443 [SYN]"
+    PacketFacts packet;  // as it entered
     std::vector<TraceStep> steps;
     Fate fate = Fate::Dropped;
     std::optional<DropReason> drop;
-    std::optional<PortId> egress;  // where it left the engine when delivered
+    std::optional<PortId> egress;  // where it left the engine when delivered or answered
+
+    const net::FiveTuple& tuple() const noexcept { return packet.tuple; }
+    // The step that dropped it, when it was dropped.
+    const TraceStep* drop_step() const noexcept;
 };
 
 }  // namespace vpcstack::engine

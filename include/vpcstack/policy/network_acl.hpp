@@ -48,7 +48,4 @@ class CompiledAcl {
     std::vector<CompiledAclRule> outbound_;
 };
 
-// "inbound rule 100: allow tcp/80 from 0.0.0.0/0" or "inbound rule *: deny all".
-std::string describe(Direction direction, const AclVerdict& verdict);
-
 }  // namespace vpcstack::policy

@@ -70,12 +70,26 @@ struct FlowRecord {
 // Every FlowRecord of a simulation, whichever host started it.
 using FlowBook = std::deque<FlowRecord>;
 
+// What a host did with a frame it received.
+enum class HostAction : std::uint8_t {
+    Receive,  // took it (a reply it waited for, an ARP answer, a handshake's last ACK, ...)
+    Answer,   // sent something back (SYN-ACK, RST, echo reply, ICMP error, ...)
+    Forward,  // routed it on (a middlebox instance)
+    Ignore,   // dropped or ignored it (not for this host, unexpected, malformed)
+};
+std::string_view to_string(HostAction action);  // "receive", "answer", "forward", "ignore"
+
+struct HostReport {
+    HostAction action = HostAction::Receive;
+    std::string detail;  // the host's own words: "tcp/80 listening: answered SYN-ACK"
+};
+
 struct Received {
     TimeNs time = 0;
     engine::PortId port = 0;
     ParsedFrame frame;
     std::string summary;
-    std::string action;  // what the host did: "answered SYN-ACK (tcp/80 listening)", ...
+    HostReport report;
 };
 
 struct HostTimeouts {
@@ -174,15 +188,15 @@ class Host {
     net::Ipv4Address source_for(net::Ipv4Address to, std::optional<net::Ipv4Address> from) const;
     bool is_local(net::Ipv4Address address) const;
 
-    std::string on_arp(std::size_t interface, const ParsedFrame& f);
-    std::string on_ip(std::size_t interface, const ParsedFrame& f,
-                      std::span<const std::uint8_t> frame);
-    std::string forward(const ParsedFrame& f, std::span<const std::uint8_t> frame);
-    std::string on_tcp(const ParsedFrame& f);
-    std::string on_udp(const ParsedFrame& f, std::span<const std::uint8_t> ip);
-    std::string on_icmp(const ParsedFrame& f);
-    std::string icmp_error(const ParsedFrame& f, std::uint8_t type, std::uint8_t code,
-                           std::span<const std::uint8_t> ip);
+    HostReport on_arp(std::size_t interface, const ParsedFrame& f);
+    HostReport on_ip(std::size_t interface, const ParsedFrame& f,
+                     std::span<const std::uint8_t> frame);
+    HostReport forward(const ParsedFrame& f, std::span<const std::uint8_t> frame);
+    HostReport on_tcp(const ParsedFrame& f);
+    HostReport on_udp(const ParsedFrame& f, std::span<const std::uint8_t> ip);
+    HostReport on_icmp(const ParsedFrame& f);
+    HostReport icmp_error(const ParsedFrame& f, std::uint8_t type, std::uint8_t code,
+                          std::span<const std::uint8_t> ip);
     void send_tcp(const net::FiveTuple& local_tuple, std::uint8_t flags, std::uint32_t seq,
                   std::uint32_t ack, std::size_t payload = 0);
     std::optional<FlowId> flow_matching_error(const net::FiveTuple& quoted) const;

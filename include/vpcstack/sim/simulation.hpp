@@ -58,6 +58,7 @@ class Simulation final : public engine::FrameSink {
     // The world.
     const model::Topology& topology() const noexcept { return *topology_; }
     engine::Engine& engine() noexcept { return *engine_; }
+    const engine::Engine& engine() const noexcept { return *engine_; }
     Host& internet() noexcept { return *internet_; }
     Host* find_host(std::string_view name) noexcept;
     Host& host(std::string_view name);            // throws EndpointError

@@ -4,12 +4,16 @@
 // as a JSON document (docs/trace-json.md).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "vpcstack/engine/component.hpp"
 #include "vpcstack/engine/drop_reason.hpp"
+#include "vpcstack/engine/trace.hpp"
 #include "vpcstack/model/topology.hpp"
+#include "vpcstack/sim/host.hpp"
 
 namespace vpcstack::sim {
 
@@ -21,23 +25,26 @@ struct TraceQuery {
     int sport = -1;
 };
 
-// One decision on the way, by the engine (a component of the topology) or by a host.
+// A host's part in a path: what the simulated host did with the packet.
+struct HostStep {
+    std::string host;  // instance name, internet host name, or the address
+    HostAction action = HostAction::Receive;
+    std::string detail;  // the host's own words
+};
+
+// One decision on the way: by a component of the topology (engine) or by a host (host).
 struct ReportStep {
-    std::string component;  // "sg/web-sg", "host/db"
-    std::string kind;       // "security-group", "host", ...
-    std::string action;     // allow, deny, forward, translate, deliver, drop, receive, ...
-    std::string rule;
-    std::string detail;
-    std::optional<engine::DropReason> drop;
+    std::optional<engine::TraceStep> engine;
+    std::optional<HostStep> host;
 };
 
 struct TracePath {
-    std::string direction;  // "forward" or "return"
-    std::string packet;     // the packet as its sender sent it
+    std::string direction;                      // "forward" or "return"
+    std::optional<engine::PacketFacts> packet;  // as its sender sent it; none: nothing was sent
     std::vector<ReportStep> steps;
-    std::string fate;  // "delivered", "dropped", "answered by the network", "lost"
+    engine::Fate fate = engine::Fate::Lost;
     std::optional<engine::DropReason> drop;
-    std::string dropped_at;  // the component, when dropped
+    std::optional<std::size_t> dropped_at;  // index of the dropping step in `steps`
 };
 
 struct TraceEnd {
@@ -48,7 +55,8 @@ struct TraceEnd {
 };
 
 struct TraceReport {
-    std::string topology;  // the file it came from
+    std::string topology;                                         // the file it came from
+    std::shared_ptr<const engine::ComponentRegistry> components;  // names of the steps' ids
     TraceEnd from;
     TraceEnd to;
     std::string protocol;  // "tcp", "udp", "icmp" or the number
@@ -75,5 +83,10 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query);
 std::string render_text(const TraceReport& report, bool color);
 // The same content as JSON, documented in docs/trace-json.md.
 std::string render_json(const TraceReport& report);
+
+// The name of the component that dropped a path's packet ("acl/web-acl"); empty if none did.
+std::string dropped_at_name(const TraceReport& report, const TracePath& path);
+// A path of one engine trace, as `vpcctl lab trace` shows what a live engine recorded.
+TracePath path_of(const engine::PacketTrace& trace, std::string direction);
 
 }  // namespace vpcstack::sim

@@ -1,0 +1,137 @@
+// Compiling a topology into the tables the stages read: compiled security groups, ACLs and
+// route tables (policy/), ENI state with its connection tracking, NAT tables, and the address
+// maps (private per VPC, public, MAC). Runs once, when the engine is built; nothing here is on
+// the packet path.
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "dataplane.hpp"
+
+namespace vpcstack::engine {
+
+namespace {
+
+std::uint64_t mac_key(const net::MacAddress& m) noexcept {
+    std::uint64_t k = 0;
+    for (std::uint8_t o : m.octets()) k = (k << 8) | o;
+    return k;
+}
+
+std::uint64_t vpc_address_key(model::Index vpc, net::Ipv4Address a) noexcept {
+    return (std::uint64_t{vpc} << 32) | a.value();
+}
+
+// EngineConfig tunables, each with the range the cloud (or sense) allows.
+void check_config(const EngineConfig& c) {
+    auto require = [](bool ok, std::string_view what) {
+        if (!ok) throw std::invalid_argument(fmt::format("EngineConfig: {}", what));
+    };
+    require(c.conntrack_capacity_per_eni >= 1 && c.conntrack_capacity_per_eni <= 10'000'000,
+            "conntrack_capacity_per_eni must be 1 to 10,000,000");
+    require(c.nat_max_per_destination >= 1 && c.nat_max_per_destination <= 64'512,
+            "nat_max_per_destination must be 1 to 64,512");
+    require(c.nat_idle_timeout > 0, "nat_idle_timeout must be positive");
+    require(c.internet_mtu >= 576 && c.internet_mtu <= 9001, "internet_mtu must be 576 to 9001");
+    require(c.conntrack_timeouts.tcp_established > 0 && c.conntrack_timeouts.udp > 0 &&
+                c.conntrack_timeouts.udp_stream > 0 && c.conntrack_timeouts.other > 0,
+            "connection-tracking timeouts must be positive");
+}
+
+}  // namespace
+
+Dataplane::Dataplane(const model::Topology& t, FrameSink& s, EngineConfig c)
+    : topo(t),
+      sink(s),
+      config(c),
+      components(std::make_shared<ComponentRegistry>(t)),
+      membership(t),
+      buffer(kMaxFrame),
+      fragment_buffer(kMaxFrame) {
+    check_config(config);
+    component_counts.resize(components->size());
+    for (model::Index i = 0; i < topo.security_groups.size(); ++i) {
+        const auto& sg = topo.security_groups[i];
+        groups.push_back(policy::compile_group(topo, i, sg.ingress, sg.egress, membership));
+    }
+    for (const auto& acl : topo.network_acls) acls.emplace_back(acl);
+    for (model::Index i = 0; i < topo.route_tables.size(); ++i) route_tables.emplace_back(topo, i);
+
+    vpc_addresses.resize(topo.vpcs.size());
+    for (model::Index i = 0; i < topo.enis.size(); ++i) {
+        const model::Eni& e = topo.enis[i];
+        VPCSTACK_ASSERT(e.vpc < topo.vpcs.size() && e.subnet < topo.subnets.size(),
+                        "an ENI outside the topology's VPCs and subnets");
+        VPCSTACK_ASSERT(!e.private_ips.empty(), "an ENI without a private address");
+        VPCSTACK_ASSERT(e.instance == model::kNone || e.instance < topo.instances.size(),
+                        "an ENI attached to an instance that does not exist");
+        EniState st{.index = i,
+                    .subnet = e.subnet,
+                    .vpc = e.vpc,
+                    .mac = e.mac,
+                    .ips = e.private_ips,
+                    .source_dest_check = e.source_dest_check,
+                    .running = e.instance == model::kNone || topo.instances[e.instance].running,
+                    .groups = {},
+                    .conntrack = ConntrackTable(config.conntrack_capacity_per_eni,
+                                                config.conntrack_timeouts),
+                    .component = components->eni(i),
+                    .admitted_fragments = {}};
+        for (model::Index g : e.security_groups) {
+            VPCSTACK_ASSERT(g < groups.size(), "an ENI names a security group that does not exist");
+            st.groups.push_back(&groups[g]);
+        }
+        enis.push_back(std::move(st));
+        for (net::Ipv4Address ip : e.private_ips) {
+            vpc_addresses[e.vpc][ip.value()] = {Owner::Kind::Eni, i};
+        }
+        mac_to_eni[mac_key(e.mac)] = i;
+        // AWS: VPC_Internet_Gateway — a public or Elastic IP maps 1:1 to the primary private IP.
+        if (auto pub = topo.public_address_of_eni(i)) {
+            public_addresses[pub->value()] = {Owner::Kind::Eni, i};
+            private_to_public[vpc_address_key(e.vpc, e.primary_ip())] = *pub;
+        }
+    }
+    for (model::Index i = 0; i < topo.nat_gateways.size(); ++i) {
+        const model::NatGateway& n = topo.nat_gateways[i];
+        VPCSTACK_ASSERT(n.vpc < topo.vpcs.size(), "a NAT gateway outside the topology's VPCs");
+        nats.emplace_back(n.private_ip, config.nat_max_per_destination, config.nat_idle_timeout);
+        vpc_addresses[n.vpc][n.private_ip.value()] = {Owner::Kind::NatGateway, i};
+        if (auto pub = topo.public_address_of_nat(i)) {
+            public_addresses[pub->value()] = {Owner::Kind::NatGateway, i};
+            private_to_public[vpc_address_key(n.vpc, n.private_ip)] = *pub;
+        }
+    }
+    for (const model::Subnet& sn : topo.subnets) {
+        VPCSTACK_ASSERT(sn.network_acl < acls.size(), "a subnet without a network ACL");
+        VPCSTACK_ASSERT(sn.route_table < route_tables.size(), "a subnet without a route table");
+        VPCSTACK_ASSERT(sn.vpc < topo.vpcs.size(), "a subnet outside the topology's VPCs");
+    }
+}
+
+std::optional<Owner> Dataplane::owner_of(model::Index vpc, net::Ipv4Address a) const noexcept {
+    if (vpc >= vpc_addresses.size()) return std::nullopt;
+    auto it = vpc_addresses[vpc].find(a.value());
+    if (it == vpc_addresses[vpc].end()) return std::nullopt;
+    return it->second;
+}
+
+std::optional<net::Ipv4Address> Dataplane::public_of(model::Index vpc,
+                                                     net::Ipv4Address a) const noexcept {
+    auto it = private_to_public.find(vpc_address_key(vpc, a));
+    if (it == private_to_public.end()) return std::nullopt;
+    return it->second;
+}
+
+bool Dataplane::is_eni_mac(const net::MacAddress& mac) const noexcept {
+    return mac_to_eni.contains(mac_key(mac));
+}
+
+bool Dataplane::routes_through_nat(model::Index subnet, net::Ipv4Address dst) const noexcept {
+    const model::Subnet& s = topo.subnets[subnet];
+    if (s.cidr.contains(dst)) return false;
+    const policy::CompiledRoute* r = route_tables[s.route_table].lookup(dst);
+    return r != nullptr && r->kind == model::RouteTargetKind::NatGateway;
+}
+
+}  // namespace vpcstack::engine

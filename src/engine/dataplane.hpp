@@ -1,0 +1,209 @@
+// The engine's insides, shared by the stages (src/engine/stages/) and nothing else: the lookup
+// tables compiled from the topology (compile.cpp), the per-packet Context, the names of the
+// stages (Next) and the helpers every stage uses to trace, count, drop and transmit.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "vpcstack/engine/component.hpp"
+#include "vpcstack/engine/conntrack.hpp"
+#include "vpcstack/engine/engine.hpp"
+#include "vpcstack/engine/nat_table.hpp"
+#include "vpcstack/engine/packet.hpp"
+#include "vpcstack/engine/replies.hpp"
+#include "vpcstack/engine/trace.hpp"
+#include "vpcstack/model/invariant.hpp"
+#include "vpcstack/policy/network_acl.hpp"
+#include "vpcstack/policy/route_table.hpp"
+#include "vpcstack/policy/security_group.hpp"
+
+namespace vpcstack::engine {
+
+// The stages of the pipeline. Each returns the next one; Done ends the packet's journey
+// (delivered, answered or dropped). The graph is walked in engine.cpp.
+enum class Next : std::uint8_t {
+    Done,
+    Arp,                     // stages/arp.cpp
+    EniEgress,               // stages/eni_egress.cpp
+    SecurityGroupEgress,     // stages/security_group.cpp
+    SubnetExit,              // stages/vpc_router.cpp
+    SameSubnet,              // stages/vpc_router.cpp
+    AclOutbound,             // stages/network_acl.cpp
+    RouteLookup,             // stages/vpc_router.cpp
+    LocalDelivery,           // stages/vpc_router.cpp
+    InternetGatewayEgress,   // stages/internet_gateway.cpp
+    InternetGatewayIngress,  // stages/internet_gateway.cpp
+    NatGatewayFromSubnet,    // stages/nat_gateway_out.cpp
+    NatGatewayOutbound,      // stages/nat_gateway_out.cpp
+    NatGatewayFromInternet,  // stages/nat_gateway_in.cpp
+    NatGatewayInbound,       // stages/nat_gateway_in.cpp
+    Peering,                 // stages/peering.cpp
+    Middlebox,               // stages/middlebox.cpp
+    AclInbound,              // stages/network_acl.cpp
+    EniIngress,              // stages/eni_ingress.cpp
+    SecurityGroupIngress,    // stages/security_group.cpp
+    Deliver,                 // stages/eni_ingress.cpp
+    kCount,
+};
+
+// One packet's metadata, travelling beside its bytes.
+struct Context {
+    std::span<std::uint8_t> frame;           // the engine's working copy, rewritten in place
+    std::span<const std::uint8_t> original;  // as received, for ICMP errors and RSTs
+    ParsedFrame pf;
+    ParsedFrame original_pf;
+    TimeNs now = 0;
+    PortId ingress = 0;
+    bool via_peering = false;             // arrived over a peering connection
+    model::Index via_nat = model::kNone;  // translated by this NAT gateway
+    std::size_t path_mtu = 0;      // a smaller MTU on the way (inter-region peering); 0: none
+    PacketTrace* trace = nullptr;  // null when the packet is not traced
+
+    // Where the packet is in the graph.
+    model::Index subnet = model::kNone;  // the subnet it leaves (ACL outbound, route lookup)
+    model::Index target = model::kNone;  // the route's target, or the ENI it is entering
+    // Entering a subnet: its inbound ACL applies unless the packet comes from that subnet.
+    struct Entering {
+        model::Index subnet = model::kNone;
+        model::Index from_subnet = model::kNone;
+        Next then = Next::Done;
+    } entering;
+};
+
+// Who holds an address inside a VPC.
+struct Owner {
+    enum class Kind : std::uint8_t { Eni, NatGateway };
+    Kind kind = Kind::Eni;
+    model::Index index = model::kNone;
+};
+
+struct EniState {
+    model::Index index = model::kNone;
+    model::Index subnet = model::kNone;
+    model::Index vpc = model::kNone;
+    net::MacAddress mac;
+    std::vector<net::Ipv4Address> ips;
+    bool source_dest_check = true;
+    bool running = true;
+    std::vector<const policy::CompiledGroup*> groups;
+    ConntrackTable conntrack;
+    ComponentId component = 0;
+    // Datagrams whose first fragment the security groups allowed, until when the rest may
+    // follow: later fragments carry no ports to match.
+    std::unordered_map<std::uint64_t, TimeNs> admitted_fragments;
+
+    bool owns(net::Ipv4Address a) const noexcept {
+        for (net::Ipv4Address ip : ips) {
+            if (ip == a) return true;
+        }
+        return false;
+    }
+};
+
+// Large enough for a GSO frame handed over whole by a live lab.
+inline constexpr std::size_t kMaxFrame = 65536 + kEthernetHeaderSize;
+
+struct Dataplane {
+    Dataplane(const model::Topology& topology, FrameSink& sink, EngineConfig config);
+
+    // --- tables (compile.cpp) ---
+    const model::Topology& topo;
+    FrameSink& sink;
+    EngineConfig config;
+    std::shared_ptr<const ComponentRegistry> components;
+
+    policy::GroupMembership membership;
+    std::vector<policy::CompiledGroup> groups;
+    std::vector<policy::CompiledAcl> acls;
+    std::vector<policy::CompiledRouteTable> route_tables;
+    std::vector<EniState> enis;
+    std::vector<NatTable> nats;
+    std::vector<std::unordered_map<std::uint32_t, Owner>> vpc_addresses;  // private, per VPC
+    std::unordered_map<std::uint32_t, Owner> public_addresses;
+    std::unordered_map<std::uint64_t, net::Ipv4Address> private_to_public;  // (vpc, ip)
+    std::unordered_map<std::uint64_t, model::Index> mac_to_eni;
+
+    std::optional<Owner> owner_of(model::Index vpc, net::Ipv4Address a) const noexcept;
+    std::optional<net::Ipv4Address> public_of(model::Index vpc, net::Ipv4Address a) const noexcept;
+    bool is_eni_mac(const net::MacAddress& mac) const noexcept;
+    bool routes_through_nat(model::Index subnet, net::Ipv4Address dst) const noexcept;
+    EniState& eni(model::Index i) {
+        VPCSTACK_ASSERT(i < enis.size(), "an ENI index the topology does not have");
+        return enis[i];
+    }
+
+    // --- counters ---
+    std::uint64_t received = 0;
+    std::uint64_t transmitted = 0;
+    std::array<std::uint64_t, kDropReasonCount> drops{};
+    std::vector<Counters::Component> component_counts;
+    void touch(ComponentId c) noexcept { ++component_counts[c].packets; }
+
+    // --- trace and output ---
+    // Appends a step when the packet is traced; returns it for the stage to fill, else null.
+    TraceStep* step(Context& ctx, ComponentId component, Action action);
+    // Counts the drop; when traced, appends a drop step and returns it.
+    TraceStep* drop(Context& ctx, DropReason reason, ComponentId component);
+    void transmit(PortId port, std::span<const std::uint8_t> frame);
+    void finish_delivered(Context& ctx, PortId port);
+    // A frame the engine built, sent back out of the port the packet came in on.
+    void reply(Context& ctx, std::span<const std::uint8_t> frame);
+    void send_icmp_error(Context& ctx, std::uint8_t type, std::uint8_t code, std::uint16_t mtu,
+                         net::Ipv4Address from);
+    // A packet larger than `mtu` with DF set is dropped and its sender told the MTU (ICMP type
+    // 3 code 4, RFC 1191). Returns false when it was dropped.
+    bool path_mtu_check(Context& ctx, std::size_t mtu, ComponentId component);
+    // RFC 791 fragmentation to `mtu`. Options stay in the first fragment only.
+    void transmit_fragments(Context& ctx, PortId port, std::size_t mtu);
+
+    std::vector<std::uint8_t> buffer;
+    std::array<std::uint8_t, kReplyBufferSize> reply_buffer{};
+    std::vector<std::uint8_t> fragment_buffer;
+    std::uint64_t next_trace_id = 0;
+};
+
+// The stages, one verb each. Block comments in their files say what each does and which cloud
+// rule it implements.
+namespace stages {
+Next arp(Dataplane& dp, Context& ctx);
+Next eni_egress(Dataplane& dp, Context& ctx);
+Next security_group_egress(Dataplane& dp, Context& ctx);
+Next security_group_ingress(Dataplane& dp, Context& ctx);
+Next subnet_exit(Dataplane& dp, Context& ctx);
+Next same_subnet(Dataplane& dp, Context& ctx);
+Next acl_outbound(Dataplane& dp, Context& ctx);
+Next acl_inbound(Dataplane& dp, Context& ctx);
+Next route_lookup(Dataplane& dp, Context& ctx);
+Next local_delivery(Dataplane& dp, Context& ctx);
+Next internet_gateway_egress(Dataplane& dp, Context& ctx);
+Next internet_gateway_ingress(Dataplane& dp, Context& ctx);
+Next nat_gateway_from_subnet(Dataplane& dp, Context& ctx);
+Next nat_gateway_outbound(Dataplane& dp, Context& ctx);
+Next nat_gateway_from_internet(Dataplane& dp, Context& ctx);
+Next nat_gateway_inbound(Dataplane& dp, Context& ctx);
+Next peering(Dataplane& dp, Context& ctx);
+Next middlebox(Dataplane& dp, Context& ctx);
+Next eni_ingress(Dataplane& dp, Context& ctx);
+Next deliver(Dataplane& dp, Context& ctx);
+
+// Sends the packet into `subnet` towards `then`: the subnet's inbound ACL applies unless the
+// packet comes from that same subnet (AWS: vpc-network-acls).
+inline Next enter_subnet(Context& ctx, model::Index subnet, model::Index from_subnet, Next then) {
+    ctx.entering = {subnet, from_subnet, then};
+    return Next::AclInbound;
+}
+// Sends the packet out of `subnet`: its outbound ACL, then its route table.
+inline Next leave_subnet(Context& ctx, model::Index subnet) {
+    ctx.subnet = subnet;
+    return Next::AclOutbound;
+}
+}  // namespace stages
+
+}  // namespace vpcstack::engine

@@ -1,0 +1,94 @@
+// ENI egress: a frame an instance sent on its network interface.
+//
+// Outcomes: SecurityGroupEgress, or Drop with InstanceStopped, Noise (broadcast, multicast,
+// the subnet's last address), WrongDestinationMac, SourceDestCheck, ServiceNotModelled or
+// LinkLocal.
+//
+// AWS: EC2 using-eni — with source/destination check on, an ENI only sends from its own
+// addresses. AWS: subnet-sizing — broadcast and multicast are not supported. AWS: vpc-dns,
+// ec2-instance-metadata — the DNS resolver (VPC base + 2, subnet base + 2, 169.254.169.253) and
+// the metadata service (169.254.169.254) are not modelled yet: their packets are dropped with
+// their own reason instead of disappearing. 169.254.0.0/16 is otherwise never routed.
+#include "../dataplane.hpp"
+
+namespace vpcstack::engine::stages {
+
+namespace {
+
+constexpr net::Cidr kLinkLocal{net::Ipv4Address(169, 254, 0, 0), 16};
+constexpr net::Ipv4Address kMetadataAddress{169, 254, 169, 254};
+constexpr net::Ipv4Address kLinkLocalDnsAddress{169, 254, 169, 253};
+constexpr net::Cidr kMulticast{net::Ipv4Address(224, 0, 0, 0), 4};
+constexpr net::Ipv4Address kLimitedBroadcast{255, 255, 255, 255};
+
+bool is_broadcast(net::Ipv4Address dst, const net::Cidr& subnet) noexcept {
+    return dst == kLimitedBroadcast || kMulticast.contains(dst) || dst == subnet.last();
+}
+
+// False when the packet is for a VPC service the engine does not model, or link-local.
+bool services_check(Dataplane& dp, Context& ctx, const EniState& eni) {
+    net::Ipv4Address dst = ctx.pf.key.dst;
+    const model::Vpc& vpc = dp.topo.vpcs[eni.vpc];
+    bool dns = dst == kLinkLocalDnsAddress ||
+               (!vpc.cidrs.empty() && dst == vpc.cidrs.front().network() + 2) ||
+               dst == dp.topo.subnets[eni.subnet].cidr.network() + 2;
+    ComponentId router = dp.components->vpc_router(eni.vpc);
+    if (dns || dst == kMetadataAddress) {
+        if (TraceStep* s = dp.drop(ctx, DropReason::ServiceNotModelled, router)) {
+            s->note = dns ? Note::DnsResolver : Note::MetadataService;
+            s->args.address = dst;
+        }
+        return false;
+    }
+    if (kLinkLocal.contains(dst)) {
+        if (TraceStep* s = dp.drop(ctx, DropReason::LinkLocal, router)) {
+            s->note = Note::LinkLocalAddress;
+            s->args.address = dst;
+        }
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+Next eni_egress(Dataplane& dp, Context& ctx) {
+    EniState& eni = dp.enis[ctx.ingress];
+    const ParsedFrame& pf = ctx.pf;
+    if (!eni.running) {
+        dp.drop(ctx, DropReason::InstanceStopped, eni.component);
+        return Next::Done;
+    }
+    if (pf.dst_mac.is_multicast()) {
+        if (TraceStep* s = dp.drop(ctx, DropReason::Noise, eni.component)) {
+            s->note = Note::BroadcastFrame;
+        }
+        return Next::Done;
+    }
+    if (pf.dst_mac != kRouterMac && !dp.is_eni_mac(pf.dst_mac)) {
+        if (TraceStep* s = dp.drop(ctx, DropReason::WrongDestinationMac, eni.component)) {
+            s->note = Note::UnknownDestinationMac;
+            s->args.mac = pf.dst_mac;
+        }
+        return Next::Done;
+    }
+    if (is_broadcast(pf.key.dst, dp.topo.subnets[eni.subnet].cidr)) {
+        if (TraceStep* s = dp.drop(ctx, DropReason::Noise, eni.component)) {
+            s->note = Note::BroadcastAddress;
+        }
+        return Next::Done;
+    }
+    if (eni.source_dest_check && !eni.owns(pf.key.src)) {
+        if (TraceStep* s = dp.drop(ctx, DropReason::SourceDestCheck, eni.component)) {
+            s->rule.kind = RuleRef::Kind::SourceDestCheck;
+            s->note = Note::SourceNotOwn;
+            s->args.address = pf.key.src;
+        }
+        return Next::Done;
+    }
+    if (!services_check(dp, ctx, eni)) return Next::Done;
+    if (TraceStep* s = dp.step(ctx, eni.component, Action::Forward)) s->note = Note::SentByInstance;
+    return Next::SecurityGroupEgress;
+}
+
+}  // namespace vpcstack::engine::stages

@@ -1,0 +1,122 @@
+// The internet gateway: one-to-one NAT between an ENI's (or NAT gateway's) primary private IP
+// and its public or Elastic IP, in both directions.
+//
+// egress: out of the internet port (delivered), fragmented to the internet MTU without DF;
+//   Drop with NotTransitive, NoPublicIp or MtuExceeded (ICMP fragmentation needed is sent).
+// ingress (from the internet port): the public destination becomes the private one, then
+//   AclInbound and EniIngress, or NatGatewayFromInternet; Drop with Noise,
+//   WrongDestinationMac or NoMapping.
+//
+// AWS: VPC_Internet_Gateway — only an address with a public or Elastic IP leaves through the
+// internet gateway, translated to it; inbound, the public address maps back. AWS: EC2
+// network_mtu — at most 1500 bytes through the internet gateway. AWS: vpc-peering-basics — no
+// edge-to-edge routing through a peer's internet gateway. An ICMP error quotes the packet it
+// answers, so its quoted header is translated too.
+#include "../dataplane.hpp"
+#include "vpcstack/engine/checksum.hpp"
+
+namespace vpcstack::engine::stages {
+
+namespace {
+constexpr net::Cidr kMulticast{net::Ipv4Address(224, 0, 0, 0), 4};
+constexpr net::Ipv4Address kLimitedBroadcast{255, 255, 255, 255};
+
+void trace_translation(TraceStep* s, Translation::Field field, net::Ipv4Address before,
+                       net::Ipv4Address after, std::uint8_t protocol) {
+    if (s == nullptr) return;
+    s->translation = Translation{field, protocol, {before, {}}, {after, {}}, {}};
+}
+}  // namespace
+
+Next internet_gateway_egress(Dataplane& dp, Context& ctx) {
+    const model::Index igw = ctx.target;
+    const ComponentId comp = dp.components->internet_gateway(igw);
+    dp.touch(comp);
+    if (ctx.via_peering) {
+        dp.drop(ctx, DropReason::NotTransitive, comp);
+        return Next::Done;
+    }
+    const model::Index vpc = dp.topo.internet_gateways[igw].vpc;
+    const auto pub = dp.public_of(vpc, ctx.pf.key.src);
+    if (!pub) {
+        if (TraceStep* s = dp.drop(ctx, DropReason::NoPublicIp, comp)) {
+            s->note = Note::NoPublicAddress;
+            s->args.address = ctx.pf.key.src;
+        }
+        return Next::Done;
+    }
+    const bool too_big = ctx.pf.ip_total_length > dp.config.internet_mtu;
+    if (!dp.path_mtu_check(ctx, dp.config.internet_mtu, comp)) return Next::Done;
+    const net::Ipv4Address before = ctx.pf.key.src;
+    rewrite_src_address(ctx.frame, ctx.pf, *pub);
+    const IcmpErrorInner& inner = ctx.pf.icmp_inner;
+    if (inner.present && inner.tuple.dst == before) {
+        std::uint16_t keep = inner.tuple.protocol == net::Protocol::kIcmp ? inner.tuple.src_port
+                                                                          : inner.tuple.dst_port;
+        rewrite_icmp_inner(ctx.frame, ctx.pf, false, *pub, keep);
+    }
+    trace_translation(dp.step(ctx, comp, Action::Translate), Translation::Field::Source, before,
+                      *pub, ctx.pf.key.protocol);
+    std::uint8_t* eth = ctx.frame.data();
+    store_mac(eth, kInternetMac);
+    store_mac(eth + 6, kRouterMac);
+    if (too_big) {
+        dp.transmit_fragments(ctx, kInternetPort, dp.config.internet_mtu);
+    } else {
+        dp.transmit(kInternetPort, ctx.frame);
+    }
+    dp.finish_delivered(ctx, kInternetPort);
+    return Next::Done;
+}
+
+Next internet_gateway_ingress(Dataplane& dp, Context& ctx) {
+    const ParsedFrame& pf = ctx.pf;
+    const ComponentId internet = dp.components->internet();
+    if (pf.dst_mac != kRouterMac) {
+        const bool noise = pf.dst_mac.is_multicast();
+        TraceStep* s =
+            dp.drop(ctx, noise ? DropReason::Noise : DropReason::WrongDestinationMac, internet);
+        if (s != nullptr && !noise) s->note = Note::InternetWrongMac;
+        return Next::Done;
+    }
+    if (pf.key.dst == kLimitedBroadcast || kMulticast.contains(pf.key.dst)) {
+        dp.drop(ctx, DropReason::Noise, internet);
+        return Next::Done;
+    }
+    auto it = dp.public_addresses.find(pf.key.dst.value());
+    if (it == dp.public_addresses.end()) {
+        if (TraceStep* s = dp.drop(ctx, DropReason::NoMapping, internet)) {
+            s->note = Note::NotPublicAddress;
+            s->args.address = pf.key.dst;
+        }
+        return Next::Done;
+    }
+    const Owner owner = it->second;
+    const bool to_nat = owner.kind == Owner::Kind::NatGateway;
+    const model::Index vpc =
+        to_nat ? dp.topo.nat_gateways[owner.index].vpc : dp.enis[owner.index].vpc;
+    const model::Index igw = dp.topo.vpcs[vpc].internet_gateway;
+    if (igw == model::kNone) {
+        if (TraceStep* s = dp.drop(ctx, DropReason::NoMapping, internet)) {
+            s->note = Note::VpcWithoutGateway;
+            s->args.vpc = vpc;
+        }
+        return Next::Done;
+    }
+    const ComponentId comp = dp.components->internet_gateway(igw);
+    dp.touch(comp);
+    const net::Ipv4Address priv =
+        to_nat ? dp.topo.nat_gateways[owner.index].private_ip : dp.enis[owner.index].ips.front();
+    const net::Ipv4Address before = pf.key.dst;
+    rewrite_dst_address(ctx.frame, ctx.pf, priv);
+    if (ctx.pf.icmp_inner.present && ctx.pf.icmp_inner.tuple.src == before) {
+        rewrite_icmp_inner(ctx.frame, ctx.pf, true, priv, ctx.pf.icmp_inner.tuple.src_port);
+    }
+    trace_translation(dp.step(ctx, comp, Action::Translate), Translation::Field::Destination,
+                      before, priv, ctx.pf.key.protocol);
+    ctx.target = owner.index;
+    if (to_nat) return Next::NatGatewayFromInternet;
+    return enter_subnet(ctx, dp.enis[owner.index].subnet, model::kNone, Next::EniIngress);
+}
+
+}  // namespace vpcstack::engine::stages
