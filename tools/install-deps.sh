@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config clang-format
-  libyaml-cpp-dev libtins-dev libpcap-dev libboost-graph-dev
+  libyaml-cpp-dev libtins-dev libboost-graph-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   graphviz iproute2 iputils-ping netcat-openbsd curl iperf3 tcpdump tshark nmap
 )

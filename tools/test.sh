@@ -11,7 +11,9 @@ if [ "${1:-}" = "--sanitize" ]; then
   build="$root/build-sanitize"
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVPCSTACK_SANITIZE=ON \
     -DVPCSTACK_BENCHMARKS=OFF >/dev/null
-  targets=$(cd "$root/tests" && for d in */; do d=${d%/}; case $d in cli|live|golden) ;; scenarios) echo scenario_tests ;; *) ls "$d"/*_test.cpp >/dev/null 2>&1 && echo "${d}_tests" ;; esac; done)
+  # One binary per folder of tests/ with tests in it; support/ is the shared harness and
+  # golden/ the expected output, neither a test binary.
+  targets=$(cd "$root/tests" && for d in */; do d=${d%/}; case $d in cli|live|golden|support) ;; scenarios) echo scenario_tests ;; *) if ls "$d"/*_test.cpp >/dev/null 2>&1; then echo "${d}_tests"; fi ;; esac; done)
   cmake --build "$build" -j "$(nproc)" --target $targets
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   failed=0 passed_count=0 failed_count=0

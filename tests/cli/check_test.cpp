@@ -1,91 +1,24 @@
 // vpcctl check, run as a user runs it: exit codes, the exact diagnostics of a broken topology,
 // every example topology valid, and the exact summary of the main demo.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "support/run_command.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using vpcstack::test_support::read_file;
+using vpcstack::test_support::Result;
+using vpcstack::test_support::TempDir;
+using vpcstack::test_support::vpcctl;
 
 const std::string kSourceDir = VPCSTACK_SOURCE_DIR;
-
-struct Result {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-// A fresh directory under the system's temporary directory, removed at the end of the test.
-class TempDir {
-  public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "check-test-XXXXXX").string();
-        path_ = ::mkdtemp(pattern.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-    fs::path write(const std::string& name, const std::string& text) const {
-        std::ofstream(path_ / name, std::ios::binary) << text;
-        return path_ / name;
-    }
-
-  private:
-    fs::path path_;
-};
-
-// Runs vpcctl with the arguments; stdout and stderr are captured through files.
-Result vpcctl(const std::vector<std::string>& args) {
-    TempDir dir;
-    const std::string out = (dir.path() / "out").string();
-    const std::string err = (dir.path() / "err").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<std::string> argv_text = {VPCTL_PATH};
-    argv_text.insert(argv_text.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : argv_text) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    Result run;
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, VPCTL_PATH, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-        ADD_FAILURE() << "cannot run " << VPCTL_PATH;
-        return run;
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    run.out = read_file(out);
-    run.err = read_file(err);
-    return run;
-}
 
 std::vector<fs::path> example_topologies() {
     std::vector<fs::path> files;

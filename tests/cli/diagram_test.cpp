@@ -1,23 +1,22 @@
 // vpcctl diagram, run as a user runs it: the exact dot text of a small topology, pictures
 // through Graphviz when it is installed, and the errors when it is not.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "support/run_command.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using vpcstack::test_support::read_file;
+using vpcstack::test_support::Result;
+using vpcstack::test_support::TempDir;
 
 const std::string kSourceDir = VPCSTACK_SOURCE_DIR;
 
@@ -89,80 +88,11 @@ const char* const kSmallDot =
     "lhead=\"cluster_vpc1\"];\n"
     "}\n";
 
-struct Result {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-class TempDir {
-  public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "diagram-test-XXXXXX").string();
-        path_ = ::mkdtemp(pattern.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-    fs::path write(const std::string& name, const std::string& text) const {
-        std::ofstream(path_ / name, std::ios::binary) << text;
-        return path_ / name;
-    }
-
-  private:
-    fs::path path_;
-};
-
-// Runs vpcctl with the arguments and, when path_env is given, that PATH; stdout and stderr
-// are captured through files.
+// Runs vpcctl with the arguments and, when path_env is given, that PATH.
 Result vpcctl(const std::vector<std::string>& args, const char* path_env = nullptr) {
-    TempDir dir;
-    const std::string out = (dir.path() / "out").string();
-    const std::string err = (dir.path() / "err").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<std::string> argv_text = {VPCTL_PATH};
-    argv_text.insert(argv_text.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : argv_text) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_text;
-    for (char** e = environ; *e != nullptr; ++e) {
-        if (path_env != nullptr && std::string(*e).rfind("PATH=", 0) == 0) continue;
-        env_text.emplace_back(*e);
-    }
-    if (path_env != nullptr) env_text.push_back(std::string("PATH=") + path_env);
-    std::vector<char*> envp;
-    for (std::string& e : env_text) envp.push_back(e.data());
-    envp.push_back(nullptr);
-
-    Result run;
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, VPCTL_PATH, &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-        ADD_FAILURE() << "cannot run " << VPCTL_PATH;
-        return run;
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    run.out = read_file(out);
-    run.err = read_file(err);
-    return run;
+    vpcstack::test_support::RunOptions options;
+    if (path_env != nullptr) options.env.push_back(std::string("PATH=") + path_env);
+    return vpcstack::test_support::vpcctl(args, options);
 }
 
 bool dot_installed() {

@@ -5,49 +5,29 @@
 //   VPCSTACK_UPDATE_GOLDEN=1 ./build/tests/cli_tests --gtest_filter='Trace*'
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
-#include <unistd.h>
+#include "support/run_command.hpp"
 
 namespace {
 
-struct TraceRun {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
+using vpcstack::test_support::read_file;
+using vpcstack::test_support::Result;
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-// Runs vpcctl from the source tree, so the topology paths it prints are stable.
-TraceRun vpcctl(const std::string& args) {
-    // One file per test process: ctest runs tests in parallel.
-    std::string err_file =
-        ::testing::TempDir() + "vpcctl_trace_stderr." + std::to_string(::getpid()) + ".txt";
-    std::string command = std::string("cd '") + VPCSTACK_SOURCE_DIR + "' && NO_COLOR=1 '" +
-                          VPCTL_PATH + "' " + args + " 2>'" + err_file + "'";
-    TraceRun run;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) return run;
-    std::array<char, 4096> buffer{};
-    std::size_t n = 0;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-        run.out.append(buffer.data(), n);
-    int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.err = slurp(err_file);
-    std::remove(err_file.c_str());
-    return run;
+// Runs vpcctl from the source tree, so the topology paths it prints are stable. The arguments
+// are one string split at spaces.
+Result vpcctl(const std::string& args) {
+    std::vector<std::string> words;
+    std::istringstream text(args);
+    for (std::string word; text >> word;) words.push_back(word);
+    vpcstack::test_support::RunOptions options;
+    options.working_dir = VPCSTACK_SOURCE_DIR;
+    options.env = {"NO_COLOR=1"};
+    return vpcstack::test_support::vpcctl(words, options);
 }
 
 void expect_golden(const std::string& name, const std::string& actual) {
@@ -56,7 +36,7 @@ void expect_golden(const std::string& name, const std::string& actual) {
         std::ofstream(path, std::ios::binary) << actual;
         return;
     }
-    std::string expected = slurp(path);
+    std::string expected = read_file(path);
     ASSERT_FALSE(expected.empty())
         << path << " is missing; set VPCSTACK_UPDATE_GOLDEN=1 to write it";
     EXPECT_EQ(actual, expected) << "the output differs from " << path;
@@ -65,14 +45,14 @@ void expect_golden(const std::string& name, const std::string& actual) {
 }  // namespace
 
 TEST(Trace, AnInternetClientReachesAPublicWebServer) {
-    TraceRun r =
+    Result r =
         vpcctl("trace topologies/two-tier-nat.yaml --from client --to web --proto tcp --dport 80");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     expect_golden("client-to-web.txt", r.out);
 }
 
 TEST(Trace, AnInternetClientReachesAPublicWebServerAsJson) {
-    TraceRun r = vpcctl(
+    Result r = vpcctl(
         "trace topologies/two-tier-nat.yaml --from client --to web --proto tcp --dport 80 --json");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("\"reachable\": true"), std::string::npos);
@@ -80,14 +60,14 @@ TEST(Trace, AnInternetClientReachesAPublicWebServerAsJson) {
 }
 
 TEST(Trace, APrivateInstanceReachesTheInternetThroughTheNatGateway) {
-    TraceRun r = vpcctl(
+    Result r = vpcctl(
         "trace topologies/two-tier-nat.yaml --from app --to 8.8.8.8 --proto tcp --dport 443");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     expect_golden("app-to-internet-via-nat.txt", r.out);
 }
 
 TEST(Trace, AnAclWithoutEphemeralPortsDropsTheReply) {
-    TraceRun r = vpcctl(
+    Result r = vpcctl(
         "trace topologies/acl-forgets-ephemeral.yaml --from client --to web --proto tcp --dport "
         "80");
     EXPECT_EQ(r.exit_code, 1) << "unreachable is a negative answer";
@@ -95,7 +75,7 @@ TEST(Trace, AnAclWithoutEphemeralPortsDropsTheReply) {
 }
 
 TEST(Trace, AnAclWithoutEphemeralPortsDropsTheReplyAsJson) {
-    TraceRun r = vpcctl(
+    Result r = vpcctl(
         "trace topologies/acl-forgets-ephemeral.yaml --from client --to web --proto tcp "
         "--dport 80 --json");
     EXPECT_EQ(r.exit_code, 1);
@@ -104,27 +84,27 @@ TEST(Trace, AnAclWithoutEphemeralPortsDropsTheReplyAsJson) {
 }
 
 TEST(Trace, ASecurityGroupThatAdmitsOnlyAnotherGroupDropsTheRequest) {
-    TraceRun r =
+    Result r =
         vpcctl("trace topologies/three-tier.yaml --from web --to db --proto tcp --dport 5432");
     EXPECT_EQ(r.exit_code, 1);
     expect_golden("three-tier-web-to-db.txt", r.out);
 }
 
 TEST(Trace, PeeringIsNotTransitive) {
-    TraceRun r = vpcctl("trace topologies/hub-and-spoke.yaml --from svc-a --to svc-b");
+    Result r = vpcctl("trace topologies/hub-and-spoke.yaml --from svc-a --to svc-b");
     EXPECT_EQ(r.exit_code, 1);
     expect_golden("hub-and-spoke-not-transitive.txt", r.out);
 }
 
 TEST(Trace, AClosedPortIsReachableButRefused) {
-    TraceRun r =
+    Result r =
         vpcctl("trace topologies/two-tier-nat.yaml --from web --to client --proto tcp --dport 22");
     EXPECT_EQ(r.exit_code, 0) << "the network carried both directions; the host refused";
     expect_golden("refused.txt", r.out);
 }
 
 TEST(Trace, AnUnknownEndpointIsAnInputError) {
-    TraceRun r = vpcctl("trace topologies/two-tier-nat.yaml --from nosuch --to web");
+    Result r = vpcctl("trace topologies/two-tier-nat.yaml --from nosuch --to web");
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_TRUE(r.out.empty());
     EXPECT_EQ(
@@ -134,13 +114,13 @@ TEST(Trace, AnUnknownEndpointIsAnInputError) {
 }
 
 TEST(Trace, TcpWithoutADestinationPortIsAnInputError) {
-    TraceRun r = vpcctl("trace topologies/two-tier-nat.yaml --from web --to app --proto tcp");
+    Result r = vpcctl("trace topologies/two-tier-nat.yaml --from web --to app --proto tcp");
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "vpcctl trace: --dport is required for tcp\n");
 }
 
 TEST(Trace, ATopologyThatDoesNotLoadIsAnInputError) {
-    TraceRun r = vpcctl("trace topologies/no-such-file.yaml --from web --to app");
+    Result r = vpcctl("trace topologies/no-such-file.yaml --from web --to app");
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("no-such-file.yaml"), std::string::npos) << r.err;
 }

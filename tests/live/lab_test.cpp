@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/run_command.hpp"
 #include "vpcstack/live/control.hpp"
 #include "vpcstack/live/lab_plan.hpp"
 #include "vpcstack/live/lab_state.hpp"
@@ -38,37 +39,17 @@ using namespace std::chrono_literals;
 const std::string kVpcctl = VPCSTACK_BINARY_DIR "/tools/vpcctl/vpcctl";
 const std::string kTopologies = VPCSTACK_SOURCE_DIR "/topologies/";
 
+// What a command printed, stderr merged into stdout as a terminal shows it.
 struct Result {
     int code = -1;
     std::string output;
 };
 
-std::string quote(const std::string& arg) {
-    std::string out = "'";
-    for (char c : arg) {
-        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    }
-    return out + "'";
-}
-
 Result run(const std::vector<std::string>& args) {
-    std::string command;
-    for (const auto& arg : args) {
-        command += quote(arg) + " ";
-    }
-    command += "2>&1";
-    Result result;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        return result;
-    }
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof(buffer), pipe)) {
-        result.output.append(buffer, n);
-    }
-    int status = ::pclose(pipe);
-    result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
+    test_support::RunOptions options;
+    options.merge_stderr = true;
+    test_support::Result result = test_support::run(args, options);
+    return {result.exit_code, result.out};
 }
 
 std::set<std::string> root_links() {

@@ -1,0 +1,122 @@
+#include "support/run_command.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+extern char** environ;
+
+namespace vpcstack::test_support {
+
+namespace {
+
+// The test's environment with the entries of `overrides` put in place of those of the same
+// name.
+std::vector<std::string> environment_with(const std::vector<std::string>& overrides) {
+    auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+    std::vector<std::string> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+        const std::string entry = *e;
+        bool replaced = false;
+        for (const std::string& o : overrides) replaced = replaced || name_of(o) == name_of(entry);
+        if (!replaced) env.push_back(entry);
+    }
+    env.insert(env.end(), overrides.begin(), overrides.end());
+    return env;
+}
+
+std::vector<char*> pointers_to(std::vector<std::string>& texts) {
+    std::vector<char*> pointers;
+    for (std::string& t : texts) pointers.push_back(t.data());
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
+}  // namespace
+
+Result run(const std::vector<std::string>& argv, const RunOptions& options) {
+    Result result;
+    if (argv.empty()) {
+        ADD_FAILURE() << "no program to run";
+        return result;
+    }
+    // Output goes to files rather than pipes: nothing can block on a full pipe, and a daemon
+    // the program leaves behind holding its stdout does not keep the test waiting.
+    TempDir io;
+    const std::string out = (io.path() / "out").string();
+    const std::string err = (io.path() / "err").string();
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (!options.working_dir.empty()) {
+        posix_spawn_file_actions_addchdir_np(&actions, options.working_dir.c_str());
+    }
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (options.merge_stderr) {
+        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    } else {
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(),
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    }
+    std::vector<std::string> argv_text = argv;
+    std::vector<std::string> env_text = environment_with(options.env);
+    std::vector<char*> args = pointers_to(argv_text);
+    std::vector<char*> envp = pointers_to(env_text);
+    pid_t pid = 0;
+    const int rc = posix_spawnp(&pid, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+        ADD_FAILURE() << "cannot run " << argv[0] << ": " << std::strerror(rc);
+        return result;
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.out = read_file(out);
+    if (!options.merge_stderr) result.err = read_file(err);
+    return result;
+}
+
+Result vpcctl(const std::vector<std::string>& args, const RunOptions& options) {
+    std::vector<std::string> argv = {VPCSTACK_VPCCTL_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv, options);
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+TempDir::TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "vpcstack-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+        ADD_FAILURE() << "cannot make a directory like " << pattern << ": " << std::strerror(errno);
+        return;
+    }
+    path_ = pattern;
+}
+
+TempDir::~TempDir() {
+    if (path_.empty()) return;
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+}
+
+fs::path TempDir::write(const std::string& name, const std::string& text) const {
+    std::ofstream(path_ / name, std::ios::binary) << text;
+    return path_ / name;
+}
+
+}  // namespace vpcstack::test_support

@@ -1,0 +1,52 @@
+// Runs a program from a test, as a user runs it from a shell, and captures what it did: the
+// exit code, stdout and stderr. Used by the command-line and live-lab tests.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace vpcstack::test_support {
+
+namespace fs = std::filesystem;
+
+struct Result {
+    int exit_code = -1;  // 128 + the signal when a signal ended it, -1 when it did not start
+    std::string out;
+    std::string err;  // empty when RunOptions::merge_stderr is set
+};
+
+struct RunOptions {
+    fs::path working_dir;          // empty: the test's own
+    std::vector<std::string> env;  // "NAME=value" entries that replace or add to the test's
+    bool merge_stderr = false;     // stderr goes into out, in the order the program wrote it
+};
+
+// Runs argv[0] (looked up on the test's PATH when it has no slash) with the rest of argv as
+// its arguments and waits for it. A program that cannot be started fails the test.
+Result run(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+// Runs the vpcctl binary of this build with the arguments.
+Result vpcctl(const std::vector<std::string>& args, const RunOptions& options = {});
+
+// The whole file; empty when it cannot be read.
+std::string read_file(const fs::path& path);
+
+// A fresh directory under the system's temporary directory, removed with everything in it
+// when the object goes.
+class TempDir {
+  public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    const fs::path& path() const { return path_; }
+    // Writes a file named `name` in the directory and returns its path.
+    fs::path write(const std::string& name, const std::string& text) const;
+
+  private:
+    fs::path path_;
+};
+
+}  // namespace vpcstack::test_support
