@@ -72,11 +72,6 @@ ComponentId ComponentRegistry::add(std::string_view prefix, std::string user_nam
     return static_cast<ComponentId>(components_.size() - 1);
 }
 
-ComponentId ComponentRegistry::at(const std::vector<ComponentId>& ids, model::Index i) const {
-    VPCSTACK_ASSERT(i < ids.size(), "a component index the topology does not have");
-    return ids[i];
-}
-
 const Component& ComponentRegistry::operator[](ComponentId id) const {
     VPCSTACK_ASSERT(id < components_.size(), "a component id this registry did not give out");
     return components_[id];

@@ -8,22 +8,18 @@
 
 namespace vpcstack::engine {
 
-TraceStep* Dataplane::step(Context& ctx, ComponentId component, Action action) {
-    if (ctx.trace == nullptr) return nullptr;
-    TraceStep& s = ctx.trace->steps.emplace_back();
+TraceStep* Dataplane::append_step(PacketTrace& trace, ComponentId component, Action action) {
+    TraceStep& s = trace.steps.emplace_back();
     s.component = component;
     s.kind = (*components)[component].kind;
     s.action = action;
     return &s;
 }
 
-TraceStep* Dataplane::drop(Context& ctx, DropReason reason, ComponentId component) {
-    ++drops[static_cast<std::size_t>(reason)];
-    ++component_counts[component].drops;
-    if (ctx.trace == nullptr) return nullptr;
-    ctx.trace->fate = Fate::Dropped;
-    ctx.trace->drop = reason;
-    TraceStep* s = step(ctx, component, Action::Drop);
+TraceStep* Dataplane::append_drop(PacketTrace& trace, DropReason reason, ComponentId component) {
+    trace.fate = Fate::Dropped;
+    trace.drop = reason;
+    TraceStep* s = append_step(trace, component, Action::Drop);
     s->drop = reason;
     return s;
 }

@@ -148,9 +148,19 @@ struct Dataplane {
 
     // --- trace and output ---
     // Appends a step when the packet is traced; returns it for the stage to fill, else null.
-    TraceStep* step(Context& ctx, ComponentId component, Action action);
+    TraceStep* step(Context& ctx, ComponentId component, Action action) {
+        if (ctx.trace == nullptr) [[likely]] return nullptr;
+        return append_step(*ctx.trace, component, action);
+    }
     // Counts the drop; when traced, appends a drop step and returns it.
-    TraceStep* drop(Context& ctx, DropReason reason, ComponentId component);
+    TraceStep* drop(Context& ctx, DropReason reason, ComponentId component) {
+        ++drops[static_cast<std::size_t>(reason)];
+        ++component_counts[component].drops;
+        if (ctx.trace == nullptr) [[likely]] return nullptr;
+        return append_drop(*ctx.trace, reason, component);
+    }
+    TraceStep* append_step(PacketTrace& trace, ComponentId component, Action action);
+    TraceStep* append_drop(PacketTrace& trace, DropReason reason, ComponentId component);
     void transmit(PortId port, std::span<const std::uint8_t> frame);
     void finish_delivered(Context& ctx, PortId port);
     // A frame the engine built, sent back out of the port the packet came in on.

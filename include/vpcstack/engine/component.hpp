@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vpcstack/model/invariant.hpp"
 #include "vpcstack/model/topology.hpp"
 
 namespace vpcstack::engine {
@@ -64,7 +65,10 @@ class ComponentRegistry {
   private:
     ComponentId add(std::string_view prefix, std::string user_name, ComponentKind kind,
                     model::Index index);
-    ComponentId at(const std::vector<ComponentId>& ids, model::Index i) const;
+    static ComponentId at(const std::vector<ComponentId>& ids, model::Index i) {
+        VPCSTACK_ASSERT(i < ids.size(), "a component index the topology does not have");
+        return ids[i];
+    }
 
     std::vector<Component> components_;
     std::vector<ComponentId> sg_, acl_, rt_, igw_, peering_, router_, eni_, nat_;
