@@ -110,8 +110,8 @@ bool parse_l4(const std::uint8_t* frame, std::size_t l4_offset, std::size_t len,
                        pf.icmp_type == icmp::kTimeExceeded ||
                        pf.icmp_type == icmp::kParameterProblem) {
                 // The errors the engine translates (source quench and redirect are not).
-                pf.icmp_inner = parse_icmp_inner(frame, l4_offset + icmp::kQuote,
-                                                 len - icmp::kHeaderSize);
+                pf.icmp_inner =
+                    parse_icmp_inner(frame, l4_offset + icmp::kQuote, len - icmp::kHeaderSize);
             }
             return true;
         }

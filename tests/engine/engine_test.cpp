@@ -699,9 +699,9 @@ std::vector<std::vector<std::uint8_t>> fragments_of(const std::vector<std::uint8
         std::uint8_t* ip4 = f.data() + l3;
         net::store16(ip4 + net::ipv4::kTotalLength, static_cast<std::uint16_t>(header + to - from));
         net::store16(ip4 + net::ipv4::kId, id);
-        net::store16(ip4 + net::ipv4::kFlagsFragment,
-                     static_cast<std::uint16_t>((part == 0 ? net::ipv4::kMoreFragments : 0) |
-                                                (from / 8)));
+        net::store16(
+            ip4 + net::ipv4::kFlagsFragment,
+            static_cast<std::uint16_t>((part == 0 ? net::ipv4::kMoreFragments : 0) | (from / 8)));
         net::store16(ip4 + net::ipv4::kChecksum, 0);
         net::store16(ip4 + net::ipv4::kChecksum, net::checksum(net::ones_sum({ip4, header})));
         out.push_back(f);

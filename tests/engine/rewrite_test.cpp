@@ -51,8 +51,8 @@ TEST(Rewrite, DestinationRewritesKeepUdpAndIpChecksumsValid) {
     EXPECT_EQ(net::fold(net::ones_sum({frame.data() + pf.l3, pf.ip_header_size})), 0xffff);
     std::span<const std::uint8_t> datagram(frame.data() + pf.l4,
                                            pf.ip_total_length - pf.ip_header_size);
-    std::uint32_t pseudo = net::pseudo_header_sum(pf.key.src, pf.key.dst, net::Protocol::kUdp,
-                                                  datagram.size());
+    std::uint32_t pseudo =
+        net::pseudo_header_sum(pf.key.src, pf.key.dst, net::Protocol::kUdp, datagram.size());
     EXPECT_EQ(net::fold(net::ones_sum(datagram, pseudo)), 0xffff);
     EXPECT_EQ(parse_frame(frame).tuple, pf.tuple) << "pf describes the rewritten bytes";
 }

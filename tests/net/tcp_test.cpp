@@ -32,8 +32,8 @@ TEST(Tcp, FlagBitsAreTheProtocolsBits) {
     EXPECT_EQ(tcp::kRst | tcp::kAck, 0x14);
     EXPECT_EQ(tcp::kFin | tcp::kPsh | tcp::kAck, 0x19);
     EXPECT_EQ(tcp::kUrg | tcp::kEce | tcp::kCwr, 0xe0);
-    const std::uint8_t no_options[13] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                         tcp::kDataOffsetNoOptions};
+    const std::uint8_t no_options[13] = {
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, tcp::kDataOffsetNoOptions};
     EXPECT_EQ(tcp::header_size(no_options), tcp::kMinHeaderSize);
 }
 
