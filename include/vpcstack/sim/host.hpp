@@ -73,7 +73,7 @@ using FlowBook = std::deque<FlowRecord>;
 struct Received {
     TimeNs time = 0;
     engine::PortId port = 0;
-    ParsedFrame frame;
+    DecodedFrame frame;
     std::string summary;
     std::string action;  // what the host did: "answered SYN-ACK (tcp/80 listening)", ...
 };
@@ -174,14 +174,14 @@ class Host {
     net::Ipv4Address source_for(net::Ipv4Address to, std::optional<net::Ipv4Address> from) const;
     bool is_local(net::Ipv4Address address) const;
 
-    std::string on_arp(std::size_t interface, const ParsedFrame& f);
-    std::string on_ip(std::size_t interface, const ParsedFrame& f,
+    std::string on_arp(std::size_t interface, const DecodedFrame& f);
+    std::string on_ip(std::size_t interface, const DecodedFrame& f,
                       std::span<const std::uint8_t> frame);
-    std::string forward(const ParsedFrame& f, std::span<const std::uint8_t> frame);
-    std::string on_tcp(const ParsedFrame& f);
-    std::string on_udp(const ParsedFrame& f, std::span<const std::uint8_t> ip);
-    std::string on_icmp(const ParsedFrame& f);
-    std::string icmp_error(const ParsedFrame& f, std::uint8_t type, std::uint8_t code,
+    std::string forward(const DecodedFrame& f, std::span<const std::uint8_t> frame);
+    std::string on_tcp(const DecodedFrame& f);
+    std::string on_udp(const DecodedFrame& f, std::span<const std::uint8_t> ip);
+    std::string on_icmp(const DecodedFrame& f);
+    std::string icmp_error(const DecodedFrame& f, std::uint8_t type, std::uint8_t code,
                            std::span<const std::uint8_t> ip);
     void send_tcp(const net::FiveTuple& local_tuple, std::uint8_t flags, std::uint32_t seq,
                   std::uint32_t ack, std::size_t payload = 0);
