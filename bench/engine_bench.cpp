@@ -10,6 +10,11 @@
 
 #include "vpcstack/engine/engine.hpp"
 #include "vpcstack/engine/packet.hpp"
+#include "vpcstack/net/bytes.hpp"
+#include "vpcstack/net/checksum.hpp"
+#include "vpcstack/net/ethernet.hpp"
+#include "vpcstack/net/ipv4_header.hpp"
+#include "vpcstack/net/tcp.hpp"
 
 namespace {
 
@@ -120,7 +125,8 @@ std::vector<std::uint8_t> tcp_frame(std::uint8_t eni, const char* src, const cha
                          Tins::HWAddress<6>(eni == 0 ? "02:aa:00:00:00:01" : "02:aa:00:00:00:02"));
     Tins::TCP seg(443, 40000);
     seg.flags(Tins::TCP::ACK);
-    std::size_t headers = 14 + 20 + 20;
+    std::size_t headers =
+        net::ethernet::kHeaderSize + net::ipv4::kMinHeaderSize + net::tcp::kMinHeaderSize;
     std::string payload(size > headers ? size - headers : 0, 'x');
     auto pkt = eth / Tins::IP(dst, src) / seg / Tins::RawPDU(payload);
     return pkt.serialize();
@@ -134,16 +140,14 @@ struct Setup {
 
 // Sends the flow's first packet as a SYN so that what is measured is an established flow.
 void open_flow(Setup& s, engine::PortId port, std::vector<std::uint8_t> frame) {
-    std::size_t flags = 14 + 20 + 13;
-    std::uint8_t saved = frame[flags];
-    frame[flags] = 0x02;
-    // The TCP checksum covers the flags: fix it incrementally (ACK 0x10 -> SYN 0x02).
-    std::uint16_t csum = engine::load16(frame.data() + 14 + 20 + 16);
-    std::uint32_t sum = static_cast<std::uint16_t>(~csum);
-    sum += static_cast<std::uint16_t>(~static_cast<std::uint16_t>((5 << 12) | saved));
-    sum += static_cast<std::uint16_t>((5 << 12) | 0x02);
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-    engine::store16(frame.data() + 14 + 20 + 16, static_cast<std::uint16_t>(~sum));
+    std::uint8_t* seg = frame.data() + net::ethernet::kHeaderSize + net::ipv4::kMinHeaderSize;
+    // The TCP checksum covers the flags, which share a 16-bit word with the data offset: fix it
+    // incrementally (ACK -> SYN).
+    std::uint16_t old_word = net::load16(seg + net::tcp::kDataOffset);
+    seg[net::tcp::kFlags] = net::tcp::kSyn;
+    net::store16(seg + net::tcp::kChecksum,
+                 net::checksum_update16(net::load16(seg + net::tcp::kChecksum), old_word,
+                                        net::load16(seg + net::tcp::kDataOffset)));
     s.eng->receive(port, frame, 0);
 }
 

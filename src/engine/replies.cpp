@@ -3,41 +3,55 @@
 #include <algorithm>
 #include <cstring>
 
-#include "vpcstack/engine/checksum.hpp"
+#include "vpcstack/net/arp.hpp"
+#include "vpcstack/net/bytes.hpp"
+#include "vpcstack/net/checksum.hpp"
+#include "vpcstack/net/ethernet.hpp"
+#include "vpcstack/net/icmp.hpp"
+#include "vpcstack/net/ipv4_header.hpp"
+#include "vpcstack/net/tcp.hpp"
 
 namespace vpcstack::engine {
 
 namespace {
 
-constexpr std::size_t kMinFrame = 60;  // Ethernet minimum without the FCS
+using net::load32;
+using net::store16;
+using net::store32;
+using net::store_mac;
+namespace ethernet = net::ethernet;
+namespace ipv4 = net::ipv4;
+namespace arp = net::arp;
+namespace tcp = net::tcp;
+namespace icmp = net::icmp;
 
 void write_ethernet(std::uint8_t* p, const net::MacAddress& dst, const net::MacAddress& src,
                     std::uint16_t type) noexcept {
-    store_mac(p, dst);
-    store_mac(p + 6, src);
-    store16(p + 12, type);
+    store_mac(p + ethernet::kDstMac, dst);
+    store_mac(p + ethernet::kSrcMac, src);
+    store16(p + ethernet::kEtherType, type);
 }
 
 void write_ipv4(std::uint8_t* ip, std::uint16_t total_length, std::uint8_t protocol,
                 net::Ipv4Address src, net::Ipv4Address dst) noexcept {
-    ip[0] = 0x45;
-    ip[1] = 0;
-    store16(ip + 2, total_length);
-    store16(ip + 4, 0);       // identification
-    store16(ip + 6, 0x4000);  // DF
-    ip[8] = kReplyTtl;
-    ip[9] = protocol;
-    store16(ip + 10, 0);
-    store32(ip + 12, src.value());
-    store32(ip + 16, dst.value());
-    store16(ip + 10, fold_checksum(ones_sum({ip, kIpv4MinHeaderSize})));
+    ip[ipv4::kVersionIhl] = ipv4::kVersionIhlNoOptions;
+    ip[ipv4::kTos] = 0;
+    store16(ip + ipv4::kTotalLength, total_length);
+    store16(ip + ipv4::kId, 0);
+    store16(ip + ipv4::kFlagsFragment, ipv4::kDontFragment);
+    ip[ipv4::kTtl] = kReplyTtl;
+    ip[ipv4::kProtocol] = protocol;
+    store16(ip + ipv4::kChecksum, 0);
+    store32(ip + ipv4::kSrc, src.value());
+    store32(ip + ipv4::kDst, dst.value());
+    store16(ip + ipv4::kChecksum, net::checksum(net::ones_sum({ip, ipv4::kMinHeaderSize})));
 }
 
 std::size_t padded(std::span<std::uint8_t> out, std::size_t length) noexcept {
-    if (length < kMinFrame) {
+    if (length < ethernet::kMinFrameSize) {
         std::fill(out.begin() + static_cast<std::ptrdiff_t>(length),
-                  out.begin() + static_cast<std::ptrdiff_t>(kMinFrame), 0);
-        return kMinFrame;
+                  out.begin() + static_cast<std::ptrdiff_t>(ethernet::kMinFrameSize), 0);
+        return ethernet::kMinFrameSize;
     }
     return length;
 }
@@ -46,20 +60,20 @@ std::size_t padded(std::span<std::uint8_t> out, std::size_t length) noexcept {
 
 std::size_t build_arp_reply(std::span<std::uint8_t> out, const ParsedFrame& request,
                             const net::MacAddress& answered_mac) noexcept {
-    if (out.size() < kMinFrame) return 0;
+    if (out.size() < ethernet::kMinFrameSize) return 0;
     std::uint8_t* p = out.data();
-    write_ethernet(p, request.arp_sender_mac, answered_mac, kEtherTypeArp);
-    std::uint8_t* a = p + kEthernetHeaderSize;
-    store16(a, 1);
-    store16(a + 2, kEtherTypeIpv4);
-    a[4] = 6;
-    a[5] = 4;
-    store16(a + 6, 2);  // reply
-    store_mac(a + 8, answered_mac);
-    store32(a + 14, request.arp_target_ip.value());
-    store_mac(a + 18, request.arp_sender_mac);
-    store32(a + 24, request.arp_sender_ip.value());
-    return padded(out, kEthernetHeaderSize + kArpSize);
+    write_ethernet(p, request.arp_sender_mac, answered_mac, ethernet::kTypeArp);
+    std::uint8_t* a = p + ethernet::kHeaderSize;
+    store16(a + arp::kHardwareType, arp::kHardwareEthernet);
+    store16(a + arp::kProtocolType, ethernet::kTypeIpv4);
+    a[arp::kHardwareSize] = arp::kEthernetAddressSize;
+    a[arp::kProtocolSize] = arp::kIpv4AddressSize;
+    store16(a + arp::kOperation, arp::kReply);
+    store_mac(a + arp::kSenderMac, answered_mac);
+    store32(a + arp::kSenderIp, request.arp_target_ip.value());
+    store_mac(a + arp::kTargetMac, request.arp_sender_mac);
+    store32(a + arp::kTargetIp, request.arp_sender_ip.value());
+    return padded(out, ethernet::kHeaderSize + arp::kSize);
 }
 
 std::size_t build_icmp_error(std::span<std::uint8_t> out, std::span<const std::uint8_t> original,
@@ -67,70 +81,69 @@ std::size_t build_icmp_error(std::span<std::uint8_t> out, std::span<const std::u
                              std::uint16_t next_hop_mtu, net::Ipv4Address from,
                              const net::MacAddress& dst_mac,
                              const net::MacAddress& src_mac) noexcept {
-    std::size_t quoted = std::min(pf.ip_total_length, pf.ip_header_size + 8);
-    std::size_t icmp_len = 8 + quoted;
-    std::size_t total = kEthernetHeaderSize + kIpv4MinHeaderSize + icmp_len;
-    if (out.size() < std::max(total, kMinFrame) || original.size() < pf.l3 + quoted) return 0;
+    std::size_t quoted = std::min(pf.ip_total_length, pf.ip_header_size + icmp::kQuotedPayload);
+    std::size_t icmp_len = icmp::kHeaderSize + quoted;
+    std::size_t total = ethernet::kHeaderSize + ipv4::kMinHeaderSize + icmp_len;
+    if (out.size() < std::max(total, ethernet::kMinFrameSize) || original.size() < pf.l3 + quoted) {
+        return 0;
+    }
     std::uint8_t* p = out.data();
-    write_ethernet(p, dst_mac, src_mac, kEtherTypeIpv4);
-    std::uint8_t* ip = p + kEthernetHeaderSize;
-    write_ipv4(ip, static_cast<std::uint16_t>(kIpv4MinHeaderSize + icmp_len), net::Protocol::kIcmp,
-               from, pf.key.src);
-    std::uint8_t* icmp = ip + kIpv4MinHeaderSize;
-    icmp[0] = type;
-    icmp[1] = code;
-    store16(icmp + 2, 0);
-    store16(icmp + 4, 0);
-    store16(icmp + 6, type == 3 && code == 4 ? next_hop_mtu : 0);
-    std::memcpy(icmp + 8, original.data() + pf.l3, quoted);
-    store16(icmp + 2, fold_checksum(ones_sum({icmp, icmp_len})));
+    write_ethernet(p, dst_mac, src_mac, ethernet::kTypeIpv4);
+    std::uint8_t* ip = p + ethernet::kHeaderSize;
+    write_ipv4(ip, static_cast<std::uint16_t>(ipv4::kMinHeaderSize + icmp_len),
+               net::Protocol::kIcmp, from, pf.key.src);
+    std::uint8_t* m = ip + ipv4::kMinHeaderSize;
+    m[icmp::kType] = type;
+    m[icmp::kCode] = code;
+    store16(m + icmp::kChecksum, 0);
+    store32(m + icmp::kRestOfHeader, 0);
+    store16(m + icmp::kNextHopMtu,
+            type == icmp::kDestinationUnreachable && code == icmp::kFragmentationNeeded
+                ? next_hop_mtu
+                : 0);
+    std::memcpy(m + icmp::kQuote, original.data() + pf.l3, quoted);
+    store16(m + icmp::kChecksum, net::checksum(net::ones_sum({m, icmp_len})));
     return padded(out, total);
 }
 
 std::size_t build_tcp_rst(std::span<std::uint8_t> out, std::span<const std::uint8_t> original,
                           const ParsedFrame& pf, const net::MacAddress& dst_mac,
                           const net::MacAddress& src_mac) noexcept {
-    constexpr std::size_t kTcpHeader = 20;
-    std::size_t total = kEthernetHeaderSize + kIpv4MinHeaderSize + kTcpHeader;
-    if (out.size() < std::max(total, kMinFrame) || !pf.has_l4 ||
+    constexpr std::size_t kTcpHeader = tcp::kMinHeaderSize;
+    std::size_t total = ethernet::kHeaderSize + ipv4::kMinHeaderSize + kTcpHeader;
+    if (out.size() < std::max(total, ethernet::kMinFrameSize) || !pf.has_l4 ||
         pf.key.protocol != net::Protocol::kTcp) {
         return 0;
     }
     const std::uint8_t* seg = original.data() + pf.l4;
-    std::uint32_t seq = load32(seg + 4);
-    std::uint32_t ack = load32(seg + 8);
-    std::size_t data_offset = static_cast<std::size_t>(seg[12] >> 4) * 4;
+    std::uint32_t seq = load32(seg + tcp::kSeqNumber);
+    std::uint32_t ack = load32(seg + tcp::kAckNumber);
+    std::size_t data_offset = tcp::header_size(seg);
     std::uint32_t payload =
         static_cast<std::uint32_t>(pf.ip_total_length - pf.ip_header_size - data_offset);
-    if ((pf.tcp_flags & kTcpSyn) != 0) ++payload;
-    if ((pf.tcp_flags & kTcpFin) != 0) ++payload;
+    if ((pf.tcp_flags & tcp::kSyn) != 0) ++payload;
+    if ((pf.tcp_flags & tcp::kFin) != 0) ++payload;
 
     std::uint8_t* p = out.data();
-    write_ethernet(p, dst_mac, src_mac, kEtherTypeIpv4);
-    std::uint8_t* ip = p + kEthernetHeaderSize;
-    write_ipv4(ip, static_cast<std::uint16_t>(kIpv4MinHeaderSize + kTcpHeader), net::Protocol::kTcp,
-               pf.key.dst, pf.key.src);
-    std::uint8_t* tcp = ip + kIpv4MinHeaderSize;
-    std::memset(tcp, 0, kTcpHeader);
-    store16(tcp, pf.key.dst_port);
-    store16(tcp + 2, pf.key.src_port);
-    tcp[12] = 5 << 4;
-    if ((pf.tcp_flags & kTcpAck) != 0) {
-        store32(tcp + 4, ack);
-        tcp[13] = kTcpRst;
+    write_ethernet(p, dst_mac, src_mac, ethernet::kTypeIpv4);
+    std::uint8_t* ip = p + ethernet::kHeaderSize;
+    write_ipv4(ip, static_cast<std::uint16_t>(ipv4::kMinHeaderSize + kTcpHeader),
+               net::Protocol::kTcp, pf.key.dst, pf.key.src);
+    std::uint8_t* t = ip + ipv4::kMinHeaderSize;
+    std::memset(t, 0, kTcpHeader);
+    store16(t + tcp::kSrcPort, pf.key.dst_port);
+    store16(t + tcp::kDstPort, pf.key.src_port);
+    t[tcp::kDataOffset] = tcp::kDataOffsetNoOptions;
+    if ((pf.tcp_flags & tcp::kAck) != 0) {
+        store32(t + tcp::kSeqNumber, ack);
+        t[tcp::kFlags] = tcp::kRst;
     } else {
-        store32(tcp + 8, seq + payload);
-        tcp[13] = kTcpRst | kTcpAck;
+        store32(t + tcp::kAckNumber, seq + payload);
+        t[tcp::kFlags] = tcp::kRst | tcp::kAck;
     }
-    // Pseudo-header: source, destination, zero + protocol, TCP length.
-    std::uint32_t sum = 0;
-    sum += pf.key.dst.value() >> 16;
-    sum += pf.key.dst.value() & 0xffff;
-    sum += pf.key.src.value() >> 16;
-    sum += pf.key.src.value() & 0xffff;
-    sum += net::Protocol::kTcp;
-    sum += kTcpHeader;
-    store16(tcp + 16, fold_checksum(ones_sum({tcp, kTcpHeader}, sum)));
+    std::uint32_t pseudo =
+        net::pseudo_header_sum(pf.key.dst, pf.key.src, net::Protocol::kTcp, kTcpHeader);
+    store16(t + tcp::kChecksum, net::checksum(net::ones_sum({t, kTcpHeader}, pseudo)));
     return padded(out, total);
 }
 

@@ -28,6 +28,12 @@
 #include "vpcstack/live/lab_state.hpp"
 #include "vpcstack/live/vnet.hpp"
 #include "vpcstack/model/loader.hpp"
+#include "vpcstack/net/bytes.hpp"
+#include "vpcstack/net/checksum.hpp"
+#include "vpcstack/net/ethernet.hpp"
+#include "vpcstack/net/ipv4_header.hpp"
+#include "vpcstack/net/protocol.hpp"
+#include "vpcstack/net/tcp.hpp"
 
 namespace vpcstack::live {
 
@@ -38,7 +44,9 @@ namespace {
 constexpr std::size_t kTraceRing = 4096;  // recent packet traces kept for `lab trace`
 constexpr int kBurst = 64;                // frames read from one fd before the next fd
 constexpr std::size_t kFrameBuffer = sizeof(VirtioNetHdr) + 65536 + 64;
-constexpr std::size_t kEthernetHeader = 14;
+namespace ethernet = net::ethernet;
+namespace ipv4 = net::ipv4;
+namespace tcp = net::tcp;
 
 engine::TimeNs monotonic_now() {
     timespec ts{};
@@ -81,17 +89,11 @@ struct InFlight {
     std::uint16_t total_length = 0;      // the whole frame's IPv4 total length
 };
 
-void store16(std::uint8_t* p, std::uint16_t v) {
-    p[0] = static_cast<std::uint8_t>(v >> 8);
-    p[1] = static_cast<std::uint8_t>(v);
-}
-
 // Sets an IPv4 header's total length and recomputes its checksum.
 void set_total_length(std::uint8_t* ip, std::uint16_t total) {
-    const std::size_t ihl = std::size_t{ip[0] & 0x0fu} * 4;
-    store16(ip + 2, total);
-    store16(ip + 10, 0);
-    store16(ip + 10, static_cast<std::uint16_t>(~fold(ones_sum({ip, ihl}))));
+    net::store16(ip + ipv4::kTotalLength, total);
+    net::store16(ip + ipv4::kChecksum, 0);
+    net::store16(ip + ipv4::kChecksum, net::checksum(net::ones_sum({ip, ipv4::header_size(ip)})));
 }
 
 engine::EngineConfig engine_config(const LabState& state) {
@@ -102,14 +104,16 @@ engine::EngineConfig engine_config(const LabState& state) {
 
 // Bytes of IP and TCP header of a TCP/IPv4 frame; 0 when it is not one.
 std::size_t ip_tcp_header_bytes(std::span<const std::uint8_t> frame) {
-    if (frame.size() < kEthernetHeader + 20) {
+    if (frame.size() < ethernet::kHeaderSize + ipv4::kMinHeaderSize) {
         return 0;
     }
-    const std::size_t ihl = std::size_t{frame[kEthernetHeader] & 0x0fu} * 4;
-    if (frame[kEthernetHeader + 9] != 6 || frame.size() < kEthernetHeader + ihl + 20) {
+    const std::uint8_t* ip = frame.data() + ethernet::kHeaderSize;
+    const std::size_t ihl = ipv4::header_size(ip);
+    if (ip[ipv4::kProtocol] != net::Protocol::kTcp ||
+        frame.size() < ethernet::kHeaderSize + ihl + tcp::kMinHeaderSize) {
         return 0;
     }
-    return ihl + static_cast<std::size_t>(frame[kEthernetHeader + ihl + 12] >> 4) * 4;
+    return ihl + tcp::header_size(ip + ihl);
 }
 
 class Daemon final : public engine::FrameSink {
@@ -173,14 +177,14 @@ void Daemon::feed(engine::PortId port, std::span<const std::uint8_t> frame) {
 void Daemon::handle_frame(std::size_t index, std::span<std::uint8_t> bytes) {
     const engine::PortId port = ports_[index].port;
     if (!state_.offload) {
-        if (bytes.size() < kEthernetHeader) {
+        if (bytes.size() < ethernet::kHeaderSize) {
             drop(LiveDrop::RxShort);
             return;
         }
         feed(port, bytes);
         return;
     }
-    if (bytes.size() < sizeof(VirtioNetHdr) + kEthernetHeader) {
+    if (bytes.size() < sizeof(VirtioNetHdr) + ethernet::kHeaderSize) {
         drop(LiveDrop::RxShort);
         return;
     }
@@ -202,9 +206,9 @@ void Daemon::handle_frame(std::size_t index, std::span<std::uint8_t> bytes) {
         cut_and_feed(frame);
         return;
     }
-    const bool tcp = flight.key.valid && flight.key.protocol == 6;
+    const bool is_tcp = flight.key.valid && flight.key.protocol == net::Protocol::kTcp;
     if ((flight.header.flags & kVnetNeedsCsum) != 0) {
-        if (tcp && flight.header.csum_offset == 16 &&
+        if (is_tcp && flight.header.csum_offset == tcp::kChecksum &&
             invert_partial_checksum(frame, flight.header)) {
             flight.partial = true;
             ++offload_.partial_passed;
@@ -220,22 +224,22 @@ void Daemon::handle_frame(std::size_t index, std::span<std::uint8_t> bytes) {
         // for that segment (rules, translations, the MTU of the path) holds for every segment,
         // and it never copies the rest. transmit() puts the rest back behind its headers.
         const std::size_t ip_tcp = ip_tcp_header_bytes(frame);
-        const std::size_t segment = kEthernetHeader + ip_tcp + flight.header.gso_size;
+        const std::size_t segment = ethernet::kHeaderSize + ip_tcp + flight.header.gso_size;
         if (ip_tcp == 0 || flight.header.gso_size == 0) {
             drop(LiveDrop::BadGso);
             return;
         }
         ++offload_.gso_passed;
-        flight.headers = kEthernetHeader + ip_tcp;
+        flight.headers = ethernet::kHeaderSize + ip_tcp;
         if (segment < frame.size()) {
-            flight.total_length = static_cast<std::uint16_t>(frame.size() - kEthernetHeader);
+            flight.total_length = static_cast<std::uint16_t>(frame.size() - ethernet::kHeaderSize);
             flight.tail = frame.subspan(segment);
             view = frame.first(segment);
-            set_total_length(frame.data() + kEthernetHeader,
-                             static_cast<std::uint16_t>(segment - kEthernetHeader));
+            set_total_length(frame.data() + ethernet::kHeaderSize,
+                             static_cast<std::uint16_t>(segment - ethernet::kHeaderSize));
         }
     } else if (flight.partial) {
-        flight.headers = kEthernetHeader + ip_tcp_header_bytes(frame);
+        flight.headers = ethernet::kHeaderSize + ip_tcp_header_bytes(frame);
     }
     flight.key = frame_key(view);
     in_flight_ = &flight;
@@ -253,7 +257,8 @@ void Daemon::transmit(engine::PortId port, std::span<const std::uint8_t> frame) 
     VirtioNetHdr header{};
     std::array<iovec, 4> parts{};
     int count = 0;
-    std::array<std::uint8_t, kEthernetHeader + 60 + 60> headers{};
+    std::array<std::uint8_t, ethernet::kHeaderSize + ipv4::kMaxHeaderSize + tcp::kMaxHeaderSize>
+        headers{};
     if (state_.offload) {
         const InFlight* flight = in_flight_;
         const bool same = flight != nullptr && flight->key.valid && frame_key(frame) == flight->key;
@@ -272,7 +277,7 @@ void Daemon::transmit(engine::PortId port, std::span<const std::uint8_t> frame) 
                 headers[field + 1] = static_cast<std::uint8_t>(~headers[field + 1]);
             }
             if (!flight->tail.empty()) {
-                set_total_length(headers.data() + kEthernetHeader, flight->total_length);
+                set_total_length(headers.data() + ethernet::kHeaderSize, flight->total_length);
             }
             parts[count++] = {headers.data(), flight->headers};
             parts[count++] = {const_cast<std::uint8_t*>(frame.data() + flight->headers),

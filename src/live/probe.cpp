@@ -10,11 +10,16 @@
 
 #include <array>
 #include <cerrno>
-#include <cstring>
 
 #include "vpcstack/live/netns.hpp"
+#include "vpcstack/net/arp.hpp"
+#include "vpcstack/net/bytes.hpp"
+#include "vpcstack/net/ethernet.hpp"
 
 namespace vpcstack::live {
+
+namespace ethernet = net::ethernet;
+namespace arp = net::arp;
 
 std::optional<ArpAnswer> probe_arp(const std::string& netns, const std::string& device,
                                    net::MacAddress source_mac, net::Ipv4Address source,
@@ -43,23 +48,21 @@ std::optional<ArpAnswer> probe_arp(const std::string& netns, const std::string& 
             throw SystemError("bind packet socket in " + netns, errno);
         }
     }
-    std::array<std::uint8_t, 42> frame{};
-    auto put_ip = [](std::uint8_t* at, net::Ipv4Address ip) {
-        std::uint32_t v = ip.value();
-        at[0] = static_cast<std::uint8_t>(v >> 24);
-        at[1] = static_cast<std::uint8_t>(v >> 16);
-        at[2] = static_cast<std::uint8_t>(v >> 8);
-        at[3] = static_cast<std::uint8_t>(v);
-    };
-    std::memset(frame.data(), 0xff, 6);
-    std::memcpy(frame.data() + 6, source_mac.octets().data(), 6);
-    frame[12] = 0x08;
-    frame[13] = 0x06;
-    const std::uint8_t arp_header[8] = {0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01};
-    std::memcpy(frame.data() + 14, arp_header, 8);
-    std::memcpy(frame.data() + 22, source_mac.octets().data(), 6);
-    put_ip(frame.data() + 28, source);
-    put_ip(frame.data() + 38, target);
+    // Ethernet broadcast, then an ARP request "who-has target tell source".
+    constexpr std::size_t kArpFrame = ethernet::kHeaderSize + arp::kSize;
+    std::array<std::uint8_t, kArpFrame> frame{};
+    net::store_mac(frame.data() + ethernet::kDstMac, net::MacAddress::broadcast());
+    net::store_mac(frame.data() + ethernet::kSrcMac, source_mac);
+    net::store16(frame.data() + ethernet::kEtherType, ethernet::kTypeArp);
+    std::uint8_t* request = frame.data() + ethernet::kHeaderSize;
+    net::store16(request + arp::kHardwareType, arp::kHardwareEthernet);
+    net::store16(request + arp::kProtocolType, ethernet::kTypeIpv4);
+    request[arp::kHardwareSize] = arp::kEthernetAddressSize;
+    request[arp::kProtocolSize] = arp::kIpv4AddressSize;
+    net::store16(request + arp::kOperation, arp::kRequest);
+    net::store_mac(request + arp::kSenderMac, source_mac);
+    net::store32(request + arp::kSenderIp, source.value());
+    net::store32(request + arp::kTargetIp, target.value());  // the target MAC stays zero
 
     const auto start = std::chrono::steady_clock::now();
     if (::send(sock.get(), frame.data(), frame.size(), 0) < 0) {
@@ -77,21 +80,19 @@ std::optional<ArpAnswer> probe_arp(const std::string& netns, const std::string& 
             continue;
         }
         ssize_t n = ::recv(sock.get(), reply.data(), reply.size(), 0);
-        if (n < 42) {
+        if (n < static_cast<ssize_t>(kArpFrame)) {
             continue;
         }
-        std::array<std::uint8_t, 4> wanted{};
-        put_ip(wanted.data(), target);
-        const bool is_reply = reply[12] == 0x08 && reply[13] == 0x06 && reply[20] == 0x00 &&
-                              reply[21] == 0x02 &&
-                              std::memcmp(reply.data() + 28, wanted.data(), 4) == 0;
+        const std::uint8_t* answer_arp = reply.data() + ethernet::kHeaderSize;
+        const bool is_reply =
+            net::load16(reply.data() + ethernet::kEtherType) == ethernet::kTypeArp &&
+            net::load16(answer_arp + arp::kOperation) == arp::kReply &&
+            net::load32(answer_arp + arp::kSenderIp) == target.value();
         if (!is_reply) {
             continue;
         }
         ArpAnswer answer;
-        std::array<std::uint8_t, 6> mac{};
-        std::memcpy(mac.data(), reply.data() + 22, 6);
-        answer.mac = net::MacAddress(mac);
+        answer.mac = net::load_mac(answer_arp + arp::kSenderMac);
         answer.milliseconds =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count();

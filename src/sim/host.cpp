@@ -5,14 +5,16 @@
 #include <algorithm>
 #include <utility>
 
+#include "vpcstack/net/bytes.hpp"
+#include "vpcstack/net/ethernet.hpp"
+
 namespace vpcstack::sim {
 namespace {
 
-constexpr std::size_t kEthernetHeader = 14;
 const net::Ipv4Address kLimitedBroadcast(0xffffffffu);
 
 void patch_dst_mac(Frame& frame, net::MacAddress mac) {
-    std::copy(mac.octets().begin(), mac.octets().end(), frame.begin());
+    net::store_mac(frame.data() + net::ethernet::kDstMac, mac);
 }
 
 // The tuple an answer to `sent` carries (ICMP echo: the id stays in src_port).
@@ -24,7 +26,7 @@ net::FiveTuple answer_tuple(const net::FiveTuple& sent) {
 }
 
 // The local view of a received packet: local address and port first.
-net::FiveTuple local_key(const ParsedFrame& f) {
+net::FiveTuple local_key(const DecodedFrame& f) {
     return {f.dst, f.src, f.dst_port, f.src_port, f.protocol};
 }
 
@@ -166,7 +168,7 @@ FlowId Host::connect_tcp(net::Ipv4Address to, std::uint16_t port,
     std::uint32_t iss = 0x10000000u + static_cast<std::uint32_t>(id) * 7919u;
     connections_[tuple] = Connection{Connection::State::SynSent, id, iss + 1, 0};
     flows_[id].tcp_seq = iss + 1;
-    PacketSpec spec{.tuple = tuple, .tcp_flags = tcp_flag::kSyn, .seq = iss};
+    PacketSpec spec{.tuple = tuple, .tcp_flags = net::tcp::kSyn, .seq = iss};
     send_ip(spec, id);
     return id;
 }
@@ -188,7 +190,7 @@ FlowId Host::ping(net::Ipv4Address to, std::optional<net::Ipv4Address> from, std
     net::FiveTuple tuple{source_for(to, from), to, echo_id, 0, net::Protocol::kIcmp};
     FlowId id = open_flow("ping", tuple, config_.timeouts.reply);
     pings_[echo_id] = id;
-    PacketSpec spec{.tuple = tuple, .icmp_type = icmp_type::kEchoRequest, .payload_size = payload};
+    PacketSpec spec{.tuple = tuple, .icmp_type = net::icmp::kEchoRequest, .payload_size = payload};
     send_ip(spec, id);
     return id;
 }
@@ -211,7 +213,7 @@ void Host::send_tcp_data(FlowId flow, std::size_t bytes) {
         it->second.snd_next += static_cast<std::uint32_t>(bytes);
     }
     flows_[flow].tcp_seq = seq + static_cast<std::uint32_t>(bytes);
-    send_tcp(record.tuple, tcp_flag::kAck | tcp_flag::kPsh, seq, ack, bytes);
+    send_tcp(record.tuple, net::tcp::kAck | net::tcp::kPsh, seq, ack, bytes);
 }
 
 void Host::resolve(net::Ipv4Address to) {
@@ -276,8 +278,8 @@ void Host::receive(engine::PortId port, std::span<const std::uint8_t> frame) {
         return;
     }
     std::size_t interface = static_cast<std::size_t>(itf - config_.interfaces.begin());
-    std::optional<ParsedFrame> parsed = parse_frame(frame);
-    Received record{events_.now(), port, parsed.value_or(ParsedFrame{}), "", {}};
+    std::optional<DecodedFrame> parsed = decode_frame(frame);
+    Received record{events_.now(), port, parsed.value_or(DecodedFrame{}), "", {}};
     if (!parsed) {
         ++ignored_;
         record.summary = fmt::format("{} bytes", frame.size());
@@ -296,13 +298,13 @@ void Host::receive(engine::PortId port, std::span<const std::uint8_t> frame) {
         } else {
             ++ignored_;
             record.report = {HostAction::Ignore,
-                             fmt::format("ignored: ethertype 0x{:04x}", parsed->ethertype)};
+                             fmt::format("ignored: ethertype 0x{:04x}", parsed->ether_type)};
         }
     }
     inbox_.push_back(std::move(record));
 }
 
-HostReport Host::on_arp(std::size_t interface, const ParsedFrame& f) {
+HostReport Host::on_arp(std::size_t interface, const DecodedFrame& f) {
     const HostInterface& itf = config_.interfaces[interface];
     const ArpView& arp = *f.arp;
     if (arp.request) {
@@ -327,7 +329,7 @@ HostReport Host::on_arp(std::size_t interface, const ParsedFrame& f) {
             "learned " + arp.sender_ip.to_string() + " is at " + arp.sender_mac.to_string()};
 }
 
-HostReport Host::on_ip(std::size_t, const ParsedFrame& f, std::span<const std::uint8_t> frame) {
+HostReport Host::on_ip(std::size_t, const DecodedFrame& f, std::span<const std::uint8_t> frame) {
     // AWS: subnet-sizing — broadcast and multicast are not supported; a host ignores them too.
     if (f.dst == kLimitedBroadcast || (f.dst.value() >> 28) == 0xe) {
         ++ignored_;
@@ -345,7 +347,7 @@ HostReport Host::on_ip(std::size_t, const ParsedFrame& f, std::span<const std::u
     if (crafted != crafted_.end()) {
         FlowRecord& flow = flows_[crafted->second];
         ++flow.replies;
-        bool rst = f.protocol == net::Protocol::kTcp && (f.tcp_flags & tcp_flag::kRst);
+        bool rst = f.protocol == net::Protocol::kTcp && (f.tcp_flags & net::tcp::kRst);
         decide(flow.id, rst ? Outcome::Refused : Outcome::Replied);
         return {HostAction::Receive, "answer to a crafted packet: recorded"};
     }
@@ -357,14 +359,14 @@ HostReport Host::on_ip(std::size_t, const ParsedFrame& f, std::span<const std::u
         case net::Protocol::kIcmp:
             return on_icmp(f);
         default:
-            return icmp_error(f, icmp_type::kDestinationUnreachable,
-                              icmp_code::kProtocolUnreachable, ip);
+            return icmp_error(f, net::icmp::kDestinationUnreachable,
+                              net::icmp::kProtocolUnreachable, ip);
     }
 }
 
-HostReport Host::forward(const ParsedFrame& f, std::span<const std::uint8_t> frame) {
+HostReport Host::forward(const DecodedFrame& f, std::span<const std::uint8_t> frame) {
     std::span<const std::uint8_t> ip = ip_packet_of(frame);
-    if (f.ttl <= 1) return icmp_error(f, icmp_type::kTimeExceeded, 0, ip);
+    if (f.ttl <= 1) return icmp_error(f, net::icmp::kTimeExceeded, 0, ip);
     Route route = route_to(f.dst);
     send_ip_frame(route.interface, route.next_hop,
                   reframe_forwarded(config_.interfaces[route.interface].mac, net::MacAddress(), ip),
@@ -379,11 +381,11 @@ void Host::send_tcp(const net::FiveTuple& local_tuple, std::uint8_t flags, std::
     send_ip(spec, std::nullopt);
 }
 
-HostReport Host::on_tcp(const ParsedFrame& f) {
+HostReport Host::on_tcp(const DecodedFrame& f) {
     net::FiveTuple key = local_key(f);
-    const bool syn = f.tcp_flags & tcp_flag::kSyn;
-    const bool ack = f.tcp_flags & tcp_flag::kAck;
-    const bool rst = f.tcp_flags & tcp_flag::kRst;
+    const bool syn = f.tcp_flags & net::tcp::kSyn;
+    const bool ack = f.tcp_flags & net::tcp::kAck;
+    const bool rst = f.tcp_flags & net::tcp::kRst;
     auto it = connections_.find(key);
     if (it != connections_.end()) {
         Connection& c = it->second;
@@ -402,7 +404,7 @@ HostReport Host::on_tcp(const ParsedFrame& f) {
                         flows_[*c.flow].tcp_ack = c.rcv_next;
                         decide(*c.flow, Outcome::Connected);
                     }
-                    send_tcp(key, tcp_flag::kAck, c.snd_next, c.rcv_next);
+                    send_tcp(key, net::tcp::kAck, c.snd_next, c.rcv_next);
                     return {HostAction::Answer, "connected: sent ACK"};
                 }
                 return {HostAction::Ignore, "ignored: unexpected segment while connecting"};
@@ -412,14 +414,14 @@ HostReport Host::on_tcp(const ParsedFrame& f) {
                     return {HostAction::Receive, "handshake reset (RST)"};
                 }
                 if (syn && !ack) {
-                    send_tcp(key, tcp_flag::kSyn | tcp_flag::kAck, c.snd_next - 1, c.rcv_next);
+                    send_tcp(key, net::tcp::kSyn | net::tcp::kAck, c.snd_next - 1, c.rcv_next);
                     return {HostAction::Receive, "retransmitted SYN-ACK"};
                 }
                 if (ack) {
                     c.state = Connection::State::Established;
                     if (f.payload_size == 0) return {HostAction::Receive, "connection established"};
                     c.rcv_next = f.seq + static_cast<std::uint32_t>(f.payload_size);
-                    send_tcp(key, tcp_flag::kAck, c.snd_next, c.rcv_next);
+                    send_tcp(key, net::tcp::kAck, c.snd_next, c.rcv_next);
                     return {HostAction::Receive, "connection established: data acknowledged"};
                 }
                 return {HostAction::Ignore, "ignored: unexpected segment during handshake"};
@@ -430,11 +432,11 @@ HostReport Host::on_tcp(const ParsedFrame& f) {
                     connections_.erase(it);
                     return {HostAction::Receive, "connection reset (RST)"};
                 }
-                if (f.payload_size > 0 || (f.tcp_flags & tcp_flag::kFin)) {
+                if (f.payload_size > 0 || (f.tcp_flags & net::tcp::kFin)) {
                     c.rcv_next = f.seq + static_cast<std::uint32_t>(f.payload_size) +
-                                 ((f.tcp_flags & tcp_flag::kFin) ? 1u : 0u);
+                                 ((f.tcp_flags & net::tcp::kFin) ? 1u : 0u);
                     if (c.flow) flows_[*c.flow].tcp_ack = c.rcv_next;
-                    send_tcp(key, tcp_flag::kAck, c.snd_next, c.rcv_next);
+                    send_tcp(key, net::tcp::kAck, c.snd_next, c.rcv_next);
                     return {HostAction::Answer,
                             fmt::format("received {} bytes: sent ACK", f.payload_size)};
                 }
@@ -447,25 +449,25 @@ HostReport Host::on_tcp(const ParsedFrame& f) {
             std::uint32_t iss = 0x20000000u + static_cast<std::uint32_t>(f.src_port) * 65537u;
             connections_[key] =
                 Connection{Connection::State::SynReceived, std::nullopt, iss + 1, f.seq + 1};
-            send_tcp(key, tcp_flag::kSyn | tcp_flag::kAck, iss, f.seq + 1);
+            send_tcp(key, net::tcp::kSyn | net::tcp::kAck, iss, f.seq + 1);
             return {HostAction::Answer, fmt::format("{} listening: answered SYN-ACK",
                                                     service(net::Protocol::kTcp, f.dst_port))};
         }
-        send_tcp(key, tcp_flag::kRst | tcp_flag::kAck, 0, f.seq + 1);
+        send_tcp(key, net::tcp::kRst | net::tcp::kAck, 0, f.seq + 1);
         return {HostAction::Answer,
                 fmt::format("{} closed: answered RST", service(net::Protocol::kTcp, f.dst_port))};
     }
     // RFC 793 reset generation for a segment of no connection (what Linux does).
     if (ack) {
-        send_tcp(key, tcp_flag::kRst, f.ack, 0);
+        send_tcp(key, net::tcp::kRst, f.ack, 0);
     } else {
-        send_tcp(key, tcp_flag::kRst | tcp_flag::kAck, 0,
+        send_tcp(key, net::tcp::kRst | net::tcp::kAck, 0,
                  f.seq + static_cast<std::uint32_t>(f.payload_size) + (syn ? 1u : 0u));
     }
     return {HostAction::Answer, "no connection: answered RST"};
 }
 
-HostReport Host::on_udp(const ParsedFrame& f, std::span<const std::uint8_t> ip) {
+HostReport Host::on_udp(const DecodedFrame& f, std::span<const std::uint8_t> ip) {
     auto client = udp_flows_.find({f.dst, f.dst_port});
     if (client != udp_flows_.end() && flows_[client->second].tuple.dst == f.src) {
         FlowRecord& flow = flows_[client->second];
@@ -479,7 +481,7 @@ HostReport Host::on_udp(const ParsedFrame& f, std::span<const std::uint8_t> ip) 
         return {HostAction::Answer, fmt::format("{} listening: answered a datagram",
                                                 service(net::Protocol::kUdp, f.dst_port))};
     }
-    icmp_error(f, icmp_type::kDestinationUnreachable, icmp_code::kPortUnreachable, ip);
+    icmp_error(f, net::icmp::kDestinationUnreachable, net::icmp::kPortUnreachable, ip);
     return {HostAction::Answer, fmt::format("{} closed: answered ICMP port unreachable",
                                             service(net::Protocol::kUdp, f.dst_port))};
 }
@@ -498,17 +500,17 @@ std::optional<FlowId> Host::flow_matching_error(const net::FiveTuple& quoted) co
     return loose;
 }
 
-HostReport Host::on_icmp(const ParsedFrame& f) {
+HostReport Host::on_icmp(const DecodedFrame& f) {
     const IcmpView& icmp = *f.icmp;
-    if (icmp.type == icmp_type::kEchoRequest) {
+    if (icmp.type == net::icmp::kEchoRequest) {
         PacketSpec spec{.tuple = {f.dst, f.src, icmp.id, 0, net::Protocol::kIcmp},
-                        .icmp_type = icmp_type::kEchoReply,
+                        .icmp_type = net::icmp::kEchoReply,
                         .icmp_sequence = icmp.sequence,
                         .payload_size = f.payload_size};
         send_ip(spec, std::nullopt);
         return {HostAction::Answer, "answered echo reply"};
     }
-    if (icmp.type == icmp_type::kEchoReply) {
+    if (icmp.type == net::icmp::kEchoReply) {
         auto it = pings_.find(icmp.id);
         if (it == pings_.end()) return {HostAction::Ignore, "ignored: echo reply to no ping"};
         FlowRecord& flow = flows_[it->second];
@@ -529,7 +531,7 @@ HostReport Host::on_icmp(const ParsedFrame& f) {
     return {HostAction::Ignore, "ignored: ICMP " + icmp_text(icmp.type, icmp.code, icmp.mtu)};
 }
 
-HostReport Host::icmp_error(const ParsedFrame& f, std::uint8_t type, std::uint8_t code,
+HostReport Host::icmp_error(const DecodedFrame& f, std::uint8_t type, std::uint8_t code,
                             std::span<const std::uint8_t> ip) {
     Route route = route_to(f.src);
     const HostInterface& itf = config_.interfaces[route.interface];

@@ -9,8 +9,11 @@
 #include <memory>
 
 #include "fixture.hpp"
-#include "vpcstack/engine/checksum.hpp"
 #include "vpcstack/engine/packet.hpp"
+#include "vpcstack/net/bytes.hpp"
+#include "vpcstack/net/checksum.hpp"
+#include "vpcstack/net/ethernet.hpp"
+#include "vpcstack/net/ipv4_header.hpp"
 
 namespace vpcstack::engine::testing {
 namespace {
@@ -226,7 +229,7 @@ TEST_F(EngineTest, MalformedFramesAreDroppedNeverCrash) {
 TEST_F(EngineTest, BadIpHeaderChecksumIsMalformed) {
     start();
     auto f = from_eni(web, "10.0.1.10", "10.0.1.11", echo());
-    f[14 + 10] ^= 0xff;
+    f[net::ethernet::kHeaderSize + net::ipv4::kChecksum] ^= 0xff;
     EXPECT_TRUE(send(web, f).empty());
     EXPECT_EQ(drops(DropReason::Malformed), 1u);
 }
@@ -384,14 +387,9 @@ void expect_checksums_valid(const std::vector<std::uint8_t>& frame) {
     std::span<const std::uint8_t> l4(frame.data() + pf.l4, pf.ip_total_length - pf.ip_header_size);
     std::uint32_t sum = 0;
     if (pf.key.protocol != net::Protocol::kIcmp) {
-        sum += pf.key.src.value() >> 16;
-        sum += pf.key.src.value() & 0xffff;
-        sum += pf.key.dst.value() >> 16;
-        sum += pf.key.dst.value() & 0xffff;
-        sum += pf.key.protocol;
-        sum += static_cast<std::uint32_t>(l4.size());
+        sum = net::pseudo_header_sum(pf.key.src, pf.key.dst, pf.key.protocol, l4.size());
     }
-    EXPECT_EQ(fold_checksum(ones_sum(l4, sum)), 0) << "layer-4 checksum does not verify";
+    EXPECT_EQ(net::fold(net::ones_sum(l4, sum)), 0xffff) << "layer-4 checksum does not verify";
 }
 
 // ---- Internet gateway ----------------------------------------------------------------------
@@ -666,8 +664,9 @@ TEST_F(EngineTest, IcmpErrorsAreTranslatedBackThroughTheNatGateway) {
     ASSERT_TRUE(pf.icmp_inner.present);
     EXPECT_EQ(pf.icmp_inner.tuple.to_string(), "udp 10.0.2.10:40000 -> 192.0.2.80:53");
     // The quoted IP header's checksum still verifies.
-    std::span<const std::uint8_t> quoted(out[0].bytes.data() + pf.icmp_inner.l3, 20);
-    EXPECT_EQ(fold_checksum(ones_sum(quoted)), 0);
+    std::span<const std::uint8_t> quoted(out[0].bytes.data() + pf.icmp_inner.l3,
+                                         net::ipv4::kMinHeaderSize);
+    EXPECT_EQ(net::fold(net::ones_sum(quoted)), 0xffff);
 }
 
 TEST_F(EngineTest, IcmpErrorsToAPublicAddressQuoteThePrivateOne) {
@@ -700,15 +699,18 @@ std::vector<std::vector<std::uint8_t>> fragments_of(const std::vector<std::uint8
     for (int part = 0; part < 2; ++part) {
         std::size_t from = part == 0 ? 0 : split;
         std::size_t to = part == 0 ? split : payload;
-        std::vector<std::uint8_t> f(frame.begin(), frame.begin() + 14 + static_cast<long>(header));
-        f.insert(f.end(), frame.begin() + 14 + static_cast<long>(header + from),
-                 frame.begin() + 14 + static_cast<long>(header + to));
-        std::uint8_t* ip4 = f.data() + 14;
-        store16(ip4 + 2, static_cast<std::uint16_t>(header + to - from));
-        store16(ip4 + 4, id);
-        store16(ip4 + 6, static_cast<std::uint16_t>((part == 0 ? 0x2000 : 0) | (from / 8)));
-        store16(ip4 + 10, 0);
-        store16(ip4 + 10, fold_checksum(ones_sum({ip4, header})));
+        const auto l3 = static_cast<long>(net::ethernet::kHeaderSize);
+        std::vector<std::uint8_t> f(frame.begin(), frame.begin() + l3 + static_cast<long>(header));
+        f.insert(f.end(), frame.begin() + l3 + static_cast<long>(header + from),
+                 frame.begin() + l3 + static_cast<long>(header + to));
+        std::uint8_t* ip4 = f.data() + l3;
+        net::store16(ip4 + net::ipv4::kTotalLength, static_cast<std::uint16_t>(header + to - from));
+        net::store16(ip4 + net::ipv4::kId, id);
+        net::store16(
+            ip4 + net::ipv4::kFlagsFragment,
+            static_cast<std::uint16_t>((part == 0 ? net::ipv4::kMoreFragments : 0) | (from / 8)));
+        net::store16(ip4 + net::ipv4::kChecksum, 0);
+        net::store16(ip4 + net::ipv4::kChecksum, net::checksum(net::ones_sum({ip4, header})));
         out.push_back(f);
     }
     return out;

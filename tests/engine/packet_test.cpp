@@ -4,6 +4,11 @@
 #include <tins/tins.h>
 
 #include "fixture.hpp"
+#include "vpcstack/net/bytes.hpp"
+#include "vpcstack/net/checksum.hpp"
+#include "vpcstack/net/ethernet.hpp"
+#include "vpcstack/net/ipv4_header.hpp"
+#include "vpcstack/net/tcp.hpp"
 
 namespace vpcstack::engine::testing {
 namespace {
@@ -13,7 +18,7 @@ TEST(Packet, ParsesTcpFiveTupleAndFlags) {
     ParsedFrame pf = parse_frame(f);
     ASSERT_EQ(pf.outcome, ParseOutcome::Ipv4);
     EXPECT_EQ(pf.tuple.to_string(), "tcp 10.0.1.10:40000 -> 10.0.2.10:443");
-    EXPECT_EQ(pf.tcp_flags, kTcpSyn);
+    EXPECT_EQ(pf.tcp_flags, net::tcp::kSyn);
     EXPECT_EQ(pf.ttl, 64);
     EXPECT_EQ(pf.ip_total_length, 40u);
     EXPECT_TRUE(pf.has_l4);
@@ -26,10 +31,9 @@ TEST(Packet, GoldenBytesOfAnIcmpEcho) {
                                 0x40, 0x01, 0x00, 0x00, 10,   0,    1,    10,   10,   0,    2,
                                 10,   0x08, 0x00, 0x00, 0x00, 0x00, 0x07, 0x00, 0x01};
     // Fill in the header checksum the way a sender would.
-    std::uint32_t sum = 0;
-    for (std::size_t i = 14; i < 34; i += 2) sum += load16(f.data() + i);
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-    store16(f.data() + 24, static_cast<std::uint16_t>(~sum));
+    std::uint8_t* ip = f.data() + net::ethernet::kHeaderSize;
+    net::store16(ip + net::ipv4::kChecksum,
+                 net::checksum(net::ones_sum({ip, net::ipv4::kMinHeaderSize})));
     ParsedFrame pf = parse_frame(f);
     ASSERT_EQ(pf.outcome, ParseOutcome::Ipv4);
     EXPECT_EQ(pf.key.protocol, net::Protocol::kIcmp);
@@ -48,7 +52,8 @@ TEST(Packet, InconsistentLengthsAreMalformed) {
     bad_version[14] = 0x65;
     EXPECT_EQ(parse_frame(bad_version).outcome, ParseOutcome::Malformed);
     auto long_total = f;
-    store16(long_total.data() + 16, 1400);  // total length beyond the frame
+    net::store16(long_total.data() + net::ethernet::kHeaderSize + net::ipv4::kTotalLength,
+                 1400);  // total length beyond the frame
     EXPECT_EQ(parse_frame(long_total).outcome, ParseOutcome::Malformed);
     auto bad_offset = f;
     bad_offset[14 + 20 + 12] = 0x20;  // TCP data offset 2 words
@@ -61,12 +66,11 @@ TEST(Packet, NonFirstFragmentHasNoPorts) {
     ipv4.fragment_offset(100);
     auto pkt = eth / ipv4 / Tins::RawPDU(std::string(40, 'a'));
     auto bytes = pkt.serialize();
-    bytes[14 + 9] = net::Protocol::kUdp;  // claim UDP; recompute the header checksum
-    store16(bytes.data() + 24, 0);
-    std::uint32_t sum = 0;
-    for (std::size_t i = 14; i < 34; i += 2) sum += load16(bytes.data() + i);
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-    store16(bytes.data() + 24, static_cast<std::uint16_t>(~sum));
+    std::uint8_t* ip = bytes.data() + net::ethernet::kHeaderSize;
+    ip[net::ipv4::kProtocol] = net::Protocol::kUdp;  // claim UDP; recompute the header checksum
+    net::store16(ip + net::ipv4::kChecksum, 0);
+    net::store16(ip + net::ipv4::kChecksum,
+                 net::checksum(net::ones_sum({ip, net::ipv4::kMinHeaderSize})));
     ParsedFrame pf = parse_frame(bytes);
     ASSERT_EQ(pf.outcome, ParseOutcome::Ipv4);
     EXPECT_TRUE(pf.fragment);

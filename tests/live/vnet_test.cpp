@@ -8,11 +8,19 @@
 #include <random>
 #include <vector>
 
+#include "vpcstack/net/bytes.hpp"
+#include "vpcstack/net/checksum.hpp"
+#include "vpcstack/net/ethernet.hpp"
+#include "vpcstack/net/ipv4_header.hpp"
+#include "vpcstack/net/protocol.hpp"
+#include "vpcstack/net/tcp.hpp"
+
 namespace vpcstack::live {
 namespace {
 
-constexpr std::size_t kIpStart = 14;
-constexpr std::size_t kL4Start = 34;  // Ethernet + 20-byte IPv4 header
+constexpr std::size_t kIpStart = net::ethernet::kHeaderSize;
+constexpr std::size_t kL4Start = kIpStart + net::ipv4::kMinHeaderSize;
+constexpr std::size_t kTcpChecksum = kL4Start + net::tcp::kChecksum;
 
 std::vector<std::uint8_t> tcp_frame(const std::string& src, const std::string& dst,
                                     std::size_t payload, std::uint8_t flags = Tins::TCP::ACK) {
@@ -32,44 +40,44 @@ std::vector<std::uint8_t> tcp_frame(const std::string& src, const std::string& d
     return packet.serialize();
 }
 
-std::uint16_t load16(const std::vector<std::uint8_t>& f, std::size_t at) {
-    return static_cast<std::uint16_t>((f[at] << 8) | f[at + 1]);
+std::uint16_t word_at(const std::vector<std::uint8_t>& f, std::size_t at) {
+    return net::load16(f.data() + at);
+}
+
+// The sum of the pseudo-header of the TCP segment in `frame`, `l4_length` bytes long.
+std::uint32_t pseudo_header(std::span<const std::uint8_t> frame, std::size_t l4_length) {
+    const std::uint8_t* ip = frame.data() + kIpStart;
+    return net::pseudo_header_sum(net::Ipv4Address(net::load32(ip + net::ipv4::kSrc)),
+                                  net::Ipv4Address(net::load32(ip + net::ipv4::kDst)),
+                                  net::Protocol::kTcp, l4_length);
 }
 
 // The plain pseudo-header sum a sender leaves in the field of a partial TCP checksum.
 void make_partial(std::vector<std::uint8_t>& frame) {
     const std::size_t l4_length = frame.size() - kL4Start;
-    std::uint32_t sum = ones_sum({frame.data() + kIpStart + 12, 8});
-    sum += 6;
-    sum += static_cast<std::uint32_t>(l4_length);
-    std::uint16_t partial = fold(sum);
-    frame[kL4Start + 16] = static_cast<std::uint8_t>(partial >> 8);
-    frame[kL4Start + 17] = static_cast<std::uint8_t>(partial);
+    net::store16(frame.data() + kTcpChecksum, net::fold(pseudo_header(frame, l4_length)));
 }
 
 VirtioNetHdr tcp_partial_header() {
     VirtioNetHdr header;
     header.flags = kVnetNeedsCsum;
     header.csum_start = kL4Start;
-    header.csum_offset = 16;
+    header.csum_offset = net::tcp::kChecksum;
     return header;
 }
 
 // A TCP checksum is right when the sum over pseudo-header and segment folds to all ones.
 bool tcp_checksum_ok(std::span<const std::uint8_t> frame) {
-    const std::size_t ihl = std::size_t{frame[kIpStart] & 0x0fu} * 4;
-    const std::size_t total =
-        static_cast<std::size_t>((frame[kIpStart + 2] << 8) | frame[kIpStart + 3]);
+    const std::size_t ihl = net::ipv4::header_size(frame.data() + kIpStart);
+    const std::size_t total = net::load16(frame.data() + kIpStart + net::ipv4::kTotalLength);
     const std::size_t l4 = kIpStart + ihl;
-    std::uint32_t sum = ones_sum({frame.data() + kIpStart + 12, 8});
-    sum += 6;
-    sum += static_cast<std::uint32_t>(total - ihl);
-    return fold(ones_sum(frame.subspan(l4, total - ihl), sum)) == 0xffff;
+    const std::uint32_t sum = pseudo_header(frame, total - ihl);
+    return net::fold(net::ones_sum(frame.subspan(l4, total - ihl), sum)) == 0xffff;
 }
 
 bool ip_checksum_ok(std::span<const std::uint8_t> frame) {
-    const std::size_t ihl = std::size_t{frame[kIpStart] & 0x0fu} * 4;
-    return fold(ones_sum(frame.subspan(kIpStart, ihl))) == 0xffff;
+    const std::size_t ihl = net::ipv4::header_size(frame.data() + kIpStart);
+    return net::fold(net::ones_sum(frame.subspan(kIpStart, ihl))) == 0xffff;
 }
 
 TEST(Vnet, HeaderIsTheTenByteVirtioLayout) {
@@ -81,11 +89,11 @@ TEST(Vnet, HeaderIsTheTenByteVirtioLayout) {
 
 TEST(Vnet, CompletingAPartialChecksumGivesTheChecksumLibtinsComputes) {
     auto frame = tcp_frame("10.0.1.10", "10.0.2.10", 1000);
-    const std::uint16_t expected = load16(frame, kL4Start + 16);
+    const std::uint16_t expected = word_at(frame, kTcpChecksum);
     make_partial(frame);
-    ASSERT_NE(load16(frame, kL4Start + 16), expected);
+    ASSERT_NE(word_at(frame, kTcpChecksum), expected);
     ASSERT_TRUE(complete_checksum(frame, tcp_partial_header()));
-    EXPECT_EQ(load16(frame, kL4Start + 16), expected);
+    EXPECT_EQ(word_at(frame, kTcpChecksum), expected);
 }
 
 TEST(Vnet, CompletingRefusesOffsetsOutsideTheFrame) {
@@ -108,25 +116,18 @@ TEST(Vnet, InvertedPartialChecksumSurvivesAnIncrementalAddressRewrite) {
     const VirtioNetHdr header = tcp_partial_header();
     ASSERT_TRUE(invert_partial_checksum(frame, header));
 
-    // Rewrite the source 10.0.1.10 -> 203.0.113.10 with HC' = ~(~HC + ~m + m') per 16-bit word.
-    const std::array<std::uint8_t, 4> fresh{203, 0, 113, 10};
-    std::uint16_t hc = load16(frame, kL4Start + 16);
-    std::uint32_t sum = static_cast<std::uint16_t>(~hc);
-    for (int word = 0; word < 2; ++word) {
-        const std::size_t at = kIpStart + 12 + static_cast<std::size_t>(word) * 2;
-        sum += static_cast<std::uint16_t>(~load16(frame, at));
-        sum += static_cast<std::uint16_t>((fresh[static_cast<std::size_t>(word) * 2] << 8) |
-                                          fresh[static_cast<std::size_t>(word) * 2 + 1]);
-    }
-    hc = static_cast<std::uint16_t>(~fold(sum));
-    frame[kL4Start + 16] = static_cast<std::uint8_t>(hc >> 8);
-    frame[kL4Start + 17] = static_cast<std::uint8_t>(hc);
-    std::copy(fresh.begin(), fresh.end(), frame.begin() + kIpStart + 12);
+    // Rewrite the source 10.0.1.10 -> 203.0.113.10 with HC' = ~(~HC + ~m + m') (RFC 1624).
+    const net::Ipv4Address fresh(203, 0, 113, 10);
+    std::uint8_t* src = frame.data() + kIpStart + net::ipv4::kSrc;
+    net::store16(
+        frame.data() + kTcpChecksum,
+        net::checksum_update32(word_at(frame, kTcpChecksum), net::load32(src), fresh.value()));
+    net::store32(src, fresh.value());
 
     ASSERT_TRUE(invert_partial_checksum(frame, header));
     ASSERT_TRUE(complete_checksum(frame, header));
     auto expected = tcp_frame("203.0.113.10", "198.51.100.7", 1200);
-    EXPECT_EQ(load16(frame, kL4Start + 16), load16(expected, kL4Start + 16));
+    EXPECT_EQ(word_at(frame, kTcpChecksum), word_at(expected, kTcpChecksum));
 }
 
 TEST(Vnet, SegmentingCutsAtTheMssLikeTheKernel) {
@@ -168,7 +169,7 @@ TEST(Vnet, SegmentingRefusesWhatIsNotTcpOverIpv4) {
                Tins::RawPDU(std::string(3000, 'x'));
     EXPECT_FALSE(segment_tcp4(udp.serialize(), 1000, count)) << "UDP";
     auto claims_more = frame;
-    claims_more[kIpStart + 2] = 0xff;  // total length beyond the frame
+    claims_more[kIpStart + net::ipv4::kTotalLength] = 0xff;  // total length beyond the frame
     EXPECT_FALSE(segment_tcp4(claims_more, 1000, count));
     EXPECT_EQ(emitted, 0);
 }
@@ -180,9 +181,8 @@ TEST(Vnet, RandomBytesNeverCrashTheFrameHelpers) {
         for (auto& b : bytes) {
             b = static_cast<std::uint8_t>(random());
         }
-        if (bytes.size() > 14) {
-            bytes[12] = 0x08;
-            bytes[13] = 0x00;
+        if (bytes.size() > net::ethernet::kHeaderSize) {
+            net::store16(bytes.data() + net::ethernet::kEtherType, net::ethernet::kTypeIpv4);
         }
         VirtioNetHdr header;
         header.csum_start = static_cast<std::uint16_t>(random() % 256);
@@ -200,15 +200,14 @@ TEST(Vnet, FrameKeyIdentifiesAnIpv4PacketAcrossRewrites) {
     auto b = tcp_frame("203.0.113.10", "198.51.100.7", 500);
     FrameKey ka = frame_key(a);
     ASSERT_TRUE(ka.valid);
-    EXPECT_EQ(ka.protocol, 6);
+    EXPECT_EQ(ka.protocol, net::Protocol::kTcp);
     EXPECT_EQ(ka.id, 100);
     EXPECT_EQ(ka.total_length, 20 + 20 + 500);
     EXPECT_EQ(ka, frame_key(b)) << "address rewrites keep the key";
     auto c = tcp_frame("10.0.1.10", "198.51.100.7", 501);
     EXPECT_NE(ka, frame_key(c));
     std::vector<std::uint8_t> arp(42, 0);
-    arp[12] = 0x08;
-    arp[13] = 0x06;
+    net::store16(arp.data() + net::ethernet::kEtherType, net::ethernet::kTypeArp);
     EXPECT_FALSE(frame_key(arp).valid);
 }
 

@@ -22,10 +22,12 @@ TEST(Nat, UdpFragmentsPassTcpAndIcmpFragmentsDoNot) {
 }
 
 TEST(Nat, NonSynTcpWithoutTranslationGetsRst) {
-    EXPECT_FALSE(answer_with_rst(0x02));  // SYN opens a translation
-    EXPECT_TRUE(answer_with_rst(0x12));   // SYN-ACK
-    EXPECT_TRUE(answer_with_rst(0x10));   // ACK
-    EXPECT_FALSE(answer_with_rst(0x14));  // a RST is never answered
+    using namespace net::tcp;
+    EXPECT_FALSE(answer_with_rst(kSyn)) << "a SYN opens a translation";
+    EXPECT_TRUE(answer_with_rst(kSyn | kAck));
+    EXPECT_TRUE(answer_with_rst(kAck));
+    EXPECT_TRUE(answer_with_rst(kFin | kAck));
+    EXPECT_FALSE(answer_with_rst(kRst | kAck)) << "a RST is never answered";
 }
 
 TEST(Nat, DoesNotServeItsOwnSubnet) {

@@ -36,11 +36,11 @@ TEST(Eni, ThePublicIpMapsOneToOneAndTheInstanceNeverSeesIt) {
     FlowId f = sim.connect("client", "203.0.113.10", 80);
     sim.run_until_idle();
     ASSERT_EQ(sim.flow(f).outcome, Outcome::Connected);
-    std::vector<ParsedFrame> at_web = packets_received(sim.host("web"));
+    std::vector<DecodedFrame> at_web = packets_received(sim.host("web"));
     ASSERT_FALSE(at_web.empty());
     EXPECT_EQ(at_web.front().dst, ip("10.0.1.10")) << "the instance sees its private IP only";
     EXPECT_EQ(at_web.front().src, ip("198.51.100.7")) << "and the client's own address";
-    std::vector<ParsedFrame> at_client = packets_received(sim.internet());
+    std::vector<DecodedFrame> at_client = packets_received(sim.internet());
     ASSERT_FALSE(at_client.empty());
     EXPECT_EQ(at_client.front().src, ip("203.0.113.10")) << "the reply leaves as the public IP";
 }

@@ -65,8 +65,8 @@ TEST(InternetGateway, BigPacketsWithDontFragmentGetFragmentationNeeded) {
                 .payload_size = 1600});
     sim.run_until_idle();
     ASSERT_EQ(sim.flow(big).outcome, Outcome::IcmpError);
-    EXPECT_EQ(sim.flow(big).icmp_error->type, icmp_type::kDestinationUnreachable);
-    EXPECT_EQ(sim.flow(big).icmp_error->code, icmp_code::kFragmentationNeeded);
+    EXPECT_EQ(sim.flow(big).icmp_error->type, net::icmp::kDestinationUnreachable);
+    EXPECT_EQ(sim.flow(big).icmp_error->code, net::icmp::kFragmentationNeeded);
     EXPECT_EQ(sim.flow(big).icmp_error->mtu, 1500) << "AWS: network_mtu — 1500 through the IGW";
     EXPECT_EQ(sim.drops(DropReason::MtuExceeded), 1u);
     EXPECT_TRUE(packets_received(sim.internet()).empty());
@@ -79,6 +79,6 @@ TEST(InternetGateway, InsideTheVpcTheMtuIsJumbo) {
                      .payload_size = 8000});
     sim.run_until_idle();
     ASSERT_EQ(packets_received(sim.host("worker")).size(), 1u);
-    EXPECT_EQ(packets_received(sim.host("worker")).front().total_length, 8028)
+    EXPECT_EQ(packets_received(sim.host("worker")).front().ip_total_length, 8028)
         << "AWS: network_mtu — 9001 bytes within a VPC";
 }

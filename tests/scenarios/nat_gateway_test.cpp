@@ -14,7 +14,7 @@ TEST(NatGateway, TranslatesAPrivateInstancesConnectionToItsElasticIpAndAHighPort
     FlowId f = sim.connect("app", "8.8.8.8", 443);
     sim.run_until_idle();
     EXPECT_EQ(sim.flow(f).outcome, Outcome::Connected);
-    std::vector<ParsedFrame> seen = packets_received(sim.internet());
+    std::vector<DecodedFrame> seen = packets_received(sim.internet());
     ASSERT_FALSE(seen.empty());
     EXPECT_EQ(seen.front().src, kNatPublic) << "the internet must see the NAT's Elastic IP";
     EXPECT_GE(seen.front().src_port, 1024) << "AWS: NAT ports come from 1024-65535";
@@ -36,12 +36,12 @@ TEST(NatGateway, AnswersAnAsymmetricSynAckWithRst) {
     // by the private route table to the NAT gateway, which has no translation for it.
     FlowId f = sim.send_packet(
         "app", {.tuple = {ip("10.0.2.10"), ip("198.51.100.7"), 8080, 40000, net::Protocol::kTcp},
-                .tcp_flags = tcp_flag::kSyn | tcp_flag::kAck,
+                .tcp_flags = net::tcp::kSyn | net::tcp::kAck,
                 .seq = 5000,
                 .ack = 1001});
     sim.run_until_idle();
     EXPECT_EQ(sim.flow(f).outcome, Outcome::Refused) << "the NAT gateway must answer with RST";
-    EXPECT_TRUE(received_tcp_flags(sim.host("app"), tcp_flag::kRst));
+    EXPECT_TRUE(received_tcp_flags(sim.host("app"), net::tcp::kRst));
     EXPECT_TRUE(packets_received(sim.internet()).empty()) << "nothing may leave for the internet";
 }
 
@@ -121,7 +121,7 @@ TEST(NatGateway, IsAHopThatLowersTheTtlAndAnswersTimeExceeded) {
     sim.ping("app", "8.8.8.8");
     sim.ping("web", "8.8.8.8");
     sim.run_until_idle();
-    std::vector<ParsedFrame> seen = packets_received(sim.internet());
+    std::vector<DecodedFrame> seen = packets_received(sim.internet());
     ASSERT_EQ(seen.size(), 2u);
     EXPECT_EQ(seen[0].ttl, 63) << "through the NAT gateway: one hop";
     EXPECT_EQ(seen[1].ttl, 64) << "through the internet gateway only: the VPC router is no hop";
@@ -131,7 +131,7 @@ TEST(NatGateway, IsAHopThatLowersTheTtlAndAnswersTimeExceeded) {
         {.tuple = {ip("10.0.2.10"), ip("8.8.8.8"), 40000, 443, net::Protocol::kTcp}, .ttl = 1});
     sim.run_until_idle();
     ASSERT_EQ(sim.flow(f).outcome, Outcome::IcmpError);
-    EXPECT_EQ(sim.flow(f).icmp_error->type, icmp_type::kTimeExceeded);
+    EXPECT_EQ(sim.flow(f).icmp_error->type, net::icmp::kTimeExceeded);
     EXPECT_EQ(sim.flow(f).icmp_from, kNatPrivate)
         << "a traceroute shows the NAT gateway's private IP";
 }

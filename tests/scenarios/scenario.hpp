@@ -77,8 +77,8 @@ inline std::string where_dropped(const Simulation& sim, DropReason reason) {
 }
 
 // The IPv4 packets a host received (ARP and frames it ignored left out).
-inline std::vector<ParsedFrame> packets_received(const Host& host) {
-    std::vector<ParsedFrame> out;
+inline std::vector<DecodedFrame> packets_received(const Host& host) {
+    std::vector<DecodedFrame> out;
     for (const Received& r : host.inbox()) {
         if (r.frame.ipv4) out.push_back(r.frame);
     }
@@ -86,7 +86,7 @@ inline std::vector<ParsedFrame> packets_received(const Host& host) {
 }
 
 inline bool received_tcp_flags(const Host& host, std::uint8_t flags) {
-    for (const ParsedFrame& f : packets_received(host)) {
+    for (const DecodedFrame& f : packets_received(host)) {
         if (f.protocol == net::Protocol::kTcp && f.tcp_flags == flags) return true;
     }
     return false;

@@ -45,7 +45,7 @@ class TwoHosts : public ::testing::Test {
     void wire(engine::PortId from, Frame frame) {
         ++frames_on_wire;
         if (drop_everything) return;
-        auto parsed = parse_frame(frame);
+        auto parsed = decode_frame(frame);
         ASSERT_TRUE(parsed) << "a host sent a malformed frame";
         Host* sender = from == 1 ? a.get() : b.get();
         if (parsed->arp) {
@@ -111,7 +111,7 @@ TEST_F(TwoHosts, UdpToAnOpenPortIsAnsweredAndToAClosedPortGetsPortUnreachable) {
     events.run_until_idle();
     EXPECT_EQ(flows[open].outcome, Outcome::Replied);
     ASSERT_EQ(flows[closed].outcome, Outcome::IcmpError);
-    EXPECT_EQ(flows[closed].icmp_error->code, icmp_code::kPortUnreachable);
+    EXPECT_EQ(flows[closed].icmp_error->code, net::icmp::kPortUnreachable);
     EXPECT_EQ(flows[closed].icmp_from, kB);
 }
 
@@ -119,7 +119,7 @@ TEST_F(TwoHosts, ProtocolsWithoutAHandlerGetProtocolUnreachable) {
     FlowId f = a->send_packet({.tuple = {kA, kB, 0, 0, 47}, .payload_size = 20});
     events.run_until_idle();
     ASSERT_EQ(flows[f].outcome, Outcome::IcmpError);
-    EXPECT_EQ(flows[f].icmp_error->code, icmp_code::kProtocolUnreachable);
+    EXPECT_EQ(flows[f].icmp_error->code, net::icmp::kProtocolUnreachable);
 }
 
 TEST_F(TwoHosts, WithoutAnAnswerAConnectionTimesOutInVirtualTime) {
@@ -150,13 +150,13 @@ TEST_F(TwoHosts, ARPIsCachedAfterTheFirstResolution) {
 
 TEST_F(TwoHosts, ASegmentOfNoConnectionIsAnsweredWithRst) {
     FlowId f = a->send_packet({.tuple = {kA, kB, 40000, 80, net::Protocol::kTcp},
-                               .tcp_flags = tcp_flag::kSyn | tcp_flag::kAck,
+                               .tcp_flags = net::tcp::kSyn | net::tcp::kAck,
                                .ack = 77});
     events.run_until_idle();
     EXPECT_TRUE(did(*b, "no connection: answered RST"));
     EXPECT_EQ(flows[f].outcome, Outcome::Refused) << "the crafted packet's answer was a RST";
     const Received& rst = a->inbox().back();
-    EXPECT_EQ(rst.frame.tcp_flags, tcp_flag::kRst);
+    EXPECT_EQ(rst.frame.tcp_flags, net::tcp::kRst);
     EXPECT_EQ(rst.frame.seq, 77u) << "RFC 793: the RST takes its sequence from the ACK";
 }
 

@@ -14,7 +14,7 @@ const net::Ipv4Address kDst(10, 0, 2, 20);
 
 TEST(Packet, ATcpSynHasTheBytesLinuxWouldSend) {
     PacketSpec spec{.tuple = {kSrc, kDst, 40000, 443, net::Protocol::kTcp},
-                    .tcp_flags = tcp_flag::kSyn,
+                    .tcp_flags = net::tcp::kSyn,
                     .seq = 1,
                     .ip_id = 0x1234};
     Frame f = build_ip_frame(kA, kB, spec);
@@ -44,23 +44,23 @@ TEST(Packet, ATcpSynHasTheBytesLinuxWouldSend) {
 
 TEST(Packet, ParsesWhatItBuildsForEveryProtocol) {
     PacketSpec udp{.tuple = {kSrc, kDst, 5000, 53, net::Protocol::kUdp}, .payload_size = 12};
-    auto u = parse_frame(build_ip_frame(kA, kB, udp));
+    auto u = decode_frame(build_ip_frame(kA, kB, udp));
     ASSERT_TRUE(u);
     EXPECT_EQ(u->tuple(), udp.tuple);
     EXPECT_EQ(u->payload_size, 12u);
     EXPECT_TRUE(u->dont_fragment);
 
     PacketSpec ping{.tuple = {kSrc, kDst, 77, 0, net::Protocol::kIcmp}, .icmp_sequence = 3};
-    auto p = parse_frame(build_ip_frame(kA, kB, ping));
+    auto p = decode_frame(build_ip_frame(kA, kB, ping));
     ASSERT_TRUE(p && p->icmp);
-    EXPECT_EQ(p->icmp->type, icmp_type::kEchoRequest);
+    EXPECT_EQ(p->icmp->type, net::icmp::kEchoRequest);
     EXPECT_EQ(p->icmp->id, 77);
     EXPECT_EQ(p->tuple().src_port, 77) << "the echo id stands in for the source port";
     EXPECT_EQ(p->summary(), "icmp 10.0.1.10 -> 10.0.2.20 echo request id 77");
 
     PacketSpec syn_ack{.tuple = {kDst, kSrc, 443, 40000, net::Protocol::kTcp},
-                       .tcp_flags = tcp_flag::kSyn | tcp_flag::kAck};
-    auto t = parse_frame(build_ip_frame(kB, kA, syn_ack));
+                       .tcp_flags = net::tcp::kSyn | net::tcp::kAck};
+    auto t = decode_frame(build_ip_frame(kB, kA, syn_ack));
     ASSERT_TRUE(t);
     EXPECT_EQ(t->summary(), "tcp 10.0.2.20:443 -> 10.0.1.10:40000 [SYN,ACK]");
 }
@@ -68,9 +68,9 @@ TEST(Packet, ParsesWhatItBuildsForEveryProtocol) {
 TEST(Packet, AnIcmpErrorQuotesTheOffendingFlow) {
     PacketSpec udp{.tuple = {kSrc, kDst, 5000, 53, net::Protocol::kUdp}};
     Frame offending = build_ip_frame(kA, kB, udp);
-    Frame error = build_icmp_error(kB, kA, kDst, icmp_type::kDestinationUnreachable,
-                                   icmp_code::kFragmentationNeeded, ip_packet_of(offending), 1500);
-    auto e = parse_frame(error);
+    Frame error = build_icmp_error(kB, kA, kDst, net::icmp::kDestinationUnreachable,
+                                   net::icmp::kFragmentationNeeded, ip_packet_of(offending), 1500);
+    auto e = decode_frame(error);
     ASSERT_TRUE(e && e->icmp && e->icmp->quoted);
     EXPECT_EQ(e->dst, kSrc) << "the error goes back to the sender";
     EXPECT_EQ(e->icmp->mtu, 1500);
@@ -79,11 +79,11 @@ TEST(Packet, AnIcmpErrorQuotesTheOffendingFlow) {
 }
 
 TEST(Packet, ArpRequestsAndRepliesRoundTrip) {
-    auto req = parse_frame(build_arp_request(kA, kSrc, net::Ipv4Address(10, 0, 1, 1)));
+    auto req = decode_frame(build_arp_request(kA, kSrc, net::Ipv4Address(10, 0, 1, 1)));
     ASSERT_TRUE(req && req->arp);
     EXPECT_TRUE(req->dst_mac.is_broadcast());
     EXPECT_EQ(req->summary(), "arp who-has 10.0.1.1 tell 10.0.1.10");
-    auto rep = parse_frame(build_arp_reply(kB, net::Ipv4Address(10, 0, 1, 1), kA, kSrc));
+    auto rep = decode_frame(build_arp_reply(kB, net::Ipv4Address(10, 0, 1, 1), kA, kSrc));
     ASSERT_TRUE(rep && rep->arp);
     EXPECT_FALSE(rep->arp->request);
     EXPECT_EQ(rep->dst_mac, kA);
@@ -92,21 +92,21 @@ TEST(Packet, ArpRequestsAndRepliesRoundTrip) {
 TEST(Packet, MalformedFramesAreRejectedNotTrusted) {
     PacketSpec spec{.tuple = {kSrc, kDst, 1, 2, net::Protocol::kTcp}};
     Frame f = build_ip_frame(kA, kB, spec);
-    EXPECT_FALSE(parse_frame(std::span(f).first(20))) << "a truncated IPv4 header";
+    EXPECT_FALSE(decode_frame(std::span(f).first(20))) << "a truncated IPv4 header";
     Frame bad_length = f;
     bad_length[16] = 0x05;  // total length 0x05xx: longer than the frame
-    EXPECT_FALSE(parse_frame(bad_length));
+    EXPECT_FALSE(decode_frame(bad_length));
     Frame bad_offset = f;
     bad_offset[14 + 20 + 12] = 0xf0;  // TCP data offset 60 bytes: past the end
-    EXPECT_FALSE(parse_frame(bad_offset));
-    for (std::size_t n = 0; n < f.size(); ++n) parse_frame(std::span(f).first(n));  // no crash
+    EXPECT_FALSE(decode_frame(bad_offset));
+    for (std::size_t n = 0; n < f.size(); ++n) decode_frame(std::span(f).first(n));  // no crash
 }
 
 TEST(Packet, ForwardingLowersTheTtlAndKeepsTheChecksumRight) {
     PacketSpec spec{.tuple = {kSrc, kDst, 1, 2, net::Protocol::kUdp}, .ttl = 9};
     Frame f = build_ip_frame(kA, kB, spec);
     Frame g = reframe_forwarded(kB, kA, ip_packet_of(f));
-    auto parsed = parse_frame(g);
+    auto parsed = decode_frame(g);
     ASSERT_TRUE(parsed);
     EXPECT_EQ(parsed->ttl, 8);
     std::uint32_t sum = 0;

@@ -50,7 +50,7 @@ TEST(Simulation, TrafficToAnotherInstancesPublicAddressCrossesTheInternet) {
     FlowId f = sim.connect("app", "203.0.113.10", 80);  // web's public IP, via the NAT gateway
     sim.run_until_idle();
     EXPECT_EQ(sim.flow(f).outcome, Outcome::Connected);
-    std::vector<ParsedFrame> at_web;
+    std::vector<DecodedFrame> at_web;
     for (const Received& r : sim.host("web").inbox()) {
         if (r.frame.ipv4) at_web.push_back(r.frame);
     }

@@ -11,42 +11,30 @@
 #include <cstdint>
 #include <span>
 
+#include "vpcstack/net/bytes.hpp"
+#include "vpcstack/net/checksum.hpp"
+#include "vpcstack/net/ethernet.hpp"
 #include "vpcstack/net/ipv4.hpp"
+#include "vpcstack/net/ipv4_header.hpp"
 #include "vpcstack/net/protocol.hpp"
+#include "vpcstack/net/tcp.hpp"
 #include "vpcstack/policy/match.hpp"
 
 namespace vpcstack::engine {
 
-inline constexpr std::size_t kEthernetHeaderSize = 14;
-inline constexpr std::size_t kIpv4MinHeaderSize = 20;
-inline constexpr std::size_t kArpSize = 28;
-inline constexpr std::uint16_t kEtherTypeIpv4 = 0x0800;
-inline constexpr std::uint16_t kEtherTypeArp = 0x0806;
-
-inline constexpr std::uint8_t kTcpFin = 0x01;
-inline constexpr std::uint8_t kTcpSyn = 0x02;
-inline constexpr std::uint8_t kTcpRst = 0x04;
-inline constexpr std::uint8_t kTcpAck = 0x10;
-
-constexpr std::uint16_t load16(const std::uint8_t* p) noexcept {
-    return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
-}
-constexpr std::uint32_t load32(const std::uint8_t* p) noexcept {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-           std::uint32_t{p[3]};
-}
-constexpr void store16(std::uint8_t* p, std::uint16_t v) noexcept {
-    p[0] = static_cast<std::uint8_t>(v >> 8);
-    p[1] = static_cast<std::uint8_t>(v);
-}
-constexpr void store32(std::uint8_t* p, std::uint32_t v) noexcept {
-    p[0] = static_cast<std::uint8_t>(v >> 24);
-    p[1] = static_cast<std::uint8_t>(v >> 16);
-    p[2] = static_cast<std::uint8_t>(v >> 8);
-    p[3] = static_cast<std::uint8_t>(v);
-}
-net::MacAddress load_mac(const std::uint8_t* p) noexcept;
-void store_mac(std::uint8_t* p, const net::MacAddress& mac) noexcept;
+// Transitional: engine.cpp still uses these engine:: names for the net/ wire helpers. New code
+// uses the net:: names; remove these once engine.cpp does too.
+inline constexpr auto kEthernetHeaderSize = net::ethernet::kHeaderSize;
+inline constexpr auto kIpv4MinHeaderSize = net::ipv4::kMinHeaderSize;
+inline constexpr auto kTcpFin = net::tcp::kFin;
+inline constexpr auto kTcpSyn = net::tcp::kSyn;
+inline constexpr auto kTcpRst = net::tcp::kRst;
+inline constexpr auto kTcpAck = net::tcp::kAck;
+using net::load16;
+using net::ones_sum;
+using net::store16;
+using net::store_mac;
+inline constexpr auto fold_checksum = net::checksum;  // the complement of the folded sum
 
 enum class ParseOutcome : std::uint8_t { Ipv4, Arp, NotIpv4, Malformed };
 
@@ -73,14 +61,14 @@ struct ParsedFrame {
     net::Ipv4Address arp_sender_ip;
     net::Ipv4Address arp_target_ip;
 
-    // IPv4
-    std::size_t l3 = kEthernetHeaderSize;  // offset of the IPv4 header
-    std::size_t ip_header_size = 0;        // IHL * 4
-    std::size_t ip_total_length = 0;       // from the header; the frame may carry padding after it
-    std::size_t l4 = 0;                    // offset of the layer-4 header, when has_l4
-    bool has_l4 = false;                   // first fragment (or unfragmented) of TCP/UDP/ICMP
-    bool fragment = false;                 // MF set or offset > 0
-    bool first_fragment = true;            // offset 0
+    // IPv4. l3 is the offset of the IPv4 header.
+    std::size_t l3 = net::ethernet::kHeaderSize;
+    std::size_t ip_header_size = 0;   // IHL * 4
+    std::size_t ip_total_length = 0;  // from the header; the frame may carry padding after it
+    std::size_t l4 = 0;               // offset of the layer-4 header, when has_l4
+    bool has_l4 = false;              // first fragment (or unfragmented) of TCP/UDP/ICMP
+    bool fragment = false;            // MF set or offset > 0
+    bool first_fragment = true;       // offset 0
     bool dont_fragment = false;
     std::uint16_t ip_id = 0;
     std::uint8_t ttl = 0;

@@ -35,10 +35,6 @@ inline constexpr std::uint8_t kVnetGsoUdp = 3;
 inline constexpr std::uint8_t kVnetGsoTcpv6 = 4;
 inline constexpr std::uint8_t kVnetGsoEcn = 0x80;
 
-// The one's complement sum of bytes (RFC 1071), not folded or inverted.
-std::uint32_t ones_sum(std::span<const std::uint8_t> bytes, std::uint32_t sum = 0) noexcept;
-std::uint16_t fold(std::uint32_t sum) noexcept;
-
 // Completes a partial checksum in place: sums [csum_start, end) and stores the result at
 // csum_start + csum_offset. False when the offsets do not fit the frame (left untouched).
 bool complete_checksum(std::span<std::uint8_t> frame, const VirtioNetHdr& header) noexcept;

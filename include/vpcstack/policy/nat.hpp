@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "vpcstack/model/topology.hpp"
+#include "vpcstack/net/tcp.hpp"
 #include "vpcstack/policy/match.hpp"
 
 namespace vpcstack::policy {
@@ -29,16 +30,10 @@ struct NatPacketFacts {
     std::uint8_t protocol = 0;
     bool fragment = false;        // MF set or offset > 0
     bool first_fragment = false;  // offset 0
-    bool icmp_query = false;      // ICMP echo and other query/reply messages carrying an id
+    bool icmp_query = false;      // net::icmp::is_query: echo and other messages carrying an id
 };
 
 NatHandling nat_handling(const NatPacketFacts& facts) noexcept;
-
-// ICMP messages with a query identifier: echo, timestamp, information, address mask.
-constexpr bool is_icmp_query(std::uint8_t type) noexcept {
-    return type == 0 || type == 8 || type == 13 || type == 14 || type == 15 || type == 16 ||
-           type == 17 || type == 18;
-}
 
 // Does a NAT gateway translate traffic of an instance in `source_subnet`?
 // Observed (Batfish model and lab): not for instances in its own subnet.
@@ -49,9 +44,8 @@ constexpr bool nat_serves(const model::NatGateway& nat, model::Index source_subn
 // AWS: vpc-nat-gateway — a TCP packet without a translation is answered with RST unless it is a
 // SYN (which would open a new translation).
 constexpr bool answer_with_rst(std::uint8_t tcp_flags) noexcept {
-    constexpr std::uint8_t kSyn = 0x02, kAck = 0x10, kRst = 0x04;
-    bool pure_syn = (tcp_flags & kSyn) != 0 && (tcp_flags & kAck) == 0;
-    return !pure_syn && (tcp_flags & kRst) == 0;
+    bool pure_syn = (tcp_flags & net::tcp::kSyn) != 0 && (tcp_flags & net::tcp::kAck) == 0;
+    return !pure_syn && (tcp_flags & net::tcp::kRst) == 0;
 }
 
 }  // namespace vpcstack::policy

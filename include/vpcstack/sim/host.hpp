@@ -87,7 +87,7 @@ struct HostReport {
 struct Received {
     TimeNs time = 0;
     engine::PortId port = 0;
-    ParsedFrame frame;
+    DecodedFrame frame;
     std::string summary;
     HostReport report;
 };
@@ -188,14 +188,14 @@ class Host {
     net::Ipv4Address source_for(net::Ipv4Address to, std::optional<net::Ipv4Address> from) const;
     bool is_local(net::Ipv4Address address) const;
 
-    HostReport on_arp(std::size_t interface, const ParsedFrame& f);
-    HostReport on_ip(std::size_t interface, const ParsedFrame& f,
+    HostReport on_arp(std::size_t interface, const DecodedFrame& f);
+    HostReport on_ip(std::size_t interface, const DecodedFrame& f,
                      std::span<const std::uint8_t> frame);
-    HostReport forward(const ParsedFrame& f, std::span<const std::uint8_t> frame);
-    HostReport on_tcp(const ParsedFrame& f);
-    HostReport on_udp(const ParsedFrame& f, std::span<const std::uint8_t> ip);
-    HostReport on_icmp(const ParsedFrame& f);
-    HostReport icmp_error(const ParsedFrame& f, std::uint8_t type, std::uint8_t code,
+    HostReport forward(const DecodedFrame& f, std::span<const std::uint8_t> frame);
+    HostReport on_tcp(const DecodedFrame& f);
+    HostReport on_udp(const DecodedFrame& f, std::span<const std::uint8_t> ip);
+    HostReport on_icmp(const DecodedFrame& f);
+    HostReport icmp_error(const DecodedFrame& f, std::uint8_t type, std::uint8_t code,
                           std::span<const std::uint8_t> ip);
     void send_tcp(const net::FiveTuple& local_tuple, std::uint8_t flags, std::uint32_t seq,
                   std::uint32_t ack, std::size_t payload = 0);

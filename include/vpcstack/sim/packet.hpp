@@ -1,5 +1,5 @@
-// Frames as the simulated hosts speak them: building Ethernet/ARP/IPv4/TCP/UDP/ICMP frames with
-// libtins (checksums included), and reading them back through a small bounds-checked view.
+// Frames as the simulated hosts speak them: building Ethernet/ARP/IPv4/TCP/UDP/ICMP frames
+// (checksums included) from the net/ wire formats, and decoding them back into values.
 // Hosts are not the hot path; what matters here is that the bytes are exactly what a Linux host
 // would put on the wire, and that a malformed frame is reported, never a crash.
 #pragma once
@@ -10,35 +10,17 @@
 #include <string>
 #include <vector>
 
+#include "vpcstack/net/icmp.hpp"
 #include "vpcstack/net/ipv4.hpp"
 #include "vpcstack/net/protocol.hpp"
+#include "vpcstack/net/tcp.hpp"
 
 namespace vpcstack::sim {
 
 using Frame = std::vector<std::uint8_t>;
 
-namespace tcp_flag {
-inline constexpr std::uint8_t kFin = 0x01;
-inline constexpr std::uint8_t kSyn = 0x02;
-inline constexpr std::uint8_t kRst = 0x04;
-inline constexpr std::uint8_t kPsh = 0x08;
-inline constexpr std::uint8_t kAck = 0x10;
-}  // namespace tcp_flag
-
 // "SYN", "SYN,ACK", "RST,ACK"; empty for no flags.
 std::string tcp_flags_text(std::uint8_t flags);
-
-namespace icmp_type {
-inline constexpr std::uint8_t kEchoReply = 0;
-inline constexpr std::uint8_t kDestinationUnreachable = 3;
-inline constexpr std::uint8_t kEchoRequest = 8;
-inline constexpr std::uint8_t kTimeExceeded = 11;
-}  // namespace icmp_type
-namespace icmp_code {
-inline constexpr std::uint8_t kProtocolUnreachable = 2;
-inline constexpr std::uint8_t kPortUnreachable = 3;
-inline constexpr std::uint8_t kFragmentationNeeded = 4;
-}  // namespace icmp_code
 
 // "echo request", "port unreachable", "fragmentation needed (mtu 1500)", ...
 std::string icmp_text(std::uint8_t type, std::uint8_t code, std::uint16_t mtu = 0);
@@ -59,15 +41,17 @@ struct IcmpView {
     std::uint16_t mtu = 0;       // next-hop MTU of "fragmentation needed"
     // For errors: the offending packet's flow, read from the quoted header (ports when quoted).
     std::optional<net::FiveTuple> quoted;
-    bool is_error() const noexcept {
-        return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
-    }
+    bool is_error() const noexcept { return net::icmp::is_error(type); }
 };
 
-struct ParsedFrame {
+// What a host decodes from a received frame: values copied out of the bytes, kept after the
+// frame is gone (in a host's inbox, in test assertions). Not the engine's engine::ParsedFrame,
+// which is a view of offsets into a frame it is about to rewrite; fields that name the same fact
+// have the same name in both.
+struct DecodedFrame {
     net::MacAddress dst_mac;
     net::MacAddress src_mac;
-    std::uint16_t ethertype = 0;
+    std::uint16_t ether_type = 0;
     std::optional<ArpView> arp;
 
     bool ipv4 = false;
@@ -78,7 +62,7 @@ struct ParsedFrame {
     bool dont_fragment = false;
     bool fragment = false;  // more-fragments set or a non-zero offset
     std::uint16_t ip_id = 0;
-    std::uint16_t total_length = 0;
+    std::uint16_t ip_total_length = 0;
 
     std::uint16_t src_port = 0;
     std::uint16_t dst_port = 0;
@@ -95,8 +79,8 @@ struct ParsedFrame {
     std::string summary() const;
 };
 
-// Reads a frame; nullopt when it is truncated or inconsistent.
-std::optional<ParsedFrame> parse_frame(std::span<const std::uint8_t> frame);
+// Decodes a frame; nullopt when it is truncated or inconsistent.
+std::optional<DecodedFrame> decode_frame(std::span<const std::uint8_t> frame);
 // The IPv4 packet inside an Ethernet frame (empty when there is none).
 std::span<const std::uint8_t> ip_packet_of(std::span<const std::uint8_t> frame);
 
@@ -104,10 +88,10 @@ std::span<const std::uint8_t> ip_packet_of(std::span<const std::uint8_t> frame);
 // src_port is the echo id; for other protocols the ports are ignored.
 struct PacketSpec {
     net::FiveTuple tuple;
-    std::uint8_t tcp_flags = tcp_flag::kSyn;
+    std::uint8_t tcp_flags = net::tcp::kSyn;
     std::uint32_t seq = 0;
     std::uint32_t ack = 0;
-    std::uint8_t icmp_type = icmp_type::kEchoRequest;
+    std::uint8_t icmp_type = net::icmp::kEchoRequest;
     std::uint8_t icmp_code = 0;
     std::uint16_t icmp_sequence = 1;
     std::size_t payload_size = 0;

@@ -1,54 +1,36 @@
-#include "vpcstack/engine/checksum.hpp"
+#include "vpcstack/engine/rewrite.hpp"
+
+#include "vpcstack/net/checksum.hpp"
+#include "vpcstack/net/icmp.hpp"
+#include "vpcstack/net/ipv4_header.hpp"
+#include "vpcstack/net/tcp.hpp"
+#include "vpcstack/net/udp.hpp"
 
 namespace vpcstack::engine {
 
-std::uint32_t ones_sum(std::span<const std::uint8_t> bytes, std::uint32_t initial) noexcept {
-    std::uint64_t sum = initial;
-    std::size_t i = 0;
-    for (; i + 1 < bytes.size(); i += 2) sum += load16(bytes.data() + i);
-    if (i < bytes.size()) sum += std::uint32_t{bytes[i]} << 8;
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-    return static_cast<std::uint32_t>(sum);
-}
-
-std::uint16_t fold_checksum(std::uint32_t sum) noexcept {
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-    return static_cast<std::uint16_t>(~sum & 0xffff);
-}
-
-std::uint16_t checksum_update16(std::uint16_t checksum, std::uint16_t old_value,
-                                std::uint16_t new_value) noexcept {
-    // RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m').
-    std::uint32_t sum = static_cast<std::uint16_t>(~checksum);
-    sum += static_cast<std::uint16_t>(~old_value);
-    sum += new_value;
-    return fold_checksum(sum);
-}
-
-std::uint16_t checksum_update32(std::uint16_t checksum, std::uint32_t old_value,
-                                std::uint32_t new_value) noexcept {
-    checksum = checksum_update16(checksum, static_cast<std::uint16_t>(old_value >> 16),
-                                 static_cast<std::uint16_t>(new_value >> 16));
-    return checksum_update16(checksum, static_cast<std::uint16_t>(old_value),
-                             static_cast<std::uint16_t>(new_value));
-}
-
 namespace {
 
-constexpr std::size_t kIpChecksum = 10;
-constexpr std::size_t kIpSrc = 12;
-constexpr std::size_t kIpDst = 16;
+using net::checksum_update16;
+using net::checksum_update32;
+using net::load16;
+using net::load32;
+using net::store16;
+using net::store32;
+namespace ipv4 = net::ipv4;
+namespace tcp = net::tcp;
+namespace udp = net::udp;
+namespace icmp = net::icmp;
 
 // Where the layer-4 checksum lives, when the frame carries it; nullptr otherwise.
 std::uint8_t* l4_checksum(std::span<std::uint8_t> frame, const ParsedFrame& pf) noexcept {
     if (!pf.has_l4) return nullptr;
     switch (pf.key.protocol) {
         case net::Protocol::kTcp:
-            return frame.data() + pf.l4 + 16;
+            return frame.data() + pf.l4 + tcp::kChecksum;
         case net::Protocol::kUdp:
-            return frame.data() + pf.l4 + 6;
+            return frame.data() + pf.l4 + udp::kChecksum;
         case net::Protocol::kIcmp:
-            return frame.data() + pf.l4 + 2;
+            return frame.data() + pf.l4 + icmp::kChecksum;
         default:
             return nullptr;
     }
@@ -57,10 +39,9 @@ std::uint8_t* l4_checksum(std::span<std::uint8_t> frame, const ParsedFrame& pf) 
 void update_field(std::uint8_t* csum_at, std::uint32_t old_value, std::uint32_t new_value,
                   bool is_udp) noexcept {
     std::uint16_t old_sum = load16(csum_at);
-    if (is_udp && old_sum == 0) return;  // UDP without a checksum stays without one
+    if (is_udp && old_sum == udp::kNoChecksum) return;  // stays without one
     std::uint16_t c = checksum_update32(old_sum, old_value, new_value);
-    if (is_udp && c == 0) c = 0xffff;  // RFC 768: a computed zero is sent as all ones
-    store16(csum_at, c);
+    store16(csum_at, is_udp ? udp::wire_checksum(c) : c);
 }
 
 void rewrite_address(std::span<std::uint8_t> frame, ParsedFrame& pf, std::size_t field,
@@ -69,7 +50,8 @@ void rewrite_address(std::span<std::uint8_t> frame, ParsedFrame& pf, std::size_t
     std::uint32_t old_value = load32(ip + field);
     std::uint32_t new_value = address.value();
     store32(ip + field, new_value);
-    store16(ip + kIpChecksum, checksum_update32(load16(ip + kIpChecksum), old_value, new_value));
+    store16(ip + ipv4::kChecksum,
+            checksum_update32(load16(ip + ipv4::kChecksum), old_value, new_value));
     // TCP and UDP checksums cover the addresses through the pseudo-header; ICMP's does not.
     if (pf.key.protocol == net::Protocol::kTcp || pf.key.protocol == net::Protocol::kUdp) {
         if (std::uint8_t* c = l4_checksum(frame, pf)) {
@@ -92,14 +74,14 @@ void rewrite_port(std::span<std::uint8_t> frame, ParsedFrame& pf, std::size_t of
 
 void rewrite_src_address(std::span<std::uint8_t> frame, ParsedFrame& pf,
                          net::Ipv4Address address) noexcept {
-    rewrite_address(frame, pf, kIpSrc, address);
+    rewrite_address(frame, pf, ipv4::kSrc, address);
     pf.key.src = address;
     pf.tuple.src = address;
 }
 
 void rewrite_dst_address(std::span<std::uint8_t> frame, ParsedFrame& pf,
                          net::Ipv4Address address) noexcept {
-    rewrite_address(frame, pf, kIpDst, address);
+    rewrite_address(frame, pf, ipv4::kDst, address);
     pf.key.dst = address;
     pf.tuple.dst = address;
 }
@@ -107,11 +89,11 @@ void rewrite_dst_address(std::span<std::uint8_t> frame, ParsedFrame& pf,
 void rewrite_src_port(std::span<std::uint8_t> frame, ParsedFrame& pf, std::uint16_t port) noexcept {
     if (pf.key.protocol == net::Protocol::kIcmp) {
         if (!pf.icmp_query) return;
-        rewrite_port(frame, pf, 4, port);  // the query id
+        rewrite_port(frame, pf, icmp::kQueryId, port);
         pf.tuple.src_port = port;
         return;
     }
-    rewrite_port(frame, pf, 0, port);
+    rewrite_port(frame, pf, tcp::kSrcPort, port);  // the same offset in UDP
     pf.key.src_port = port;
     pf.tuple.src_port = port;
 }
@@ -119,29 +101,29 @@ void rewrite_src_port(std::span<std::uint8_t> frame, ParsedFrame& pf, std::uint1
 void rewrite_dst_port(std::span<std::uint8_t> frame, ParsedFrame& pf, std::uint16_t port) noexcept {
     if (pf.key.protocol == net::Protocol::kIcmp) {
         if (!pf.icmp_query) return;
-        rewrite_port(frame, pf, 4, port);  // the query id
+        rewrite_port(frame, pf, icmp::kQueryId, port);
         pf.tuple.src_port = port;
         return;
     }
-    rewrite_port(frame, pf, 2, port);
+    rewrite_port(frame, pf, tcp::kDstPort, port);  // the same offset in UDP
     pf.key.dst_port = port;
     pf.tuple.dst_port = port;
 }
 
 void decrement_ttl(std::span<std::uint8_t> frame, ParsedFrame& pf) noexcept {
     std::uint8_t* ip = frame.data() + pf.l3;
-    std::uint16_t old_word = load16(ip + 8);  // TTL and protocol share a 16-bit word
-    ip[8] = static_cast<std::uint8_t>(ip[8] - 1);
-    store16(ip + kIpChecksum,
-            checksum_update16(load16(ip + kIpChecksum), old_word, load16(ip + 8)));
-    pf.ttl = ip[8];
+    std::uint16_t old_word = load16(ip + ipv4::kTtl);  // TTL and protocol share a 16-bit word
+    ip[ipv4::kTtl] = static_cast<std::uint8_t>(ip[ipv4::kTtl] - 1);
+    store16(ip + ipv4::kChecksum,
+            checksum_update16(load16(ip + ipv4::kChecksum), old_word, load16(ip + ipv4::kTtl)));
+    pf.ttl = ip[ipv4::kTtl];
 }
 
 void rewrite_icmp_inner(std::span<std::uint8_t> frame, ParsedFrame& pf, bool source,
                         net::Ipv4Address address, std::uint16_t port) noexcept {
     IcmpErrorInner& inner = pf.icmp_inner;
     if (!inner.present || pf.key.protocol != net::Protocol::kIcmp || !pf.has_l4) return;
-    std::uint8_t* icmp_csum = frame.data() + pf.l4 + 2;
+    std::uint8_t* icmp_csum = frame.data() + pf.l4 + icmp::kChecksum;
     // Every 16-bit word changed inside the quote changes the ICMP checksum too.
     auto change16 = [&](std::uint8_t* at, std::uint16_t value) {
         std::uint16_t old_value = load16(at);
@@ -153,29 +135,29 @@ void rewrite_icmp_inner(std::span<std::uint8_t> frame, ParsedFrame& pf, bool sou
         change16(at + 2, static_cast<std::uint16_t>(value));
     };
     std::uint8_t* ip = frame.data() + inner.l3;
-    std::uint8_t* field = ip + (source ? kIpSrc : kIpDst);
+    std::uint8_t* field = ip + (source ? ipv4::kSrc : ipv4::kDst);
     std::uint32_t old_address = load32(field);
     change32(field, address.value());
-    change16(ip + kIpChecksum,
-             checksum_update32(load16(ip + kIpChecksum), old_address, address.value()));
+    change16(ip + ipv4::kChecksum,
+             checksum_update32(load16(ip + ipv4::kChecksum), old_address, address.value()));
     std::uint8_t proto = inner.tuple.protocol;
     if (inner.has_ports) {
         std::uint8_t* l4 = frame.data() + inner.l4;
         std::uint16_t old_port = 0;
         if (proto == net::Protocol::kIcmp) {
-            old_port = load16(l4 + 4);
-            change16(l4 + 4, port);
+            old_port = load16(l4 + icmp::kQueryId);
+            change16(l4 + icmp::kQueryId, port);
         } else {
-            std::uint8_t* at = l4 + (source ? 0 : 2);
+            std::uint8_t* at = l4 + (source ? udp::kSrcPort : udp::kDstPort);  // TCP: the same
             old_port = load16(at);
             change16(at, port);
         }
-        if (proto == net::Protocol::kUdp && inner.l4 + 8 <= inner.end) {
-            std::uint8_t* udp_csum = l4 + 6;
-            if (load16(udp_csum) != 0) {
+        if (proto == net::Protocol::kUdp && inner.l4 + udp::kHeaderSize <= inner.end) {
+            std::uint8_t* udp_csum = l4 + udp::kChecksum;
+            if (load16(udp_csum) != udp::kNoChecksum) {
                 std::uint16_t c = checksum_update32(load16(udp_csum), old_address, address.value());
-                if (proto != net::Protocol::kIcmp) c = checksum_update16(c, old_port, port);
-                change16(udp_csum, c == 0 ? 0xffff : c);
+                c = checksum_update16(c, old_port, port);
+                change16(udp_csum, udp::wire_checksum(c));
             }
         }
     }
