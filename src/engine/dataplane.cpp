@@ -4,7 +4,8 @@
 #include <cstring>
 
 #include "dataplane.hpp"
-#include "vpcstack/engine/checksum.hpp"
+#include "vpcstack/engine/rewrite.hpp"
+#include "vpcstack/net/ipv4_header.hpp"
 
 namespace vpcstack::engine {
 
@@ -70,30 +71,33 @@ void Dataplane::transmit_fragments(Context& ctx, PortId port, std::size_t mtu) {
     const ParsedFrame& pf = ctx.pf;
     const std::uint8_t* ip = ctx.frame.data() + pf.l3;
     std::size_t payload = pf.ip_total_length - pf.ip_header_size;
-    std::uint16_t flags_offset = load16(ip + 6);
-    std::size_t base_offset = (flags_offset & 0x1fffU) * 8U;
-    bool more_after = (flags_offset & 0x2000) != 0;
+    std::uint16_t flags_offset = net::load16(ip + net::ipv4::kFlagsFragment);
+    std::size_t base_offset = (flags_offset & net::ipv4::kFragmentOffsetMask) * 8U;
+    bool more_after = (flags_offset & net::ipv4::kMoreFragments) != 0;
     std::size_t sent = 0;
     std::uint32_t count = 0;
     while (sent < payload) {
-        std::size_t header = sent == 0 ? pf.ip_header_size : kIpv4MinHeaderSize;
+        std::size_t header = sent == 0 ? pf.ip_header_size : net::ipv4::kMinHeaderSize;
         std::size_t room = ((mtu - header) / 8) * 8;
         std::size_t chunk = std::min(room, payload - sent);
         bool last = sent + chunk == payload;
         std::uint8_t* out = fragment_buffer.data();
-        std::memcpy(out, ctx.frame.data(), kEthernetHeaderSize + kIpv4MinHeaderSize);
+        std::memcpy(out, ctx.frame.data(), net::ethernet::kHeaderSize + net::ipv4::kMinHeaderSize);
         if (sent == 0) {
-            std::memcpy(out + kEthernetHeaderSize, ip, header);
+            std::memcpy(out + net::ethernet::kHeaderSize, ip, header);
         }
-        std::uint8_t* oip = out + kEthernetHeaderSize;
-        oip[0] = static_cast<std::uint8_t>(0x40 | (header / 4));
-        store16(oip + 2, static_cast<std::uint16_t>(header + chunk));
+        std::uint8_t* oip = out + net::ethernet::kHeaderSize;
+        oip[net::ipv4::kVersionIhl] =
+            static_cast<std::uint8_t>((net::ipv4::kVersion << 4) | (header / 4));
+        net::store16(oip + net::ipv4::kTotalLength, static_cast<std::uint16_t>(header + chunk));
         std::size_t offset = (base_offset + sent) / 8;
-        store16(oip + 6, static_cast<std::uint16_t>(((last && !more_after) ? 0 : 0x2000) | offset));
-        store16(oip + 10, 0);
-        store16(oip + 10, fold_checksum(ones_sum({oip, header})));
+        const std::uint16_t more = (last && !more_after) ? 0 : net::ipv4::kMoreFragments;
+        net::store16(oip + net::ipv4::kFlagsFragment, static_cast<std::uint16_t>(more | offset));
+        net::store16(oip + net::ipv4::kChecksum, 0);
+        net::store16(oip + net::ipv4::kChecksum, net::checksum(net::ones_sum({oip, header})));
         std::memcpy(oip + header, ip + pf.ip_header_size + sent, chunk);
-        transmit(port, std::span<const std::uint8_t>(out, kEthernetHeaderSize + header + chunk));
+        transmit(port,
+                 std::span<const std::uint8_t>(out, net::ethernet::kHeaderSize + header + chunk));
         sent += chunk;
         ++count;
     }

@@ -108,7 +108,7 @@ struct EniState {
 };
 
 // Large enough for a GSO frame handed over whole by a live lab.
-inline constexpr std::size_t kMaxFrame = 65536 + kEthernetHeaderSize;
+inline constexpr std::size_t kMaxFrame = 65536 + net::ethernet::kHeaderSize;
 
 struct Dataplane {
     Dataplane(const model::Topology& topology, FrameSink& sink, EngineConfig config);
@@ -149,14 +149,16 @@ struct Dataplane {
     // --- trace and output ---
     // Appends a step when the packet is traced; returns it for the stage to fill, else null.
     TraceStep* step(Context& ctx, ComponentId component, Action action) {
-        if (ctx.trace == nullptr) [[likely]] return nullptr;
+        if (ctx.trace == nullptr) [[likely]]
+            return nullptr;
         return append_step(*ctx.trace, component, action);
     }
     // Counts the drop; when traced, appends a drop step and returns it.
     TraceStep* drop(Context& ctx, DropReason reason, ComponentId component) {
         ++drops[static_cast<std::size_t>(reason)];
         ++component_counts[component].drops;
-        if (ctx.trace == nullptr) [[likely]] return nullptr;
+        if (ctx.trace == nullptr) [[likely]]
+            return nullptr;
         return append_drop(*ctx.trace, reason, component);
     }
     TraceStep* append_step(PacketTrace& trace, ComponentId component, Action action);

@@ -27,24 +27,24 @@ namespace icmp = net::icmp;
 
 void write_ethernet(std::uint8_t* p, const net::MacAddress& dst, const net::MacAddress& src,
                     std::uint16_t type) noexcept {
-    store_mac(p + ethernet::kDstMac, dst);
-    store_mac(p + ethernet::kSrcMac, src);
-    store16(p + ethernet::kEtherType, type);
+    net::store_mac(p + ethernet::kDstMac, dst);
+    net::store_mac(p + ethernet::kSrcMac, src);
+    net::store16(p + ethernet::kEtherType, type);
 }
 
 void write_ipv4(std::uint8_t* ip, std::uint16_t total_length, std::uint8_t protocol,
                 net::Ipv4Address src, net::Ipv4Address dst) noexcept {
     ip[ipv4::kVersionIhl] = ipv4::kVersionIhlNoOptions;
     ip[ipv4::kTos] = 0;
-    store16(ip + ipv4::kTotalLength, total_length);
-    store16(ip + ipv4::kId, 0);
-    store16(ip + ipv4::kFlagsFragment, ipv4::kDontFragment);
+    net::store16(ip + ipv4::kTotalLength, total_length);
+    net::store16(ip + ipv4::kId, 0);
+    net::store16(ip + ipv4::kFlagsFragment, ipv4::kDontFragment);
     ip[ipv4::kTtl] = kReplyTtl;
     ip[ipv4::kProtocol] = protocol;
-    store16(ip + ipv4::kChecksum, 0);
-    store32(ip + ipv4::kSrc, src.value());
-    store32(ip + ipv4::kDst, dst.value());
-    store16(ip + ipv4::kChecksum, net::checksum(net::ones_sum({ip, ipv4::kMinHeaderSize})));
+    net::store16(ip + ipv4::kChecksum, 0);
+    net::store32(ip + ipv4::kSrc, src.value());
+    net::store32(ip + ipv4::kDst, dst.value());
+    net::store16(ip + ipv4::kChecksum, net::checksum(net::ones_sum({ip, ipv4::kMinHeaderSize})));
 }
 
 std::size_t padded(std::span<std::uint8_t> out, std::size_t length) noexcept {
@@ -64,15 +64,15 @@ std::size_t build_arp_reply(std::span<std::uint8_t> out, const ParsedFrame& requ
     std::uint8_t* p = out.data();
     write_ethernet(p, request.arp_sender_mac, answered_mac, ethernet::kTypeArp);
     std::uint8_t* a = p + ethernet::kHeaderSize;
-    store16(a + arp::kHardwareType, arp::kHardwareEthernet);
-    store16(a + arp::kProtocolType, ethernet::kTypeIpv4);
+    net::store16(a + arp::kHardwareType, arp::kHardwareEthernet);
+    net::store16(a + arp::kProtocolType, ethernet::kTypeIpv4);
     a[arp::kHardwareSize] = arp::kEthernetAddressSize;
     a[arp::kProtocolSize] = arp::kIpv4AddressSize;
-    store16(a + arp::kOperation, arp::kReply);
-    store_mac(a + arp::kSenderMac, answered_mac);
-    store32(a + arp::kSenderIp, request.arp_target_ip.value());
-    store_mac(a + arp::kTargetMac, request.arp_sender_mac);
-    store32(a + arp::kTargetIp, request.arp_sender_ip.value());
+    net::store16(a + arp::kOperation, arp::kReply);
+    net::store_mac(a + arp::kSenderMac, answered_mac);
+    net::store32(a + arp::kSenderIp, request.arp_target_ip.value());
+    net::store_mac(a + arp::kTargetMac, request.arp_sender_mac);
+    net::store32(a + arp::kTargetIp, request.arp_sender_ip.value());
     return padded(out, ethernet::kHeaderSize + arp::kSize);
 }
 
@@ -95,14 +95,14 @@ std::size_t build_icmp_error(std::span<std::uint8_t> out, std::span<const std::u
     std::uint8_t* m = ip + ipv4::kMinHeaderSize;
     m[icmp::kType] = type;
     m[icmp::kCode] = code;
-    store16(m + icmp::kChecksum, 0);
-    store32(m + icmp::kRestOfHeader, 0);
-    store16(m + icmp::kNextHopMtu,
-            type == icmp::kDestinationUnreachable && code == icmp::kFragmentationNeeded
-                ? next_hop_mtu
-                : 0);
+    net::store16(m + icmp::kChecksum, 0);
+    net::store32(m + icmp::kRestOfHeader, 0);
+    net::store16(m + icmp::kNextHopMtu,
+                 type == icmp::kDestinationUnreachable && code == icmp::kFragmentationNeeded
+                     ? next_hop_mtu
+                     : 0);
     std::memcpy(m + icmp::kQuote, original.data() + pf.l3, quoted);
-    store16(m + icmp::kChecksum, net::checksum(net::ones_sum({m, icmp_len})));
+    net::store16(m + icmp::kChecksum, net::checksum(net::ones_sum({m, icmp_len})));
     return padded(out, total);
 }
 
@@ -116,8 +116,8 @@ std::size_t build_tcp_rst(std::span<std::uint8_t> out, std::span<const std::uint
         return 0;
     }
     const std::uint8_t* seg = original.data() + pf.l4;
-    std::uint32_t seq = load32(seg + tcp::kSeqNumber);
-    std::uint32_t ack = load32(seg + tcp::kAckNumber);
+    std::uint32_t seq = net::load32(seg + tcp::kSeqNumber);
+    std::uint32_t ack = net::load32(seg + tcp::kAckNumber);
     std::size_t data_offset = tcp::header_size(seg);
     std::uint32_t payload =
         static_cast<std::uint32_t>(pf.ip_total_length - pf.ip_header_size - data_offset);
@@ -131,19 +131,19 @@ std::size_t build_tcp_rst(std::span<std::uint8_t> out, std::span<const std::uint
                net::Protocol::kTcp, pf.key.dst, pf.key.src);
     std::uint8_t* t = ip + ipv4::kMinHeaderSize;
     std::memset(t, 0, kTcpHeader);
-    store16(t + tcp::kSrcPort, pf.key.dst_port);
-    store16(t + tcp::kDstPort, pf.key.src_port);
+    net::store16(t + tcp::kSrcPort, pf.key.dst_port);
+    net::store16(t + tcp::kDstPort, pf.key.src_port);
     t[tcp::kDataOffset] = tcp::kDataOffsetNoOptions;
     if ((pf.tcp_flags & tcp::kAck) != 0) {
-        store32(t + tcp::kSeqNumber, ack);
+        net::store32(t + tcp::kSeqNumber, ack);
         t[tcp::kFlags] = tcp::kRst;
     } else {
-        store32(t + tcp::kAckNumber, seq + payload);
+        net::store32(t + tcp::kAckNumber, seq + payload);
         t[tcp::kFlags] = tcp::kRst | tcp::kAck;
     }
     std::uint32_t pseudo =
         net::pseudo_header_sum(pf.key.dst, pf.key.src, net::Protocol::kTcp, kTcpHeader);
-    store16(t + tcp::kChecksum, net::checksum(net::ones_sum({t, kTcpHeader}, pseudo)));
+    net::store16(t + tcp::kChecksum, net::checksum(net::ones_sum({t, kTcpHeader}, pseudo)));
     return padded(out, total);
 }
 

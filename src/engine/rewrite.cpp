@@ -38,20 +38,20 @@ std::uint8_t* l4_checksum(std::span<std::uint8_t> frame, const ParsedFrame& pf) 
 
 void update_field(std::uint8_t* csum_at, std::uint32_t old_value, std::uint32_t new_value,
                   bool is_udp) noexcept {
-    std::uint16_t old_sum = load16(csum_at);
+    std::uint16_t old_sum = net::load16(csum_at);
     if (is_udp && old_sum == udp::kNoChecksum) return;  // stays without one
     std::uint16_t c = checksum_update32(old_sum, old_value, new_value);
-    store16(csum_at, is_udp ? udp::wire_checksum(c) : c);
+    net::store16(csum_at, is_udp ? udp::wire_checksum(c) : c);
 }
 
 void rewrite_address(std::span<std::uint8_t> frame, ParsedFrame& pf, std::size_t field,
                      net::Ipv4Address address) noexcept {
     std::uint8_t* ip = frame.data() + pf.l3;
-    std::uint32_t old_value = load32(ip + field);
+    std::uint32_t old_value = net::load32(ip + field);
     std::uint32_t new_value = address.value();
-    store32(ip + field, new_value);
-    store16(ip + ipv4::kChecksum,
-            checksum_update32(load16(ip + ipv4::kChecksum), old_value, new_value));
+    net::store32(ip + field, new_value);
+    net::store16(ip + ipv4::kChecksum,
+                 checksum_update32(net::load16(ip + ipv4::kChecksum), old_value, new_value));
     // TCP and UDP checksums cover the addresses through the pseudo-header; ICMP's does not.
     if (pf.key.protocol == net::Protocol::kTcp || pf.key.protocol == net::Protocol::kUdp) {
         if (std::uint8_t* c = l4_checksum(frame, pf)) {
@@ -65,8 +65,8 @@ void rewrite_port(std::span<std::uint8_t> frame, ParsedFrame& pf, std::size_t of
     std::uint8_t* c = l4_checksum(frame, pf);
     if (c == nullptr) return;
     std::uint8_t* at = frame.data() + pf.l4 + offset;
-    std::uint16_t old_value = load16(at);
-    store16(at, port);
+    std::uint16_t old_value = net::load16(at);
+    net::store16(at, port);
     update_field(c, old_value, port, pf.key.protocol == net::Protocol::kUdp);
 }
 
@@ -112,10 +112,10 @@ void rewrite_dst_port(std::span<std::uint8_t> frame, ParsedFrame& pf, std::uint1
 
 void decrement_ttl(std::span<std::uint8_t> frame, ParsedFrame& pf) noexcept {
     std::uint8_t* ip = frame.data() + pf.l3;
-    std::uint16_t old_word = load16(ip + ipv4::kTtl);  // TTL and protocol share a 16-bit word
+    std::uint16_t old_word = net::load16(ip + ipv4::kTtl);  // TTL and protocol share a 16-bit word
     ip[ipv4::kTtl] = static_cast<std::uint8_t>(ip[ipv4::kTtl] - 1);
-    store16(ip + ipv4::kChecksum,
-            checksum_update16(load16(ip + ipv4::kChecksum), old_word, load16(ip + ipv4::kTtl)));
+    net::store16(ip + ipv4::kChecksum, checksum_update16(net::load16(ip + ipv4::kChecksum),
+                                                         old_word, net::load16(ip + ipv4::kTtl)));
     pf.ttl = ip[ipv4::kTtl];
 }
 
@@ -126,9 +126,9 @@ void rewrite_icmp_inner(std::span<std::uint8_t> frame, ParsedFrame& pf, bool sou
     std::uint8_t* icmp_csum = frame.data() + pf.l4 + icmp::kChecksum;
     // Every 16-bit word changed inside the quote changes the ICMP checksum too.
     auto change16 = [&](std::uint8_t* at, std::uint16_t value) {
-        std::uint16_t old_value = load16(at);
-        store16(at, value);
-        store16(icmp_csum, checksum_update16(load16(icmp_csum), old_value, value));
+        std::uint16_t old_value = net::load16(at);
+        net::store16(at, value);
+        net::store16(icmp_csum, checksum_update16(net::load16(icmp_csum), old_value, value));
     };
     auto change32 = [&](std::uint8_t* at, std::uint32_t value) {
         change16(at, static_cast<std::uint16_t>(value >> 16));
@@ -136,26 +136,27 @@ void rewrite_icmp_inner(std::span<std::uint8_t> frame, ParsedFrame& pf, bool sou
     };
     std::uint8_t* ip = frame.data() + inner.l3;
     std::uint8_t* field = ip + (source ? ipv4::kSrc : ipv4::kDst);
-    std::uint32_t old_address = load32(field);
+    std::uint32_t old_address = net::load32(field);
     change32(field, address.value());
     change16(ip + ipv4::kChecksum,
-             checksum_update32(load16(ip + ipv4::kChecksum), old_address, address.value()));
+             checksum_update32(net::load16(ip + ipv4::kChecksum), old_address, address.value()));
     std::uint8_t proto = inner.tuple.protocol;
     if (inner.has_ports) {
         std::uint8_t* l4 = frame.data() + inner.l4;
         std::uint16_t old_port = 0;
         if (proto == net::Protocol::kIcmp) {
-            old_port = load16(l4 + icmp::kQueryId);
+            old_port = net::load16(l4 + icmp::kQueryId);
             change16(l4 + icmp::kQueryId, port);
         } else {
             std::uint8_t* at = l4 + (source ? udp::kSrcPort : udp::kDstPort);  // TCP: the same
-            old_port = load16(at);
+            old_port = net::load16(at);
             change16(at, port);
         }
         if (proto == net::Protocol::kUdp && inner.l4 + udp::kHeaderSize <= inner.end) {
             std::uint8_t* udp_csum = l4 + udp::kChecksum;
-            if (load16(udp_csum) != udp::kNoChecksum) {
-                std::uint16_t c = checksum_update32(load16(udp_csum), old_address, address.value());
+            if (net::load16(udp_csum) != udp::kNoChecksum) {
+                std::uint16_t c =
+                    checksum_update32(net::load16(udp_csum), old_address, address.value());
                 c = checksum_update16(c, old_port, port);
                 change16(udp_csum, udp::wire_checksum(c));
             }

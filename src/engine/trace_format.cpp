@@ -4,15 +4,11 @@
 
 #include "vpcstack/engine/packet.hpp"
 
-namespace {
-constexpr std::uint8_t kTcpPsh = 0x08;
-}
-
 namespace vpcstack::engine {
 
 bool PacketFacts::is_tcp_syn() const noexcept {
     return kind == Kind::Ipv4 && tuple.protocol == net::Protocol::kTcp && has_l4 &&
-           (tcp_flags & (kTcpSyn | kTcpAck)) == kTcpSyn;
+           (tcp_flags & (net::tcp::kSyn | net::tcp::kAck)) == net::tcp::kSyn;
 }
 
 const TraceStep* PacketTrace::drop_step() const noexcept {
@@ -225,21 +221,6 @@ StepText describe(const TraceStep& step, const ComponentRegistry& components) {
     return text;
 }
 
-std::string tcp_flags_text(std::uint8_t flags) {
-    std::string out;
-    auto add = [&](std::uint8_t bit, const char* name) {
-        if ((flags & bit) == 0) return;
-        if (!out.empty()) out += ",";
-        out += name;
-    };
-    add(kTcpSyn, "SYN");
-    add(kTcpAck, "ACK");
-    add(kTcpFin, "FIN");
-    add(kTcpRst, "RST");
-    add(kTcpPsh, "PSH");
-    return out;
-}
-
 std::string summarize(const PacketFacts& p) {
     using K = PacketFacts::Kind;
     switch (p.kind) {
@@ -259,7 +240,7 @@ std::string summarize(const PacketFacts& p) {
     }
     std::string s = p.tuple.to_string();
     if (p.tuple.protocol == net::Protocol::kTcp && p.has_l4) {
-        s += " [" + tcp_flags_text(p.tcp_flags) + "]";
+        s += " [" + net::tcp::flags_text(p.tcp_flags) + "]";
     } else if (p.tuple.protocol == net::Protocol::kIcmp && p.has_l4) {
         s += fmt::format(" type {} code {}", p.icmp_type, p.icmp_code);
     }

@@ -175,21 +175,6 @@ void decode_transport(const std::uint8_t* p, std::size_t len, DecodedFrame& out,
 
 }  // namespace
 
-std::string tcp_flags_text(std::uint8_t flags) {
-    static constexpr std::pair<std::uint8_t, const char*> kNames[] = {{tcp::kSyn, "SYN"},
-                                                                      {tcp::kFin, "FIN"},
-                                                                      {tcp::kRst, "RST"},
-                                                                      {tcp::kPsh, "PSH"},
-                                                                      {tcp::kAck, "ACK"}};
-    std::string text;
-    for (auto [bit, name] : kNames) {
-        if ((flags & bit) == 0) continue;
-        if (!text.empty()) text += ',';
-        text += name;
-    }
-    return text;
-}
-
 std::string icmp_text(std::uint8_t type, std::uint8_t code, std::uint16_t mtu) {
     switch (type) {
         case icmp::kEchoReply:
@@ -250,7 +235,7 @@ std::string DecodedFrame::summary() const {
         return text;
     }
     std::string text = tuple().to_string();
-    if (protocol == net::Protocol::kTcp) text += fmt::format(" [{}]", tcp_flags_text(tcp_flags));
+    if (protocol == net::Protocol::kTcp) text += fmt::format(" [{}]", net::tcp::flags_text(tcp_flags));
     if (fragment) text += " (fragment)";
     return text;
 }

@@ -60,10 +60,10 @@ TEST(TraceFormat, PacketSummaries) {
     p.kind = PacketFacts::Kind::Ipv4;
     p.tuple = {ip("10.0.1.10"), ip("10.0.2.10"), 40000, 443, net::Protocol::kTcp};
     p.has_l4 = true;
-    p.tcp_flags = kTcpSyn | kTcpAck;
+    p.tcp_flags = net::tcp::kSyn | net::tcp::kAck;
     EXPECT_EQ(summarize(p), "tcp 10.0.1.10:40000 -> 10.0.2.10:443 [SYN,ACK]");
     EXPECT_FALSE(p.is_tcp_syn()) << "a SYN-ACK opens no connection";
-    p.tcp_flags = kTcpSyn;
+    p.tcp_flags = net::tcp::kSyn;
     EXPECT_TRUE(p.is_tcp_syn());
     p.kind = PacketFacts::Kind::Arp;
     p.arp_op = 1;

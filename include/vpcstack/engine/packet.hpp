@@ -22,20 +22,6 @@
 
 namespace vpcstack::engine {
 
-// Transitional: engine.cpp still uses these engine:: names for the net/ wire helpers. New code
-// uses the net:: names; remove these once engine.cpp does too.
-inline constexpr auto kEthernetHeaderSize = net::ethernet::kHeaderSize;
-inline constexpr auto kIpv4MinHeaderSize = net::ipv4::kMinHeaderSize;
-inline constexpr auto kTcpFin = net::tcp::kFin;
-inline constexpr auto kTcpSyn = net::tcp::kSyn;
-inline constexpr auto kTcpRst = net::tcp::kRst;
-inline constexpr auto kTcpAck = net::tcp::kAck;
-using net::load16;
-using net::ones_sum;
-using net::store16;
-using net::store_mac;
-inline constexpr auto fold_checksum = net::checksum;  // the complement of the folded sum
-
 enum class ParseOutcome : std::uint8_t { Ipv4, Arp, NotIpv4, Malformed };
 
 // The embedded header of the packet an ICMP error refers to (RFC 792: IP header + 8 bytes).

@@ -35,6 +35,5 @@ std::string translation_text(const Translation& translation);
 std::string endpoint_text(const Endpoint& endpoint, std::uint8_t protocol);
 // "tcp 10.0.1.10:40000 -> 10.0.2.10:443 [SYN]", "arp who-has 10.0.1.1 tell 10.0.1.10", ...
 std::string summarize(const PacketFacts& packet);
-std::string tcp_flags_text(std::uint8_t flags);  // "SYN,ACK"
 
 }  // namespace vpcstack::engine

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace vpcstack::net::tcp {
 
@@ -37,5 +38,8 @@ inline constexpr std::uint8_t kCwr = 0x80;
 constexpr std::size_t header_size(const std::uint8_t* header) noexcept {
     return static_cast<std::size_t>(header[kDataOffset] >> 4) * 4;
 }
+
+// The flags by name, as traces print them: "SYN,ACK" (SYN, ACK, FIN, RST, PSH in that order).
+std::string flags_text(std::uint8_t flags);
 
 }  // namespace vpcstack::net::tcp

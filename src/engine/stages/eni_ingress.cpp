@@ -32,8 +32,8 @@ Next eni_ingress(Dataplane& dp, Context& ctx) {
 Next deliver(Dataplane& dp, Context& ctx) {
     const EniState& eni = dp.eni(ctx.target);
     std::uint8_t* eth = ctx.frame.data();
-    store_mac(eth, eni.mac);
-    store_mac(eth + 6, kRouterMac);
+    net::store_mac(eth, eni.mac);
+    net::store_mac(eth + 6, kRouterMac);
     if (TraceStep* s = dp.step(ctx, eni.component, Action::Deliver)) {
         s->note = Note::DeliverTo;
         s->args.address = ctx.pf.key.dst;

@@ -13,7 +13,7 @@
 // edge-to-edge routing through a peer's internet gateway. An ICMP error quotes the packet it
 // answers, so its quoted header is translated too.
 #include "../dataplane.hpp"
-#include "vpcstack/engine/checksum.hpp"
+#include "vpcstack/engine/rewrite.hpp"
 
 namespace vpcstack::engine::stages {
 
@@ -58,8 +58,8 @@ Next internet_gateway_egress(Dataplane& dp, Context& ctx) {
     trace_translation(dp.step(ctx, comp, Action::Translate), Translation::Field::Source, before,
                       *pub, ctx.pf.key.protocol);
     std::uint8_t* eth = ctx.frame.data();
-    store_mac(eth, kInternetMac);
-    store_mac(eth + 6, kRouterMac);
+    net::store_mac(eth, kInternetMac);
+    net::store_mac(eth + 6, kRouterMac);
     if (too_big) {
         dp.transmit_fragments(ctx, kInternetPort, dp.config.internet_mtu);
     } else {

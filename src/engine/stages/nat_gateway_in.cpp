@@ -11,7 +11,7 @@
 // from outside can open a connection through a NAT gateway. An ICMP error belongs to the
 // translation of the packet it quotes.
 #include "../dataplane.hpp"
-#include "vpcstack/engine/checksum.hpp"
+#include "vpcstack/engine/rewrite.hpp"
 
 namespace vpcstack::engine::stages {
 

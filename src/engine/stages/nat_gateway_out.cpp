@@ -15,7 +15,7 @@
 // nat-gateway-troubleshooting — the NAT gateway is a hop: it decrements TTL. AWS:
 // vpc-peering-basics — traffic that arrived over a peering may not use it.
 #include "../dataplane.hpp"
-#include "vpcstack/engine/checksum.hpp"
+#include "vpcstack/engine/rewrite.hpp"
 #include "vpcstack/policy/nat.hpp"
 
 namespace vpcstack::engine::stages {

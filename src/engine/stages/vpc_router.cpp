@@ -14,7 +14,7 @@
 // (vpc-network-acls). The VPC router is not a hop: it does not decrement TTL (commonly
 // reported; not in the cloud's documentation).
 #include "../dataplane.hpp"
-#include "vpcstack/engine/checksum.hpp"
+#include "vpcstack/engine/rewrite.hpp"
 
 namespace vpcstack::engine::stages {
 
