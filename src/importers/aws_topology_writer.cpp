@@ -952,18 +952,6 @@ class Converter {
         return false;
     }
 
-    static std::string peer_text(const model::RawSgRule& rule) {
-        switch (rule.peer_kind) {
-            case model::PeerKind::Cidr:
-                return rule.cidr.to_string();
-            case model::PeerKind::SecurityGroup:
-                return "sg:" + rule.reference;
-            case model::PeerKind::PrefixList:
-                return "pl:" + rule.reference;
-        }
-        return {};
-    }
-
     void add_sg_rule(const VpcPlan& plan, const SecurityGroup& g, const SgRule& rule, bool egress,
                      Entries<model::RawSgRule>& out) {
         const std::optional<net::Protocol> p = modelled_protocol(rule.protocol);
@@ -1000,7 +988,7 @@ class Converter {
         }
         // A description is kept: the writer uses the long form for it.
         raw.description = rule.description;
-        raw.text = model::sg_rule_text(spec, !egress, peer_text(raw));
+        raw.text = model::sg_rule_text(spec, !egress, model::sg_peer_text(raw));
         out.items.push_back(std::move(raw));
     }
 

@@ -29,4 +29,16 @@ std::string sg_rule_text(std::string_view traffic, bool ingress, std::string_vie
     return fmt::format("{} {} {}", traffic, ingress ? "from" : "to", peer);
 }
 
+std::string sg_peer_text(const RawSgRule& rule) {
+    switch (rule.peer_kind) {
+        case PeerKind::Cidr:
+            return rule.cidr.to_string();
+        case PeerKind::SecurityGroup:
+            return "sg:" + rule.reference;
+        case PeerKind::PrefixList:
+            return "pl:" + rule.reference;
+    }
+    return {};
+}
+
 }  // namespace vpcstack::model

@@ -86,18 +86,6 @@ std::string listen_text(const std::vector<ListenPort>& ports) {
     });
 }
 
-std::string sg_peer_text(const RawSgRule& rule) {
-    switch (rule.peer_kind) {
-        case PeerKind::Cidr:
-            return rule.cidr.to_string();
-        case PeerKind::SecurityGroup:
-            return "sg:" + rule.reference;
-        case PeerKind::PrefixList:
-            return "pl:" + rule.reference;
-    }
-    return {};
-}
-
 class Writer {
   public:
     std::string run(const RawTopology& t) {

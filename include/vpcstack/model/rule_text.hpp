@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "vpcstack/model/topology.hpp"
+#include "vpcstack/model/yaml_reader.hpp"
 #include "vpcstack/net/protocol.hpp"
 
 namespace vpcstack::model {
@@ -29,5 +30,7 @@ std::string to_string(RuleAction action);
 
 // `peer` as written: a CIDR, sg:NAME, sg:VPC/NAME or pl:NAME.
 std::string sg_rule_text(std::string_view traffic, bool ingress, std::string_view peer);
+// The peer of a raw rule as the file writes it.
+std::string sg_peer_text(const RawSgRule& rule);
 
 }  // namespace vpcstack::model

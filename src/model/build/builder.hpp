@@ -102,6 +102,7 @@ class Builder {
     void register_nat_gateways(Index v, const RawVpc& raw);
     void register_instances(Index v, const RawVpc& raw);
     void link_back_references();
+    void assert_complete() const;
 
     // build/vpc_defaults.cpp
     template <class Raw, class Built>

@@ -1,6 +1,7 @@
 // Registration: every resource of the raw topology gets its index, its name in a name table and
 // its place in its VPC, before any reference is resolved; then the passes run in a fixed order.
 #include "builder.hpp"
+#include "vpcstack/model/invariant.hpp"
 #include "vpcstack/model/validation.hpp"
 
 namespace vpcstack::model::build {
@@ -126,7 +127,25 @@ std::optional<Topology> Builder::build() {
     link_back_references();
 
     if (d_.has_errors()) return std::nullopt;
+    assert_complete();
     return std::move(t_);
+}
+
+// What the code after validation relies on. A failure is a bug of the builder, not of the file.
+void Builder::assert_complete() const {
+    for (const Vpc& v : t_.vpcs) {
+        VPCSTACK_ASSERT(v.main_route_table != kNone && v.default_acl != kNone &&
+                            v.default_security_group != kNone,
+                        "every VPC has a main route table, a default ACL and a default group");
+    }
+    for (const Subnet& s : t_.subnets) {
+        VPCSTACK_ASSERT(s.route_table != kNone && s.network_acl != kNone,
+                        "every subnet has a route table and a network ACL in effect");
+    }
+    for (const Eni& e : t_.enis) {
+        VPCSTACK_ASSERT(e.subnet != kNone && !e.private_ips.empty() && !e.security_groups.empty(),
+                        "every ENI has a subnet, a private address and a security group");
+    }
 }
 
 }  // namespace vpcstack::model::build
