@@ -7,11 +7,17 @@
 #include <set>
 
 #include "vpcstack/importers/yaml_text.hpp"
+#include "vpcstack/model/cloud_rules.hpp"
+#include "vpcstack/model/defaults.hpp"
+#include "vpcstack/model/rule_text.hpp"
+#include "vpcstack/model/yaml_writer.hpp"
 #include "vpcstack/net/protocol.hpp"
 
 namespace vpcstack::importers::aws {
 
 namespace {
+
+namespace cloud = model::cloud;
 
 // Network interface types that are an instance's own interfaces. Other types belong to
 // services (load balancers, endpoints, ...) that are not modelled yet.
@@ -32,18 +38,6 @@ std::vector<const T*> unique_by_id(const std::vector<T>& items) {
     return out;
 }
 
-std::string ports_text(int from, int to) {
-    if (from < 0 || to < 0 || (from == 0 && to == 65535)) return "";
-    if (from == to) return std::to_string(from);
-    return fmt::format("{}-{}", from, to);
-}
-
-std::string icmp_text(int type, int code) {
-    if (type < 0) return "";
-    if (code < 0) return std::to_string(type);
-    return fmt::format("{}:{}", type, code);
-}
-
 // "us-east-1a" -> "us-east-1"; empty when the zone name does not start with a region.
 std::string region_of_az(const std::string& az) {
     static const std::regex pattern("^([a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)");
@@ -54,36 +48,47 @@ std::string region_of_az(const std::string& az) {
 
 // Peering status codes of describe-vpc-peering-connections, as the topology names them.
 // AWS: vpc-peering-basics — only an active peering carries traffic.
-std::string peering_status(const std::string& code) {
-    if (code == "active" || code == "rejected" || code == "deleted" || code == "failed" ||
-        code == "pending-acceptance") {
-        return code;
+model::PeeringStatus peering_status(const std::string& code) {
+    if (auto status = model::parse_peering_status(code)) return *status;
+    if (code == "initiating-request" || code == "provisioning") {
+        return model::PeeringStatus::PendingAcceptance;
     }
-    if (code == "initiating-request" || code == "provisioning") return "pending-acceptance";
-    if (code == "deleting") return "deleted";
-    return "failed";  // expired, and anything unknown: not usable
+    if (code == "deleting") return model::PeeringStatus::Deleted;
+    return model::PeeringStatus::Failed;  // expired, and anything unknown: not usable
 }
 
-// A line of a YAML list, possibly with a trailing comment or commented out entirely.
-struct Item {
-    std::string text;
-    std::string comment;
-    bool commented_out = false;
-    bool is_yaml = false;  // text is already YAML (a flow map), not a scalar
-};
+// A protocol as the cloud writes it ("-1", "6", "tcp", "icmpv6"); unset when not modelled.
+std::optional<net::Protocol> modelled_protocol(const std::string& aws) {
+    if (aws == "icmpv6" || aws == "58") return std::nullopt;
+    return net::Protocol::parse(aws);
+}
 
-// A protocol as the cloud writes it ("-1", "6", "tcp", "icmpv6") in the topology's terms.
-struct ProtocolText {
-    std::string name;  // "all", "tcp", "udp", "icmp" or a number; empty when not modelled
-    bool has_ports = false;
-    bool is_icmp = false;
-};
+bool is_icmp(const net::Protocol& p) {
+    return p == net::Protocol::icmp();
+}
 
-ProtocolText protocol_text(const std::string& aws) {
-    if (aws == "icmpv6" || aws == "58") return {};
-    auto p = net::Protocol::parse(aws);
-    if (!p) return {};
-    return {p->to_string(), p->has_ports(), !p->is_all() && p->number() == net::Protocol::kIcmp};
+// From and to as the cloud reports them (-1 for none); all ports unless both are given.
+net::PortRange port_range(int from, int to) {
+    if (from < 0 || to < 0) return net::PortRange::all();
+    return {static_cast<std::uint16_t>(from), static_cast<std::uint16_t>(to)};
+}
+
+// ICMP type and code as the cloud reports them, -1 for any.
+net::IcmpMatch icmp_match(int type, int code) {
+    if (type < 0) return {};
+    return {static_cast<std::int16_t>(type), static_cast<std::int16_t>(code < 0 ? -1 : code)};
+}
+
+template <class T>
+model::Field<T> written(T value) {
+    return model::Field<T>::written(std::move(value));
+}
+
+// The primary CIDR, then the secondary ones.
+std::vector<net::Cidr> cidrs_of(const Vpc& vpc) {
+    std::vector<net::Cidr> cidrs{vpc.cidr};
+    cidrs.insert(cidrs.end(), vpc.secondary.begin(), vpc.secondary.end());
+    return cidrs;
 }
 
 class Converter {
@@ -282,9 +287,9 @@ class Converter {
                                            [](const NetworkAcl* a) { return a->is_default; });
         bool has_default_sg = std::any_of(plan.groups.begin(), plan.groups.end(),
                                           [](const SecurityGroup* g) { return is_default(*g); });
-        if (!has_main) tables.reserve("main");
-        if (!has_default_acl) acls.reserve("default");
-        if (!has_default_sg) groups.reserve("default");
+        if (!has_main) tables.reserve(std::string(model::kMainRouteTable.name));
+        if (!has_default_acl) acls.reserve(std::string(model::kDefaultNetworkAcl.name));
+        if (!has_default_sg) groups.reserve(std::string(model::kDefaultSecurityGroup.name));
         for (const Subnet* s : plan.subnets) name_[s->r.id] = subnets.unique(wanted_name(s->r));
         for (const RouteTable* t : plan.route_tables) {
             name_[t->r.id] = tables.unique(wanted_name(t->r));
@@ -296,7 +301,9 @@ class Converter {
         for (const NatGateway* n : plan.nats) name_[n->r.id] = nats.unique(wanted_name(n->r));
     }
 
-    static bool is_default(const SecurityGroup& g) { return g.group_name == "default"; }
+    static bool is_default(const SecurityGroup& g) {
+        return g.group_name == cloud::kDefaultGroupName;
+    }
 
     void plan_peerings() {
         std::set<std::pair<std::string, std::string>> pairs;
@@ -335,7 +342,8 @@ class Converter {
                                 p->r.id, p->status));
                 continue;
             }
-            if (a == b || cidrs_overlap(*plan_of(a)->vpc, *plan_of(b)->vpc)) {
+            if (a == b ||
+                cloud::first_overlap(cidrs_of(*plan_of(a)->vpc), cidrs_of(*plan_of(b)->vpc))) {
                 skipped_peerings_[p->r.id] = fmt::format(
                     "peering {} ({}) is not imported: its VPCs overlap", p->r.id, p->status);
                 warn(fmt::format("peering {} ({}) joins VPCs with overlapping CIDRs; not imported",
@@ -344,8 +352,9 @@ class Converter {
             }
             name_[p->r.id] = peering_names_.unique(wanted_name(p->r));
             peerings_.push_back(p);
-            if (peering_status(p->status) == "active")
+            if (peering_status(p->status) == model::PeeringStatus::Active) {
                 active_pairs_.insert({key.first, key.second});
+            }
         }
         // Keep the input order in the file.
         std::vector<const Peering*> ordered;
@@ -355,19 +364,6 @@ class Converter {
             }
         }
         peerings_ = std::move(ordered);
-    }
-
-    static bool cidrs_overlap(const Vpc& a, const Vpc& b) {
-        std::vector<net::Cidr> ca{a.cidr};
-        ca.insert(ca.end(), a.secondary.begin(), a.secondary.end());
-        std::vector<net::Cidr> cb{b.cidr};
-        cb.insert(cb.end(), b.secondary.begin(), b.secondary.end());
-        for (const auto& x : ca) {
-            for (const auto& y : cb) {
-                if (x.overlaps(y)) return true;
-            }
-        }
-        return false;
     }
 
     void plan_prefix_lists() {
@@ -576,178 +572,127 @@ class Converter {
         for (const auto& [nat, i] : nat_eip) nat_eip_name_[nat] = eip_names_[i];
     }
 
-    // --- emitting -------------------------------------------------------------------------
+    // --- the raw topology -----------------------------------------------------------------
 
-    void line(int indent, const std::string& text) {
-        yaml_ += std::string(static_cast<std::size_t>(indent), ' ');
-        yaml_ += text;
-        yaml_ += '\n';
+    static model::RawMeta meta(const std::string& name, const std::string& id,
+                               std::string comment = "") {
+        model::RawMeta m;
+        m.name = name;
+        m.id = id;
+        m.comment = std::move(comment);
+        return m;
     }
 
-    void items(int indent, const std::vector<Item>& list) {
-        for (const Item& item : list) {
-            std::string text = item.commented_out ? "# - " + item.text
-                               : item.is_yaml     ? "- " + item.text
-                                                  : "- " + yaml_scalar(item.text);
-            if (!item.comment.empty()) text += "  # " + item.comment;
-            line(indent, text);
+    // A list of routes or rules; what cannot be written stays in place as a comment line.
+    template <class T>
+    struct Entries {
+        std::vector<T> items;
+        std::vector<model::Remark> remarks;
+        void left_out(const std::string& text, const std::string& why) {
+            remarks.push_back({items.size(), "- " + text + (why.empty() ? "" : "  # " + why)});
         }
-    }
-
-    static std::string flow(const std::vector<std::pair<std::string, std::string>>& fields) {
-        std::string out = "{";
-        for (const auto& [key, value] : fields) {
-            if (value.empty()) continue;
-            if (out.size() > 1) out += ", ";
-            out += key + ": " + value;
-        }
-        return out + "}";
-    }
-
-    static std::string q(const std::string& text) { return yaml_scalar(text, true); }
+    };
 
     void emit() {
-        line(0, "# Imported by 'vpcctl import aws' from the output of the EC2 describe-* calls.");
-        line(0, "# Names come from Name tags (else the cloud ids); ids are kept as id:.");
-        line(0, "region: " + q(region_));
-        line(0, "vpcs:");
-        for (const VpcPlan& plan : plans_) emit_vpc(plan);
-        if (!eips_.empty()) {
-            line(0, "elastic_ips:");
-            for (std::size_t i = 0; i < eips_.size(); ++i) {
-                const Resource& r = eips_[i].first;
-                line(2, "- " + flow({{"name", q(eip_names_[i])},
-                                     {"id", r.id.empty() ? "" : q(r.id)},
-                                     {"address", eips_[i].second.to_string()}}));
-            }
+        model::RawTopology& t = result_.topology;
+        t.remarks = {"Imported by 'vpcctl import aws' from the output of the EC2 describe-* calls.",
+                     "Names come from Name tags (else the cloud ids); ids are kept as id:."};
+        t.region = written(region_);
+        for (const VpcPlan& plan : plans_) t.vpcs.push_back(emit_vpc(plan));
+        for (std::size_t i = 0; i < eips_.size(); ++i) {
+            model::RawElasticIp eip;
+            eip.meta = meta(eip_names_[i], eips_[i].first.id);
+            eip.address = written(eips_[i].second);
+            t.elastic_ips.push_back(std::move(eip));
         }
-        if (!peerings_.empty()) {
-            line(0, "peerings:");
-            for (const Peering* p : peerings_) {
-                std::string status = peering_status(p->status);
-                std::string text = "- " + flow({{"name", q(name_of(p->r.id))},
-                                                {"id", q(p->r.id)},
-                                                {"requester", q(name_of(p->requester.vpc_id))},
-                                                {"accepter", q(name_of(p->accepter.vpc_id))},
-                                                {"status", status}});
-                if (status != p->status) text += "  # " + p->status + " in the cloud";
-                line(2, text);
-            }
+        for (const Peering* p : peerings_) {
+            const model::PeeringStatus status = peering_status(p->status);
+            model::RawPeering raw;
+            raw.meta =
+                meta(name_of(p->r.id), p->r.id,
+                     model::to_string(status) != p->status ? p->status + " in the cloud" : "");
+            raw.requester = written(name_of(p->requester.vpc_id));
+            raw.accepter = written(name_of(p->accepter.vpc_id));
+            raw.status = written(status);
+            t.peerings.push_back(std::move(raw));
         }
-        if (!prefix_lists_.empty()) {
-            line(0, "prefix_lists:");
-            for (const PrefixList* pl : prefix_lists_) {
-                std::vector<net::Cidr> cidrs;
-                bool known = true;
-                if (pl->cidrs) {
-                    cidrs = *pl->cidrs;
-                } else if (auto it = inv_.prefix_list_entries.find(pl->r.id);
-                           it != inv_.prefix_list_entries.end()) {
-                    cidrs = it->second;
-                } else {
-                    known = false;
-                    warn(
-                        fmt::format("prefix list {}: its entries are not in the input (save "
-                                    "'aws ec2 get-managed-prefix-list-entries' as {}.json); "
-                                    "imported empty",
-                                    pl->r.id, pl->r.id));
-                }
-                std::string list;
-                for (const auto& c : cidrs) list += (list.empty() ? "" : ", ") + c.to_string();
-                std::string text = "- " + flow({{"name", q(name_of(pl->r.id))},
-                                                {"id", q(pl->r.id)},
-                                                {"cidrs", "[" + list + "]"}});
-                if (!known) text += "  # entries not in the input";
-                line(2, text);
+        for (const PrefixList* pl : prefix_lists_) {
+            model::RawPrefixList raw;
+            raw.meta = meta(name_of(pl->r.id), pl->r.id);
+            if (pl->cidrs) {
+                raw.cidrs = *pl->cidrs;
+            } else if (auto it = inv_.prefix_list_entries.find(pl->r.id);
+                       it != inv_.prefix_list_entries.end()) {
+                raw.cidrs = it->second;
+            } else {
+                raw.meta.comment = "entries not in the input";
+                warn(
+                    fmt::format("prefix list {}: its entries are not in the input (save "
+                                "'aws ec2 get-managed-prefix-list-entries' as {}.json); "
+                                "imported empty",
+                                pl->r.id, pl->r.id));
             }
+            t.prefix_lists.push_back(std::move(raw));
         }
-        result_.yaml = std::move(yaml_);
+        result_.yaml = model::write_topology_yaml(t);
     }
 
-    void emit_vpc(const VpcPlan& plan) {
+    model::RawVpc emit_vpc(const VpcPlan& plan) {
         const Vpc& vpc = *plan.vpc;
-        line(2, "- name: " + q(plan.name));
-        line(4, "id: " + q(vpc.r.id));
-        if (plan.region != region_) line(4, "region: " + q(plan.region));
-        if (!vpc.r.account.empty()) line(4, "account: " + q(vpc.r.account));
-        line(4, "cidr: " + vpc.cidr.to_string());
-        if (!vpc.secondary.empty()) {
-            std::string list;
-            for (const auto& c : vpc.secondary) list += (list.empty() ? "" : ", ") + c.to_string();
-            line(4, "secondary_cidrs: [" + list + "]");
-        }
+        model::RawVpc raw;
+        raw.meta = meta(plan.name, vpc.r.id);
+        if (plan.region != region_) raw.region = written(plan.region);
+        if (!vpc.r.account.empty()) raw.account = written(vpc.r.account);
+        raw.cidr = written(vpc.cidr);
+        for (const net::Cidr& c : vpc.secondary) raw.secondary_cidrs.push_back(written(c));
         if (plan.igw != nullptr) {
-            line(4, "internet_gateway: " +
-                        flow({{"name", q(name_of(plan.igw->r.id))}, {"id", q(plan.igw->r.id)}}));
+            raw.internet_gateways.push_back({meta(name_of(plan.igw->r.id), plan.igw->r.id)});
         }
-        if (!plan.subnets.empty()) {
-            line(4, "subnets:");
-            for (const Subnet* s : plan.subnets) emit_subnet(plan, *s);
+        for (const Subnet* s : plan.subnets) raw.subnets.push_back(emit_subnet(plan, *s));
+        for (const RouteTable* t : plan.route_tables) {
+            raw.route_tables.push_back(emit_route_table(plan, *t));
         }
-        if (!plan.route_tables.empty()) {
-            line(4, "route_tables:");
-            for (const RouteTable* t : plan.route_tables) emit_route_table(plan, *t);
+        for (const NetworkAcl* a : plan.acls) raw.network_acls.push_back(emit_acl(*a));
+        for (const SecurityGroup* g : plan.groups) {
+            raw.security_groups.push_back(emit_group(plan, *g));
         }
-        if (!plan.acls.empty()) {
-            line(4, "network_acls:");
-            for (const NetworkAcl* a : plan.acls) emit_acl(*a);
-        }
-        if (!plan.groups.empty()) {
-            line(4, "security_groups:");
-            for (const SecurityGroup* g : plan.groups) emit_group(plan, *g);
-        }
-        if (!plan.nats.empty()) {
-            line(4, "nat_gateways:");
-            for (const NatGateway* n : plan.nats) emit_nat(*n);
-        }
-        if (!plan.instances.empty()) {
-            line(4, "instances:");
-            for (const InstancePlan& i : plan.instances) emit_instance(i);
-        }
+        for (const NatGateway* n : plan.nats) raw.nat_gateways.push_back(emit_nat(*n));
+        for (const InstancePlan& i : plan.instances) raw.instances.push_back(emit_instance(i));
+        return raw;
     }
 
-    void emit_subnet(const VpcPlan& plan, const Subnet& s) {
-        std::string table;
+    model::RawSubnet emit_subnet(const VpcPlan& plan, const Subnet& s) {
+        model::RawSubnet raw;
+        raw.meta = meta(name_of(s.r.id), s.r.id);
+        raw.cidr = written(s.cidr);
+        if (!s.az.empty()) raw.az = written(s.az);
         for (const RouteTable* t : plan.route_tables) {
             if (std::find(t->subnet_ids.begin(), t->subnet_ids.end(), s.r.id) !=
                 t->subnet_ids.end()) {
-                table = name_of(t->r.id);
+                raw.route_table = written(name_of(t->r.id));
             }
         }
-        std::string acl;
         for (const NetworkAcl* a : plan.acls) {
             // AWS: vpc-network-acls — every subnet has an ACL association; the default ACL's
             // associations are left implicit.
             if (!a->is_default && std::find(a->subnet_ids.begin(), a->subnet_ids.end(), s.r.id) !=
                                       a->subnet_ids.end()) {
-                acl = name_of(a->r.id);
+                raw.network_acl = written(name_of(a->r.id));
             }
         }
-        line(6, "- " + flow({{"name", q(name_of(s.r.id))},
-                             {"id", q(s.r.id)},
-                             {"cidr", s.cidr.to_string()},
-                             {"az", s.az.empty() ? "" : q(s.az)},
-                             {"route_table", table.empty() ? "" : q(table)},
-                             {"network_acl", acl.empty() ? "" : q(acl)}}));
-    }
-
-    bool more_specific_than_local(const Vpc& vpc, const net::Cidr& dest) const {
-        std::vector<net::Cidr> cidrs{vpc.cidr};
-        cidrs.insert(cidrs.end(), vpc.secondary.begin(), vpc.secondary.end());
-        return std::any_of(cidrs.begin(), cidrs.end(), [&](const net::Cidr& c) {
-            return c.contains(dest) && dest.length() >= c.length();
-        });
+        return raw;
     }
 
     // A route in the topology's short form. AWS: VPC_Route_Tables.
-    std::optional<Item> route_item(const VpcPlan& plan, const Route& r) {
-        if (r.gateway_id == "local") return std::nullopt;  // implicit in every table
+    void add_route(const VpcPlan& plan, const Route& r, Entries<model::RawRoute>& out) {
+        if (r.gateway_id == "local") return;  // implicit in every table
         if (!r.destination) {
             bool v6 = r.other_destination.find(':') != std::string::npos;
             std::string what = v6 ? "IPv6 routes" : "routes to prefix-list destinations";
             not_modelled(what);
-            return Item{r.other_destination + " -> " + target_id(r), what + ": not modelled yet",
-                        true};
+            out.left_out(model::route_text(r.other_destination, target_id(r)),
+                         what + ": not modelled yet");
+            return;
         }
         std::string dest = r.destination->to_string();
         std::string target;
@@ -801,18 +746,24 @@ class Converter {
             target.clear();
         }
         if (target.empty()) {
-            bool cannot_blackhole = more_specific_than_local(*plan.vpc, *r.destination);
-            if (cannot_blackhole) {
-                // AWS: middlebox-routing — only a NAT gateway or ENI may take traffic for a
-                // subnet of the VPC; a blackhole there cannot be written.
+            // AWS: middlebox-routing — inside the VPC only a NAT gateway or ENI may take the
+            // traffic of a subnet; a blackhole there cannot be written.
+            if (cloud::local_route_covering(cidrs_of(*plan.vpc), *r.destination) &&
+                !cloud::may_take_subnet_traffic(model::RouteTargetKind::Blackhole)) {
                 if (unmodelled.empty()) not_modelled("routes inside the VPC to missing targets");
                 warn(fmt::format("{}: route {} -> {} ({}) left out of the topology", r.where, dest,
                                  target_id(r), comment));
-                return Item{dest + " -> " + target_id(r), comment, true};
+                out.left_out(model::route_text(dest, target_id(r)), comment);
+                return;
             }
-            return Item{dest + " -> blackhole", comment, false};
+            target = "blackhole";
         }
-        return Item{dest + " -> " + target, comment, false};
+        model::RawRoute route;
+        route.destination = *r.destination;
+        route.target = target;
+        route.text = model::route_text(dest, target);
+        route.comment = comment;
+        out.items.push_back(std::move(route));
     }
 
     std::string host_target(const VpcPlan& plan, const Route& r, std::string& comment,
@@ -883,57 +834,56 @@ class Converter {
         return nullptr;
     }
 
-    void emit_route_table(const VpcPlan& plan, const RouteTable& t) {
-        line(6, "- name: " + q(name_of(t.r.id)));
-        line(8, "id: " + q(t.r.id));
-        if (t.main) line(8, "main: true");
+    model::RawRouteTable emit_route_table(const VpcPlan& plan, const RouteTable& t) {
+        model::RawRouteTable raw;
+        raw.meta = meta(name_of(t.r.id), t.r.id);
+        if (t.main) raw.main = written(true);
         if (!t.gateway_ids.empty()) {
             not_modelled("route table gateway associations (ingress routing)",
                          static_cast<int>(t.gateway_ids.size()));
             std::string ids;
             for (const auto& g : t.gateway_ids) ids += (ids.empty() ? "" : ", ") + g;
-            line(8, "# associated with gateway " + ids + " (ingress routing): not modelled yet");
+            raw.meta.remarks.push_back("associated with gateway " + ids +
+                                       " (ingress routing): not modelled yet");
         }
-        std::vector<Item> routes;
-        for (const Route& r : t.routes) {
-            if (auto item = route_item(plan, r)) routes.push_back(std::move(*item));
-        }
-        bool any = std::any_of(routes.begin(), routes.end(),
-                               [](const Item& i) { return !i.commented_out; });
-        line(8, any ? "routes:" : "routes: []");
-        items(10, routes);
+        Entries<model::RawRoute> routes;
+        for (const Route& r : t.routes) add_route(plan, r, routes);
+        raw.routes = std::move(routes.items);
+        raw.route_remarks = std::move(routes.remarks);
+        return raw;
     }
 
-    std::optional<Item> acl_item(const AclEntry& e) {
-        // AWS: vpc-network-acls — the final '*' rule (32767) denies and is implicit.
-        if (e.number == 32767) return std::nullopt;
-        const char* dir = e.egress ? "to" : "from";
-        const char* action = e.allow ? "allow" : "deny";
-        ProtocolText p = protocol_text(e.protocol);
-        if (!e.cidr || p.name.empty()) {
+    void add_acl_rule(const AclEntry& e, Entries<model::RawAclRule>& out) {
+        // AWS: vpc-network-acls — the final '*' rule denies and is implicit.
+        if (e.number == cloud::kAclFinalRuleNumber) return;
+        const model::RuleAction action =
+            e.allow ? model::RuleAction::Allow : model::RuleAction::Deny;
+        const std::optional<net::Protocol> p = modelled_protocol(e.protocol);
+        if (!e.cidr || !p) {
             not_modelled("network ACL IPv6 rules");
-            return Item{fmt::format("{} {} {} {} {}", e.number, action,
-                                    p.name.empty() ? e.protocol : p.name, dir, e.ipv6_cidr),
-                        "IPv6 rule: not modelled yet", true};
+            out.left_out(
+                fmt::format("{} {} {} {} {}", e.number, model::to_string(action),
+                            p ? p->to_string() : e.protocol, e.egress ? "to" : "from", e.ipv6_cidr),
+                "IPv6 rule: not modelled yet");
+            return;
         }
-        std::string proto = p.name;
-        if (p.has_ports && e.ports) {
-            std::string ports = ports_text(e.ports->first, e.ports->second);
-            if (!ports.empty()) proto += "/" + ports;
-        }
-        if (p.is_icmp && e.icmp) {
-            std::string icmp = icmp_text(e.icmp->first, e.icmp->second);
-            if (!icmp.empty()) proto += "/" + icmp;
-        }
-        return Item{
-            fmt::format("{} {} {} {} {}", e.number, action, proto, dir, e.cidr->to_string()), "",
-            false};
+        model::RawAclRule rule;
+        rule.number = e.number;
+        rule.action = action;
+        rule.protocol = *p;
+        if (p->has_ports() && e.ports) rule.ports = port_range(e.ports->first, e.ports->second);
+        if (is_icmp(*p) && e.icmp) rule.icmp = icmp_match(e.icmp->first, e.icmp->second);
+        rule.cidr = *e.cidr;
+        rule.text = model::acl_rule_text(e.number, model::to_string(action),
+                                         model::traffic_text(rule.protocol, rule.ports, rule.icmp),
+                                         !e.egress, e.cidr->to_string());
+        out.items.push_back(std::move(rule));
     }
 
-    void emit_acl(const NetworkAcl& a) {
-        line(6, "- name: " + q(name_of(a.r.id)));
-        line(8, "id: " + q(a.r.id));
-        if (a.is_default) line(8, "default: true");
+    model::RawAcl emit_acl(const NetworkAcl& a) {
+        model::RawAcl raw;
+        raw.meta = meta(name_of(a.r.id), a.r.id);
+        if (a.is_default) raw.is_default = written(true);
         for (bool egress : {false, true}) {
             std::vector<const AclEntry*> entries;
             for (const AclEntry& e : a.entries) {
@@ -942,32 +892,34 @@ class Converter {
             // AWS: vpc-network-acls — lowest rule number first.
             std::stable_sort(entries.begin(), entries.end(),
                              [](const auto* x, const auto* y) { return x->number < y->number; });
-            std::vector<Item> rules;
-            for (const AclEntry* e : entries) {
-                if (auto item = acl_item(*e)) rules.push_back(std::move(*item));
-            }
-            bool any = std::any_of(rules.begin(), rules.end(),
-                                   [](const Item& i) { return !i.commented_out; });
-            const char* key = egress ? "outbound" : "inbound";
-            line(8, fmt::format("{}:{}", key, any ? "" : " []"));
-            items(10, rules);
+            Entries<model::RawAclRule> rules;
+            for (const AclEntry* e : entries) add_acl_rule(*e, rules);
+            (egress ? raw.outbound : raw.inbound) = std::move(rules.items);
+            (egress ? raw.outbound_remarks : raw.inbound_remarks) = std::move(rules.remarks);
         }
+        return raw;
     }
 
-    // The peer of a security group rule: a CIDR, sg:NAME, sg:VPC/NAME or pl:NAME. Empty when
-    // it cannot be written; `why` then says so.
-    std::string sg_peer(const VpcPlan& plan, const SgRule& rule, std::string& why) {
+    // The peer of a security group rule: a CIDR, sg:NAME, sg:VPC/NAME or pl:NAME, set in
+    // `out`. False when it cannot be written; `why` then says so.
+    bool sg_peer(const VpcPlan& plan, const SgRule& rule, model::RawSgRule& out, std::string& why) {
         switch (rule.peer_kind) {
             case SgRule::PeerKind::Cidr:
-                return rule.cidr.to_string();
+                out.peer_kind = model::PeerKind::Cidr;
+                out.cidr = rule.cidr;
+                return true;
             case SgRule::PeerKind::Ipv6:
                 not_modelled("security group IPv6 rules");
                 why = "IPv6: not modelled yet";
-                return "";
+                return false;
             case SgRule::PeerKind::PrefixList:
-                if (imported(rule.prefix_list_id)) return "pl:" + name_of(rule.prefix_list_id);
+                if (imported(rule.prefix_list_id)) {
+                    out.peer_kind = model::PeerKind::PrefixList;
+                    out.reference = name_of(rule.prefix_list_id);
+                    return true;
+                }
                 why = fmt::format("prefix list {} is not in the input", rule.prefix_list_id);
-                return "";
+                return false;
             case SgRule::PeerKind::Group:
                 break;
         }
@@ -977,42 +929,48 @@ class Converter {
         auto vpc_it = group_vpc_.find(rule.group_id);
         if (vpc_it == group_vpc_.end() || !imported(rule.group_id)) {
             why = fmt::format("security group {} is not in the input", shown);
-            return "";
+            return false;
         }
+        out.peer_kind = model::PeerKind::SecurityGroup;
         const std::string& other = vpc_it->second;
-        if (other == plan.vpc->r.id) return "sg:" + name_of(rule.group_id);
+        if (other == plan.vpc->r.id) {
+            out.reference = name_of(rule.group_id);
+            return true;
+        }
         // AWS: vpc-peering-security-groups — a peer VPC's group, same region, active peering.
         const VpcPlan* peer = plan_of(other);
         auto key = std::minmax(other, plan.vpc->r.id);
         if (peer != nullptr && peer->region == plan.region &&
             active_pairs_.count({key.first, key.second}) != 0) {
-            return "sg:" + peer->name + "/" + name_of(rule.group_id);
+            out.reference = peer->name + "/" + name_of(rule.group_id);
+            return true;
         }
         why = fmt::format(
             "security group {} is in VPC {}, not peered with this VPC (active, same "
             "region)",
             shown, peer != nullptr ? peer->name : other);
-        return "";
+        return false;
     }
 
-    std::optional<Item> sg_item(const VpcPlan& plan, const SecurityGroup& g, const SgRule& rule,
-                                bool egress) {
-        ProtocolText p = protocol_text(rule.protocol);
+    void add_sg_rule(const VpcPlan& plan, const SecurityGroup& g, const SgRule& rule, bool egress,
+                     Entries<model::RawSgRule>& out) {
+        const std::optional<net::Protocol> p = modelled_protocol(rule.protocol);
+        model::RawSgRule raw;
         std::string why;
-        std::string peer;
-        if (p.name.empty()) {
+        bool peer = false;
+        if (!p) {
             not_modelled("security group IPv6 rules");
             why = fmt::format("protocol {}: not modelled yet", rule.protocol);
         } else {
-            peer = sg_peer(plan, rule, why);
+            raw.protocol = *p;
+            if (p->has_ports()) raw.ports = port_range(rule.from_port, rule.to_port);
+            if (is_icmp(*p)) raw.icmp = icmp_match(rule.from_port, rule.to_port);
+            peer = sg_peer(plan, rule, raw, why);
         }
-        std::string proto = p.name.empty() ? rule.protocol : p.name;
-        std::string ports;
-        if (p.has_ports) ports = ports_text(rule.from_port, rule.to_port);
-        if (p.is_icmp) ports = icmp_text(rule.from_port, rule.to_port);
-        std::string spec = ports.empty() ? proto : proto + "/" + ports;
+        const std::string spec =
+            p ? model::traffic_text(raw.protocol, raw.ports, raw.icmp) : rule.protocol;
         const char* dir = egress ? "to" : "from";
-        if (peer.empty()) {
+        if (!peer) {
             if (rule.peer_kind == SgRule::PeerKind::Group ||
                 rule.peer_kind == SgRule::PeerKind::PrefixList) {
                 warn(fmt::format(
@@ -1025,91 +983,78 @@ class Converter {
                                  : rule.peer_kind == SgRule::PeerKind::PrefixList
                                      ? rule.prefix_list_id
                                      : rule.description;
-            return Item{fmt::format("{} {} {}", spec, dir, target), why, true};
+            out.left_out(model::sg_rule_text(spec, !egress, target), why);
+            return;
         }
-        if (rule.description.empty())
-            return Item{fmt::format("{} {} {}", spec, dir, peer), "", false};
-        // The long form keeps the rule's description.
-        std::string ports_key = p.has_ports && !ports.empty() ? q(ports) : "";
-        std::string type;
-        std::string code;
-        if (p.is_icmp && rule.from_port >= 0) {
-            type = std::to_string(rule.from_port);
-            if (rule.to_port >= 0) code = std::to_string(rule.to_port);
-        }
-        return Item{flow({{"protocol", proto},
-                          {"ports", ports_key},
-                          {"icmp_type", type},
-                          {"icmp_code", code},
-                          {dir, q(peer)},
-                          {"description", q(rule.description)}}),
-                    "", false, true};
+        // A description is kept: the writer uses the long form for it.
+        raw.description = rule.description;
+        raw.text = model::sg_rule_text(spec, !egress, model::sg_peer_text(raw));
+        out.items.push_back(std::move(raw));
     }
 
-    void emit_group(const VpcPlan& plan, const SecurityGroup& g) {
-        line(6, "- name: " + q(name_of(g.r.id)));
-        line(8, "id: " + q(g.r.id));
-        if (is_default(g)) line(8, "default: true");
+    model::RawSecurityGroup emit_group(const VpcPlan& plan, const SecurityGroup& g) {
+        model::RawSecurityGroup raw;
+        raw.meta = meta(name_of(g.r.id), g.r.id);
+        if (is_default(g)) raw.is_default = written(true);
         for (bool egress : {false, true}) {
-            std::vector<Item> rules;
+            Entries<model::RawSgRule> rules;
             for (const SgRule& rule : egress ? g.egress : g.ingress) {
-                if (auto item = sg_item(plan, g, rule, egress)) rules.push_back(std::move(*item));
+                add_sg_rule(plan, g, rule, egress, rules);
             }
-            bool any = std::any_of(rules.begin(), rules.end(),
-                                   [](const Item& i) { return !i.commented_out; });
-            // An egress list left out means "all to 0.0.0.0/0": write an empty one explicitly.
-            line(8, fmt::format("{}:{}", egress ? "egress" : "ingress", any ? "" : " []"));
-            items(10, rules);
+            if (egress) {
+                // An egress list left out means "all to 0.0.0.0/0": write it, empty or not.
+                raw.egress = std::move(rules.items);
+                raw.egress_remarks = std::move(rules.remarks);
+            } else {
+                raw.ingress = std::move(rules.items);
+                raw.ingress_remarks = std::move(rules.remarks);
+            }
         }
+        return raw;
     }
 
-    void emit_nat(const NatGateway& n) {
+    model::RawNatGateway emit_nat(const NatGateway& n) {
         const NatAddress* primary = nullptr;
         for (const NatAddress& a : n.addresses) {
             if (a.primary && primary == nullptr) primary = &a;
         }
-        bool is_public = n.connectivity_type != "private";
-        auto eip = nat_eip_name_.find(n.r.id);
-        std::string text =
-            "- " +
-            flow({{"name", q(name_of(n.r.id))},
-                  {"id", q(n.r.id)},
-                  {"subnet", q(name_of(n.subnet_id))},
-                  {"private_ip", primary != nullptr && primary->private_ip
-                                     ? primary->private_ip->to_string()
-                                     : ""},
-                  {"elastic_ip", is_public && eip != nat_eip_name_.end() ? q(eip->second) : ""},
-                  {"type", is_public ? "public" : "private"}});
-        if (n.state != "available" && !n.state.empty()) text += "  # " + n.state + " in the cloud";
-        line(6, text);
+        const bool is_public = n.connectivity_type != "private";
+        model::RawNatGateway raw;
+        raw.meta =
+            meta(name_of(n.r.id), n.r.id,
+                 n.state != "available" && !n.state.empty() ? n.state + " in the cloud" : "");
+        raw.subnet = written(name_of(n.subnet_id));
+        if (primary != nullptr && primary->private_ip) {
+            raw.private_ip = written(*primary->private_ip);
+        }
+        if (auto eip = nat_eip_name_.find(n.r.id); is_public && eip != nat_eip_name_.end()) {
+            raw.elastic_ip = written(eip->second);
+        }
+        raw.is_public = written(is_public);
+        return raw;
     }
 
-    void emit_instance(const InstancePlan& i) {
-        line(6, "- name: " + q(i.name) + (i.comment.empty() ? "" : "  # " + i.comment));
-        if (!i.id.empty()) line(8, "id: " + q(i.id));
-        if (i.state != "running") line(8, "state: " + q(i.state));
-        line(8, "enis:");
+    model::RawInstance emit_instance(const InstancePlan& i) {
+        model::RawInstance raw;
+        raw.meta = meta(i.name, i.id, i.comment);
+        if (i.state != "running") {
+            raw.state = written(i.state);
+            raw.running = false;
+        }
         for (const NetworkInterface* e : i.enis) {
-            line(10, "- name: " + q(name_of(e->r.id)));
-            line(12, "id: " + q(e->r.id));
-            line(12, "subnet: " + q(name_of(e->subnet_id)));
-            if (e->private_ips.size() == 1) {
-                line(12, "private_ip: " + e->private_ips.front().to_string());
-            } else {
-                std::string list;
-                for (const auto& ip : e->private_ips)
-                    list += (list.empty() ? "" : ", ") + ip.to_string();
-                line(12, "private_ips: [" + list + "]");
-            }
+            model::RawEni eni;
+            eni.meta = meta(name_of(e->r.id), e->r.id);
+            eni.subnet = written(name_of(e->subnet_id));
+            for (const auto& ip : e->private_ips) eni.private_ips.push_back(written(ip));
             if (auto eip = eni_eip_name_.find(e->r.id); eip != eni_eip_name_.end()) {
-                line(12, "elastic_ip: " + q(eip->second));
+                eni.elastic_ip = written(eip->second);
             } else if (e->public_ip) {
-                line(12, "public_ip: " + e->public_ip->to_string());
+                eni.public_ip = written(*e->public_ip);
             }
             std::vector<std::string> groups;
             for (const std::string& g : e->group_ids) {
                 if (imported(g) && group_vpc_[g] == subnet_vpc(e->subnet_id)) {
-                    groups.push_back(q(name_of(g)));
+                    groups.push_back(name_of(g));
                 } else {
                     warn(
                         fmt::format("network interface {}: security group {} is not in the "
@@ -1119,20 +1064,19 @@ class Converter {
             }
             // AWS: amazon-vpc-limits — 5 groups per ENI by default (a quota that can be raised
             // to 16); the topology allows 5.
-            if (groups.size() > 5) {
+            if (groups.size() > cloud::kMaxSecurityGroupsPerEni) {
                 warn(
                     fmt::format("network interface {} has {} security groups; the topology "
-                                "allows 5, the first 5 are kept",
-                                e->r.id, groups.size()));
-                groups.resize(5);
+                                "allows {}, the first {} are kept",
+                                e->r.id, groups.size(), cloud::kMaxSecurityGroupsPerEni,
+                                cloud::kMaxSecurityGroupsPerEni));
+                groups.resize(cloud::kMaxSecurityGroupsPerEni);
             }
-            if (!groups.empty()) {
-                std::string list;
-                for (const auto& g : groups) list += (list.empty() ? "" : ", ") + g;
-                line(12, "security_groups: [" + list + "]");
-            }
-            if (!e->source_dest_check) line(12, "source_dest_check: false");
+            for (const std::string& g : groups) eni.security_groups.push_back(written(g));
+            if (!e->source_dest_check) eni.source_dest_check = written(false);
+            raw.enis.push_back(std::move(eni));
         }
+        return raw;
     }
 
     void report_counts() {
@@ -1172,7 +1116,6 @@ class Converter {
     WriteOptions options_;
     WriteResult result_;
     std::string region_;
-    std::string yaml_;
 
     std::vector<VpcPlan> plans_;
     std::map<std::string, std::size_t> plan_index_;

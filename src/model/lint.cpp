@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "vpcstack/model/invariant.hpp"
+
 namespace vpcstack::model {
 namespace {
 
@@ -23,7 +25,8 @@ bool has_internet_route(const Topology& t, Index route_table) {
 void lint_public_enis(const Topology& t, Diagnostics& d) {
     for (Index e = 0; e < t.enis.size(); ++e) {
         const Eni& eni = t.enis[e];
-        if (eni.subnet == kNone || eni.instance == kNone) continue;
+        VPCSTACK_ASSERT(eni.subnet != kNone && eni.instance != kNone,
+                        "validation gives every ENI a subnet and an instance");
         auto address = t.public_address_of_eni(e);
         if (!address) continue;
         const Subnet& subnet = t.subnets[eni.subnet];
@@ -42,7 +45,8 @@ void lint_public_enis(const Topology& t, Diagnostics& d) {
 // through its own subnet's route table.
 void lint_nat_gateways(const Topology& t, Diagnostics& d) {
     for (const NatGateway& nat : t.nat_gateways) {
-        if (!nat.is_public || nat.subnet == kNone) continue;
+        VPCSTACK_ASSERT(nat.subnet != kNone, "validation gives every NAT gateway a subnet");
+        if (!nat.is_public) continue;
         const Subnet& subnet = t.subnets[nat.subnet];
         if (has_internet_route(t, subnet.route_table)) continue;
         d.warning(nat.meta.loc, "NAT gateway", nat.meta.name,
@@ -138,7 +142,8 @@ std::string denier(const AclRule* rule) {
 void lint_nat_acls(const Topology& t, Diagnostics& d) {
     const net::Cidr anywhere(net::Ipv4Address(0), 0);
     for (const NatGateway& nat : t.nat_gateways) {
-        if (!nat.is_public || nat.subnet == kNone) continue;
+        VPCSTACK_ASSERT(nat.subnet != kNone, "validation gives every NAT gateway a subnet");
+        if (!nat.is_public) continue;
         const Subnet& subnet = t.subnets[nat.subnet];
         const NetworkAcl& acl = t.network_acls[subnet.network_acl];
         auto blocked = first_blocked(acl.inbound, net::Protocol::kTcp, {1024, 65535}, anywhere);
@@ -158,8 +163,9 @@ void lint_nat_acls(const Topology& t, Diagnostics& d) {
 bool is_dns_resolver(const Topology& t, Index vpc, const net::Cidr& cidr) {
     if (cidr.length() != 32) return false;
     if (cidr.network() == net::Ipv4Address(169, 254, 169, 253)) return true;
-    return vpc != kNone && !t.vpcs[vpc].cidrs.empty() &&
-           cidr.network() == t.vpcs[vpc].cidrs.front().network() + 2;
+    VPCSTACK_ASSERT(vpc != kNone && !t.vpcs[vpc].cidrs.empty(),
+                    "validation gives every ACL a VPC, and every VPC its primary CIDR");
+    return cidr.network() == t.vpcs[vpc].cidrs.front().network() + 2;
 }
 
 // AWS: vpc-network-acls — ACLs are stateless: a rule that lets requests through needs a rule

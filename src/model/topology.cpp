@@ -1,5 +1,7 @@
 #include "vpcstack/model/topology.hpp"
 
+#include "vpcstack/model/invariant.hpp"
+
 namespace vpcstack::model {
 
 std::optional<net::Ipv4Address> Topology::public_address_of_eni(Index eni) const {
@@ -10,7 +12,9 @@ std::optional<net::Ipv4Address> Topology::public_address_of_eni(Index eni) const
 
 std::optional<net::Ipv4Address> Topology::public_address_of_nat(Index nat) const {
     const NatGateway& n = nat_gateways.at(nat);
-    if (!n.is_public || n.elastic_ip == kNone) return std::nullopt;
+    if (!n.is_public) return std::nullopt;
+    VPCSTACK_ASSERT(n.elastic_ip != kNone,
+                    "validation gives every public NAT gateway an Elastic IP");
     return elastic_ips.at(n.elastic_ip).address;
 }
 

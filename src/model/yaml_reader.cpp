@@ -8,6 +8,8 @@
 #include <initializer_list>
 #include <utility>
 
+#include "vpcstack/model/rule_text.hpp"
+
 namespace vpcstack::model {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -664,7 +666,7 @@ std::optional<RawRoute> Reader::read_route(const YAML::Node& n, const Ctx& ctx) 
         destination_loc = d.loc;
         r.target = *t;
         if (id.has_value()) r.id = *id;
-        r.text = destination + " -> " + r.target;
+        r.text = route_text(destination, r.target);
     } else {
         error(r.loc, ctx,
               fmt::format("a route is {}; expected 'DESTINATION -> TARGET' or a map", describe(n)));
@@ -773,10 +775,8 @@ std::optional<RawAclRule> Reader::read_acl_rule(const YAML::Node& n, bool inboun
         action_loc = a.loc;
         cidr_text = *c;
         cidr_loc = c.loc;
-        std::string proto = r.protocol.to_string();
-        if (r.protocol.has_ports() && !r.ports.is_all()) proto += "/" + r.ports.to_string();
-        if (!r.icmp.is_any()) proto += "/" + r.icmp.to_string();
-        r.text = fmt::format("{} {} {} {} {}", r.number, action, proto, preposition, cidr_text);
+        r.text = acl_rule_text(r.number, action, traffic_text(r.protocol, r.ports, r.icmp), inbound,
+                               cidr_text);
     } else {
         error(r.loc, ctx,
               fmt::format("an {} rule is {}; expected 'NUMBER allow|deny PROTOCOL[/PORTS] {} "
@@ -910,10 +910,7 @@ std::optional<RawSgRule> Reader::read_sg_rule(const YAML::Node& n, bool ingress,
     r.ports = traffic->ports;
     r.icmp = traffic->icmp;
     if (description.has_value()) r.description = *description;
-    std::string proto = r.protocol.to_string();
-    if (r.protocol.has_ports() && !r.ports.is_all()) proto += "/" + r.ports.to_string();
-    if (!r.icmp.is_any()) proto += "/" + r.icmp.to_string();
-    r.text = fmt::format("{} {} {}", proto, preposition, *peer);
+    r.text = sg_rule_text(traffic_text(r.protocol, r.ports, r.icmp), ingress, *peer);
     return r;
 }
 
@@ -990,6 +987,7 @@ void Reader::read_instance(const YAML::Node& n, RawVpc& vpc) {
         }
         inst.running = *state == "running";
     }
+    inst.state = state;
     inst.listen = read_listen(n, ctx);
     Entry enis = find(n, "enis");
     if (!enis.found) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../model/topology_builder.hpp"
 #include "vpcstack/engine/engine.hpp"
 #include "vpcstack/model/topology.hpp"
 
@@ -24,81 +25,46 @@ inline net::Cidr cidr(const char* text) {
     return *net::Cidr::parse(text);
 }
 
-// Builds a Topology as the loader would: main route table with local routes, default ACL
-// allowing all, default security group (inbound from itself, all outbound).
-class TopologyBuilder {
+// Builds a Topology as the loader would, through the shared test builder
+// (tests/model/topology_builder.hpp): every VPC gets the model's defaults (main route table
+// with local routes, default ACL allowing all, default security group: inbound from itself,
+// all outbound), named after the VPC (NAME-main, NAME-default-acl, NAME-default-sg) so that
+// traces tell the VPCs apart.
+class TopologyBuilder : private model::testing::TopologyBuilder {
+    using Base = model::testing::TopologyBuilder;
+
   public:
+    using Base::t;
+
     Index vpc(const std::string& name, const char* block) {
-        model::Vpc v;
-        v.meta.name = name;
-        v.cidrs.push_back(cidr(block));
-        Index vi = add(t.vpcs, v);
-        model::RouteTable rt;
-        rt.meta.name = name + "-main";
-        rt.vpc = vi;
-        rt.main = true;
-        t.vpcs[vi].main_route_table = add(t.route_tables, rt);
-        add_local_routes(t.vpcs[vi].main_route_table);
-        model::NetworkAcl acl;
-        acl.meta.name = name + "-default-acl";
-        acl.vpc = vi;
-        acl.is_default = true;
-        acl.inbound.push_back(acl_rule(100, true, net::Protocol::all(), "0.0.0.0/0"));
-        acl.outbound.push_back(acl_rule(100, true, net::Protocol::all(), "0.0.0.0/0"));
-        t.vpcs[vi].default_acl = add(t.network_acls, acl);
-        model::SecurityGroup sg;
-        sg.meta.name = name + "-default-sg";
-        sg.vpc = vi;
-        sg.is_default = true;
-        Index sgi = add(t.security_groups, sg);
-        t.security_groups[sgi].ingress.push_back(sg_from_group(net::Protocol::all(), {}, sgi));
-        t.security_groups[sgi].egress.push_back(
-            sg_cidr(net::Protocol::all(), {}, "0.0.0.0/0", false));
-        t.vpcs[vi].default_security_group = sgi;
+        model::Meta meta;
+        meta.name = name;
+        Index vi = Base::vpc(meta, cidr(block));
+        const model::Vpc& v = t.vpcs[vi];
+        t.route_tables[v.main_route_table].meta.name = name + "-main";
+        t.network_acls[v.default_acl].meta.name = name + "-default-acl";
+        t.security_groups[v.default_security_group].meta.name = name + "-default-sg";
         return vi;
     }
 
     Index subnet(Index vpc, const std::string& name, const char* block) {
-        model::Subnet s;
-        s.meta.name = name;
-        s.vpc = vpc;
-        s.cidr = cidr(block);
-        s.route_table = t.vpcs[vpc].main_route_table;
-        s.network_acl = t.vpcs[vpc].default_acl;
-        Index si = add(t.subnets, s);
-        t.vpcs[vpc].subnets.push_back(si);
-        return si;
+        return Base::subnet(vpc, named(name), cidr(block));
     }
 
     Index route_table(Index vpc, const std::string& name) {
-        model::RouteTable rt;
-        rt.meta.name = name;
-        rt.vpc = vpc;
-        Index r = add(t.route_tables, rt);
-        add_local_routes(r);
-        return r;
+        return Base::route_table(vpc, named(name));
     }
     void route(Index table, const char* destination, model::RouteTargetKind kind,
                Index target = kNone, std::string text = "") {
-        model::Route r;
-        r.destination = cidr(destination);
-        r.target.kind = kind;
-        r.target.index = target;
-        r.target.text = text.empty() ? model::to_string(kind) : text;
-        t.route_tables[table].routes.push_back(r);
+        Base::route(table, cidr(destination), kind, target,
+                    text.empty() ? model::to_string(kind) : std::move(text));
     }
     void associate_route_table(Index subnet, Index table) {
-        t.subnets[subnet].route_table = table;
-        t.subnets[subnet].explicit_route_table = true;
+        Base::associate_route_table(subnet, table);
     }
 
     // A custom ACL: denies all until rules are added.
-    Index acl(Index vpc, const std::string& name) {
-        model::NetworkAcl a;
-        a.meta.name = name;
-        a.vpc = vpc;
-        return add(t.network_acls, a);
-    }
+    Index acl(Index vpc, const std::string& name) { return Base::network_acl(vpc, named(name)); }
     static model::AclRule acl_rule(std::uint16_t number, bool allow, net::Protocol protocol,
                                    const char* block, net::PortRange ports = net::PortRange::all(),
                                    net::IcmpMatch icmp = {}) {
@@ -114,16 +80,10 @@ class TopologyBuilder {
                  block;
         return r;
     }
-    void associate_acl(Index subnet, Index acl) {
-        t.subnets[subnet].network_acl = acl;
-        t.subnets[subnet].explicit_network_acl = true;
-    }
+    void associate_acl(Index subnet, Index acl) { Base::associate_network_acl(subnet, acl); }
 
     Index security_group(Index vpc, const std::string& name) {
-        model::SecurityGroup sg;
-        sg.meta.name = name;
-        sg.vpc = vpc;
-        return add(t.security_groups, sg);
+        return Base::security_group(vpc, named(name));
     }
     static model::SgRule sg_cidr(net::Protocol protocol, net::PortRange ports, const char* block,
                                  bool ingress = true) {
@@ -150,12 +110,7 @@ class TopologyBuilder {
     }
 
     Index internet_gateway(Index vpc) {
-        model::InternetGateway g;
-        g.meta.name = t.vpcs[vpc].meta.name + "-igw";
-        g.vpc = vpc;
-        Index gi = add(t.internet_gateways, g);
-        t.vpcs[vpc].internet_gateway = gi;
-        return gi;
+        return Base::internet_gateway(vpc, named(t.vpcs[vpc].meta.name + "-igw"));
     }
 
     // One instance with one ENI; returns the ENI index (= engine port). No groups: the VPC's
@@ -163,85 +118,32 @@ class TopologyBuilder {
     Index instance(const std::string& name, Index subnet, const char* address,
                    std::vector<Index> groups = {}, const char* public_ip = nullptr,
                    bool source_dest_check = true, bool running = true) {
-        struct {
-            std::vector<Index> groups;
-            const char* public_ip;
-            bool source_dest_check;
-            bool running;
-        } options{std::move(groups), public_ip, source_dest_check, running};
-        model::Instance inst;
-        inst.meta.name = name;
-        inst.running = options.running;
-        Index ii = add(t.instances, inst);
-        model::Eni e;
-        e.meta.name = name + "/eth0";
-        e.instance = ii;
-        e.subnet = subnet;
-        e.vpc = t.subnets[subnet].vpc;
-        e.private_ips.push_back(ip(address));
-        if (options.public_ip != nullptr) e.public_ip = ip(options.public_ip);
-        e.security_groups = options.groups;
-        if (e.security_groups.empty()) {
-            e.security_groups.push_back(t.vpcs[e.vpc].default_security_group);
-        }
-        e.source_dest_check = options.source_dest_check;
+        Index ii = Base::instance(named(name), running);
         std::uint8_t n = static_cast<std::uint8_t>(t.enis.size() + 1);
-        e.mac = net::MacAddress({0x02, 0xaa, 0x00, 0x00, 0x00, n});
-        Index ei = add(t.enis, e);
-        t.instances[ii].enis.push_back(ei);
-        t.subnets[subnet].enis.push_back(ei);
+        Index ei = Base::eni(ii, named(name + "/eth0"), subnet, {ip(address)}, std::move(groups),
+                             net::MacAddress({0x02, 0xaa, 0x00, 0x00, 0x00, n}));
+        if (public_ip != nullptr) t.enis[ei].public_ip = ip(public_ip);
+        t.enis[ei].source_dest_check = source_dest_check;
         return ei;
     }
 
     Index nat_gateway(const std::string& name, Index subnet, const char* private_ip,
                       const char* elastic_ip) {
-        model::NatGateway n;
-        n.meta.name = name;
-        n.vpc = t.subnets[subnet].vpc;
-        n.subnet = subnet;
-        n.private_ip = ip(private_ip);
-        Index ni = static_cast<Index>(t.nat_gateways.size());
-        if (elastic_ip != nullptr) {
-            model::ElasticIp eip;
-            eip.meta.name = name + "-eip";
-            eip.address = ip(elastic_ip);
-            eip.target_kind = model::EipTargetKind::NatGateway;
-            eip.target = ni;
-            n.elastic_ip = add(t.elastic_ips, eip);
-        } else {
-            n.is_public = false;
-        }
-        return add(t.nat_gateways, n);
+        Index eip = kNone;
+        if (elastic_ip != nullptr) eip = Base::elastic_ip(named(name + "-eip"), ip(elastic_ip));
+        return Base::nat_gateway(named(name), subnet, ip(private_ip), eip);
     }
 
     Index peering(const std::string& name, Index a, Index b,
                   model::PeeringStatus status = model::PeeringStatus::Active) {
-        model::Peering p;
-        p.meta.name = name;
-        p.requester = a;
-        p.accepter = b;
-        p.status = status;
-        return add(t.peerings, p);
+        return Base::peering(named(name), a, b, status);
     }
-
-    model::Topology t;
 
   private:
-    template <typename T>
-    static Index add(std::vector<T>& v, T item) {
-        v.push_back(std::move(item));
-        return static_cast<Index>(v.size() - 1);
-    }
-    void add_local_routes(Index table) {
-        const model::Vpc& v = t.vpcs[t.route_tables[table].vpc];
-        for (const net::Cidr& c : v.cidrs) {
-            model::Route r;
-            r.destination = c;
-            r.target.kind = model::RouteTargetKind::Local;
-            r.target.text = "local";
-            r.implicit = true;
-            t.route_tables[table].routes.push_back(r);
-        }
+    static model::Meta named(std::string name) {
+        model::Meta meta;
+        meta.name = std::move(name);
+        return meta;
     }
 };
 

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
+#include "../model/raw_topology_diff.hpp"
 #include "vpcstack/importers/aws_reader.hpp"
 #include "vpcstack/model/loader.hpp"
 
@@ -45,8 +47,17 @@ struct Imported {
     }
 };
 
+// The YAML written reads back as the raw topology the import made.
+void expect_round_trip(const WriteResult& result) {
+    model::Diagnostics d;
+    auto read = model::read_topology_yaml(result.yaml, "imported.yaml", d);
+    ASSERT_TRUE(read.has_value()) << result.yaml;
+    EXPECT_FALSE(d.has_errors()) << result.yaml;
+    EXPECT_EQ(model::testing::raw_difference(result.topology, *read), "") << result.yaml;
+}
+
 // Reads the documents, writes the topology and loads it back: every topology the importer
-// writes must load.
+// writes must load, and read back as what it made.
 Imported import_docs(const std::vector<std::string>& docs,
                      const std::string& region = "us-east-1") {
     ReadResult read;
@@ -57,6 +68,7 @@ Imported import_docs(const std::vector<std::string>& docs,
     EXPECT_TRUE(read.ok()) << read.errors.front();
     Imported out{write_topology_yaml(read.inventory, WriteOptions{region}), {}};
     if (out.result.ok()) {
+        expect_round_trip(out.result);
         out.loaded = model::load_topology_text(out.result.yaml, "imported.yaml");
         std::string diagnostics;
         for (const auto& d : out.loaded.diagnostics.sorted()) diagnostics += d.to_string() + "\n";
@@ -439,6 +451,23 @@ TEST(AwsTopologyWriter, MoreThanFiveGroupsOnAnEniAreCutToFiveWithAWarning) {
     auto t = import_docs({kVpc, groups, eni});
     EXPECT_TRUE(t.has_line("            security_groups: [g1, g2, g3, g4, g5]"));
     EXPECT_TRUE(t.warned("network interface eni-1 has 6 security groups; the topology allows 5"));
+}
+
+TEST(AwsTopologyWriter, EveryFixtureReadsBackAsTheRawTopologyTheImportMade) {
+    namespace fs = std::filesystem;
+    int fixtures = 0;
+    for (const auto& entry :
+         fs::directory_iterator(std::string(VPCSTACK_SOURCE_DIR) + "/tests/importers/fixtures")) {
+        if (!entry.is_directory()) continue;
+        SCOPED_TRACE(entry.path().filename().string());
+        ReadResult read = read_aws_dir(entry.path().string(), "us-east-1");
+        ASSERT_TRUE(read.ok()) << read.errors.front();
+        WriteResult result = write_topology_yaml(read.inventory, WriteOptions{});
+        ASSERT_TRUE(result.ok()) << result.errors.front();
+        expect_round_trip(result);
+        ++fixtures;
+    }
+    EXPECT_GE(fixtures, 2);
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
-// Small topologies built in C++ for the render tests, filled the way the loader fills them
-// (effective route table and ACL per subnet, implicit local routes first, default groups).
+// Small topologies built in C++ for the render tests, through the shared test builder, which
+// fills them the way the loader does and takes the VPC defaults from the model.
 #pragma once
 
 #include <string>
 
+#include "../model/topology_builder.hpp"
 #include "vpcstack/model/topology.hpp"
 
 namespace vpcstack::render::testing {
@@ -25,169 +26,67 @@ inline model::Meta meta(std::string name, int line = 0) {
     return m;
 }
 
-class SampleBuilder {
+// The shared test builder (tests/model/topology_builder.hpp) with the render tests' names:
+// resources placed in "sample.yaml", subnets in zone REGION-a.
+class SampleBuilder : private model::testing::TopologyBuilder {
+    using Base = model::testing::TopologyBuilder;
+
   public:
-    explicit SampleBuilder(std::string region = "us-east-1") {
-        t.file = "sample.yaml";
-        t.region = std::move(region);
-    }
+    explicit SampleBuilder(std::string region = "us-east-1") : Base("sample.yaml", region) {}
+    using Base::t;
 
+    // A VPC with the cloud's defaults: main route table, default ACL and default group.
     Index vpc(const char* name, const char* cidr_text) {
-        model::Vpc v;
-        v.meta = meta(name);
-        v.region = t.region;
-        v.cidrs = {cidr(cidr_text)};
-        const Index index = static_cast<Index>(t.vpcs.size());
-        t.vpcs.push_back(v);
-        model::RouteTable main;
-        main.meta = meta("main");
-        main.meta.implicit = true;
-        main.vpc = index;
-        main.main = true;
-        t.vpcs[index].main_route_table = route_table(index, main);
-        model::NetworkAcl acl;
-        acl.meta = meta("default");
-        acl.meta.implicit = true;
-        acl.vpc = index;
-        acl.is_default = true;
-        t.vpcs[index].default_acl = static_cast<Index>(t.network_acls.size());
-        t.network_acls.push_back(acl);
-        t.vpcs[index].default_security_group = security_group(index, "default", true);
-        return index;
+        return Base::vpc(meta(name), cidr(cidr_text));
     }
 
-    Index route_table(Index vpc, model::RouteTable table) {
-        for (const net::Cidr& c : t.vpcs[vpc].cidrs) {
-            model::Route local;
-            local.destination = c;
-            local.target.kind = model::RouteTargetKind::Local;
-            local.implicit = true;
-            table.routes.insert(table.routes.begin(), local);
-        }
-        table.vpc = vpc;
-        t.route_tables.push_back(table);
-        return static_cast<Index>(t.route_tables.size() - 1);
-    }
-
-    Index route_table(Index vpc, const char* name) {
-        model::RouteTable table;
-        table.meta = meta(name);
-        return route_table(vpc, table);
-    }
+    Index route_table(Index vpc, const char* name) { return Base::route_table(vpc, meta(name)); }
 
     void route(Index table, const char* destination, model::RouteTargetKind kind, Index target,
                std::string text) {
-        model::Route r;
-        r.destination = cidr(destination);
-        r.target.kind = kind;
-        r.target.index = target;
-        r.target.text = std::move(text);
-        t.route_tables[table].routes.push_back(r);
+        Base::route(table, cidr(destination), kind, target, std::move(text));
     }
 
-    Index igw(Index vpc, const char* name) {
-        model::InternetGateway g;
-        g.meta = meta(name);
-        g.vpc = vpc;
-        t.internet_gateways.push_back(g);
-        const Index index = static_cast<Index>(t.internet_gateways.size() - 1);
-        t.vpcs[vpc].internet_gateway = index;
-        return index;
-    }
+    Index igw(Index vpc, const char* name) { return Base::internet_gateway(vpc, meta(name)); }
 
     Index subnet(Index vpc, const char* name, const char* cidr_text, Index table = kNone) {
-        model::Subnet s;
-        s.meta = meta(name);
-        s.vpc = vpc;
-        s.cidr = cidr(cidr_text);
-        s.availability_zone = t.region + "a";
-        s.explicit_route_table = table != kNone;
-        s.route_table = table != kNone ? table : t.vpcs[vpc].main_route_table;
-        s.network_acl = t.vpcs[vpc].default_acl;
-        t.subnets.push_back(s);
-        const Index index = static_cast<Index>(t.subnets.size() - 1);
-        t.vpcs[vpc].subnets.push_back(index);
-        return index;
+        const Index s = Base::subnet(vpc, meta(name), cidr(cidr_text), t.region + "a");
+        if (table != kNone) Base::associate_route_table(s, table);
+        return s;
     }
 
-    Index security_group(Index vpc, const char* name, bool is_default = false) {
-        model::SecurityGroup g;
-        g.meta = meta(name);
-        g.meta.implicit = is_default;
-        g.vpc = vpc;
-        g.is_default = is_default;
-        t.security_groups.push_back(g);
-        return static_cast<Index>(t.security_groups.size() - 1);
+    Index security_group(Index vpc, const char* name) {
+        return Base::security_group(vpc, meta(name));
     }
 
     Index elastic_ip(const char* name, const char* address) {
-        model::ElasticIp e;
-        e.meta = meta(name);
-        e.address = ip(address);
-        t.elastic_ips.push_back(e);
-        return static_cast<Index>(t.elastic_ips.size() - 1);
+        return Base::elastic_ip(meta(name), ip(address));
     }
 
     // An instance with one ENI; returns the instance index.
     Index instance(const char* name, Index subnet, const char* private_ip, Index group) {
-        model::Instance inst;
-        inst.meta = meta(name);
-        const Index index = static_cast<Index>(t.instances.size());
-        t.instances.push_back(inst);
+        const Index index = Base::instance(meta(name));
         add_eni(index, std::string(name) + "/eth0", subnet, private_ip, group);
         return index;
     }
 
     Index add_eni(Index instance, std::string name, Index subnet, const char* private_ip,
                   Index group) {
-        model::Eni e;
-        e.meta = meta(std::move(name));
-        e.instance = instance;
-        e.subnet = subnet;
-        e.vpc = t.subnets[subnet].vpc;
-        e.private_ips = {ip(private_ip)};
-        e.security_groups = {group};
-        e.device_index = static_cast<int>(t.instances[instance].enis.size());
-        const Index index = static_cast<Index>(t.enis.size());
-        t.enis.push_back(e);
-        t.instances[instance].enis.push_back(index);
-        t.subnets[subnet].enis.push_back(index);
-        return index;
+        return Base::eni(instance, meta(std::move(name)), subnet, {ip(private_ip)}, {group});
     }
 
     Index nat(const char* name, Index subnet, const char* private_ip, Index eip) {
-        model::NatGateway n;
-        n.meta = meta(name);
-        n.vpc = t.subnets[subnet].vpc;
-        n.subnet = subnet;
-        n.private_ip = ip(private_ip);
-        n.elastic_ip = eip;
-        t.nat_gateways.push_back(n);
-        const Index index = static_cast<Index>(t.nat_gateways.size() - 1);
-        t.elastic_ips[eip].target_kind = model::EipTargetKind::NatGateway;
-        t.elastic_ips[eip].target = index;
-        return index;
+        return Base::nat_gateway(meta(name), subnet, ip(private_ip), eip);
     }
 
     Index peering(const char* name, Index requester, Index accepter,
                   model::PeeringStatus status = model::PeeringStatus::Active) {
-        model::Peering p;
-        p.meta = meta(name);
-        p.requester = requester;
-        p.accepter = accepter;
-        p.status = status;
-        t.peerings.push_back(p);
-        return static_cast<Index>(t.peerings.size() - 1);
+        return Base::peering(meta(name), requester, accepter, status);
     }
 
     void internet_host(const char* name, const char* address) {
-        model::InternetHost h;
-        h.meta = meta(name);
-        h.address = ip(address);
-        t.internet_hosts.push_back(h);
+        Base::internet_host(meta(name), ip(address));
     }
-
-    model::Topology t;
 };
 
 // The classic two-tier VPC: a public subnet (web with a public IP, NAT gateway with an Elastic

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vpcstack/importers/aws_inventory.hpp"
+#include "vpcstack/model/yaml_reader.hpp"
 
 namespace vpcstack::importers::aws {
 
@@ -26,7 +27,8 @@ struct ImportReport {
 };
 
 struct WriteResult {
-    std::string yaml;
+    model::RawTopology topology;  // what the import makes, comments included
+    std::string yaml;             // model::write_topology_yaml(topology)
     ImportReport report;
     std::vector<std::string> errors;  // the input cannot make a topology (no VPC, no region)
     bool ok() const { return errors.empty(); }

@@ -1,5 +1,5 @@
-// Small helpers for writing topology YAML by hand: scalar quoting, names made from cloud tags,
-// and unique names within a scope.
+// Names for an imported topology: names made from cloud tags, and unique names within a scope.
+// (The YAML itself is written by model/yaml_writer.hpp.)
 #pragma once
 
 #include <map>
@@ -8,10 +8,6 @@
 #include <string_view>
 
 namespace vpcstack::importers {
-
-// The scalar as YAML: plain when that reads back as the same string, else double-quoted with
-// escapes. `in_flow` also quotes the characters that end a flow item ([]{},).
-std::string yaml_scalar(std::string_view text, bool in_flow = false);
 
 // A name usable in a topology from a cloud tag: letters, digits, '.', '_' and '-' kept, any run
 // of other characters (spaces, '/', ':') becomes one '-', and leading/trailing '-' dropped.

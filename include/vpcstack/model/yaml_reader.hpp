@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vpcstack/model/diagnostics.hpp"
@@ -21,29 +22,47 @@ struct Field {
     SourceLocation loc;    // where the value was written; the owning item's place when absent
     bool present = false;  // written in the file, valid or not
 
+    // A value written in the file (for raw topologies made in code, such as by an importer).
+    static Field written(T v) { return {std::move(v), {}, true}; }
+
     bool has_value() const { return value.has_value(); }
     const T& operator*() const { return *value; }
     const T* operator->() const { return &*value; }
 };
 
+// Comments carry no meaning: the reader skips them and nothing compares them. A raw topology
+// made in code keeps them so that the file written from it can explain itself (an importer
+// says what it left out and why); write_topology_yaml() (yaml_writer.hpp) writes them.
+
+// A comment line among the entries of a list: written before entry `before`, or after the
+// last entry when `before` is the list's size.
+struct Remark {
+    std::size_t before = 0;
+    std::string text;
+};
+
 struct RawMeta {
     std::string name;  // empty when missing (reported) or, for ENIs, to be generated
     std::string id;
-    SourceLocation loc;  // the item's first key
+    SourceLocation loc;                // the item's first key
+    std::string comment;               // at the end of the item's first line
+    std::vector<std::string> remarks;  // comment lines after the item's settings
 };
 
 struct RawRoute {
     net::Cidr destination;
     std::string target;  // as written: "igw", "nat/nat-a", "blackhole" ...
     std::string id;
-    std::string text;  // "0.0.0.0/0 -> igw"
+    std::string text;  // "0.0.0.0/0 -> igw"; route_text() (rule_text.hpp) makes it
     SourceLocation loc;
+    std::string comment;
 };
 
 struct RawRouteTable {
     RawMeta meta;
     Field<bool> main;
     std::vector<RawRoute> routes;
+    std::vector<Remark> route_remarks;
 };
 
 struct RawAclRule {
@@ -53,8 +72,9 @@ struct RawAclRule {
     net::PortRange ports;
     net::IcmpMatch icmp;
     net::Cidr cidr;
-    std::string text;
+    std::string text;  // the short form as written; acl_rule_text() makes it
     SourceLocation loc;
+    std::string comment;
 };
 
 struct RawAcl {
@@ -62,6 +82,8 @@ struct RawAcl {
     Field<bool> is_default;
     std::vector<RawAclRule> inbound;
     std::vector<RawAclRule> outbound;
+    std::vector<Remark> inbound_remarks;
+    std::vector<Remark> outbound_remarks;
 };
 
 struct RawSgRule {
@@ -72,8 +94,9 @@ struct RawSgRule {
     net::Cidr cidr;
     std::string reference;  // group ("web-sg", "shared/web-sg") or prefix list name
     std::string description;
-    std::string text;
+    std::string text;  // the short form as written; sg_rule_text() makes it
     SourceLocation loc;
+    std::string comment;
 };
 
 struct RawSecurityGroup {
@@ -81,6 +104,8 @@ struct RawSecurityGroup {
     Field<bool> is_default;
     std::vector<RawSgRule> ingress;
     std::optional<std::vector<RawSgRule>> egress;  // unset: not written
+    std::vector<Remark> ingress_remarks;
+    std::vector<Remark> egress_remarks;
 };
 
 struct RawSubnet {
@@ -113,7 +138,8 @@ struct RawEni {
 struct RawInstance {
     RawMeta meta;
     std::vector<RawEni> enis;
-    bool running = true;
+    Field<std::string> state;  // pending, running, stopped, ...
+    bool running = true;       // from state; running when not written
     std::optional<std::vector<ListenPort>> listen;
 };
 
@@ -162,6 +188,7 @@ struct RawInternetHost {
 
 struct RawTopology {
     std::string file;
+    std::vector<std::string> remarks;  // comment lines at the top of the file
     Field<std::string> region;
     std::vector<RawVpc> vpcs;
     std::vector<RawElasticIp> elastic_ips;

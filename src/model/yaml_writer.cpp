@@ -1,0 +1,432 @@
+#include "vpcstack/model/yaml_writer.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <utility>
+#include <vector>
+
+#include "vpcstack/model/invariant.hpp"
+#include "vpcstack/model/rule_text.hpp"
+
+namespace vpcstack::model {
+
+namespace {
+
+// Words YAML 1.1 readers take for booleans or null.
+bool is_special_word(std::string_view text) {
+    static const std::array<std::string_view, 11> words = {
+        "true", "false", "yes", "no", "on", "off", "null", "y", "n", "~", ""};
+    std::string lower(text);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return std::find(words.begin(), words.end(), lower) != words.end();
+}
+
+bool looks_numeric(std::string_view text) {
+    bool digit = false;
+    for (char c : text) {
+        if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
+            digit = true;
+        } else if (c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E' && c != '_' &&
+                   c != 'x' && c != 'o') {
+            return false;
+        }
+    }
+    return digit;
+}
+
+std::string q(std::string_view text) {
+    return yaml_scalar(text, true);
+}
+
+// "{key: value, ...}", leaving out the keys whose value is empty.
+std::string flow(const std::vector<std::pair<std::string_view, std::string>>& fields) {
+    std::string out = "{";
+    for (const auto& [key, value] : fields) {
+        if (value.empty()) continue;
+        if (out.size() > 1) out += ", ";
+        out += fmt::format("{}: {}", key, value);
+    }
+    return out + "}";
+}
+
+template <class T, class F>
+std::string flow_list(const std::vector<T>& items, F&& text) {
+    std::vector<std::string> parts;
+    for (const T& item : items) parts.push_back(text(item));
+    return fmt::format("[{}]", fmt::join(parts, ", "));
+}
+
+// The value of a field written in the file; empty when it was not (or was invalid).
+std::string text_of(const Field<std::string>& f) {
+    return f.has_value() ? q(*f) : std::string();
+}
+std::string text_of(const Field<bool>& f) {
+    return f.has_value() ? std::string(*f ? "true" : "false") : std::string();
+}
+std::string text_of(const Field<net::Cidr>& f) {
+    return f.has_value() ? f->to_string() : std::string();
+}
+std::string text_of(const Field<net::Ipv4Address>& f) {
+    return f.has_value() ? f->to_string() : std::string();
+}
+std::string id_of(const RawMeta& meta) {
+    return meta.id.empty() ? std::string() : q(meta.id);
+}
+std::string name_of(const RawMeta& meta) {
+    return meta.name.empty() ? std::string() : q(meta.name);
+}
+
+std::string listen_text(const std::vector<ListenPort>& ports) {
+    return flow_list(ports, [](const ListenPort& p) {
+        return fmt::format("{}/{}", p.protocol == net::Protocol::kTcp ? "tcp" : "udp", p.port);
+    });
+}
+
+class Writer {
+  public:
+    std::string run(const RawTopology& t) {
+        for (const std::string& r : t.remarks) comment(0, r);
+        if (t.region.has_value()) line(0, "region: " + q(*t.region));
+        list(0, "vpcs", t.vpcs, &Writer::vpc);
+        list(0, "elastic_ips", t.elastic_ips, &Writer::elastic_ip);
+        list(0, "peerings", t.peerings, &Writer::peering);
+        list(0, "prefix_lists", t.prefix_lists, &Writer::prefix_list);
+        list(0, "internet_hosts", t.internet_hosts, &Writer::internet_host);
+        return std::move(out_);
+    }
+
+  private:
+    // One map of a block list: the first key follows "- ", the others line up under it.
+    class Item {
+      public:
+        Item(Writer& w, int indent, std::string comment)
+            : w_(w), indent_(indent), comment_(std::move(comment)) {}
+        // A key and its value; nothing when the value is empty.
+        void key(std::string_view key, const std::string& value) {
+            if (!value.empty()) open(fmt::format("{}: {}", key, value));
+        }
+        // A key that a list follows.
+        void key(std::string_view key) { open(fmt::format("{}:", key)); }
+        // The indent of what is inside the item.
+        int inner() const { return indent_ + 2; }
+
+      private:
+        void open(const std::string& text) {
+            if (first_) {
+                w_.line(indent_, "- " + text, comment_);
+                first_ = false;
+            } else {
+                w_.line(indent_ + 2, text);
+            }
+        }
+        Writer& w_;
+        int indent_;
+        std::string comment_;
+        bool first_ = true;
+    };
+
+    void line(int indent, std::string_view text, std::string_view comment = {}) {
+        out_.append(static_cast<std::size_t>(indent), ' ');
+        out_ += text;
+        if (!comment.empty()) out_ += fmt::format("  # {}", comment);
+        out_ += '\n';
+    }
+    void comment(int indent, std::string_view text) { line(indent, fmt::format("# {}", text)); }
+    void remarks(int indent, const std::vector<std::string>& lines) {
+        for (const std::string& r : lines) comment(indent, r);
+    }
+
+    // A list of resources under `key`, left out when empty.
+    template <class T>
+    void list(int indent, std::string_view key, const std::vector<T>& items,
+              void (Writer::*each)(int, const T&)) {
+        if (items.empty()) return;
+        line(indent, fmt::format("{}:", key));
+        for (const T& item : items) (this->*each)(indent + 2, item);
+    }
+
+    // A list of routes or rules with the remarks among them; always written, `key: []` when
+    // it has no entry.
+    template <class T, class F>
+    void entries(Item& owner, std::string_view key, const std::vector<T>& items,
+                 const std::vector<Remark>& notes, F&& entry) {
+        if (items.empty()) {
+            owner.key(key, "[]");
+        } else {
+            owner.key(key);
+        }
+        const int indent = owner.inner() + 2;
+        for (std::size_t i = 0; i <= items.size(); ++i) {
+            for (const Remark& r : notes) {
+                if (r.before == i || (i == items.size() && r.before > i)) comment(indent, r.text);
+            }
+            if (i < items.size()) line(indent, "- " + entry(items[i]), items[i].comment);
+        }
+    }
+
+    // A flow map on one line, after the remarks of its resource.
+    void flow_item(int indent, const RawMeta& meta, const std::string& map) {
+        remarks(indent, meta.remarks);
+        line(indent, "- " + map, meta.comment);
+    }
+
+    void vpc(int indent, const RawVpc& v) {
+        Item item(*this, indent, v.meta.comment);
+        item.key("name", name_of(v.meta));
+        item.key("id", id_of(v.meta));
+        item.key("region", text_of(v.region));
+        item.key("account", text_of(v.account));
+        item.key("cidr", text_of(v.cidr));
+        if (!v.secondary_cidrs.empty()) {
+            std::vector<Field<net::Cidr>> written;
+            for (const auto& c : v.secondary_cidrs) {
+                if (c.has_value()) written.push_back(c);
+            }
+            item.key("secondary_cidrs",
+                     flow_list(written, [](const auto& c) { return text_of(c); }));
+        }
+        auto igw = [](const RawInternetGateway& g) {
+            return flow({{"name", name_of(g.meta)}, {"id", id_of(g.meta)}});
+        };
+        if (v.internet_gateways.size() == 1) {
+            item.key("internet_gateway", igw(v.internet_gateways.front()));
+        } else if (!v.internet_gateways.empty()) {
+            item.key("internet_gateway", flow_list(v.internet_gateways, igw));
+        }
+        remarks(item.inner(), v.meta.remarks);
+        list(item.inner(), "subnets", v.subnets, &Writer::subnet);
+        list(item.inner(), "route_tables", v.route_tables, &Writer::route_table);
+        list(item.inner(), "network_acls", v.network_acls, &Writer::network_acl);
+        list(item.inner(), "security_groups", v.security_groups, &Writer::security_group);
+        list(item.inner(), "nat_gateways", v.nat_gateways, &Writer::nat_gateway);
+        list(item.inner(), "instances", v.instances, &Writer::instance);
+    }
+
+    void subnet(int indent, const RawSubnet& s) {
+        flow_item(indent, s.meta,
+                  flow({{"name", name_of(s.meta)},
+                        {"id", id_of(s.meta)},
+                        {"cidr", text_of(s.cidr)},
+                        {"az", text_of(s.az)},
+                        {"route_table", text_of(s.route_table)},
+                        {"network_acl", text_of(s.network_acl)}}));
+    }
+
+    void route_table(int indent, const RawRouteTable& t) {
+        Item item(*this, indent, t.meta.comment);
+        item.key("name", name_of(t.meta));
+        item.key("id", id_of(t.meta));
+        item.key("main", text_of(t.main));
+        remarks(item.inner(), t.meta.remarks);
+        entries(item, "routes", t.routes, t.route_remarks, [](const RawRoute& r) {
+            VPCSTACK_ASSERT(!r.text.empty(), "a raw route carries its text (route_text())");
+            if (r.id.empty()) return yaml_scalar(r.text);
+            return flow({{"destination", r.destination.to_string()},
+                         {"target", q(r.target)},
+                         {"id", q(r.id)}});
+        });
+    }
+
+    void network_acl(int indent, const RawAcl& a) {
+        Item item(*this, indent, a.meta.comment);
+        item.key("name", name_of(a.meta));
+        item.key("id", id_of(a.meta));
+        item.key("default", text_of(a.is_default));
+        remarks(item.inner(), a.meta.remarks);
+        auto rule = [](const RawAclRule& r) {
+            VPCSTACK_ASSERT(!r.text.empty(), "a raw ACL rule carries its text (acl_rule_text())");
+            return yaml_scalar(r.text);
+        };
+        entries(item, "inbound", a.inbound, a.inbound_remarks, rule);
+        entries(item, "outbound", a.outbound, a.outbound_remarks, rule);
+    }
+
+    void security_group(int indent, const RawSecurityGroup& g) {
+        Item item(*this, indent, g.meta.comment);
+        item.key("name", name_of(g.meta));
+        item.key("id", id_of(g.meta));
+        item.key("default", text_of(g.is_default));
+        remarks(item.inner(), g.meta.remarks);
+        entries(item, "ingress", g.ingress, g.ingress_remarks,
+                [](const RawSgRule& r) { return sg_rule(r, true); });
+        if (g.egress) {
+            entries(item, "egress", *g.egress, g.egress_remarks,
+                    [](const RawSgRule& r) { return sg_rule(r, false); });
+        }
+    }
+
+    // The short form, or the long one when the rule has a description.
+    static std::string sg_rule(const RawSgRule& r, bool ingress) {
+        VPCSTACK_ASSERT(!r.text.empty(), "a raw security group rule carries its text");
+        if (r.description.empty()) return yaml_scalar(r.text);
+        const bool icmp = r.protocol == net::Protocol::icmp();
+        return flow({{"protocol", r.protocol.to_string()},
+                     {"ports", r.protocol.has_ports() && !r.ports.is_all() ? q(r.ports.to_string())
+                                                                           : std::string()},
+                     {"icmp_type", icmp && r.icmp.type >= 0 ? std::to_string(r.icmp.type) : ""},
+                     {"icmp_code", icmp && r.icmp.code >= 0 ? std::to_string(r.icmp.code) : ""},
+                     {ingress ? "from" : "to", q(sg_peer_text(r))},
+                     {"description", q(r.description)}});
+    }
+
+    void nat_gateway(int indent, const RawNatGateway& n) {
+        std::string type;
+        if (n.is_public.present && n.is_public.has_value()) {
+            type = *n.is_public ? "public" : "private";
+        }
+        flow_item(indent, n.meta,
+                  flow({{"name", name_of(n.meta)},
+                        {"id", id_of(n.meta)},
+                        {"subnet", text_of(n.subnet)},
+                        {"private_ip", text_of(n.private_ip)},
+                        {"elastic_ip", text_of(n.elastic_ip)},
+                        {"type", type}}));
+    }
+
+    void instance(int indent, const RawInstance& i) {
+        Item item(*this, indent, i.meta.comment);
+        item.key("name", name_of(i.meta));
+        item.key("id", id_of(i.meta));
+        item.key("state", text_of(i.state));
+        if (i.listen) item.key("listen", listen_text(*i.listen));
+        remarks(item.inner(), i.meta.remarks);
+        // One interface without a name of its own is written inside the instance.
+        if (i.enis.size() == 1 && i.enis.front().meta.name.empty() &&
+            i.enis.front().meta.id.empty() && i.enis.front().meta.remarks.empty() &&
+            i.enis.front().meta.comment.empty()) {
+            eni_fields(item, i.enis.front());
+            return;
+        }
+        item.key("enis");
+        for (const RawEni& e : i.enis) {
+            Item eni(*this, item.inner() + 2, e.meta.comment);
+            eni.key("name", name_of(e.meta));
+            eni.key("id", id_of(e.meta));
+            eni_fields(eni, e);
+            remarks(eni.inner(), e.meta.remarks);
+        }
+    }
+
+    static void eni_fields(Item& item, const RawEni& e) {
+        item.key("subnet", text_of(e.subnet));
+        std::vector<Field<net::Ipv4Address>> ips;
+        for (const auto& ip : e.private_ips) {
+            if (ip.has_value()) ips.push_back(ip);
+        }
+        if (ips.size() == 1) {
+            item.key("private_ip", text_of(ips.front()));
+        } else if (!ips.empty()) {
+            item.key("private_ips", flow_list(ips, [](const auto& ip) { return text_of(ip); }));
+        }
+        item.key("elastic_ip", text_of(e.elastic_ip));
+        item.key("public_ip", text_of(e.public_ip));
+        if (!e.security_groups.empty()) {
+            std::vector<Field<std::string>> groups;
+            for (const auto& g : e.security_groups) {
+                if (g.has_value()) groups.push_back(g);
+            }
+            item.key("security_groups",
+                     flow_list(groups, [](const auto& g) { return text_of(g); }));
+        }
+        item.key("source_dest_check", text_of(e.source_dest_check));
+    }
+
+    void elastic_ip(int indent, const RawElasticIp& e) {
+        flow_item(indent, e.meta,
+                  flow({{"name", name_of(e.meta)},
+                        {"id", id_of(e.meta)},
+                        {"address", text_of(e.address)}}));
+    }
+
+    void peering(int indent, const RawPeering& p) {
+        flow_item(indent, p.meta,
+                  flow({{"name", name_of(p.meta)},
+                        {"id", id_of(p.meta)},
+                        {"requester", text_of(p.requester)},
+                        {"accepter", text_of(p.accepter)},
+                        {"status", p.status.present && p.status.has_value() ? to_string(*p.status)
+                                                                            : std::string()}}));
+    }
+
+    void prefix_list(int indent, const RawPrefixList& pl) {
+        flow_item(indent, pl.meta,
+                  flow({{"name", name_of(pl.meta)},
+                        {"id", id_of(pl.meta)},
+                        {"cidrs",
+                         flow_list(pl.cidrs, [](const net::Cidr& c) { return c.to_string(); })}}));
+    }
+
+    void internet_host(int indent, const RawInternetHost& h) {
+        flow_item(indent, h.meta,
+                  flow({{"name", name_of(h.meta)},
+                        {"id", id_of(h.meta)},
+                        {"address", text_of(h.address)},
+                        {"listen", h.listen ? listen_text(*h.listen) : std::string()}}));
+    }
+
+    std::string out_;
+};
+
+}  // namespace
+
+std::string yaml_scalar(std::string_view text, bool in_flow) {
+    bool plain = !is_special_word(text) && !looks_numeric(text);
+    if (plain) {
+        const char first = text.front();
+        if (std::string_view("-?:,[]{}#&*!|>'\"%@` ").find(first) != std::string_view::npos) {
+            plain = false;
+        }
+        if (text.back() == ' ' || text.back() == ':') plain = false;
+        if (text.find(": ") != std::string_view::npos ||
+            text.find(" #") != std::string_view::npos) {
+            plain = false;
+        }
+        for (char c : text) {
+            auto u = static_cast<unsigned char>(c);
+            if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\' || c == '\'') plain = false;
+            if (in_flow && std::string_view(",[]{}").find(c) != std::string_view::npos) {
+                plain = false;
+            }
+        }
+    }
+    if (plain) return std::string(text);
+    std::string out = "\"";
+    for (char c : text) {
+        auto u = static_cast<unsigned char>(c);
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            default:
+                if (u < 0x20 || u == 0x7f) {
+                    out += fmt::format("\\x{:02x}", u);
+                } else {
+                    out += c;  // UTF-8 bytes pass through: YAML files are UTF-8
+                }
+        }
+    }
+    out += '"';
+    return out;
+}
+
+std::string write_topology_yaml(const RawTopology& topology) {
+    return Writer().run(topology);
+}
+
+}  // namespace vpcstack::model
