@@ -70,13 +70,6 @@ struct PortCounters {
     std::uint64_t tx_bytes = 0;
 };
 
-struct OffloadCounters {
-    std::uint64_t partial_passed = 0;  // TCP partial checksums carried through whole
-    std::uint64_t csum_completed = 0;  // partial checksums completed in software
-    std::uint64_t gso_passed = 0;      // large TCP segments carried through whole
-    std::uint64_t gso_segmented = 0;   // large segments cut in software before the engine
-};
-
 // The frame being handed to the engine, so that transmit() recognises it on the way out and
 // gives it back its virtio header and, for a large segment, the payload beyond the first MSS.
 struct InFlight {
@@ -165,7 +158,7 @@ class Daemon final : public engine::FrameSink {
     std::vector<std::uint8_t> buffer_;
     InFlight* in_flight_ = nullptr;
     std::array<std::uint64_t, static_cast<std::size_t>(LiveDrop::kCount)> live_drops_{};
-    OffloadCounters offload_;
+    OffloadCounts offload_;
     std::deque<engine::PacketTrace> traces_;
     std::chrono::steady_clock::time_point started_;
 };

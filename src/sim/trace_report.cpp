@@ -247,7 +247,9 @@ std::string hint_for(const model::Topology& t, const engine::ComponentRegistry& 
     return text + so;
 }
 
-TraceEnd end_of(const model::Topology& t, const Endpoint& e) {
+}  // namespace
+
+TraceEnd trace_end_of(const model::Topology& t, const Endpoint& e) {
     TraceEnd end;
     switch (e.kind) {
         case Endpoint::Kind::Instance:
@@ -265,6 +267,8 @@ TraceEnd end_of(const model::Topology& t, const Endpoint& e) {
     end.label = e.label;
     return end;
 }
+
+namespace {
 
 struct Probe {
     std::uint8_t protocol = net::Protocol::kIcmp;
@@ -355,9 +359,9 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
     TraceReport report;
     report.topology = topology.file;
     report.components = sim.engine().components();
-    report.from = end_of(topology, src);
+    report.from = trace_end_of(topology, src);
     report.from.label = from.endpoint->label;
-    report.to = end_of(topology, *to.endpoint);
+    report.to = trace_end_of(topology, *to.endpoint);
     if (dst != to.endpoint->address) {
         report.to.address = dst.to_string();
         report.to.label = fmt::format("{} (public {})", report.to.name, dst.to_string());
@@ -389,16 +393,9 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
     if (to.endpoint->kind == Endpoint::Kind::Internet) destination = &sim.internet();
     if (to.endpoint->kind == Endpoint::Kind::Instance) destination = sim.host_at(to.endpoint->eni);
 
-    auto unreachable = [&](const TracePath& path, const net::FiveTuple& at, bool reply) {
-        report.verdict = fmt::format(
-            "unreachable: dropped at {} ({}){}", dropped_at_name(report, path),
-            path.drop ? engine::name(*path.drop) : "dropped", reply ? " on the return path" : "");
-        report.hint = hint_for(topology, *report.components, path, at, reply);
-    };
-
     using engine::Fate;
     if (forward.path.fate == Fate::Dropped) {
-        unreachable(forward.path, forward.tuple_at_drop, false);
+        set_drop_verdict(report, topology, forward.path, forward.tuple_at_drop, false);
     } else if (forward.path.fate == Fate::Replied) {
         report.verdict =
             fmt::format("unreachable: answered by {} instead of {}",
@@ -418,7 +415,7 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
         Walk ret = tracer.walk(*back, "return");
         report.ret = ret.path;
         if (ret.path.fate == Fate::Dropped) {
-            unreachable(ret.path, ret.tuple_at_drop, true);
+            set_drop_verdict(report, topology, ret.path, ret.tuple_at_drop, true);
         } else if (ret.path.fate != Fate::Delivered || ret.receiver != source) {
             report.verdict = "unreachable: the answer did not reach " + report.from.name;
         } else {
@@ -448,12 +445,22 @@ std::string dropped_at_name(const TraceReport& report, const TracePath& path) {
     return step_name(report, path.steps[*path.dropped_at]);
 }
 
-TracePath path_of(const engine::PacketTrace& trace, std::string direction) {
+void set_drop_verdict(TraceReport& report, const model::Topology& topology, const TracePath& path,
+                      const net::FiveTuple& at_drop, bool reply) {
+    report.verdict = fmt::format("unreachable: dropped at {} ({}){}", dropped_at_name(report, path),
+                                 path.drop ? engine::name(*path.drop) : "dropped",
+                                 reply ? " on the return path" : "");
+    report.hint = hint_for(topology, *report.components, path, at_drop, reply);
+}
+
+TracePath path_of(const engine::PacketTrace& trace, std::string direction,
+                  net::FiveTuple* tuple_at_drop) {
     TracePath path;
     path.direction = std::move(direction);
     path.packet = trace.packet;
-    net::FiveTuple ignored;
-    append_trace(path, trace, ignored);
+    net::FiveTuple at_drop;
+    append_trace(path, trace, at_drop);
+    if (tuple_at_drop != nullptr) *tuple_at_drop = at_drop;
     path.fate = trace.fate;
     return path;
 }

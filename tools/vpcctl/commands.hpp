@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "vpcstack/live/lab_actions.hpp"
+
 namespace vpcstack::cli {
 
 inline constexpr int kExitOk = 0;
@@ -45,34 +47,15 @@ struct ImportAwsOptions {
 };
 int run_import_aws(const ImportAwsOptions& options);
 
-struct LabUpOptions {
-    std::string topology;
-    std::string name;
-    std::string attach = "tap";  // tap or veth
-};
-int run_lab_up(const LabUpOptions& options);
-
-struct LabNameOptions {
-    std::string name;
-};
-int run_lab_down(const LabNameOptions& options);
+// The lab commands fill the options of their action (live/lab_actions.hpp) directly.
+int run_lab_up(live::LabUpOptions options);  // offloads and tracing from the environment
+int run_lab_down(const live::LabDownOptions& options);
 int run_lab_ls();
-int run_lab_status(const LabNameOptions& options);
-
-struct LabExecOptions {
-    std::string name;
-    std::string instance;
-    std::vector<std::string> command;
-};
-int run_lab_exec(const LabExecOptions& options);
+int run_lab_status(const live::LabStatusOptions& options);
+int run_lab_exec(const live::LabExecOptions& options);
 
 struct LabTraceOptions {
-    std::string name;
-    std::string from;
-    std::string to;
-    std::string protocol;
-    int dport = -1;
-    int sport = -1;
+    live::LabTraceOptions flow;
     bool json = false;
 };
 int run_lab_trace(const LabTraceOptions& options);

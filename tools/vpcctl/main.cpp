@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
 
     auto* lab_cmd = app.add_subcommand("lab", "Live labs: instances as network namespaces");
     lab_cmd->require_subcommand(1);
-    cli::LabUpOptions lab_up;
+    vpcstack::live::LabUpOptions lab_up;
     auto* up_cmd = lab_cmd->add_subcommand("up", "Bring up a topology as a live lab");
     up_cmd->add_option("topology", lab_up.topology, "Topology YAML file")->required();
     up_cmd->add_option("--name", lab_up.name, "Lab name (default: the file's base name)");
@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"tap", "veth"}));
     up_cmd->callback([&] { exit_code = cli::run_lab_up(lab_up); });
 
-    cli::LabNameOptions lab_down;
+    vpcstack::live::LabDownOptions lab_down;
     auto* down_cmd = lab_cmd->add_subcommand("down", "Remove everything a lab made");
     down_cmd->add_option("lab", lab_down.name, "Lab name")->required();
     down_cmd->callback([&] { exit_code = cli::run_lab_down(lab_down); });
@@ -80,12 +80,12 @@ int main(int argc, char** argv) {
     auto* ls_cmd = lab_cmd->add_subcommand("ls", "List running labs");
     ls_cmd->callback([&] { exit_code = cli::run_lab_ls(); });
 
-    cli::LabNameOptions lab_status;
+    vpcstack::live::LabStatusOptions lab_status;
     auto* status_cmd = lab_cmd->add_subcommand("status", "Instances, addresses, counters and drops");
     status_cmd->add_option("lab", lab_status.name, "Lab name")->required();
     status_cmd->callback([&] { exit_code = cli::run_lab_status(lab_status); });
 
-    cli::LabExecOptions lab_exec;
+    vpcstack::live::LabExecOptions lab_exec;
     auto* exec_cmd = lab_cmd->add_subcommand("exec", "Run a command inside an instance");
     exec_cmd->add_option("lab", lab_exec.name, "Lab name")->required();
     exec_cmd->add_option("instance", lab_exec.instance, "Instance name")->required();
@@ -96,9 +96,9 @@ int main(int argc, char** argv) {
     cli::LabTraceOptions lab_trace;
     auto* lab_trace_cmd =
         lab_cmd->add_subcommand("trace", "Explain recent packets of a flow in a running lab");
-    lab_trace_cmd->add_option("lab", lab_trace.name, "Lab name")->required();
-    add_flow_options(lab_trace_cmd, lab_trace.from, lab_trace.to, lab_trace.protocol,
-                     lab_trace.dport, lab_trace.sport, lab_trace.json);
+    lab_trace_cmd->add_option("lab", lab_trace.flow.name, "Lab name")->required();
+    add_flow_options(lab_trace_cmd, lab_trace.flow.from, lab_trace.flow.to, lab_trace.flow.protocol,
+                     lab_trace.flow.dport, lab_trace.flow.sport, lab_trace.json);
     lab_trace_cmd->callback([&] { exit_code = cli::run_lab_trace(lab_trace); });
 
     cli::LabEngineOptions lab_engine;

@@ -46,6 +46,14 @@ inline constexpr std::array<LiveDropInfo, static_cast<std::size_t>(LiveDrop::kCo
     {LiveDrop::UnknownPort, "UnknownPort", "the engine sent to a port the lab does not have"},
 }};
 
+// What the daemon did to frames with offloads, as its status reply reports it.
+struct OffloadCounts {
+    std::uint64_t partial_passed = 0;  // TCP partial checksums carried through whole
+    std::uint64_t csum_completed = 0;  // partial checksums completed in software
+    std::uint64_t gso_passed = 0;      // large TCP segments carried through whole
+    std::uint64_t gso_segmented = 0;   // large segments cut in software before the engine
+};
+
 // Runs the daemon of `lab` until SIGTERM or SIGINT. Reads /run/vpcstack/<lab>/state.json
 // (written by `lab up`), logs to stderr. Returns a process exit code.
 int run_engine_daemon(std::string_view lab);

@@ -13,6 +13,8 @@
 #include "vpcstack/engine/drop_reason.hpp"
 #include "vpcstack/engine/trace.hpp"
 #include "vpcstack/model/topology.hpp"
+#include "vpcstack/net/protocol.hpp"
+#include "vpcstack/sim/endpoint.hpp"
 #include "vpcstack/sim/host.hpp"
 
 namespace vpcstack::sim {
@@ -86,7 +88,18 @@ std::string render_json(const TraceReport& report);
 
 // The name of the component that dropped a path's packet ("acl/web-acl"); empty if none did.
 std::string dropped_at_name(const TraceReport& report, const TracePath& path);
-// A path of one engine trace, as `vpcctl lab trace` shows what a live engine recorded.
-TracePath path_of(const engine::PacketTrace& trace, std::string direction);
+// A path of one engine trace, as `vpcctl lab trace` shows what a live engine recorded. When
+// the packet was dropped, `tuple_at_drop` receives it as the dropping component saw it (after
+// the translations before the drop).
+TracePath path_of(const engine::PacketTrace& trace, std::string direction,
+                  net::FiveTuple* tuple_at_drop = nullptr);
+
+// How a report names one end of a flow: its kind, name, address and label.
+TraceEnd trace_end_of(const model::Topology& topology, const Endpoint& endpoint);
+// The verdict and hint of a report whose `path` was dropped: "unreachable: dropped at
+// <component> (<reason>)", " on the return path" for a reply, and the setting to change.
+// `at_drop` is the packet as the dropping component saw it.
+void set_drop_verdict(TraceReport& report, const model::Topology& topology, const TracePath& path,
+                      const net::FiveTuple& at_drop, bool reply);
 
 }  // namespace vpcstack::sim

@@ -1,0 +1,203 @@
+// The lab's control-plane actions: bring a lab up, take it down, report on one or all, run a
+// command inside one, explain what its engine traced. `vpcctl lab ...` and the tests call these;
+// each takes an options struct and returns a result struct (what happened, or why it did not),
+// and none of them prints.
+//
+// Errors are values: a result whose outcome is Error carries the reason, and with it the
+// topology's diagnostics when the topology is what failed to load.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vpcstack/engine/trace.hpp"
+#include "vpcstack/live/daemon.hpp"
+#include "vpcstack/live/lab.hpp"
+#include "vpcstack/live/lab_plan.hpp"
+#include "vpcstack/live/lab_state.hpp"
+#include "vpcstack/live/probe.hpp"
+#include "vpcstack/model/topology.hpp"
+#include "vpcstack/sim/trace_report.hpp"
+
+namespace vpcstack::live {
+
+// How an action ended: done (or a positive answer), a negative answer (the lab does not
+// forward, the engine is not running, the flow is unreachable), or an error (bad input, or the
+// system refused). vpcctl exits 0, 1 and 2 for them.
+enum class Outcome : std::uint8_t { Ok, Negative, Error };
+
+struct ActionError {
+    std::vector<std::string> diagnostics;  // the topology's, one line each, when it did not load
+    std::string message;                   // one sentence
+};
+
+struct ActionResult {
+    Outcome outcome = Outcome::Ok;
+    // Why the action could not do its work. Set whenever outcome is Error, except for lab_down,
+    // whose report lists the removals that failed.
+    std::optional<ActionError> error;
+};
+
+// One interface of the lab as `lab up` and `lab status` list it.
+struct InterfaceRow {
+    std::string instance;  // the instance's name, or "internet"
+    std::string netns;
+    std::string device;
+    std::string mac;
+    std::string addresses;       // "10.0.1.10/24, ..."; the internet's hosts "client 198.51.100.7"
+    std::string public_address;  // empty when none
+    std::optional<std::uint64_t> rx_frames;  // counted by the engine; none when not asked
+    std::optional<std::uint64_t> tx_frames;
+};
+
+// ---- lab up ----------------------------------------------------------------------------------
+
+struct LabUpOptions {
+    std::string topology;        // a topology file
+    std::string name;            // empty: from the file's name
+    std::string attach = "tap";  // tap or veth
+    bool offload = true;         // virtio_net_hdr with checksum and TSO offloads
+    bool trace = true;           // the engine keeps a ring of recent packet traces
+    // The vpcctl binary that runs the daemon as `vpcctl lab engine LAB` (engine_alive knows
+    // the daemon by that command line); empty: this program.
+    std::string engine_program;
+};
+
+struct LabUpResult : ActionResult {
+    std::string lab;
+    std::size_t leftovers_removed = 0;  // namespaces of an earlier run of the lab, removed first
+    LabState state;                     // as the engine recorded it once up
+    double up_ms = 0;                   // from the start of bring-up until the engine answered
+    std::vector<InterfaceRow> interfaces;
+    // The forwarding check: what was asked, and the answer when one came.
+    std::string probe;  // "web asked for its gateway 10.0.1.1"; empty when nothing could ask
+    std::optional<ArpAnswer> answer;
+    std::string probe_error;  // why the question could not be sent
+    // A first command to try: an instance and its gateway; empty without instances.
+    std::string try_instance;
+    std::string try_gateway;
+};
+
+// Loads the topology, starts the engine daemon (which brings the lab up), waits until it
+// answers and checks that it forwards. Negative when the lab is up but does not forward.
+LabUpResult lab_up(const LabUpOptions& options);
+
+// ---- lab down --------------------------------------------------------------------------------
+
+struct LabDownOptions {
+    std::string name;
+};
+
+struct LabDownResult : ActionResult {
+    TearDownReport report;
+    bool nothing_to_remove = false;  // no engine, namespace or state of the lab was found
+};
+
+// Removes everything `lab up` made; idempotent. Error when a removal failed.
+LabDownResult lab_down(const LabDownOptions& options);
+
+// ---- lab status ------------------------------------------------------------------------------
+
+struct DropCount {
+    std::string name;  // the drop reason's name
+    std::uint64_t count = 0;
+    std::string explanation;
+    bool lab = false;  // counted by the lab's daemon (LiveDrop), not by the engine
+};
+
+struct ComponentCount {
+    std::string name;
+    std::uint64_t packets = 0;
+    std::uint64_t drops = 0;
+};
+
+struct EngineStatus {
+    double uptime_s = 0;
+    std::uint64_t received = 0;
+    std::uint64_t transmitted = 0;
+    std::vector<DropCount> drops;  // the reasons counted at least once, engine's first
+    std::vector<ComponentCount> components;
+    OffloadCounts offload;
+};
+
+struct LabStatusOptions {
+    std::string name;
+};
+
+struct LabStatusResult : ActionResult {
+    LabState state;
+    std::string status;  // the recorded status, or "stopped" when the engine is gone
+    std::vector<InterfaceRow> interfaces;
+    std::optional<EngineStatus> engine;  // none: the engine did not answer (outcome Negative)
+    std::string engine_error;            // why it did not, when known
+};
+
+LabStatusResult lab_status(const LabStatusOptions& options);
+
+// ---- lab ls ----------------------------------------------------------------------------------
+
+struct LabListEntry {
+    std::string lab;
+    bool has_state = false;  // false: a directory without a readable state.json
+    std::string status;      // as in lab_status
+    std::string attach;
+    std::size_t namespaces_present = 0;
+    std::size_t namespaces_total = 0;
+    double uptime_s = 0;
+    std::string topology;
+};
+
+struct LabListResult : ActionResult {
+    std::vector<LabListEntry> labs;
+    std::vector<std::string> orphans;  // namespaces with the project's prefix that no lab records
+};
+
+LabListResult lab_list();
+
+// ---- lab exec --------------------------------------------------------------------------------
+
+struct LabExecOptions {
+    std::string name;
+    std::string instance;              // an instance, an internet host or "internet"
+    std::vector<std::string> command;  // a leading "--" is dropped
+};
+
+struct LabExecResult : ActionResult {
+    bool command_not_run = false;  // the namespace was entered but the command could not start
+};
+
+// Enters the target's namespace and replaces this process with the command: it returns only
+// when it could not (the result says why).
+LabExecResult lab_exec(const LabExecOptions& options);
+
+// ---- lab trace -------------------------------------------------------------------------------
+
+struct LabTraceOptions {
+    std::string name;
+    std::string from;  // as `vpcctl trace` names endpoints (sim/endpoint.hpp)
+    std::string to;
+    std::string protocol;  // tcp, udp, icmp or a number; empty: any
+    int dport = -1;        // -1: any
+    int sport = -1;
+};
+
+struct LabTraceResult : ActionResult {
+    // The latest exchange, in the form of `vpcctl trace`; none when the lab saw no request.
+    std::optional<sim::TraceReport> report;
+    // Without a report: whether packets went the other way, and the address to send to.
+    bool only_other_way = false;
+    std::string to_address;
+};
+
+// The latest exchange of the flow that the lab's engine traced: the request it saw last (the
+// latest SYN for TCP) and the first reply to it. Ok when reachable.
+LabTraceResult lab_trace(const LabTraceOptions& options);
+
+// The same from traces already at hand (oldest first): what lab_trace does once the engine has
+// answered. Does not touch the lab, so it is tested with simulated traces.
+LabTraceResult trace_exchange(const model::Topology& topology, const LabTraceOptions& options,
+                              const std::vector<engine::PacketTrace>& traces);
+
+}  // namespace vpcstack::live
