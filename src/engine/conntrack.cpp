@@ -1,6 +1,7 @@
 #include "vpcstack/engine/conntrack.hpp"
 
 #include "vpcstack/engine/packet.hpp"
+#include "vpcstack/net/icmp.hpp"
 
 namespace vpcstack::engine {
 
@@ -22,12 +23,30 @@ TimeNs ConntrackTable::timeout_of(const ConntrackEntry& e) const noexcept {
     }
 }
 
-ConntrackTable::Hit ConntrackTable::find(const net::FiveTuple& tuple, TimeNs now) noexcept {
+namespace {
+
+// Whether a packet of type `type` belongs to an ICMP query flow opened by `opened`, in the
+// direction `reply`.
+bool icmp_belongs(std::uint8_t opened, std::uint8_t type, bool reply) noexcept {
+    return reply ? type == net::icmp::reply_type_of(opened) : type == opened;
+}
+
+}  // namespace
+
+ConntrackTable::Hit ConntrackTable::find(const net::FiveTuple& tuple, TimeNs now,
+                                         std::uint8_t icmp_type) noexcept {
+    const bool icmp = tuple.protocol == net::Protocol::kIcmp;
     bool reply = false;
     auto it = entries_.find(tuple);
+    if (it != entries_.end() && icmp && !icmp_belongs(it->second.icmp_type, icmp_type, false)) {
+        it = entries_.end();
+    }
     if (it == entries_.end()) {
         it = entries_.find(reply_tuple(tuple));
         reply = true;
+        if (it != entries_.end() && icmp && !icmp_belongs(it->second.icmp_type, icmp_type, true)) {
+            it = entries_.end();
+        }
     }
     if (it == entries_.end()) return {};
     if (expired(it->second, now)) {
@@ -52,13 +71,15 @@ bool ConntrackTable::contains_either_way(const net::FiveTuple& tuple, TimeNs now
     return false;
 }
 
-ConntrackTable::InsertOutcome ConntrackTable::insert(const net::FiveTuple& tuple, TimeNs now) {
+ConntrackTable::InsertOutcome ConntrackTable::insert(const net::FiveTuple& tuple, TimeNs now,
+                                                     std::uint8_t icmp_type) {
     if (entries_.size() >= capacity_) {
         expire(now);  // make room from idle entries before refusing
         if (entries_.size() >= capacity_) return InsertOutcome::Full;
     }
     ConntrackEntry& e = entries_[tuple];
     e.original = tuple;
+    e.icmp_type = icmp_type;
     e.last_seen = now;
     e.packets_original = 1;
     e.packets_reply = 0;

@@ -196,6 +196,12 @@ std::string note_text(Note note, const StepArgs& a, const ComponentRegistry& com
                                address);
         case Note::IntoVpc:
             return fmt::format("into VPC {}", components.vpc_name(a.vpc));
+        case Note::IcmpReplyOpensNothing:
+            return fmt::format("an ICMP reply (type {}) matches no translation and opens none", a.n);
+        case Note::IcmpRequestInbound:
+            return fmt::format(
+                "an ICMP request (type {}) from outside is not the reply of a translated query",
+                a.n);
     }
     return "";
 }

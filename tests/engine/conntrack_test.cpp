@@ -1,4 +1,5 @@
 #include "vpcstack/engine/conntrack.hpp"
+#include "vpcstack/net/icmp.hpp"
 
 #include <gtest/gtest.h>
 
@@ -28,9 +29,25 @@ TEST(Conntrack, IcmpRepliesKeepTheQueryId) {
     ConntrackTimeouts timeouts;
     ConntrackTable t(10, timeouts);
     net::FiveTuple ping{ip("10.0.1.10"), ip("10.0.2.10"), 7, 0, 1};
-    t.insert(ping, 0);
+    t.insert(ping, 0, net::icmp::kEchoRequest);
     net::FiveTuple pong{ip("10.0.2.10"), ip("10.0.1.10"), 7, 0, 1};
-    EXPECT_NE(t.find(pong, 0).entry, nullptr);
+    auto hit = t.find(pong, 0, net::icmp::kEchoReply);
+    EXPECT_NE(hit.entry, nullptr);
+    EXPECT_TRUE(hit.reply);
+}
+
+// AWS: security-group-connection-tracking — queries pair with their replies by type.
+TEST(Conntrack, AnIcmpRequestTheOtherWayIsNotAReply) {
+    ConntrackTimeouts timeouts;
+    ConntrackTable t(10, timeouts);
+    net::FiveTuple ping{ip("10.0.1.10"), ip("10.0.2.10"), 7, 0, 1};
+    t.insert(ping, 0, net::icmp::kEchoRequest);
+    net::FiveTuple back{ip("10.0.2.10"), ip("10.0.1.10"), 7, 0, 1};
+    EXPECT_EQ(t.find(back, 0, net::icmp::kEchoRequest).entry, nullptr);
+    EXPECT_EQ(t.find(back, 0, net::icmp::kTimestampReply).entry, nullptr)
+        << "a timestamp reply is not the reply of an echo request";
+    EXPECT_NE(t.find(ping, 0, net::icmp::kEchoRequest).entry, nullptr)
+        << "the next request of the same ping continues the flow";
 }
 
 TEST(Conntrack, TimeoutsFollowTheProtocol) {

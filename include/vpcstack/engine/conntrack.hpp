@@ -31,6 +31,7 @@ struct ConntrackTimeouts {
 
 struct ConntrackEntry {
     net::FiveTuple original;  // as the first packet was seen at the ENI
+    std::uint8_t icmp_type = 0;  // ICMP: the query type that opened the flow
     TimeNs last_seen = 0;
     std::uint32_t packets_original = 0;
     std::uint32_t packets_reply = 0;
@@ -44,13 +45,16 @@ class ConntrackTable {
         ConntrackEntry* entry = nullptr;  // nullptr: not tracked (or expired)
         bool reply = false;               // the packet goes in the reply direction
     };
-    // Finds the flow of a packet in either direction and refreshes it.
-    Hit find(const net::FiveTuple& tuple, TimeNs now) noexcept;
+    // Finds the flow of a packet in either direction and refreshes it. For ICMP, `icmp_type`
+    // decides the direction: the opening request's type continues the flow, its reply type
+    // answers it, anything else is not part of it (AWS: security-group-connection-tracking —
+    // ICMP queries are paired with their replies by type).
+    Hit find(const net::FiveTuple& tuple, TimeNs now, std::uint8_t icmp_type = 0) noexcept;
     // Looks without refreshing or expiring (for ICMP errors that refer to a flow).
     bool contains_either_way(const net::FiveTuple& tuple, TimeNs now) const noexcept;
 
     enum class InsertOutcome : std::uint8_t { Inserted, Full };
-    InsertOutcome insert(const net::FiveTuple& tuple, TimeNs now);
+    InsertOutcome insert(const net::FiveTuple& tuple, TimeNs now, std::uint8_t icmp_type = 0);
 
     // Removes entries idle longer than their timeout; returns how many.
     std::size_t expire(TimeNs now);

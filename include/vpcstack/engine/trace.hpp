@@ -104,6 +104,8 @@ enum class Note : std::uint8_t {
     NotInPeerVpc,           // address, vpc
     NoInterfaceInPeerVpc,   // address, vpc
     IntoVpc,                // vpc
+    IcmpReplyOpensNothing,  // n: the ICMP type
+    IcmpRequestInbound,     // n: the ICMP type
 };
 
 struct StepArgs {

@@ -54,6 +54,31 @@ constexpr bool is_query(std::uint8_t type) noexcept {
            type == kAddressMaskRequest || type == kAddressMaskReply;
 }
 
+// The reply type of a query request (echo 8 -> 0, timestamp 13 -> 14, information 15 -> 16,
+// address mask 17 -> 18); 0xff for a type that is not a request.
+inline constexpr std::uint8_t kNoReplyType = 0xff;
+constexpr std::uint8_t reply_type_of(std::uint8_t request) noexcept {
+    switch (request) {
+        case kEchoRequest:
+            return kEchoReply;
+        case kTimestampRequest:
+            return kTimestampReply;
+        case kInfoRequest:
+            return kInfoReply;
+        case kAddressMaskRequest:
+            return kAddressMaskReply;
+        default:
+            return kNoReplyType;
+    }
+}
+constexpr bool is_query_request(std::uint8_t type) noexcept {
+    return reply_type_of(type) != kNoReplyType;
+}
+constexpr bool is_query_reply(std::uint8_t type) noexcept {
+    return type == kEchoReply || type == kTimestampReply || type == kInfoReply ||
+           type == kAddressMaskReply;
+}
+
 constexpr bool is_echo(std::uint8_t type) noexcept {
     return type == kEchoRequest || type == kEchoReply;
 }

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "vpcstack/model/topology.hpp"
+#include "vpcstack/net/icmp.hpp"
 #include "vpcstack/net/tcp.hpp"
 #include "vpcstack/policy/match.hpp"
 
@@ -39,6 +40,17 @@ NatHandling nat_handling(const NatPacketFacts& facts) noexcept;
 // Observed (Batfish model and lab): not for instances in its own subnet.
 constexpr bool nat_serves(const model::NatGateway& nat, model::Index source_subnet) noexcept {
     return nat.subnet != source_subnet;
+}
+
+// ICMP through a NAT gateway is query traffic: a request (echo, timestamp, ...) opens a
+// translation, and only the reply type of that request comes back through it. An ICMP query
+// reply with no translation opens nothing (AWS: vpc-nat-gateway — the NAT gateway translates
+// traffic initiated from inside; security-group-connection-tracking pairs queries by type).
+constexpr bool icmp_opens_translation(std::uint8_t icmp_type) noexcept {
+    return net::icmp::is_query_request(icmp_type);
+}
+constexpr bool icmp_answers_translation(std::uint8_t icmp_type) noexcept {
+    return net::icmp::is_query_reply(icmp_type);
 }
 
 // AWS: vpc-nat-gateway — a TCP packet without a translation is answered with RST unless it is a

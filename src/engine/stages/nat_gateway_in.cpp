@@ -12,6 +12,7 @@
 // translation of the packet it quotes.
 #include "../dataplane.hpp"
 #include "vpcstack/engine/rewrite.hpp"
+#include "vpcstack/policy/nat.hpp"
 
 namespace vpcstack::engine::stages {
 
@@ -35,6 +36,13 @@ Next nat_gateway_inbound(Dataplane& dp, Context& ctx) {
     const IcmpErrorInner& inner = pf.icmp_inner;
     const bool icmp_error = inner.present && inner.has_ports;
     NatMapping* m = nullptr;
+    if (pf.icmp_query && !policy::icmp_answers_translation(pf.icmp_type)) {
+        if (TraceStep* s = dp.drop(ctx, DropReason::NatNoTranslation, comp)) {
+            s->note = Note::IcmpRequestInbound;
+            s->args.n = pf.icmp_type;
+        }
+        return Next::Done;
+    }
     if (icmp_error) {
         m = dp.nats[index].find_inbound(reply_tuple(inner.tuple), ctx.now);
     } else if (pf.has_l4) {

@@ -83,6 +83,14 @@ Next nat_gateway_outbound(Dataplane& dp, Context& ctx) {
             if (n > 0) dp.reply(ctx, std::span<const std::uint8_t>(dp.reply_buffer.data(), n));
             return Next::Done;
         }
+        if (pf.key.protocol == net::Protocol::kIcmp &&
+            !policy::icmp_opens_translation(pf.icmp_type)) {
+            if (TraceStep* s = dp.drop(ctx, DropReason::NatNoTranslation, comp)) {
+                s->note = Note::IcmpReplyOpensNothing;
+                s->args.n = pf.icmp_type;
+            }
+            return Next::Done;
+        }
         auto c = table.create(pf.tuple, ctx.now);
         if (c.outcome == NatTable::CreateOutcome::PortsExhausted) {
             if (TraceStep* s = dp.drop(ctx, DropReason::NatPortsExhausted, comp)) {
