@@ -5,11 +5,15 @@
 #include <benchmark/benchmark.h>
 #include <tins/tins.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "vpcstack/engine/engine.hpp"
 #include "vpcstack/engine/packet.hpp"
+#include "vpcstack/model/loader.hpp"
 #include "vpcstack/net/bytes.hpp"
 #include "vpcstack/net/checksum.hpp"
 #include "vpcstack/net/ethernet.hpp"
@@ -19,7 +23,6 @@
 namespace {
 
 using namespace vpcstack;
-using model::Index;
 
 class NullSink : public engine::FrameSink {
   public:
@@ -29,100 +32,63 @@ class NullSink : public engine::FrameSink {
     std::size_t bytes = 0;
 };
 
-net::Ipv4Address ip(const char* t) {
-    return *net::Ipv4Address::parse(t);
-}
-
 // prod 10.0.0.0/16: public 10.0.1.0/24 (0/0 -> igw), private 10.0.2.0/24 (0/0 -> nat);
 // web 10.0.1.10 (203.0.113.10), app 10.0.2.10; both allow all traffic from 10.0.0.0/16, all out.
-model::Topology make_topology() {
-    model::Topology t;
-    model::Vpc v;
-    v.meta.name = "prod";
-    v.cidrs = {*net::Cidr::parse("10.0.0.0/16")};
-    v.internet_gateway = 0;
-    t.vpcs.push_back(v);
-    t.internet_gateways.push_back({{"igw", "", {}, false}, 0});
-    model::NetworkAcl acl;
-    acl.meta.name = "default";
-    acl.vpc = 0;
-    model::AclRule all;
-    all.number = 100;
-    all.action = model::RuleAction::Allow;
-    all.cidr = *net::Cidr::parse("0.0.0.0/0");
-    acl.inbound = {all};
-    acl.outbound = {all};
-    t.network_acls.push_back(acl);
-    auto table = [&](const char* name, model::RouteTargetKind kind) {
-        model::RouteTable rt;
-        rt.meta.name = name;
-        rt.vpc = 0;
-        model::Route local;
-        local.destination = v.cidrs[0];
-        local.target.kind = model::RouteTargetKind::Local;
-        model::Route def;
-        def.destination = *net::Cidr::parse("0.0.0.0/0");
-        def.target.kind = kind;
-        def.target.index = 0;
-        rt.routes = {local, def};
-        t.route_tables.push_back(rt);
-    };
-    table("public-rt", model::RouteTargetKind::InternetGateway);
-    table("private-rt", model::RouteTargetKind::NatGateway);
-    for (int i = 0; i < 2; ++i) {
-        model::Subnet s;
-        s.meta.name = i == 0 ? "public" : "private";
-        s.vpc = 0;
-        s.cidr = *net::Cidr::parse(i == 0 ? "10.0.1.0/24" : "10.0.2.0/24");
-        s.route_table = static_cast<Index>(i);
-        s.network_acl = 0;
-        t.subnets.push_back(s);
-    }
-    model::SecurityGroup sg;
-    sg.meta.name = "sg";
-    sg.vpc = 0;
-    model::SgRule in;
-    in.cidr = *net::Cidr::parse("10.0.0.0/16");
-    model::SgRule out;
-    out.cidr = *net::Cidr::parse("0.0.0.0/0");
-    sg.ingress = {in};
-    sg.egress = {out};
-    t.security_groups.push_back(sg);
-    model::ElasticIp eip;
-    eip.address = ip("198.51.100.20");
-    eip.target_kind = model::EipTargetKind::NatGateway;
-    eip.target = 0;
-    t.elastic_ips.push_back(eip);
-    model::NatGateway nat;
-    nat.meta.name = "nat";
-    nat.vpc = 0;
-    nat.subnet = 0;
-    nat.private_ip = ip("10.0.1.20");
-    nat.elastic_ip = 0;
-    t.nat_gateways.push_back(nat);
-    for (int i = 0; i < 2; ++i) {
-        model::Instance inst;
-        inst.meta.name = i == 0 ? "web" : "app";
-        inst.enis = {static_cast<Index>(i)};
-        t.instances.push_back(inst);
-        model::Eni e;
-        e.meta.name = inst.meta.name + "/eth0";
-        e.instance = static_cast<Index>(i);
-        e.subnet = static_cast<Index>(i);
-        e.vpc = 0;
-        e.private_ips = {ip(i == 0 ? "10.0.1.10" : "10.0.2.10")};
-        if (i == 0) e.public_ip = ip("203.0.113.10");
-        e.security_groups = {0};
-        e.mac = net::MacAddress({0x02, 0xaa, 0, 0, 0, static_cast<std::uint8_t>(i + 1)});
-        t.enis.push_back(e);
-    }
-    return t;
+// Loaded as any topology file is, so the VPC's defaults are the loader's.
+constexpr std::string_view kTopology = R"(
+region: us-east-1
+vpcs:
+  - name: prod
+    cidr: 10.0.0.0/16
+    internet_gateway: igw
+    subnets:
+      - {name: public, cidr: 10.0.1.0/24, route_table: public-rt}
+      - {name: private, cidr: 10.0.2.0/24, route_table: private-rt}
+    route_tables:
+      - {name: public-rt, routes: ["0.0.0.0/0 -> igw"]}
+      - {name: private-rt, routes: ["0.0.0.0/0 -> nat/nat"]}
+    security_groups:
+      - {name: sg, ingress: [all from 10.0.0.0/16], egress: [all to 0.0.0.0/0]}
+    nat_gateways:
+      - {name: nat, subnet: public, private_ip: 10.0.1.20, elastic_ip: nat-eip}
+    instances:
+      - {name: web, subnet: public, private_ip: 10.0.1.10, public_ip: 203.0.113.10,
+         security_groups: [sg]}
+      - {name: app, subnet: private, private_ip: 10.0.2.10, security_groups: [sg]}
+elastic_ips:
+  - {name: nat-eip, address: 198.51.100.20}
+)";
+
+const model::Topology& topology() {
+    static const model::Topology loaded = [] {
+        model::LoadResult result = model::load_topology_text(kTopology, "engine_bench topology");
+        for (const model::Diagnostic& d : result.diagnostics.sorted())
+            std::fprintf(stderr, "%s\n", d.to_string().c_str());
+        if (!result.ok()) std::abort();
+        return std::move(*result.topology);
+    }();
+    return loaded;
 }
 
-std::vector<std::uint8_t> tcp_frame(std::uint8_t eni, const char* src, const char* dst,
+// The engine port of the ENI called `name`.
+engine::PortId port_of(std::string_view name) {
+    const auto& enis = topology().enis;
+    for (std::size_t i = 0; i < enis.size(); ++i) {
+        if (enis[i].meta.name == name) return static_cast<engine::PortId>(i);
+    }
+    std::fprintf(stderr, "no ENI %.*s in the topology\n", static_cast<int>(name.size()),
+                 name.data());
+    std::abort();
+}
+
+Tins::HWAddress<6> hw(const net::MacAddress& mac) {
+    return Tins::HWAddress<6>(mac.octets().data());
+}
+
+// A TCP ACK of `size` bytes (Ethernet included) as the ENI on `port` sends it to the router.
+std::vector<std::uint8_t> tcp_frame(engine::PortId port, const char* src, const char* dst,
                                     std::size_t size) {
-    Tins::EthernetII eth(Tins::HWAddress<6>("02:00:00:00:00:01"),
-                         Tins::HWAddress<6>(eni == 0 ? "02:aa:00:00:00:01" : "02:aa:00:00:00:02"));
+    Tins::EthernetII eth(hw(engine::kRouterMac), hw(topology().enis[port].mac));
     Tins::TCP seg(443, 40000);
     seg.flags(Tins::TCP::ACK);
     std::size_t headers =
@@ -133,7 +99,7 @@ std::vector<std::uint8_t> tcp_frame(std::uint8_t eni, const char* src, const cha
 }
 
 struct Setup {
-    model::Topology topo = make_topology();
+    model::Topology topo = topology();
     NullSink sink;
     std::unique_ptr<engine::Engine> eng = std::make_unique<engine::Engine>(topo, sink);
 };
@@ -153,8 +119,7 @@ void open_flow(Setup& s, engine::PortId port, std::vector<std::uint8_t> frame) {
 
 void run_engine(benchmark::State& state, engine::PortId port, const char* src, const char* dst) {
     Setup s;
-    auto frame = tcp_frame(static_cast<std::uint8_t>(port), src, dst,
-                           static_cast<std::size_t>(state.range(0)));
+    auto frame = tcp_frame(port, src, dst, static_cast<std::size_t>(state.range(0)));
     open_flow(s, port, frame);
     std::uint64_t before = s.eng->snapshot().transmitted;
     engine::TimeNs now = 1;
@@ -169,17 +134,18 @@ void run_engine(benchmark::State& state, engine::PortId port, const char* src, c
 }
 
 void BM_EngineBetweenSubnets(benchmark::State& state) {
-    run_engine(state, 1, "10.0.2.10", "10.0.1.10");
+    run_engine(state, port_of("app/eth0"), "10.0.2.10", "10.0.1.10");
 }
 void BM_EngineThroughInternetGateway(benchmark::State& state) {
-    run_engine(state, 0, "10.0.1.10", "192.0.2.80");
+    run_engine(state, port_of("web/eth0"), "10.0.1.10", "192.0.2.80");
 }
 void BM_EngineThroughNatGateway(benchmark::State& state) {
-    run_engine(state, 1, "10.0.2.10", "192.0.2.80");
+    run_engine(state, port_of("app/eth0"), "10.0.2.10", "192.0.2.80");
 }
 
 void BM_HandParse(benchmark::State& state) {
-    auto frame = tcp_frame(0, "10.0.1.10", "10.0.2.10", static_cast<std::size_t>(state.range(0)));
+    auto frame = tcp_frame(port_of("web/eth0"), "10.0.1.10", "10.0.2.10",
+                           static_cast<std::size_t>(state.range(0)));
     for (auto _ : state) {
         auto pf = engine::parse_frame(frame);
         benchmark::DoNotOptimize(pf);
@@ -188,7 +154,8 @@ void BM_HandParse(benchmark::State& state) {
 }
 
 void BM_LibtinsParse(benchmark::State& state) {
-    auto frame = tcp_frame(0, "10.0.1.10", "10.0.2.10", static_cast<std::size_t>(state.range(0)));
+    auto frame = tcp_frame(port_of("web/eth0"), "10.0.1.10", "10.0.2.10",
+                           static_cast<std::size_t>(state.range(0)));
     for (auto _ : state) {
         Tins::EthernetII eth(frame.data(), static_cast<std::uint32_t>(frame.size()));
         auto& seg = eth.rfind_pdu<Tins::TCP>();
