@@ -197,7 +197,10 @@ std::string note_text(Note note, const StepArgs& a, const ComponentRegistry& com
         case Note::IntoVpc:
             return fmt::format("into VPC {}", components.vpc_name(a.vpc));
         case Note::IcmpReplyOpensNothing:
-            return fmt::format("an ICMP reply (type {}) matches no translation and opens none", a.n);
+            return fmt::format("an ICMP reply (type {}) matches no translation and opens none",
+                               a.n);
+        case Note::LaterFragment:
+            return "a later fragment: matched on protocol and addresses, no ports";
         case Note::IcmpRequestInbound:
             return fmt::format(
                 "an ICMP request (type {}) from outside is not the reply of a translated query",

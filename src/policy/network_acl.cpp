@@ -58,4 +58,22 @@ AclVerdict CompiledAcl::evaluate(Direction direction, const FlowKey& key) const 
     return {};
 }
 
+AclVerdict CompiledAcl::evaluate_later_fragment(Direction direction,
+                                                const FlowKey& key) const noexcept {
+    const Box all = Box::all();
+    for (const CompiledAclRule& rule : rules(direction)) {
+        const Box& b = rule.box;
+        if (!b.protocol.contains(key.protocol) || !b.src.contains(key.src.value()) ||
+            !b.dst.contains(key.dst.value())) {
+            continue;
+        }
+        const bool layer4 = b.src_port != all.src_port || b.dst_port != all.dst_port ||
+                            b.icmp_type != all.icmp_type || b.icmp_code != all.icmp_code;
+        const bool allow = rule.action == model::RuleAction::Allow;
+        if (layer4 && !allow) continue;
+        return {allow, rule.number, &rule};
+    }
+    return {};
+}
+
 }  // namespace vpcstack::policy

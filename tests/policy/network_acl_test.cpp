@@ -64,5 +64,19 @@ TEST(NetworkAcl, InboundMatchesTheSourceOutboundTheDestination) {
     EXPECT_FALSE(c.evaluate(Direction::Outbound, key("10.0.5.5", "192.0.2.1", 1)).allowed);
 }
 
+TEST(NetworkAcl, ALaterFragmentIsMatchedOnProtocolAndAddressesOnly) {
+    model::NetworkAcl acl;
+    acl.inbound = {rule(100, false, net::Protocol::tcp(), "0.0.0.0/0", {22, 22}),
+                   rule(200, true, net::Protocol::tcp(), "0.0.0.0/0", {80, 80}),
+                   rule(300, false, net::Protocol::all(), "0.0.0.0/0")};
+    CompiledAcl c(acl);
+    // A later fragment carries no ports (they read as 0).
+    AclVerdict v = c.evaluate_later_fragment(Direction::Inbound, key("1.1.1.1", "10.0.1.10", 0));
+    EXPECT_TRUE(v.allowed) << "the deny rule with ports is passed over, the allow rule matches";
+    EXPECT_EQ(v.rule_number, 200);
+    EXPECT_FALSE(c.evaluate(Direction::Inbound, key("1.1.1.1", "10.0.1.10", 0)).allowed)
+        << "a whole packet to port 0 matches neither port rule";
+}
+
 }  // namespace
 }  // namespace vpcstack::policy

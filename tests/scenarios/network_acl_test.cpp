@@ -98,3 +98,63 @@ TEST(NetworkAcl, InboundRulesMatchTheSourceAndOutboundRulesTheDestination) {
     EXPECT_EQ(sim.flow(listed).outcome, Outcome::Connected);
     EXPECT_EQ(sim.flow(unlisted).outcome, Outcome::TimedOut);
 }
+
+namespace {
+
+// The network ACL's decision about the packets of one datagram's later fragment (offset > 0).
+const engine::TraceStep* acl_step_of_later_fragment(const Simulation& sim) {
+    for (const engine::PacketTrace& t : sim.traces()) {
+        if (!t.packet.fragment || t.packet.first_fragment) continue;
+        for (const engine::TraceStep& s : t.steps) {
+            if (s.kind == engine::ComponentKind::NetworkAcl) return &s;
+        }
+    }
+    return nullptr;
+}
+
+void send_fragments(Simulation& sim) {
+    const net::FiveTuple udp{*net::Ipv4Address::parse("198.51.100.7"),
+                             *net::Ipv4Address::parse("203.0.113.10"), 40000, 5000,
+                             net::Protocol::kUdp};
+    sim.send_packet("client", {.tuple = udp,
+                               .payload_size = 1472,
+                               .dont_fragment = false,
+                               .more_fragments = true,
+                               .ip_id = 77});
+    sim.send_packet("client", {.tuple = udp,
+                               .payload_size = 200,
+                               .dont_fragment = false,
+                               .fragment_offset = 185,
+                               .ip_id = 77});
+    sim.run_until_idle();
+}
+
+}  // namespace
+
+// A later fragment has no ports. The cloud does not document how its ACLs treat one; vpcstack
+// matches it on protocol and addresses: an allow rule with ports lets it through, so a
+// datagram the rules allow arrives whole (docs/topology.md, network ACLs).
+TEST(NetworkAcl, ALaterFragmentMatchesAnAllowRuleOnProtocolAndAddresses) {
+    Simulation sim(inline_topology(web_with_acl(R"(["100 allow udp/5000 from 0.0.0.0/0"])",
+                                                R"(["100 allow all to 0.0.0.0/0"])")));
+    send_fragments(sim);
+    const engine::TraceStep* s = acl_step_of_later_fragment(sim);
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->action, engine::Action::Allow);
+    EXPECT_EQ(s->rule.number, 100) << "the allow rule for udp/5000 matched it";
+    EXPECT_EQ(s->note, engine::Note::LaterFragment);
+}
+
+TEST(NetworkAcl, ALaterFragmentIsNotDeniedByADenyRuleWithPorts) {
+    Simulation sim(inline_topology(
+        web_with_acl(R"(["100 deny udp/5000 from 0.0.0.0/0", "200 allow all from 0.0.0.0/0"])",
+                     R"(["100 allow all to 0.0.0.0/0"])")));
+    send_fragments(sim);
+    const engine::TraceStep* s = acl_step_of_later_fragment(sim);
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->rule.number, 200) << "rule 100 names ports a later fragment does not carry";
+    EXPECT_TRUE(some_packet_dropped_for(sim, DropReason::AclDenied))
+        << "the first fragment, with its ports, is denied by rule 100";
+    EXPECT_TRUE(some_packet_dropped_for(sim, DropReason::SecurityGroupNoMatch))
+        << "the later fragment then stops at the security group: its first fragment never passed";
+}

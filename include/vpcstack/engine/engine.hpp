@@ -32,10 +32,11 @@
 //   and are translated (with the packet they quote) by the internet and NAT gateways.
 // - Fragments: a later fragment (no ports) passes a security group when the first fragment of
 //   its datagram (source, destination, protocol, IP id) passed it within 30 s.
-// - Known gaps: ACLs match later fragments with ports 0; inbound non-first fragments at a NAT
-//   gateway are dropped
-//   (NatUnsupported); TCP tracking has one timeout (established) whatever the TCP state;
-//   connection-tracking timeouts are engine-wide, not per ENI.
+// - Fragments and ACLs: a later fragment is matched on protocol and addresses (an allow rule with
+//   ports matches it, a deny rule with ports does not; policy/network_acl.hpp).
+// - Known gaps: inbound non-first fragments at a NAT gateway are dropped (NatUnsupported); TCP
+//   tracking has one timeout (established) whatever the TCP state; connection-tracking timeouts
+//   are engine-wide, not per ENI.
 #pragma once
 
 #include <array>

@@ -106,6 +106,7 @@ enum class Note : std::uint8_t {
     IntoVpc,                // vpc
     IcmpReplyOpensNothing,  // n: the ICMP type
     IcmpRequestInbound,     // n: the ICMP type
+    LaterFragment,          // an ACL matched a later fragment on protocol and addresses
 };
 
 struct StepArgs {

@@ -38,6 +38,11 @@ class CompiledAcl {
     explicit CompiledAcl(const model::NetworkAcl& acl);
 
     AclVerdict evaluate(Direction direction, const FlowKey& key) const noexcept;
+    // A later fragment (offset > 0) carries no layer-4 header. The cloud does not document how
+    // its ACLs treat one; vpcstack follows the common rule of stateless filters (Cisco IOS ACLs,
+    // RFC 1858): a rule is matched on protocol and addresses only; an allow rule with ports or
+    // ICMP type matches, a deny rule with ports or ICMP type does not (evaluation goes on).
+    AclVerdict evaluate_later_fragment(Direction direction, const FlowKey& key) const noexcept;
     // Rules in evaluation order (lowest number first), for verification.
     const std::vector<CompiledAclRule>& rules(Direction direction) const noexcept {
         return direction == Direction::Inbound ? inbound_ : outbound_;

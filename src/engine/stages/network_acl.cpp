@@ -6,7 +6,8 @@
 //
 // AWS: vpc-network-acls — rules are evaluated from the lowest number, the first match decides,
 // the final '*' rule denies. Traffic within one subnet is not evaluated; traffic entering a
-// subnet from outside it is evaluated inbound; a reply is evaluated like any other packet.
+// subnet from outside it is evaluated inbound; a reply is evaluated like any other packet. A
+// later fragment has no ports: see CompiledAcl::evaluate_later_fragment.
 #include "../dataplane.hpp"
 
 namespace vpcstack::engine::stages {
@@ -17,7 +18,10 @@ bool allows(Dataplane& dp, Context& ctx, model::Index subnet, policy::Direction 
     const model::Index acl = dp.topo.subnets[subnet].network_acl;
     const ComponentId comp = dp.components->network_acl(acl);
     dp.touch(comp);
-    const policy::AclVerdict v = dp.acls[acl].evaluate(direction, ctx.pf.key);
+    const bool later_fragment = ctx.pf.fragment && !ctx.pf.first_fragment;
+    const policy::AclVerdict v = later_fragment
+                                     ? dp.acls[acl].evaluate_later_fragment(direction, ctx.pf.key)
+                                     : dp.acls[acl].evaluate(direction, ctx.pf.key);
     TraceStep* s =
         v.allowed ? dp.step(ctx, comp, Action::Allow) : dp.drop(ctx, DropReason::AclDenied, comp);
     if (s != nullptr) {
@@ -30,6 +34,7 @@ bool allows(Dataplane& dp, Context& ctx, model::Index subnet, policy::Direction 
             s->rule.number = v.rule_number;
             s->rule.text = v.rule->text;
         }
+        if (later_fragment) s->note = Note::LaterFragment;
     }
     return v.allowed;
 }
