@@ -44,6 +44,8 @@ std::string_view to_string(HostAction action) {
             return "answer";
         case HostAction::Forward:
             return "forward";
+        case HostAction::Local:
+            return "local";
         case HostAction::Ignore:
             return "ignore";
     }
@@ -97,19 +99,32 @@ bool Host::owns(net::Ipv4Address address) const {
     return is_local(address);
 }
 
+bool Host::has_address(net::Ipv4Address address) const {
+    for (const HostInterface& i : config_.interfaces) {
+        if (std::find(i.addresses.begin(), i.addresses.end(), address) != i.addresses.end()) {
+            return true;
+        }
+    }
+    return false;
+}
+
 Host::Route Host::route_to(net::Ipv4Address to, std::optional<net::Ipv4Address> from) const {
+    // A packet from one of an ENI's addresses leaves by that ENI: the cloud's images add a rule
+    // and a table per ENI (Amazon Linux ec2-net-utils: "from <ip> lookup <table>" ahead of the
+    // main table), holding the ENI's subnet and a default route via its subnet's router.
+    for (std::size_t i = 0; from && config_.kind == Kind::Instance && i < config_.interfaces.size();
+         ++i) {
+        const HostInterface& itf = config_.interfaces[i];
+        if (std::find(itf.addresses.begin(), itf.addresses.end(), *from) == itf.addresses.end()) {
+            continue;
+        }
+        if (itf.subnet.length() > 0 && itf.subnet.contains(to)) return {i, to};
+        return {i, itf.gateway.value_or(to)};
+    }
     // Linux's main table: a connected route per interface, the default route via device 0.
     for (std::size_t i = 0; i < config_.interfaces.size(); ++i) {
         const HostInterface& itf = config_.interfaces[i];
         if (itf.subnet.length() > 0 && itf.subnet.contains(to)) return {i, to};
-    }
-    // Traffic sourced from a secondary ENI's address leaves by that ENI (the source-based
-    // policy route the cloud recommends for instances with several ENIs).
-    for (std::size_t i = 0; from && i < config_.interfaces.size(); ++i) {
-        const HostInterface& itf = config_.interfaces[i];
-        if (std::find(itf.addresses.begin(), itf.addresses.end(), *from) != itf.addresses.end()) {
-            return {i, itf.gateway.value_or(to)};
-        }
     }
     const HostInterface& first = config_.interfaces.front();
     return {0, first.gateway.value_or(to)};
@@ -230,6 +245,15 @@ void Host::send_ip(PacketSpec spec, std::optional<FlowId> flow) {
     Route route = route_to(spec.tuple.dst, spec.tuple.src);
     if (spec.ip_id == 0) spec.ip_id = next_ip_id_++;
     Frame frame = build_ip_frame(config_.interfaces[route.interface].mac, net::MacAddress(), spec);
+    // SEMANTICS 0: traffic to an instance's own addresses never leaves it (Linux's local
+    // table); no VPC component sees it.
+    if (config_.kind == Kind::Instance && has_address(spec.tuple.dst)) {
+        const HostInterface& itf = config_.interfaces[route.interface];
+        patch_dst_mac(frame, itf.mac);
+        events_.schedule_in(
+            0, [this, f = std::move(frame)]() mutable { deliver_locally(std::move(f)); });
+        return;
+    }
     send_ip_frame(route.interface, route.next_hop, std::move(frame), flow);
 }
 
@@ -301,6 +325,22 @@ void Host::receive(engine::PortId port, std::span<const std::uint8_t> frame) {
                              fmt::format("ignored: ethertype 0x{:04x}", parsed->ether_type)};
         }
     }
+    inbox_.push_back(std::move(record));
+}
+
+void Host::deliver_locally(Frame frame) {
+    std::optional<DecodedFrame> parsed = decode_frame(frame);
+    if (!parsed || !parsed->ipv4) return;
+    std::size_t interface = 0;
+    for (std::size_t i = 0; i < config_.interfaces.size(); ++i) {
+        const auto& a = config_.interfaces[i].addresses;
+        if (std::find(a.begin(), a.end(), parsed->dst) != a.end()) interface = i;
+    }
+    Received record{
+        events_.now(), config_.interfaces[interface].port, *parsed, parsed->summary(), {}};
+    HostReport answer = on_ip(interface, *parsed, frame);
+    record.report = {HostAction::Local, "delivered by its own stack (" + answer.detail + ")"};
+    record.local = true;
     inbox_.push_back(std::move(record));
 }
 

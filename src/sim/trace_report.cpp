@@ -7,6 +7,8 @@
 #include <set>
 
 #include "vpcstack/engine/trace_format.hpp"
+#include "vpcstack/net/icmp.hpp"
+#include "vpcstack/net/tcp.hpp"
 #include "vpcstack/sim/simulation.hpp"
 
 namespace vpcstack::sim {
@@ -316,6 +318,49 @@ void warm_up(Simulation& sim, Host& source, const Endpoint& from, const Endpoint
 
 }  // namespace
 
+namespace {
+
+// The one-step path of a packet an instance sent to one of its own addresses.
+TracePath local_path(const FlowRecord& record, const Host& source, const std::string& name) {
+    TracePath path;
+    path.direction = "forward";
+    engine::PacketFacts p;
+    p.kind = engine::PacketFacts::Kind::Ipv4;
+    p.tuple = record.tuple;
+    p.has_l4 = true;
+    if (record.tuple.protocol == net::Protocol::kTcp) p.tcp_flags = net::tcp::kSyn;
+    if (record.tuple.protocol == net::Protocol::kIcmp) p.icmp_type = net::icmp::kEchoRequest;
+    path.packet = p;
+    std::string detail = "delivered by its own stack";
+    for (const Received& r : source.inbox()) {
+        if (r.local) {
+            detail = r.report.detail;
+            break;
+        }
+    }
+    path.steps.push_back({std::nullopt, HostStep{name, HostAction::Local, detail}});
+    path.fate = engine::Fate::Delivered;
+    return path;
+}
+
+// Why an answer that arrived is not the answer: the return path translated it on the way.
+std::string translated_reply_hint(const TraceReport& r) {
+    if (!r.ret) return "";
+    for (const ReportStep& s : r.ret->steps) {
+        if (s.engine && s.engine->kind == engine::ComponentKind::NatGateway &&
+            s.engine->translation) {
+            return fmt::format(
+                "the answer left through NAT gateway '{}', which gave it another source: "
+                "the request came in through the internet gateway, so the answering subnet "
+                "must route it back there",
+                (*r.components)[s.engine->component].user_name);
+        }
+    }
+    return "the answer arrived changed on its way back, so its initiator did not take it";
+}
+
+}  // namespace
+
 TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) {
     ResolveResult from = resolve_endpoint(topology, query.from);
     if (!from.endpoint) return {std::nullopt, "--from: " + from.error};
@@ -334,7 +379,8 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
     Endpoint src = *from.endpoint;
     src.address = sim.source_address(src);
     net::Ipv4Address dst = sim.destination_address(src, *to.endpoint);
-    if (src.address == dst) return {std::nullopt, "--from and --to name the same address"};
+    // SEMANTICS 0: an instance's own addresses are local; the packet never reaches the network.
+    const bool local = source->kind() == Host::Kind::Instance && source->has_address(dst);
     warm_up(sim, *source, src, *to.endpoint);
 
     TimeNs start = sim.now();
@@ -373,6 +419,21 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
         report.sport = record.tuple.src_port;
     }
     report.outcome = std::string(to_string(record.outcome));
+
+    const bool answered = record.outcome == Outcome::Connected ||
+                          record.outcome == Outcome::Replied || record.outcome == Outcome::Refused;
+    if (local) {
+        report.forward = local_path(record, *source, report.from.name);
+        report.reachable = answered;
+        report.refused = record.outcome == Outcome::Refused;
+        report.verdict = answered ? "reachable"
+                                  : fmt::format("unreachable: {} did not answer itself ({})",
+                                                report.from.name, report.outcome);
+        report.notes.push_back(fmt::format(
+            "{} is an address of {} itself: its own stack delivers it, no VPC component sees it",
+            dst.to_string(), report.from.name));
+        return {std::move(report), ""};
+    }
 
     Tracer tracer(sim, start);
     auto first = tracer.next_trace(0, source);
@@ -422,6 +483,25 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
             report.reachable = true;
             report.verdict = "reachable";
         }
+    }
+
+    // SEMANTICS 0: reachable means the initiator got the answer it waits for. The paths explain
+    // why; the initiator's own state decides.
+    if (answered && !report.reachable) {
+        report.reachable = true;
+        report.verdict = "reachable";
+        report.hint.clear();
+    } else if (!answered && report.reachable) {
+        report.reachable = false;
+        std::string what = "nothing it recognised";
+        if (report.ret && !report.ret->steps.empty() && report.ret->steps.back().host) {
+            what = report.ret->steps.back().host->detail;
+        }
+        report.verdict = fmt::format(
+            "unreachable: the answer reached {} but is not the answer it "
+            "waits for ({}; {})",
+            report.from.name, what, report.outcome);
+        report.hint = translated_reply_hint(report);
     }
 
     if (record.outcome == Outcome::Refused && probe.protocol == net::Protocol::kTcp) {

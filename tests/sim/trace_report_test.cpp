@@ -78,10 +78,21 @@ TEST(TraceReport, UsageErrorsAreReportedNotTraced) {
               "--dport and --sport apply to tcp and udp only, not icmp");
     EXPECT_EQ(run_trace(t, {"web", "app", "tcpp", 80, -1}).error,
               "--proto 'tcpp': expected tcp, udp, icmp or a protocol number 0-255");
-    EXPECT_EQ(run_trace(t, {"web", "web", "", -1, -1}).error,
-              "--from and --to name the same address");
     EXPECT_EQ(run_trace(t, {"10.0.1.99", "web", "", -1, -1}).error,
               "--from: 10.0.1.99 is held by no interface, so nothing can send from it");
+}
+
+// SEMANTICS 0: an instance talking to itself is answered by its own stack, in one step.
+TEST(TraceReport, AnInstanceTalkingToItselfIsDeliveredByItsOwnStack) {
+    model::Topology t = example("two-tier-nat.yaml");
+    TraceResult r = run_trace(t, {"web", "web", "tcp", 80, -1});
+    ASSERT_TRUE(r.report) << r.error;
+    EXPECT_TRUE(r.report->reachable);
+    EXPECT_EQ(r.report->outcome, "connected");
+    ASSERT_EQ(r.report->forward.steps.size(), 1u) << "no VPC component is involved";
+    ASSERT_TRUE(r.report->forward.steps[0].host);
+    EXPECT_EQ(r.report->forward.steps[0].host->action, HostAction::Local);
+    EXPECT_FALSE(r.report->ret.has_value());
 }
 
 TEST(TraceReport, ColourIsUsedOnlyWhenAsked) {

@@ -75,6 +75,7 @@ enum class HostAction : std::uint8_t {
     Receive,  // took it (a reply it waited for, an ARP answer, a handshake's last ACK, ...)
     Answer,   // sent something back (SYN-ACK, RST, echo reply, ICMP error, ...)
     Forward,  // routed it on (a middlebox instance)
+    Local,    // its own stack delivered a packet it sent to one of its own addresses
     Ignore,   // dropped or ignored it (not for this host, unexpected, malformed)
 };
 std::string_view to_string(HostAction action);  // "receive", "answer", "forward", "ignore"
@@ -90,6 +91,7 @@ struct Received {
     DecodedFrame frame;
     std::string summary;
     HostReport report;
+    bool local = false;  // sent by the host itself to one of its own addresses
 };
 
 struct HostTimeouts {
@@ -128,6 +130,8 @@ class Host {
     const std::vector<HostInterface>& interfaces() const noexcept { return config_.interfaces; }
     bool has_port(engine::PortId port) const noexcept;
     bool owns(net::Ipv4Address address) const;
+    // One of the addresses of its interfaces (an instance's ENIs' private IPs).
+    bool has_address(net::Ipv4Address address) const;
     net::Ipv4Address primary_address() const {
         return config_.interfaces.front().addresses.front();
     }
@@ -187,6 +191,8 @@ class Host {
     std::uint16_t ephemeral_port(const net::FiveTuple& base);
     net::Ipv4Address source_for(net::Ipv4Address to, std::optional<net::Ipv4Address> from) const;
     bool is_local(net::Ipv4Address address) const;
+    // A packet an instance sent to one of its own addresses: handed to its own stack.
+    void deliver_locally(Frame frame);
 
     HostReport on_arp(std::size_t interface, const DecodedFrame& f);
     HostReport on_ip(std::size_t interface, const DecodedFrame& f,
