@@ -51,6 +51,7 @@ CompiledSgRule compile_rule(const model::Topology& topology, const model::SgRule
         case model::PeerKind::SecurityGroup: {
             auto m = membership.members(rule.group);
             c.peers.assign(m.begin(), m.end());
+            c.peer_group = rule.group;
             if (rule.group < topology.security_groups.size()) {
                 const auto& g = topology.security_groups[rule.group];
                 peer_text = "sg:" + topology.qualified_name(g.meta, g.vpc);
@@ -81,8 +82,21 @@ CompiledSgRule compile_rule(const model::Topology& topology, const model::SgRule
     return c;
 }
 
-bool allows(const CompiledSgRule& rule, Direction direction, const FlowKey& key) noexcept {
+bool sent_by_member(const Sender& sender, model::Index group) noexcept {
+    if (!sender.source_is_own) return false;
+    for (const CompiledGroup* g : sender.groups) {
+        if (g->index == group) return true;
+    }
+    return false;
+}
+
+bool allows(const CompiledSgRule& rule, Direction direction, const FlowKey& key,
+            const Sender* sender) noexcept {
     if (!rule.l4.contains(key)) return false;
+    if (direction == Direction::Inbound && sender != nullptr && rule.peer_group != model::kNone &&
+        !sent_by_member(*sender, rule.peer_group)) {
+        return false;
+    }
     net::Ipv4Address peer = direction == Direction::Inbound ? key.src : key.dst;
     for (const net::Cidr& c : rule.peers) {
         if (c.contains(peer)) return true;
@@ -108,11 +122,11 @@ CompiledGroup compile_group(const model::Topology& topology, model::Index group,
 }
 
 SgVerdict evaluate(std::span<const CompiledGroup* const> groups, Direction direction,
-                   const FlowKey& key) noexcept {
+                   const FlowKey& key, const Sender* sender) noexcept {
     // AWS: security-group-rules — the union of all groups' rules; any allowing rule allows.
     for (const CompiledGroup* g : groups) {
         for (const CompiledSgRule& rule : g->rules(direction)) {
-            if (allows(rule, direction, key)) return {true, g, &rule};
+            if (allows(rule, direction, key, sender)) return {true, g, &rule};
         }
     }
     return {};

@@ -146,3 +146,44 @@ TEST(SecurityGroup, AnUntrackedFlowIsCutWhenItsRuleIsRemoved) {
         << "AWS: security-group-connection-tracking — untracked flows are cut at once";
     EXPECT_TRUE(some_packet_dropped_for(sim, DropReason::SecurityGroupNoMatch));
 }
+
+// AWS: security-group-rules — referencing a group does not allow traffic that flows through a
+// middlebox: the firewall forwards the client's packets with the client's address, but it is the
+// firewall's ENI that sends them on, and it does not carry client-sg.
+TEST(SecurityGroup, AGroupReferenceDoesNotMatchTrafficForwardedThroughAMiddlebox) {
+    std::string yaml = R"(
+region: us-east-1
+vpcs:
+  - name: inspected
+    cidr: 10.0.0.0/16
+    subnets:
+      - {name: front, cidr: 10.0.1.0/24, route_table: front-rt}
+      - {name: back, cidr: 10.0.2.0/24, route_table: back-rt}
+    route_tables:
+      - {name: front-rt, routes: ["10.0.2.0/24 -> eni/fw-front"]}
+      - {name: back-rt, routes: ["10.0.1.0/24 -> eni/fw-back"]}
+    security_groups:
+      - {name: fw-sg, ingress: ["all from 10.0.0.0/16"]}
+      - {name: client-sg, ingress: ["all from 10.0.0.0/16"]}
+      - {name: server-sg, ingress: ["tcp/443 from sg:client-sg"]}
+    instances:
+      - name: firewall
+        enis:
+          - {name: fw-front, subnet: front, private_ip: 10.0.1.5, security_groups: [fw-sg],
+             source_dest_check: false}
+          - {name: fw-back, subnet: back, private_ip: 10.0.2.5, security_groups: [fw-sg],
+             source_dest_check: false}
+      - {name: client, subnet: front, private_ip: 10.0.1.10, security_groups: [client-sg]}
+      - {name: server, subnet: back, private_ip: 10.0.2.10, security_groups: [server-sg],
+         listen: [tcp/443]}
+      - {name: neighbour, subnet: back, private_ip: 10.0.2.20, security_groups: [client-sg]}
+)";
+    Simulation sim(inline_topology(yaml));
+    FlowId through_firewall = sim.connect("client", "server", 443);
+    FlowId from_a_member = sim.connect("neighbour", "server", 443);
+    sim.run_until_idle();
+    EXPECT_EQ(sim.flow(through_firewall).outcome, Outcome::TimedOut);
+    EXPECT_EQ(where_dropped(sim, DropReason::SecurityGroupNoMatch), "sg/server-sg");
+    EXPECT_EQ(sim.flow(from_a_member).outcome, Outcome::Connected)
+        << "a member in the same subnet, sending itself, matches the reference";
+}

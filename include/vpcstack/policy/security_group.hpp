@@ -39,7 +39,8 @@ struct CompiledSgRule {
     Box l4;                         // protocol, ports, ICMP; addresses full
     std::vector<net::Cidr> peers;   // the source (ingress) or destination (egress) addresses
     bool peer_is_anywhere = false;  // one of the peers is 0.0.0.0/0
-    std::string text;               // as written
+    model::Index peer_group = model::kNone;  // the group a reference names (peers: its members)
+    std::string text;                        // as written
 
     // The packets this rule allows, as boxes (one per peer CIDR), for verification.
     std::vector<Box> boxes(Direction direction) const;
@@ -68,8 +69,19 @@ struct SgVerdict {
 
 // Inbound: is the packet (remote -> ENI) allowed by an ingress rule? Outbound: is the packet
 // (ENI -> remote) allowed by an egress rule?
+// Who sent an inbound packet on its last hop, when the engine knows: the ENI it entered the VPC
+// router from (its groups, and whether the source address is that ENI's own). AWS:
+// security-group-rules — a rule that references a group matches traffic sent by the ENIs that
+// carry the group, not traffic a middlebox forwarded from a member's address.
+struct Sender {
+    std::span<const CompiledGroup* const>
+        groups;  // empty: not an ENI (the internet, a NAT gateway)
+    bool source_is_own = false;
+};
+
+// `sender` null: group references match by address alone (what a member could send).
 SgVerdict evaluate(std::span<const CompiledGroup* const> groups, Direction direction,
-                   const FlowKey& key) noexcept;
+                   const FlowKey& key, const Sender* sender = nullptr) noexcept;
 
 // AWS: security-group-connection-tracking — a TCP or UDP flow is untracked when a rule in the
 // direction it was opened allows it from/to 0.0.0.0/0 and a rule in the other direction allows

@@ -8,7 +8,9 @@
 // new flow needs a rule of the direction it travels and is tracked unless it qualifies as
 // untracked (rules of both directions allow all traffic to and from 0.0.0.0/0). Flows through a
 // NAT gateway are always tracked. ICMP errors quoting a tracked flow pass as related traffic. A
-// later fragment (no ports) passes when its datagram's first fragment passed within 30 s.
+// later fragment (no ports) passes when its datagram's first fragment passed within 30 s. An
+// inbound rule that references a group matches only what a member ENI sent itself, not what a
+// middlebox forwarded from a member's address (AWS: security-group-rules).
 #include "../dataplane.hpp"
 
 namespace vpcstack::engine::stages {
@@ -63,7 +65,14 @@ bool allows(Dataplane& dp, Context& ctx, EniState& eni, Direction direction) {
         if (TraceStep* s = dp.step(ctx, first, Action::Allow)) s->conn = ConnState::Related;
         return true;
     }
-    policy::SgVerdict v = policy::evaluate(eni.groups, direction, pf.key);
+    // The sender of an inbound packet: the ENI it left, unless a NAT gateway stands between.
+    policy::Sender sender;
+    if (ctx.ingress < dp.enis.size() && ctx.via_nat == model::kNone) {
+        const EniState& from = dp.enis[ctx.ingress];
+        sender = {from.groups, from.owns(pf.key.src)};
+    }
+    policy::SgVerdict v = policy::evaluate(eni.groups, direction, pf.key,
+                                           direction == Direction::Inbound ? &sender : nullptr);
     if (!v.allowed) {
         dp.touch(first);
         if (TraceStep* s = dp.drop(ctx, DropReason::SecurityGroupNoMatch, first)) {
