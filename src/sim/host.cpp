@@ -109,10 +109,11 @@ bool Host::has_address(net::Ipv4Address address) const {
 }
 
 Host::Route Host::route_to(net::Ipv4Address to, std::optional<net::Ipv4Address> from) const {
-    // A packet from one of an ENI's addresses leaves by that ENI: the cloud's images add a rule
-    // and a table per ENI (Amazon Linux ec2-net-utils: "from <ip> lookup <table>" ahead of the
-    // main table), holding the ENI's subnet and a default route via its subnet's router.
-    for (std::size_t i = 0; from && config_.kind == Kind::Instance && i < config_.interfaces.size();
+    // A packet from one of a secondary ENI's addresses leaves by that ENI: the cloud's images add
+    // a rule and a table per ENI of device index 1 and up (Amazon Linux ec2-net-utils: "from <ip>
+    // lookup 10000+N" ahead of the main table), holding the ENI's subnet and a default route via
+    // its subnet's router. The primary ENI keeps the main table.
+    for (std::size_t i = 1; from && config_.kind == Kind::Instance && i < config_.interfaces.size();
          ++i) {
         const HostInterface& itf = config_.interfaces[i];
         if (std::find(itf.addresses.begin(), itf.addresses.end(), *from) == itf.addresses.end()) {
@@ -573,9 +574,10 @@ HostReport Host::on_icmp(const DecodedFrame& f) {
 
 HostReport Host::icmp_error(const DecodedFrame& f, std::uint8_t type, std::uint8_t code,
                             std::span<const std::uint8_t> ip) {
-    Route route = route_to(f.src);
+    const bool local = is_local(f.dst);
+    Route route = local ? route_to(f.src, f.dst) : route_to(f.src);
     const HostInterface& itf = config_.interfaces[route.interface];
-    net::Ipv4Address from = is_local(f.dst) ? f.dst : itf.addresses.front();
+    net::Ipv4Address from = local ? f.dst : itf.addresses.front();
     Frame frame = build_icmp_error(itf.mac, net::MacAddress(), from, type, code, ip);
     if (frame.empty()) return {HostAction::Ignore, "dropped: too short to quote"};
     send_ip_frame(route.interface, route.next_hop, std::move(frame), std::nullopt);
