@@ -49,12 +49,16 @@ Fd enter_new_namespace(const std::string& name) {
 
 // Addresses and default route of one interface, queued on the namespace's socket.
 void queue_addressing(RtNetlink& netlink, const InterfacePlan& itf, int ifindex) {
+    const net::Cidr any(net::Ipv4Address(0), 0);
     for (const auto& address : itf.addresses) {
         netlink.add_address(ifindex, address.address, address.prefix_length);
     }
     if (itf.gateway) {
-        netlink.add_route(ifindex, net::Cidr(net::Ipv4Address(0), 0), itf.gateway,
-                          itf.gateway_onlink, itf.source);
+        netlink.add_route({.ifindex = ifindex,
+                           .destination = any,
+                           .gateway = itf.gateway,
+                           .onlink = itf.gateway_onlink,
+                           .preferred_source = itf.source});
     }
 }
 
