@@ -33,4 +33,10 @@ else
   build="$root/build"
   "$root/tools/build.sh" "$build"
   ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
+  # Bring-up at scale, in both attach modes: 400 instances (two subnets; more acknowledgements
+  # than one rtnetlink receive buffer holds) take about 10 s here. Needs root; 77 is a skip.
+  # tools/lab-scale-test.sh 1000 is the benchmark-sized run.
+  status=0
+  "$root/tools/lab-scale-test.sh" 400 "$build/tools/vpcctl/vpcctl" || status=$?
+  [ "$status" -eq 0 ] || [ "$status" -eq 77 ] || exit "$status"
 fi

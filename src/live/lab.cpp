@@ -47,14 +47,41 @@ Fd enter_new_namespace(const std::string& name) {
     return fd;
 }
 
-// Addresses and default route of one interface, queued on the namespace's socket.
+// Addresses, default route and policy routing of one interface, queued on the namespace's
+// socket.
 void queue_addressing(RtNetlink& netlink, const InterfacePlan& itf, int ifindex) {
+    const net::Cidr any(net::Ipv4Address(0), 0);
     for (const auto& address : itf.addresses) {
         netlink.add_address(ifindex, address.address, address.prefix_length);
     }
     if (itf.gateway) {
-        netlink.add_route(ifindex, net::Cidr(net::Ipv4Address(0), 0), itf.gateway,
-                          itf.gateway_onlink, itf.source);
+        netlink.add_route({.ifindex = ifindex,
+                           .destination = any,
+                           .gateway = itf.gateway,
+                           .onlink = itf.gateway_onlink,
+                           .preferred_source = itf.source});
+    }
+    if (itf.policy && !itf.addresses.empty()) {
+        // ip route add <subnet> dev ethN src <primary> table T; ip route add default via
+        // <router> dev ethN table T; ip rule add from <ip> lookup T priority P.
+        const auto& policy = *itf.policy;
+        RouteSpec subnet_route;
+        subnet_route.ifindex = ifindex;
+        subnet_route.destination = policy.subnet;
+        subnet_route.preferred_source = itf.addresses.front().address;
+        subnet_route.table = policy.table;
+        netlink.add_route(subnet_route);
+        RouteSpec default_route;
+        default_route.ifindex = ifindex;
+        default_route.destination = any;
+        default_route.gateway = policy.router;
+        default_route.table = policy.table;
+        netlink.add_route(default_route);
+        for (const auto& source : policy.sources) {
+            netlink.add_rule({.priority = policy.priority,
+                              .table = policy.table,
+                              .source = net::Cidr(source, 32)});
+        }
     }
 }
 

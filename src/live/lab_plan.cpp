@@ -115,9 +115,21 @@ LabPlan make_lab_plan(std::string_view lab, const model::Topology& topology) {
             for (const auto& ip : eni.private_ips) {
                 itf.addresses.push_back({ip, subnet.cidr.length()});
             }
+            // AWS: subnet-sizing — the VPC router is the subnet's base address + 1.
+            const net::Ipv4Address router = subnet.cidr.network() + 1;
             if (slot == 0) {
-                // AWS: subnet-sizing — the VPC router is the subnet's base address + 1.
-                itf.gateway = subnet.cidr.network() + 1;
+                itf.gateway = router;
+            } else {
+                // Amazon Linux ec2-net-utils: a table and rules per secondary ENI, numbered
+                // 10000 + its device number, so its replies leave by it.
+                const auto number = static_cast<std::uint32_t>(eni.device_index);
+                PolicyRoutingPlan policy;
+                policy.table = kPolicyRuleBase + number;
+                policy.priority = kPolicyRuleBase + number;
+                policy.subnet = subnet.cidr;
+                policy.router = router;
+                policy.sources = eni.private_ips;
+                itf.policy = std::move(policy);
             }
             ns.interfaces.push_back(std::move(itf));
         }

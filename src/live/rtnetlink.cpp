@@ -1,12 +1,14 @@
 #include "vpcstack/live/rtnetlink.hpp"
 
 #include <arpa/inet.h>
+#include <linux/fib_rules.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -63,6 +65,17 @@ std::uint32_t network_order(net::Ipv4Address address) {
     return htonl(address.value());
 }
 
+// A batch's messages may not exceed the socket's send buffer (EMSGSIZE); this keeps far below.
+constexpr std::size_t kBatchBytes = 32 * 1024;
+// The kernel answers a batch before sendmsg returns; a wait this long means no answer will come.
+constexpr int kAckTimeoutSeconds = 10;
+
+// Table ids above 255 do not fit the header's 8-bit field and travel as an attribute.
+std::uint8_t header_table(std::uint32_t table) {
+    return table < 256 ? static_cast<std::uint8_t>(table)
+                       : static_cast<std::uint8_t>(RT_TABLE_UNSPEC);
+}
+
 }  // namespace
 
 RtNetlink::RtNetlink() : socket_(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) {
@@ -77,6 +90,9 @@ RtNetlink::RtNetlink() : socket_(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, N
     // Extended acks carry the kernel's own text for a refused request.
     int one = 1;
     ::setsockopt(socket_.get(), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+    timeval timeout{};
+    timeout.tv_sec = kAckTimeoutSeconds;
+    ::setsockopt(socket_.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
 }
 
 RtNetlink::Request& RtNetlink::begin(std::uint16_t type, std::uint16_t flags, std::string what) {
@@ -157,32 +173,53 @@ void RtNetlink::add_address(int ifindex, net::Ipv4Address address, std::uint8_t 
     put(request.bytes, IFA_ADDRESS, raw);
 }
 
-void RtNetlink::add_route(int ifindex, net::Cidr destination,
-                          std::optional<net::Ipv4Address> gateway, bool onlink,
-                          std::optional<net::Ipv4Address> preferred_source) {
-    Request& request = begin(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
-                             "add route " + destination.to_string() +
-                                 (gateway ? " via " + gateway->to_string() : std::string()));
+void RtNetlink::add_route(const RouteSpec& route) {
+    std::string what = "add route " + route.destination.to_string();
+    if (route.gateway) {
+        what += " via " + route.gateway->to_string();
+    }
+    if (route.table != RT_TABLE_MAIN) {
+        what += " table " + std::to_string(route.table);
+    }
+    Request& request = begin(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, std::move(what));
     rtmsg info{};
     info.rtm_family = AF_INET;
-    info.rtm_dst_len = destination.length();
-    info.rtm_table = RT_TABLE_MAIN;
+    info.rtm_dst_len = route.destination.length();
+    info.rtm_table = header_table(route.table);
     info.rtm_protocol = RTPROT_BOOT;
-    info.rtm_scope = gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+    info.rtm_scope = route.gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
     info.rtm_type = RTN_UNICAST;
-    info.rtm_flags = onlink ? RTNH_F_ONLINK : 0;
+    info.rtm_flags = route.onlink ? RTNH_F_ONLINK : 0;
     append(request.bytes, info);
-    if (destination.length() > 0) {
-        put(request.bytes, RTA_DST, network_order(destination.network()));
+    put(request.bytes, RTA_TABLE, route.table);
+    if (route.destination.length() > 0) {
+        put(request.bytes, RTA_DST, network_order(route.destination.network()));
     }
-    if (gateway) {
-        put(request.bytes, RTA_GATEWAY, network_order(*gateway));
+    if (route.gateway) {
+        put(request.bytes, RTA_GATEWAY, network_order(*route.gateway));
     }
-    if (preferred_source) {
-        put(request.bytes, RTA_PREFSRC, network_order(*preferred_source));
+    if (route.preferred_source) {
+        put(request.bytes, RTA_PREFSRC, network_order(*route.preferred_source));
     }
-    std::uint32_t oif = static_cast<std::uint32_t>(ifindex);
+    std::uint32_t oif = static_cast<std::uint32_t>(route.ifindex);
     put(request.bytes, RTA_OIF, oif);
+}
+
+void RtNetlink::add_rule(const RuleSpec& rule) {
+    Request& request = begin(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL,
+                             "add rule " + std::to_string(rule.priority) + ": from " +
+                                 rule.source.to_string() + " lookup " + std::to_string(rule.table));
+    fib_rule_hdr info{};
+    info.family = AF_INET;
+    info.src_len = rule.source.length();
+    info.table = header_table(rule.table);
+    info.action = FR_ACT_TO_TBL;
+    append(request.bytes, info);
+    put(request.bytes, FRA_TABLE, rule.table);
+    put(request.bytes, FRA_PRIORITY, rule.priority);
+    if (rule.source.length() > 0) {
+        put(request.bytes, FRA_SRC, network_order(rule.source.network()));
+    }
 }
 
 void RtNetlink::delete_link(int ifindex) {
@@ -194,15 +231,40 @@ void RtNetlink::delete_link(int ifindex) {
 }
 
 void RtNetlink::commit() {
-    if (requests_.empty()) {
-        return;
+    std::string failure;
+    int failure_errno = 0;
+    try {
+        std::size_t first = 0;
+        while (first < requests_.size()) {
+            std::size_t last = first;
+            std::size_t bytes = 0;
+            while (last < requests_.size() && last - first < batch_ &&
+                   (last == first || bytes + requests_[last].bytes.size() <= kBatchBytes)) {
+                bytes += requests_[last].bytes.size();
+                ++last;
+            }
+            send_batch(first, last, &failure, &failure_errno);
+            first = last;
+        }
+    } catch (...) {
+        requests_.clear();
+        throw;
     }
+    requests_.clear();
+    if (!failure.empty()) {
+        throw SystemError(failure, failure_errno);
+    }
+}
+
+void RtNetlink::send_batch(std::size_t first, std::size_t last, std::string* failure,
+                           int* failure_errno) {
     std::vector<iovec> parts;
-    parts.reserve(requests_.size());
-    for (auto& request : requests_) {
-        auto* header = reinterpret_cast<nlmsghdr*>(request.bytes.data());
-        header->nlmsg_len = static_cast<std::uint32_t>(request.bytes.size());
-        parts.push_back({request.bytes.data(), request.bytes.size()});
+    parts.reserve(last - first);
+    for (std::size_t i = first; i < last; ++i) {
+        auto& bytes = requests_[i].bytes;
+        auto* header = reinterpret_cast<nlmsghdr*>(bytes.data());
+        header->nlmsg_len = static_cast<std::uint32_t>(bytes.size());
+        parts.push_back({bytes.data(), bytes.size()});
     }
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
@@ -212,16 +274,13 @@ void RtNetlink::commit() {
     message.msg_iov = parts.data();
     message.msg_iovlen = parts.size();
     if (::sendmsg(socket_.get(), &message, 0) < 0) {
-        int error = errno;
-        requests_.clear();
-        throw SystemError("send rtnetlink requests", error);
+        throw SystemError("send rtnetlink requests", errno);
     }
 
-    const std::uint32_t first =
-        reinterpret_cast<nlmsghdr*>(requests_.front().bytes.data())->nlmsg_seq;
-    std::size_t outstanding = requests_.size();
-    std::string failure;
-    int failure_errno = 0;
+    const std::uint32_t first_sequence =
+        reinterpret_cast<nlmsghdr*>(requests_[first].bytes.data())->nlmsg_seq;
+    const std::size_t count = last - first;
+    std::size_t outstanding = count;
     std::array<std::uint8_t, 16384> buffer{};
     while (outstanding > 0) {
         ssize_t length = ::recv(socket_.get(), buffer.data(), buffer.size(), 0);
@@ -229,8 +288,22 @@ void RtNetlink::commit() {
             if (errno == EINTR) {
                 continue;
             }
-            int error = errno;
-            requests_.clear();
+            const int error = errno;
+            const std::string unconfirmed = std::to_string(outstanding) + " of " +
+                                            std::to_string(count) + " requests unconfirmed";
+            if (error == ENOBUFS) {
+                throw SystemError(
+                    "receive rtnetlink acknowledgements: the receive buffer "
+                    "overflowed and the kernel dropped some (" +
+                        unconfirmed + ")",
+                    error);
+            }
+            if (error == EAGAIN || error == EWOULDBLOCK) {
+                throw SystemError("receive rtnetlink acknowledgements: none for " +
+                                      std::to_string(kAckTimeoutSeconds) + " s (" + unconfirmed +
+                                      ")",
+                                  ETIMEDOUT);
+            }
             throw SystemError("receive rtnetlink acknowledgements", error);
         }
         int remaining = static_cast<int>(length);
@@ -241,17 +314,16 @@ void RtNetlink::commit() {
             }
             const auto* error = reinterpret_cast<const nlmsgerr*>(
                 reinterpret_cast<const std::uint8_t*>(header) + NLMSG_HDRLEN);
+            const std::size_t index = error->msg.nlmsg_seq - first_sequence;
+            if (index >= count) {
+                continue;  // not an answer to this batch
+            }
             --outstanding;
-            if (error->error != 0 && failure.empty()) {
-                std::size_t index = error->msg.nlmsg_seq - first;
-                failure = index < requests_.size() ? requests_[index].what : "rtnetlink request";
-                failure_errno = -error->error;
+            if (error->error != 0 && failure->empty()) {
+                *failure = requests_[first + index].what;
+                *failure_errno = -error->error;
             }
         }
-    }
-    requests_.clear();
-    if (!failure.empty()) {
-        throw SystemError(failure, failure_errno);
     }
 }
 

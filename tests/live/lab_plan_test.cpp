@@ -112,6 +112,64 @@ vpcs:
     EXPECT_EQ(plan.find("internet")->name, "vs-x-inet");
 }
 
+// An instance with two ENIs in two subnets, the second with a secondary private IP.
+const char* kMultiEni = R"(region: us-east-1
+vpcs:
+  - name: v
+    cidr: 10.0.0.0/16
+    subnets:
+      - {name: a, cidr: 10.0.1.0/24}
+      - {name: b, cidr: 10.0.2.0/26}
+    instances:
+      - name: multi
+        enis:
+          - {name: m0, subnet: a, private_ip: 10.0.1.10}
+          - {name: m1, subnet: b, private_ips: [10.0.2.10, 10.0.2.11]}
+)";
+
+TEST(LabPlan, TheMainTableHasOneDefaultRouteViaThePrimaryEni) {
+    auto topology = load(kMultiEni);
+    LabPlan plan = make_lab_plan("demo", topology);
+    const NamespacePlan* multi = plan.find("multi");
+    ASSERT_NE(multi, nullptr);
+    ASSERT_EQ(multi->interfaces.size(), 2u);
+    const auto& eth0 = multi->interfaces[0];
+    const auto& eth1 = multi->interfaces[1];
+    EXPECT_EQ(eth1.name, "eth1") << "interfaces are named in device-index order";
+    ASSERT_TRUE(eth0.gateway);
+    EXPECT_EQ(eth0.gateway->to_string(), "10.0.1.1");
+    EXPECT_FALSE(eth1.gateway) << "only the primary ENI's router is the main table's default";
+    EXPECT_FALSE(eth0.policy)
+        << "ec2-net-utils gives the primary ENI no table or rule of its own: it uses main";
+}
+
+TEST(LabPlan, ASecondaryEniGetsItsOwnTableAndARulePerPrivateIp) {
+    auto topology = load(kMultiEni);
+    LabPlan plan = make_lab_plan("demo", topology);
+    const auto& eth1 = plan.find("multi")->interfaces[1];
+    ASSERT_TRUE(eth1.policy) << "replies from the secondary ENI's addresses must leave by it";
+    const auto& policy = *eth1.policy;
+    EXPECT_EQ(policy.table, 10001u) << "ec2-net-utils: table 10000 + device number";
+    EXPECT_EQ(policy.priority, 10001u) << "ec2-net-utils: rule priority 10000 + device number";
+    EXPECT_EQ(policy.subnet.to_string(), "10.0.2.0/26") << "the ENI's subnet, on-link";
+    EXPECT_EQ(policy.router.to_string(), "10.0.2.1") << "the subnet's router, base + 1";
+    ASSERT_EQ(policy.sources.size(), 2u) << "one rule for each private IP of the ENI";
+    EXPECT_EQ(policy.sources[0].to_string(), "10.0.2.10");
+    EXPECT_EQ(policy.sources[1].to_string(), "10.0.2.11");
+    ASSERT_EQ(eth1.addresses.size(), 2u);
+    EXPECT_EQ(eth1.addresses[1].prefix_length, 26);
+}
+
+TEST(LabPlan, SingleEniInstancesHaveNoPolicyRouting) {
+    auto topology = two_tier();
+    LabPlan plan = make_lab_plan("demo", topology);
+    for (const auto& ns : plan.namespaces) {
+        for (const auto& itf : ns.interfaces) {
+            EXPECT_FALSE(itf.policy) << ns.display << " " << itf.name;
+        }
+    }
+}
+
 TEST(LabPlan, ABadLabNameIsRefused) {
     auto topology = two_tier();
     EXPECT_THROW(make_lab_plan("Bad Name", topology), std::invalid_argument);

@@ -483,6 +483,76 @@ TEST(LiveLab, VethAttachmentForwardsToo) {
         << "the veth host ends live in the lab's engine namespace";
 }
 
+// An instance with an ENI in each of two subnets (the second with a secondary private IP), a
+// client in a third subnet and a neighbour in the primary ENI's subnet.
+const char* kMultiEniTopology = R"(region: us-east-1
+vpcs:
+  - name: v
+    cidr: 10.0.0.0/16
+    subnets:
+      - {name: a, cidr: 10.0.1.0/24}
+      - {name: b, cidr: 10.0.2.0/24}
+      - {name: c, cidr: 10.0.3.0/24}
+    security_groups:
+      - name: open
+        ingress:
+          - all from 10.0.0.0/16
+    instances:
+      - name: multi
+        enis:
+          - {name: m0, subnet: a, private_ip: 10.0.1.10, security_groups: [open]}
+          - {name: m1, subnet: b, private_ips: [10.0.2.10, 10.0.2.11], security_groups: [open]}
+      - {name: client, subnet: c, private_ip: 10.0.3.10, security_groups: [open]}
+      - {name: near, subnet: a, private_ip: 10.0.1.20, security_groups: [open]}
+)";
+
+// Amazon Linux ec2-net-utils routes what a secondary ENI's addresses send out of that ENI (a
+// table and rules per ENI); without it the reply would leave the primary ENI with the
+// secondary's source address and the VPC's source/destination check would drop it.
+TEST(LiveLab, AMultiEniInstanceAnswersOnItsSecondaryEniFromOtherSubnets) {
+    SKIP_UNLESS_LIVE();
+    const std::string path = "/tmp/vpcstack-live-" + std::to_string(::getpid()) + "-multi.yaml";
+    std::ofstream(path) << kMultiEniTopology;
+    for (const std::string attach : {"tap", "veth"}) {
+        SCOPED_TRACE("attach " + attach);
+        Lab lab(path, "multi-" + attach, attach);
+        ASSERT_EQ(lab.up().code, 0) << lab.up().output;
+
+        Result rules = lab.exec("multi", {"ip", "-4", "rule", "show"});
+        EXPECT_NE(rules.output.find("10001:\tfrom 10.0.2.10 lookup 10001"), std::string::npos)
+            << rules.output;
+        EXPECT_NE(rules.output.find("10001:\tfrom 10.0.2.11 lookup 10001"), std::string::npos)
+            << rules.output;
+        EXPECT_EQ(rules.output.find("from 10.0.1.10"), std::string::npos)
+            << "the primary ENI has no rule: it uses the main table\n"
+            << rules.output;
+        Result table = lab.exec("multi", {"ip", "-4", "route", "show", "table", "10001"});
+        EXPECT_NE(table.output.find("default via 10.0.2.1 dev eth1"), std::string::npos)
+            << table.output;
+        EXPECT_NE(table.output.find("10.0.2.0/24 dev eth1"), std::string::npos) << table.output;
+        Result main = lab.exec("multi", {"ip", "-4", "route", "show", "default"});
+        EXPECT_NE(main.output.find("default via 10.0.1.1 dev eth0"), std::string::npos)
+            << main.output;
+
+        for (const std::string from : {"client", "near"}) {
+            for (const std::string to : {"10.0.2.10", "10.0.2.11", "10.0.1.10"}) {
+                Result ping = lab.exec(from, {"ping", "-c", "1", "-W", "2", to});
+                EXPECT_EQ(ping.code, 0) << from << " pings multi at " << to << "\n" << ping.output;
+            }
+        }
+        Fd server = listen_in(lab.ns("multi"), 8080);
+        Result nc = lab.exec("client", {"nc", "-z", "-w", "2", "10.0.2.10", "8080"});
+        EXPECT_EQ(nc.code, 0) << "nc from the third subnet to the secondary ENI\n" << nc.output;
+        EXPECT_EQ(accept_peer(server.get()), "10.0.3.10");
+        EXPECT_EQ(connect_from(lab.ns("near"), "10.0.2.11", 8080), Outcome::Connected)
+            << "from the primary ENI's subnet to the secondary ENI's secondary IP";
+        EXPECT_EQ(accept_peer(server.get()), "10.0.1.20");
+        EXPECT_EQ(lab.drops("SourceDestCheck"), 0u)
+            << "every reply left by the ENI that owns its source address";
+    }
+    ::unlink(path.c_str());
+}
+
 TEST(LiveLab, DownCleansUpAfterTheEngineWasKilled) {
     SKIP_UNLESS_LIVE();
     Lab lab(kTopologies + "two-tier-nat.yaml", "kill");

@@ -2,8 +2,9 @@
 //
 // Bring-up never forks: per namespace, unshare(CLONE_NEWNET) on this thread, IPv6 off, the TAPs
 // opened right there (or the veth created with its host end placed straight into the engine
-// namespace), and every link, address and route request sent in one rtnetlink message. Devices
-// are created where they live, never moved (measured: a move costs ~20 ms of kernel waiting).
+// namespace), and every link, address, route and rule request sent by rtnetlink, up to 64 in
+// one message (all of an instance's in one). Devices are created where they live, never moved
+// (measured: a move costs ~20 ms of kernel waiting).
 //
 // Tear-down stops the engine, kills whatever still runs inside the lab's namespaces, and unmounts
 // them all at once so the kernel deletes their devices in batches.

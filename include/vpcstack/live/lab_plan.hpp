@@ -34,16 +34,33 @@ struct AddressPlan {
     std::uint8_t prefix_length = 32;
 };
 
+// Amazon Linux's ec2-net-utils (setup-policy-routes) gives every ENI beyond the primary a
+// routing table of its own, 10000 + its device number, holding the subnet's route and a default
+// route via that subnet's router, and one rule per private IP of the ENI, `from <ip> lookup
+// <table>` at priority 10000 + device number. Replies from a secondary ENI's address then leave
+// by that ENI, as the VPC's source/destination check requires. The primary ENI has no table or
+// rule: it uses the main table, which holds the only default route.
+inline constexpr std::uint32_t kPolicyRuleBase = 10000;
+
+struct PolicyRoutingPlan {
+    std::uint32_t table = 0;                // kPolicyRuleBase + device index
+    std::uint32_t priority = 0;             // kPolicyRuleBase + device index
+    net::Cidr subnet;                       // on-link in the table, from the ENI's primary address
+    net::Ipv4Address router;                // the table's default route: the subnet's base + 1
+    std::vector<net::Ipv4Address> sources;  // every private IP of the ENI, one rule each
+};
+
 struct InterfacePlan {
     std::string name;  // inside the namespace: eth0, eth1...
     engine::PortId port = 0;
     net::MacAddress mac;
     std::uint32_t mtu = kInstanceMtu;
     std::vector<AddressPlan> addresses;
-    std::optional<net::Ipv4Address> gateway;  // default route, on the primary interface only
+    std::optional<net::Ipv4Address> gateway;  // main table's default route: the primary only
     bool gateway_onlink = false;
-    std::optional<net::Ipv4Address> source;  // preferred source of the default route
-    std::string host_end;                    // the veth end in the engine namespace
+    std::optional<net::Ipv4Address> source;   // preferred source of the default route
+    std::optional<PolicyRoutingPlan> policy;  // secondary ENIs: their own table and rules
+    std::string host_end;                     // the veth end in the engine namespace
     int ifindex = 0;       // fixed inside the namespace, so requests need no lookups
     int host_ifindex = 0;  // fixed index of host_end in the engine namespace
 };
