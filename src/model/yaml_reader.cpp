@@ -464,11 +464,15 @@ std::optional<Traffic> Reader::read_traffic_keys(const YAML::Node& map, const So
     return t;
 }
 
-// listen: [tcp/80, udp/53]
+// listen: [tcp/80, udp/53, icmp]
 std::optional<std::vector<ListenPort>> Reader::read_listen(const YAML::Node& map, const Ctx& ctx) {
     if (!find(map, "listen").found) return std::nullopt;
     std::vector<ListenPort> out;
     for (const Field<std::string>& f : string_list(map, "listen", ctx)) {
+        if (*f == "icmp") {  // answers ICMP echo (ping)
+            out.push_back({net::Protocol::kIcmp, 0});
+            continue;
+        }
         std::size_t slash = f->find('/');
         std::string_view proto = std::string_view(*f).substr(0, slash);
         std::optional<long> port;
@@ -477,7 +481,7 @@ std::optional<std::vector<ListenPort>> Reader::read_listen(const YAML::Node& map
         if ((proto != "tcp" && proto != "udp") || !port || *port < 0 || *port > 65535) {
             error(f.loc, ctx,
                   fmt::format("invalid listen port '{}'; expected tcp/PORT or udp/PORT with a port "
-                              "0-65535",
+                              "0-65535, or icmp",
                               *f));
             continue;
         }
@@ -520,9 +524,25 @@ RawTopology Reader::read(const YAML::Node& root) {
             fmt::format("the file is {}; expected a map with 'region' and 'vpcs'", describe(root)));
         return out;
     }
-    check_keys(root,
-               {"region", "vpcs", "elastic_ips", "peerings", "prefix_lists", "internet_hosts"},
-               file_ctx);
+    check_keys(
+        root,
+        {"region", "vpcs", "elastic_ips", "peerings", "prefix_lists", "internet_hosts", "internet"},
+        file_ctx);
+    if (find(root, "internet").found) {
+        const YAML::Node internet = root["internet"];
+        const Ctx ctx{"internet", ""};
+        if (expect_map(internet, at(internet), ctx, "'internet'")) {
+            check_keys(internet, {"others"}, ctx);
+            out.internet_others = string_field(internet, "others", ctx, at(internet));
+            if (out.internet_others.present && *out.internet_others != "answer" &&
+                *out.internet_others != "silent") {
+                error(out.internet_others.loc, ctx,
+                      fmt::format("'others' is '{}'; expected answer (any other internet address "
+                                  "answers, the default) or silent (nothing answers)",
+                                  *out.internet_others));
+            }
+        }
+    }
     out.region = string_field(root, "region", file_ctx, at(root));
     if (!out.region.present) {
         error(at(root), file_ctx, "missing key 'region'; expected the default region of the VPCs");

@@ -82,6 +82,7 @@ std::string name_of(const RawMeta& meta) {
 
 std::string listen_text(const std::vector<ListenPort>& ports) {
     return flow_list(ports, [](const ListenPort& p) {
+        if (p.protocol == net::Protocol::kIcmp) return std::string("icmp");
         return fmt::format("{}/{}", p.protocol == net::Protocol::kTcp ? "tcp" : "udp", p.port);
     });
 }
@@ -96,6 +97,10 @@ class Writer {
         list(0, "peerings", t.peerings, &Writer::peering);
         list(0, "prefix_lists", t.prefix_lists, &Writer::prefix_list);
         list(0, "internet_hosts", t.internet_hosts, &Writer::internet_host);
+        if (t.internet_others.has_value()) {
+            line(0, "internet:");
+            line(2, "others: " + q(*t.internet_others));
+        }
         return std::move(out_);
     }
 

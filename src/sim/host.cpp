@@ -485,6 +485,9 @@ HostReport Host::on_tcp(const DecodedFrame& f) {
         }
     }
     if (rst) return {HostAction::Ignore, "ignored: RST for no connection"};
+    if (config_.silent && config_.silent(f.dst)) {
+        return {HostAction::Ignore, "ignored: nothing answers at this address"};
+    }
     if (syn && !ack) {
         if (config_.listening && config_.listening(f.dst, net::Protocol::kTcp, f.dst_port)) {
             std::uint32_t iss = 0x20000000u + static_cast<std::uint32_t>(f.src_port) * 65537u;
@@ -516,6 +519,9 @@ HostReport Host::on_udp(const DecodedFrame& f, std::span<const std::uint8_t> ip)
         decide(flow.id, Outcome::Replied);
         return {HostAction::Receive, "reply received"};
     }
+    if (config_.silent && config_.silent(f.dst)) {
+        return {HostAction::Ignore, "ignored: nothing answers at this address"};
+    }
     if (config_.listening && config_.listening(f.dst, net::Protocol::kUdp, f.dst_port)) {
         PacketSpec spec{.tuple = local_key(f), .payload_size = f.payload_size};
         send_ip(spec, std::nullopt);
@@ -543,6 +549,14 @@ std::optional<FlowId> Host::flow_matching_error(const net::FiveTuple& quoted) co
 
 HostReport Host::on_icmp(const DecodedFrame& f) {
     const IcmpView& icmp = *f.icmp;
+    if (icmp.type == net::icmp::kEchoRequest && config_.silent && config_.silent(f.dst)) {
+        return {HostAction::Ignore, "ignored: nothing answers at this address"};
+    }
+    // An internet host answers ping when its listen list says icmp (or it has none).
+    if (icmp.type == net::icmp::kEchoRequest && config_.kind == Kind::Internet &&
+        config_.listening && !config_.listening(f.dst, net::Protocol::kIcmp, 0)) {
+        return {HostAction::Ignore, "ignored: does not answer ping (no icmp in its listen list)"};
+    }
     if (icmp.type == net::icmp::kEchoRequest) {
         PacketSpec spec{.tuple = {f.dst, f.src, icmp.id, 0, net::Protocol::kIcmp},
                         .icmp_type = net::icmp::kEchoReply,

@@ -235,7 +235,8 @@ std::string DecodedFrame::summary() const {
         return text;
     }
     std::string text = tuple().to_string();
-    if (protocol == net::Protocol::kTcp) text += fmt::format(" [{}]", net::tcp::flags_text(tcp_flags));
+    if (protocol == net::Protocol::kTcp)
+        text += fmt::format(" [{}]", net::tcp::flags_text(tcp_flags));
     if (fragment) text += " (fragment)";
     return text;
 }

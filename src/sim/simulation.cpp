@@ -58,6 +58,30 @@ std::set<net::Ipv4Address> cloud_public_addresses(const Topology& t) {
 
 }  // namespace
 
+InternetAddressKind internet_address_kind(const Topology& t, net::Ipv4Address a) {
+    for (const model::InternetHost& h : t.internet_hosts) {
+        if (h.address == a) return InternetAddressKind::NamedHost;
+    }
+    for (const model::ElasticIp& eip : t.elastic_ips) {
+        if (eip.address == a) return InternetAddressKind::AccountAddress;
+    }
+    for (Index i = 0; i < t.enis.size(); ++i) {
+        if (t.public_address_of_eni(i) == a) return InternetAddressKind::AccountAddress;
+    }
+    for (const model::PrefixList& pl : t.prefix_lists) {
+        if (!is_service_prefix_list(pl)) continue;
+        for (const net::Cidr& c : pl.cidrs) {
+            if (c.contains(a)) return InternetAddressKind::ServiceRange;
+        }
+    }
+    return InternetAddressKind::Assumed;
+}
+
+bool is_service_prefix_list(const model::PrefixList& pl) {
+    // AWS: managed prefix lists of the cloud's services are named com.amazonaws.REGION.SERVICE.
+    return pl.meta.name.starts_with("com.amazonaws.");
+}
+
 Simulation::Simulation(model::Topology topology, SimulationOptions options)
     : topology_(std::make_unique<model::Topology>(std::move(topology))), options_(options) {
     engine::EngineConfig config = options_.engine;
@@ -117,12 +141,21 @@ void Simulation::build_hosts() {
         if (h.listen)
             listen_lists.emplace_back(h.address, std::set(h.listen->begin(), h.listen->end()));
     }
-    config.listening = [listen_lists](net::Ipv4Address a, std::uint8_t protocol,
-                                      std::uint16_t port) {
+    config.listening = [topo, listen_lists](net::Ipv4Address a, std::uint8_t protocol,
+                                            std::uint16_t port) {
         for (const auto& [address, ports] : listen_lists) {
             if (address == a) return ports.count(model::ListenPort{protocol, port}) > 0;
         }
-        return true;  // any other internet address is a public server that accepts everything
+        if (internet_address_kind(*topo, a) == InternetAddressKind::ServiceRange) {
+            // The cloud's own services (S3, DynamoDB) serve HTTPS and HTTP and answer ping.
+            return protocol == net::Protocol::kIcmp ||
+                   (protocol == net::Protocol::kTcp && (port == 443 || port == 80));
+        }
+        return true;  // any other internet address: a public server that accepts everything
+    };
+    config.silent = [topo](net::Ipv4Address a) {
+        return internet_address_kind(*topo, a) == InternetAddressKind::Assumed &&
+               !topo->internet_others_answer;
     };
     config.timeouts = options_.timeouts;
     hosts_.push_back(std::make_unique<Host>(std::move(config), events_, flows_, transmit));

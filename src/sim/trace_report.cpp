@@ -504,6 +504,28 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
         report.hint = translated_reply_hint(report);
     }
 
+    // An internet address the topology does not describe: its answer is an assumption, and the
+    // verdict says so (SEMANTICS: the internet the simulation models).
+    if (to.endpoint->kind == Endpoint::Kind::Internet &&
+        internet_address_kind(topology, dst) == InternetAddressKind::Assumed) {
+        std::string igw;
+        for (const ReportStep& s : report.forward.steps) {
+            if (s.engine && s.engine->kind == engine::ComponentKind::InternetGateway) {
+                igw = (*report.components)[s.engine->component].name;
+            }
+        }
+        if (report.reachable && !igw.empty()) {
+            report.verdict = fmt::format(
+                "reachable: left the VPC through {}; the far end is assumed to answer", igw);
+        } else if (!report.reachable && !topology.internet_others_answer &&
+                   report.forward.fate == engine::Fate::Delivered) {
+            report.verdict = fmt::format(
+                "unreachable: left the VPC through {}; nothing answers at {} (the topology's "
+                "internet: others: silent)",
+                igw.empty() ? std::string("the internet gateway") : igw, dst.to_string());
+        }
+    }
+
     if (record.outcome == Outcome::Refused && probe.protocol == net::Protocol::kTcp) {
         report.refused = true;
         report.notes.push_back(

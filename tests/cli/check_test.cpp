@@ -165,7 +165,7 @@ TEST(CheckCommand, SummarisesTheTwoTierDemo) {
                   "    app    instance     10.0.2.10  -                           sg app-sg\n"
                   "\n"
                   "Internet hosts\n"
-                  "  client  198.51.100.7  listens on tcp/80, tcp/443\n");
+                  "  client  198.51.100.7  listens on icmp (ping), tcp/80, tcp/443\n");
 }
 
 TEST(CheckCommand, OutputToAPipeHasNoColour) {

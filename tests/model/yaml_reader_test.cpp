@@ -206,9 +206,9 @@ prefix_lists:
             "t.yaml:41:63: error: instance 'web': 'state' is 'sleeping'; expected one of pending, "
             "running, stopping, stopped, shutting-down, terminated",
             "t.yaml:41:90: error: instance 'web': invalid listen port 'icmp/8'; expected tcp/PORT "
-            "or udp/PORT with a port 0-65535",
+            "or udp/PORT with a port 0-65535, or icmp",
             "t.yaml:41:98: error: instance 'web': invalid listen port 'udp/99999'; expected "
-            "tcp/PORT or udp/PORT with a port 0-65535",
+            "tcp/PORT or udp/PORT with a port 0-65535, or icmp",
             "t.yaml:42:24: error: instance 'router': 'subnet' is given with 'enis'; expected it "
             "inside each entry of 'enis'",
             "t.yaml:43:29: error: instance 'empty': 'enis' is empty; expected at least one network "

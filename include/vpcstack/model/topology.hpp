@@ -228,6 +228,9 @@ struct Topology {
     std::vector<Peering> peerings;
     std::vector<PrefixList> prefix_lists;
     std::vector<InternetHost> internet_hosts;
+    // Whether an internet address that no internet host, Elastic IP or cloud service range names
+    // answers (a generic public server, the default) or stays silent.
+    bool internet_others_answer = true;
 
     // The public address mapped to an ENI's primary IP (its Elastic IP, else its public IP).
     std::optional<net::Ipv4Address> public_address_of_eni(Index eni) const;

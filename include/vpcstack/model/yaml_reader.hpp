@@ -195,6 +195,8 @@ struct RawTopology {
     std::vector<RawPeering> peerings;
     std::vector<RawPrefixList> prefix_lists;
     std::vector<RawInternetHost> internet_hosts;
+    // internet: {others: answer | silent} — what an internet address no entry names does.
+    Field<std::string> internet_others;
 };
 
 // Reads the YAML text. Problems of shape and syntax go to `diags`; what could be read is

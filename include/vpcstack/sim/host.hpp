@@ -118,6 +118,9 @@ class Host {
         OwnsPolicy owns;
         bool forwarding = false;
         OwnsPolicy may_forward;  // when set, forwarding covers only these destinations
+        // Addresses at which nothing answers a request (no SYN-ACK, no RST, no echo reply, no
+        // ICMP error); replies to the host's own flows still arrive.
+        OwnsPolicy silent;
         std::uint16_t ephemeral_first = 32768;  // Linux: net.ipv4.ip_local_port_range
         std::uint16_t ephemeral_last = 60999;
         HostTimeouts timeouts;

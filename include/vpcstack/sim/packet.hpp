@@ -19,7 +19,6 @@ namespace vpcstack::sim {
 
 using Frame = std::vector<std::uint8_t>;
 
-
 // "echo request", "port unreachable", "fragmentation needed (mtu 1500)", ...
 std::string icmp_text(std::uint8_t type, std::uint8_t code, std::uint16_t mtu = 0);
 

@@ -38,6 +38,16 @@ class EndpointError : public std::invalid_argument {
     using std::invalid_argument::invalid_argument;
 };
 
+// What an address outside the VPCs is, for the simulated internet.
+enum class InternetAddressKind : std::uint8_t {
+    NamedHost,       // an internet host of the topology: answers what its listen list says
+    AccountAddress,  // a public or Elastic IP of the account: only what it maps to answers
+    ServiceRange,    // in a managed prefix list of a cloud service (S3, DynamoDB)
+    Assumed,         // anything else: a generic host, answering or silent as the topology says
+};
+InternetAddressKind internet_address_kind(const model::Topology& topology, net::Ipv4Address a);
+bool is_service_prefix_list(const model::PrefixList& prefix_list);
+
 class Simulation final : public engine::FrameSink {
   public:
     explicit Simulation(model::Topology topology, SimulationOptions options = {});

@@ -110,6 +110,8 @@ void Builder::link_back_references() {
 std::optional<Topology> Builder::build() {
     t_.file = raw_.file;
     if (raw_.region.has_value()) t_.region = *raw_.region;
+    t_.internet_others_answer =
+        !(raw_.internet_others.has_value() && *raw_.internet_others == "silent");
     for (const RawVpc& v : raw_.vpcs) register_vpc(v);
     for (const RawPrefixList& p : raw_.prefix_lists) register_prefix_list(p);
     for (const RawElasticIp& e : raw_.elastic_ips) register_elastic_ip(e);
