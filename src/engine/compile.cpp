@@ -86,10 +86,13 @@ Dataplane::Dataplane(const model::Topology& t, FrameSink& s, EngineConfig c)
             vpc_addresses[e.vpc][ip.value()] = {Owner::Kind::Eni, i};
         }
         mac_to_eni[mac_key(e.mac)] = i;
-        // AWS: VPC_Internet_Gateway — a public or Elastic IP maps 1:1 to the primary private IP.
-        if (auto pub = topo.public_address_of_eni(i)) {
-            public_addresses[pub->value()] = {Owner::Kind::Eni, i};
-            private_to_public[vpc_address_key(e.vpc, e.primary_ip())] = *pub;
+        // AWS: VPC_Internet_Gateway — a public or Elastic IP maps 1:1 to the primary private
+        // IP. AWS: EC2 using-instance-addressing-eips — an Elastic IP associated with a
+        // secondary private address maps 1:1 to that address.
+        for (const auto& [pub, priv] : topo.public_mappings_of_eni(i)) {
+            public_addresses[pub.value()] = {Owner::Kind::Eni, i};
+            public_to_private[pub.value()] = priv;
+            private_to_public[vpc_address_key(e.vpc, priv)] = pub;
         }
     }
     for (model::Index i = 0; i < topo.nat_gateways.size(); ++i) {
@@ -99,6 +102,7 @@ Dataplane::Dataplane(const model::Topology& t, FrameSink& s, EngineConfig c)
         vpc_addresses[n.vpc][n.private_ip.value()] = {Owner::Kind::NatGateway, i};
         if (auto pub = topo.public_address_of_nat(i)) {
             public_addresses[pub->value()] = {Owner::Kind::NatGateway, i};
+            public_to_private[pub->value()] = n.private_ip;
             private_to_public[vpc_address_key(n.vpc, n.private_ip)] = *pub;
         }
     }

@@ -127,6 +127,7 @@ struct Dataplane {
     std::vector<NatTable> nats;
     std::vector<std::unordered_map<std::uint32_t, Owner>> vpc_addresses;  // private, per VPC
     std::unordered_map<std::uint32_t, Owner> public_addresses;
+    std::unordered_map<std::uint32_t, net::Ipv4Address> public_to_private;  // 1:1 NAT
     std::unordered_map<std::uint64_t, net::Ipv4Address> private_to_public;  // (vpc, ip)
     std::unordered_map<std::uint64_t, model::Index> mac_to_eni;
 

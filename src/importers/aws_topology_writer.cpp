@@ -491,7 +491,8 @@ class Converter {
     }
 
     // Elastic IPs: describe-addresses, plus those only seen on an ENI or NAT gateway.
-    // AWS: VPC_Internet_Gateway — an Elastic IP maps 1:1 to the primary private IP.
+    // AWS: VPC_Internet_Gateway — an Elastic IP maps 1:1 to the private IP it is associated
+    // with: the primary one, or (EC2 using-instance-addressing-eips) a secondary one.
     void plan_elastic_ips() {
         for (const Address* a : addresses_) {
             eips_.push_back({a->r, a->public_ip});
@@ -514,6 +515,9 @@ class Converter {
         };
         // Associations from describe-addresses.
         std::map<std::string, std::size_t> eni_eip;  // ENI id -> EIP
+        // ENI id -> (secondary private address, EIP)
+        std::map<std::string, std::vector<std::pair<net::Ipv4Address, std::size_t>>> eni_more;
+        std::set<std::string> secondary_public;      // public addresses placed on a secondary
         std::map<std::string, std::size_t> nat_eip;  // NAT id -> EIP
         std::map<std::string, const NatGateway*> nat_by_eni;
         for (auto& plan : plans_) {
@@ -529,11 +533,16 @@ class Converter {
             if (it == enis_.end() || !imported(eni)) continue;
             const NetworkInterface* e = it->second;
             if (a->private_ip && *a->private_ip != e->private_ips.front()) {
-                not_modelled("Elastic IPs on secondary private addresses");
-                warn(fmt::format(
-                    "Elastic IP {} ({}) is associated with secondary address {} of "
-                    "{}; imported unassociated",
-                    a->r.id, a->public_ip.to_string(), a->private_ip->to_string(), eni));
+                const auto& ips = e->private_ips;
+                if (std::find(ips.begin(), ips.end(), *a->private_ip) == ips.end()) {
+                    warn(fmt::format(
+                        "Elastic IP {} ({}) is associated with {}, which is not an address of "
+                        "{}; imported unassociated",
+                        a->r.id, a->public_ip.to_string(), a->private_ip->to_string(), eni));
+                    continue;
+                }
+                eni_more[eni].push_back({*a->private_ip, eip_by_allocation_.at(a->r.id)});
+                secondary_public.insert(a->public_ip.to_string());
                 continue;
             }
             eni_eip[eni] = eip_by_allocation_.at(a->r.id);
@@ -542,9 +551,12 @@ class Converter {
         for (auto& plan : plans_) {
             for (InstancePlan& inst : plan.instances) {
                 for (const NetworkInterface* e : inst.enis) {
-                    if (!e->secondary_public_ips.empty()) {
-                        not_modelled("public addresses on secondary private addresses",
-                                     static_cast<int>(e->secondary_public_ips.size()));
+                    int unplaced = 0;
+                    for (const std::string& pub : e->secondary_public_ips) {
+                        if (secondary_public.count(pub) == 0) ++unplaced;
+                    }
+                    if (unplaced > 0) {
+                        not_modelled("public addresses on secondary private addresses", unplaced);
                     }
                     if (eni_eip.count(e->r.id) != 0 || !e->public_ip) continue;
                     bool elastic = !e->public_allocation_id.empty() ||
@@ -569,6 +581,10 @@ class Converter {
         NameScope names;
         for (const auto& eip : eips_) eip_names_.push_back(names.unique(wanted_name(eip.first)));
         for (const auto& [eni, i] : eni_eip) eni_eip_name_[eni] = eip_names_[i];
+        for (const auto& [eni, list] : eni_more) {
+            for (const auto& [ip, i] : list)
+                eni_secondary_eips_[eni].push_back({ip, eip_names_[i]});
+        }
         for (const auto& [nat, i] : nat_eip) nat_eip_name_[nat] = eip_names_[i];
     }
 
@@ -651,6 +667,24 @@ class Converter {
         for (const Subnet* s : plan.subnets) raw.subnets.push_back(emit_subnet(plan, *s));
         for (const RouteTable* t : plan.route_tables) {
             raw.route_tables.push_back(emit_route_table(plan, *t));
+            const auto& g = t->gateway_ids;
+            if (plan.igw == nullptr || std::find(g.begin(), g.end(), plan.igw->r.id) == g.end()) {
+                continue;
+            }
+            // AWS: gateway-route-tables — the table associated with the internet gateway.
+            if (gateway_route_table_ok(plan, raw.route_tables.back())) {
+                raw.internet_gateways.front().route_table = written(name_of(t->r.id));
+            } else {
+                raw.route_tables.back().meta.remarks.push_back(
+                    "associated with gateway " + plan.igw->r.id +
+                    " (ingress routing), but has routes a gateway route table cannot have: "
+                    "association left out");
+                warn(
+                    fmt::format("route table {} is associated with internet gateway {} but "
+                                "has routes other than local or to a network interface within "
+                                "the VPC; association left out",
+                                t->r.id, plan.igw->r.id));
+            }
         }
         for (const NetworkAcl* a : plan.acls) raw.network_acls.push_back(emit_acl(*a));
         for (const SecurityGroup* g : plan.groups) {
@@ -686,15 +720,29 @@ class Converter {
     // A route in the topology's short form. AWS: VPC_Route_Tables.
     void add_route(const VpcPlan& plan, const Route& r, Entries<model::RawRoute>& out) {
         if (r.gateway_id == "local") return;  // implicit in every table
-        if (!r.destination) {
+        // AWS: managed-prefix-lists — a route's destination may be a prefix list.
+        std::string prefix_list;
+        if (!r.destination && r.other_destination.rfind("pl-", 0) == 0 &&
+            imported(r.other_destination)) {
+            prefix_list = name_of(r.other_destination);
+        }
+        if (!r.destination && prefix_list.empty()) {
             bool v6 = r.other_destination.find(':') != std::string::npos;
-            std::string what = v6 ? "IPv6 routes" : "routes to prefix-list destinations";
-            not_modelled(what);
+            if (!v6) {
+                warn(
+                    fmt::format("{}: route {} -> {}: prefix list {} is not in the input; left "
+                                "out",
+                                r.where, r.other_destination, target_id(r), r.other_destination));
+                out.left_out(model::route_text(r.other_destination, target_id(r)),
+                             "prefix list not in the input");
+                return;
+            }
+            not_modelled("IPv6 routes");
             out.left_out(model::route_text(r.other_destination, target_id(r)),
-                         what + ": not modelled yet");
+                         "IPv6 routes: not modelled yet");
             return;
         }
-        std::string dest = r.destination->to_string();
+        std::string dest = prefix_list.empty() ? r.destination->to_string() : "pl:" + prefix_list;
         std::string target;
         std::string comment;
         std::string unmodelled;
@@ -739,17 +787,35 @@ class Converter {
         if (!unmodelled.empty()) {
             not_modelled("routes to " + unmodelled + "s");
             comment = fmt::format("{} {}: not modelled yet", unmodelled, target_id(r));
+            // A prefix-list route to a target not modelled yet (a gateway endpoint for S3, say)
+            // stays a comment: as a blackhole it would drop traffic that the cloud delivers.
+            if (!prefix_list.empty()) {
+                out.left_out(model::route_text(dest, target_id(r)), comment);
+                return;
+            }
         }
-        // AWS: VPC_Route_Tables — a route whose target is gone or stopped is a blackhole.
+        // AWS: VPC_Route_Tables — a route whose target is gone or stopped is a blackhole; it
+        // still names its target, and so does the imported route (was:).
+        std::string was;
         if (!target.empty() && r.state == "blackhole" && target.rfind("peering/", 0) != 0) {
             comment = fmt::format("{} is a blackhole in the cloud", target);
+            was = target_id(r);
             target.clear();
         }
         if (target.empty()) {
-            // AWS: middlebox-routing — inside the VPC only a NAT gateway or ENI may take the
-            // traffic of a subnet; a blackhole there cannot be written.
-            if (cloud::local_route_covering(cidrs_of(*plan.vpc), *r.destination) &&
-                !cloud::may_take_subnet_traffic(model::RouteTargetKind::Blackhole)) {
+            if (unmodelled.empty() && target_id(r) != "?") was = target_id(r);
+            // AWS: middlebox-routing, replace-local-route-target — inside the VPC only a NAT
+            // gateway or a network interface may take a subnet's traffic, and only a network
+            // interface the whole VPC CIDR's; a blackhole there is written only when it names
+            // such a deleted target.
+            const auto local =
+                r.destination ? cloud::local_route_covering(cidrs_of(*plan.vpc), *r.destination)
+                              : std::nullopt;
+            const model::RouteTargetKind was_kind = cloud::kind_named_by(was);
+            const bool writable =
+                !local || (*local == *r.destination ? cloud::may_replace_local_target(was_kind)
+                                                    : cloud::may_take_subnet_traffic(was_kind));
+            if (!writable) {
                 if (unmodelled.empty()) not_modelled("routes inside the VPC to missing targets");
                 warn(fmt::format("{}: route {} -> {} ({}) left out of the topology", r.where, dest,
                                  target_id(r), comment));
@@ -759,11 +825,28 @@ class Converter {
             target = "blackhole";
         }
         model::RawRoute route;
-        route.destination = *r.destination;
+        if (r.destination) route.destination = *r.destination;
+        route.prefix_list = prefix_list;
         route.target = target;
+        route.was = was;
         route.text = model::route_text(dest, target);
         route.comment = comment;
         out.items.push_back(std::move(route));
+    }
+
+    // AWS: gateway-route-tables — only routes within the VPC, to a network interface (or a
+    // blackhole that was one); the cloud refuses the association otherwise.
+    bool gateway_route_table_ok(const VpcPlan& plan, const model::RawRouteTable& t) const {
+        const std::vector<net::Cidr> cidrs = cidrs_of(*plan.vpc);
+        return std::all_of(t.routes.begin(), t.routes.end(), [&](const model::RawRoute& r) {
+            const model::RouteTarget target{cloud::kind_named_by(r.target), model::kNone, r.target,
+                                            r.was};
+            const model::RouteTargetKind kind =
+                r.target == "blackhole" ? cloud::effective_kind(target) : target.kind;
+            return r.prefix_list.empty() && cloud::local_route_covering(cidrs, r.destination) &&
+                   cloud::gateway_route_table_may_target(kind) &&
+                   kind != model::RouteTargetKind::Local;
+        });
     }
 
     std::string host_target(const VpcPlan& plan, const Route& r, std::string& comment,
@@ -838,11 +921,18 @@ class Converter {
         model::RawRouteTable raw;
         raw.meta = meta(name_of(t.r.id), t.r.id);
         if (t.main) raw.main = written(true);
-        if (!t.gateway_ids.empty()) {
-            not_modelled("route table gateway associations (ingress routing)",
-                         static_cast<int>(t.gateway_ids.size()));
-            std::string ids;
-            for (const auto& g : t.gateway_ids) ids += (ids.empty() ? "" : ", ") + g;
+        // AWS: gateway-route-tables — the association with the VPC's internet gateway is
+        // written on the gateway (its route_table); others (a virtual private gateway) are not
+        // modelled yet.
+        std::string ids;
+        int others = 0;
+        for (const auto& g : t.gateway_ids) {
+            if (plan.igw != nullptr && plan.igw->r.id == g) continue;  // see emit_vpc
+            ids += (ids.empty() ? "" : ", ") + g;
+            ++others;
+        }
+        if (others > 0) {
+            not_modelled("route table gateway associations (ingress routing)", others);
             raw.meta.remarks.push_back("associated with gateway " + ids +
                                        " (ingress routing): not modelled yet");
         }
@@ -1051,6 +1141,14 @@ class Converter {
             } else if (e->public_ip) {
                 eni.public_ip = written(*e->public_ip);
             }
+            if (auto more = eni_secondary_eips_.find(e->r.id); more != eni_secondary_eips_.end()) {
+                for (const auto& [ip, name] : more->second) {
+                    model::RawSecondaryElasticIp s;
+                    s.private_ip = written(ip);
+                    s.elastic_ip = written(name);
+                    eni.secondary_elastic_ips.push_back(std::move(s));
+                }
+            }
             std::vector<std::string> groups;
             for (const std::string& g : e->group_ids) {
                 if (imported(g) && group_vpc_[g] == subnet_vpc(e->subnet_id)) {
@@ -1133,6 +1231,8 @@ class Converter {
     std::vector<std::string> eip_names_;
     std::map<std::string, std::size_t> eip_by_allocation_;
     std::map<std::string, std::string> eni_eip_name_;
+    std::map<std::string, std::vector<std::pair<net::Ipv4Address, std::string>>>
+        eni_secondary_eips_;
     std::map<std::string, std::string> nat_eip_name_;
 
     std::map<std::string, std::string> name_;  // cloud id -> topology name

@@ -29,6 +29,30 @@ std::optional<net::Cidr> local_route_covering(const std::vector<net::Cidr>& vpc_
     return *it;
 }
 
+RouteTargetKind kind_named_by(std::string_view reference) noexcept {
+    struct Prefix {
+        std::string_view text;
+        RouteTargetKind kind;
+    };
+    static constexpr Prefix kPrefixes[] = {
+        {"eni-", RouteTargetKind::Eni},
+        {"eni/", RouteTargetKind::Eni},
+        {"i-", RouteTargetKind::Instance},
+        {"instance/", RouteTargetKind::Instance},
+        {"nat-", RouteTargetKind::NatGateway},
+        {"nat/", RouteTargetKind::NatGateway},
+        {"pcx-", RouteTargetKind::Peering},
+        {"peering/", RouteTargetKind::Peering},
+        {"igw-", RouteTargetKind::InternetGateway},
+        {"igw/", RouteTargetKind::InternetGateway},
+    };
+    if (reference == "igw") return RouteTargetKind::InternetGateway;
+    for (const Prefix& p : kPrefixes) {
+        if (reference.starts_with(p.text) && reference.size() > p.text.size()) return p.kind;
+    }
+    return RouteTargetKind::Blackhole;
+}
+
 std::optional<std::pair<net::Cidr, net::Cidr>> first_overlap(const std::vector<net::Cidr>& a,
                                                              const std::vector<net::Cidr>& b) {
     for (const net::Cidr& x : a) {

@@ -31,6 +31,10 @@ void lint_public_enis(const Topology& t, Diagnostics& d) {
         if (!address) continue;
         const Subnet& subnet = t.subnets[eni.subnet];
         if (has_internet_route(t, subnet.route_table)) continue;
+        // AWS: gateway-route-tables — with ingress routing the subnet's traffic may reach the
+        // gateway through an appliance, so the subnet's own table need not name the gateway.
+        const Index igw = t.vpcs[eni.vpc].internet_gateway;
+        if (igw != kNone && t.internet_gateways[igw].route_table != kNone) continue;
         const Instance& inst = t.instances[eni.instance];
         d.warning(eni.meta.loc, "instance", inst.meta.name,
                   fmt::format("ENI '{}' has public address {} but route table '{}' of subnet '{}' "
@@ -62,8 +66,7 @@ void lint_nat_gateways(const Topology& t, Diagnostics& d) {
 void lint_routes(const Topology& t, Diagnostics& d) {
     for (const RouteTable& table : t.route_tables) {
         for (const Route& r : table.routes) {
-            const std::string text =
-                fmt::format("{} -> {}", r.destination.to_string(), r.target.text);
+            const std::string text = fmt::format("{} -> {}", t.destination_text(r), r.target.text);
             if (r.target.kind == RouteTargetKind::Peering) {
                 const Peering& p = t.peerings[r.target.index];
                 if (p.status == PeeringStatus::Active) continue;

@@ -10,6 +10,22 @@ std::optional<net::Ipv4Address> Topology::public_address_of_eni(Index eni) const
     return e.public_ip;
 }
 
+std::vector<std::pair<net::Ipv4Address, net::Ipv4Address>> Topology::public_mappings_of_eni(
+    Index eni) const {
+    std::vector<std::pair<net::Ipv4Address, net::Ipv4Address>> out;
+    const Eni& e = enis.at(eni);
+    if (auto pub = public_address_of_eni(eni)) out.emplace_back(*pub, e.primary_ip());
+    for (const SecondaryElasticIp& s : e.secondary_elastic_ips) {
+        out.emplace_back(elastic_ips.at(s.elastic_ip).address, s.private_ip);
+    }
+    return out;
+}
+
+std::string Topology::destination_text(const Route& route) const {
+    if (route.to_prefix_list()) return "pl:" + prefix_lists.at(route.prefix_list).meta.name;
+    return route.destination.to_string();
+}
+
 std::optional<net::Ipv4Address> Topology::public_address_of_nat(Index nat) const {
     const NatGateway& n = nat_gateways.at(nat);
     if (!n.is_public) return std::nullopt;

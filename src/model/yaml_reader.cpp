@@ -609,7 +609,8 @@ void Reader::read_internet_gateways(const YAML::Node& map, const Ctx& vpc_ctx, R
         } else if (n.IsMap()) {
             igw.meta = read_meta(n, ctx);
             ctx.name = igw.meta.name;
-            check_keys(n, {"name", "id"}, ctx);
+            check_keys(n, {"name", "id", "route_table"}, ctx);
+            igw.route_table = string_field(n, "route_table", ctx, igw.meta.loc);
         } else {
             error(at(n), vpc_ctx,
                   fmt::format("'internet_gateway' is {}; expected a name or a map with 'name'",
@@ -654,7 +655,8 @@ void Reader::read_route_table(const YAML::Node& n, RawVpc& vpc) {
     vpc.route_tables.push_back(std::move(t));
 }
 
-// "DESTINATION -> TARGET" or {destination, target, id}.
+// "DESTINATION -> TARGET" or {destination, target, was, id}; DESTINATION is a CIDR or
+// pl:PREFIX_LIST.
 std::optional<RawRoute> Reader::read_route(const YAML::Node& n, const Ctx& ctx) {
     RawRoute r;
     r.loc = at(n);
@@ -671,9 +673,10 @@ std::optional<RawRoute> Reader::read_route(const YAML::Node& n, const Ctx& ctx) 
         destination = trim(std::string_view(r.text).substr(0, arrow));
         r.target = trim(std::string_view(r.text).substr(arrow + 2));
     } else if (n.IsMap()) {
-        check_keys(n, {"destination", "target", "id"}, ctx);
+        check_keys(n, {"destination", "target", "was", "id"}, ctx);
         Field<std::string> d = string_field(n, "destination", ctx, r.loc);
         Field<std::string> t = string_field(n, "target", ctx, r.loc);
+        Field<std::string> was = string_field(n, "was", ctx, r.loc);
         Field<std::string> id = string_field(n, "id", ctx, r.loc);
         if (!d.present || !t.present) {
             error(r.loc, ctx,
@@ -687,6 +690,23 @@ std::optional<RawRoute> Reader::read_route(const YAML::Node& n, const Ctx& ctx) 
         r.target = *t;
         if (id.has_value()) r.id = *id;
         r.text = route_text(destination, r.target);
+        if (was.has_value()) {
+            r.was = *was;
+            r.was_loc = was.loc;
+            // AWS: VPC_Route_Tables — a route whose target was deleted is in state blackhole
+            // and still names that target; only such a route says what its target was.
+            if (r.target != "blackhole") {
+                error(was.loc, ctx,
+                      fmt::format("route '{}' has 'was' but its target is '{}'; expected 'was' "
+                                  "only with target blackhole (naming the deleted target)",
+                                  r.text, r.target));
+            } else if (r.was.empty()) {
+                error(was.loc, ctx,
+                      fmt::format("route '{}' has an empty 'was'; expected the deleted target "
+                                  "(its cloud id, such as eni-0abc, or nat/NAME, eni/NAME...)",
+                                  r.text));
+            }
+        }
     } else {
         error(r.loc, ctx,
               fmt::format("a route is {}; expected 'DESTINATION -> TARGET' or a map", describe(n)));
@@ -696,6 +716,17 @@ std::optional<RawRoute> Reader::read_route(const YAML::Node& n, const Ctx& ctx) 
         error(r.loc, ctx,
               fmt::format("route '{}' has no target; expected DESTINATION -> TARGET", r.text));
         return std::nullopt;
+    }
+    if (destination.starts_with("pl:")) {
+        r.prefix_list = destination.substr(3);
+        if (r.prefix_list.empty()) {
+            error(destination_loc, ctx,
+                  fmt::format("route '{}' has destination 'pl:' without a name; expected a "
+                              "CIDR or pl:PREFIX_LIST",
+                              r.text));
+            return std::nullopt;
+        }
+        return r;
     }
     auto cidr = parse_cidr(destination, destination_loc, ctx, fmt::format("route '{}'", r.text));
     if (!cidr) return std::nullopt;
@@ -980,6 +1011,22 @@ void Reader::read_eni_fields(const YAML::Node& map, const Ctx& ctx, const Source
     }
     eni.public_ip = address_field(map, "public_ip", ctx, item);
     eni.elastic_ip = string_field(map, "elastic_ip", ctx, item);
+    for_each_in_list(map, "secondary_elastic_ips", ctx, [&](const YAML::Node& n) {
+        if (!expect_map(n, at(n), ctx, "an entry of 'secondary_elastic_ips'")) return;
+        RawSecondaryElasticIp s;
+        s.loc = at(n);
+        check_keys(n, {"private_ip", "elastic_ip"}, ctx);
+        s.private_ip = address_field(n, "private_ip", ctx, s.loc);
+        s.elastic_ip = string_field(n, "elastic_ip", ctx, s.loc);
+        if (!s.private_ip.present || !s.elastic_ip.present) {
+            error(s.loc, ctx,
+                  fmt::format("an entry of 'secondary_elastic_ips' is missing '{}'; expected "
+                              "'private_ip' (a secondary address of the ENI) and 'elastic_ip'",
+                              s.private_ip.present ? "elastic_ip" : "private_ip"));
+            return;
+        }
+        eni.secondary_elastic_ips.push_back(std::move(s));
+    });
     eni.security_groups_loc = item;
     if (Entry e = find(map, "security_groups"); e.found) eni.security_groups_loc = e.loc;
     eni.security_groups = string_list(map, "security_groups", ctx);
@@ -994,7 +1041,8 @@ void Reader::read_instance(const YAML::Node& n, RawVpc& vpc) {
     ctx.name = inst.meta.name;
     check_keys(n,
                {"name", "id", "subnet", "private_ip", "private_ips", "public_ip", "elastic_ip",
-                "security_groups", "source_dest_check", "state", "listen", "enis"},
+                "secondary_elastic_ips", "security_groups", "source_dest_check", "state", "listen",
+                "enis"},
                ctx);
     Field<std::string> state = string_field(n, "state", ctx, inst.meta.loc);
     if (state.has_value()) {
@@ -1019,7 +1067,7 @@ void Reader::read_instance(const YAML::Node& n, RawVpc& vpc) {
         return;
     }
     for (const char* key : {"subnet", "private_ip", "private_ips", "public_ip", "elastic_ip",
-                            "security_groups", "source_dest_check"}) {
+                            "secondary_elastic_ips", "security_groups", "source_dest_check"}) {
         if (Entry e = find(n, key); e.found) {
             error(at(e.key), ctx,
                   fmt::format("'{}' is given with 'enis'; expected it inside each entry of 'enis'",
@@ -1036,7 +1084,7 @@ void Reader::read_instance(const YAML::Node& n, RawVpc& vpc) {
                            : eni.meta.name;
         check_keys(e,
                    {"name", "id", "subnet", "private_ip", "private_ips", "public_ip", "elastic_ip",
-                    "security_groups", "source_dest_check"},
+                    "secondary_elastic_ips", "security_groups", "source_dest_check"},
                    eni_ctx);
         read_eni_fields(e, eni_ctx, eni.meta.loc, eni);
         inst.enis.push_back(std::move(eni));

@@ -195,7 +195,9 @@ class Writer {
                      flow_list(written, [](const auto& c) { return text_of(c); }));
         }
         auto igw = [](const RawInternetGateway& g) {
-            return flow({{"name", name_of(g.meta)}, {"id", id_of(g.meta)}});
+            return flow({{"name", name_of(g.meta)},
+                         {"id", id_of(g.meta)},
+                         {"route_table", text_of(g.route_table)}});
         };
         if (v.internet_gateways.size() == 1) {
             item.key("internet_gateway", igw(v.internet_gateways.front()));
@@ -229,10 +231,12 @@ class Writer {
         remarks(item.inner(), t.meta.remarks);
         entries(item, "routes", t.routes, t.route_remarks, [](const RawRoute& r) {
             VPCSTACK_ASSERT(!r.text.empty(), "a raw route carries its text (route_text())");
-            if (r.id.empty()) return yaml_scalar(r.text);
-            return flow({{"destination", r.destination.to_string()},
+            if (r.id.empty() && r.was.empty()) return yaml_scalar(r.text);
+            return flow({{"destination", r.prefix_list.empty() ? r.destination.to_string()
+                                                               : q("pl:" + r.prefix_list)},
                          {"target", q(r.target)},
-                         {"id", q(r.id)}});
+                         {"was", r.was.empty() ? std::string() : q(r.was)},
+                         {"id", r.id.empty() ? std::string() : q(r.id)}});
         });
     }
 
@@ -329,6 +333,13 @@ class Writer {
         }
         item.key("elastic_ip", text_of(e.elastic_ip));
         item.key("public_ip", text_of(e.public_ip));
+        if (!e.secondary_elastic_ips.empty()) {
+            item.key("secondary_elastic_ips",
+                     flow_list(e.secondary_elastic_ips, [](const RawSecondaryElasticIp& s) {
+                         return flow({{"private_ip", text_of(s.private_ip)},
+                                      {"elastic_ip", text_of(s.elastic_ip)}});
+                     }));
+        }
         if (!e.security_groups.empty()) {
             std::vector<Field<std::string>> groups;
             for (const auto& g : e.security_groups) {

@@ -17,7 +17,11 @@ void resolve(const model::Topology& topo, const model::Route& route, CompiledRou
             break;
         case K::Blackhole:
             c.blackhole = true;
-            c.blackhole_reason = "the route's target is blackhole";
+            // AWS: VPC_Route_Tables — a route whose target was deleted stays, in state
+            // blackhole, naming that target.
+            c.blackhole_reason = route.target.was.empty()
+                                     ? "the route's target is blackhole"
+                                     : "its target " + route.target.was + " was deleted";
             break;
         case K::InternetGateway:
             if (c.target >= topo.internet_gateways.size()) {
@@ -76,28 +80,50 @@ void resolve(const model::Topology& topo, const model::Route& route, CompiledRou
 
 CompiledRouteTable::CompiledRouteTable(const model::Topology& topology, model::Index table) {
     const model::RouteTable& rt = topology.route_tables.at(table);
-    bool has_local = false;
     for (const model::Route& r : rt.routes) {
         CompiledRoute c;
         c.destination = r.destination;
         resolve(topology, r, c);
-        c.text = r.destination.to_string() + " -> " +
-                 (r.target.text.empty() ? model::to_string(r.target.kind) : r.target.text);
-        if (c.kind == model::RouteTargetKind::Local) has_local = true;
-        routes_.push_back(std::move(c));
+        const std::string target =
+            r.target.text.empty() ? model::to_string(r.target.kind) : r.target.text;
+        if (!r.to_prefix_list()) {
+            c.text = r.destination.to_string() + " -> " + target;
+            routes_.push_back(std::move(c));
+            continue;
+        }
+        // One route per entry of the list, each with its own prefix length.
+        const model::PrefixList& pl = topology.prefix_lists.at(r.prefix_list);
+        c.from_prefix_list = true;
+        for (const net::Cidr& cidr : pl.cidrs) {
+            CompiledRoute entry = c;
+            entry.destination = cidr;
+            entry.text = "pl:" + pl.meta.name + " (" + cidr.to_string() + ") -> " + target;
+            routes_.push_back(std::move(entry));
+        }
     }
-    // AWS: VPC_Route_Tables — the local routes are implicit; add them if the model left them out.
-    if (!has_local && rt.vpc < topology.vpcs.size()) {
+    // AWS: VPC_Route_Tables — every VPC CIDR has its local route; add the ones the model left
+    // out. AWS: replace-local-route-target — a route written for a whole VPC CIDR is that
+    // CIDR's local route with its target replaced, so no local route is added beside it.
+    if (rt.vpc < topology.vpcs.size()) {
         for (const net::Cidr& cidr : topology.vpcs[rt.vpc].cidrs) {
+            const bool present =
+                std::any_of(rt.routes.begin(), rt.routes.end(), [&](const model::Route& r) {
+                    return !r.to_prefix_list() && r.destination == cidr;
+                });
+            if (present) continue;
             CompiledRoute c;
             c.destination = cidr;
             c.text = cidr.to_string() + " -> local";
             routes_.push_back(std::move(c));
         }
     }
-    // AWS: VPC_Route_Tables — longest prefix match; try longer prefixes first.
+    // AWS: VPC_Route_Tables, route-tables-priority — longest prefix match, so longer prefixes
+    // are tried first; at equal length a CIDR route comes before a prefix-list route.
     std::stable_sort(routes_.begin(), routes_.end(), [](const auto& a, const auto& b) {
-        return a.destination.length() > b.destination.length();
+        if (a.destination.length() != b.destination.length()) {
+            return a.destination.length() > b.destination.length();
+        }
+        return !a.from_prefix_list && b.from_prefix_list;
     });
 }
 

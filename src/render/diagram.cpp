@@ -202,7 +202,7 @@ class Builder {
         const Vertex from = subnet_anchor_.at(s);
         for (const model::Route& route : t_.route_tables.at(subnet.route_table).routes) {
             const model::RouteTarget& target = route.target;
-            DiagramEdge edge{.label = route.destination.to_string()};
+            DiagramEdge edge{.label = t_.destination_text(route)};
             Vertex to = from;
             switch (target.kind) {
                 case RouteTargetKind::Local:

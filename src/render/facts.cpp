@@ -25,6 +25,7 @@ const model::Route* internet_route(const model::Topology& topo, Index subnet) {
     const model::Route* best = nullptr;
     for (const model::Route& route : table->routes) {
         if (route.target.kind != RouteTargetKind::InternetGateway) continue;
+        if (route.to_prefix_list()) continue;  // some addresses only, never a whole range
         if (best == nullptr || route.destination.length() < best->destination.length()) {
             best = &route;
         }
@@ -36,7 +37,7 @@ const model::Route* default_route(const model::Topology& topo, Index subnet) {
     const model::RouteTable* table = table_of(topo, subnet);
     if (table == nullptr) return nullptr;
     for (const model::Route& route : table->routes) {
-        if (route.destination.length() == 0) return &route;
+        if (!route.to_prefix_list() && route.destination.length() == 0) return &route;
     }
     return nullptr;
 }
@@ -78,14 +79,14 @@ std::string target_name(const model::Topology& topo, const model::RouteTarget& t
 }
 
 std::string route_text(const model::Topology& topo, const model::Route& route) {
-    return route.destination.to_string() + " -> " + target_name(topo, route.target);
+    return topo.destination_text(route) + " -> " + target_name(topo, route.target);
 }
 
 std::string blackhole_reason(const model::Topology& topo, const model::Route& route) {
     const model::RouteTarget& target = route.target;
     switch (target.kind) {
         case RouteTargetKind::Blackhole:
-            return "written as blackhole";
+            return target.was.empty() ? "written as blackhole" : target.was + " was deleted";
         case RouteTargetKind::Peering: {
             const model::Peering& p = topo.peerings.at(target.index);
             if (p.status != model::PeeringStatus::Active) {

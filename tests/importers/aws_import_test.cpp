@@ -118,7 +118,14 @@ TEST(AwsImport, TheNatScenarioReportListsWhatIsNotModelledYet) {
     EXPECT_EQ(nm.at("routes to transit gateways"), 1);
     EXPECT_EQ(nm.at("routes to virtual private gateways"), 1);
     EXPECT_EQ(nm.at("network interfaces of type network_load_balancer"), 1);
-    EXPECT_EQ(nm.at("route table gateway associations (ingress routing)"), 1);
+    // public-rt is associated with the internet gateway but routes 0.0.0.0/0 to it, which the
+    // cloud refuses for a gateway route table: the association is left out and said so.
+    EXPECT_EQ(nm.count("route table gateway associations (ingress routing)"), 0u);
+    EXPECT_NE(std::find_if(outcome.report.warnings.begin(), outcome.report.warnings.end(),
+                           [](const std::string& w) {
+                               return w.find("association left out") != std::string::npos;
+                           }),
+              outcome.report.warnings.end());
     std::string report = format_report(outcome);
     EXPECT_NE(report.find("read 17 files; imported 1 VPC, 3 subnets, 2 route tables, 2 network "
                           "ACLs, 4 security groups, 1 internet gateway, 1 NAT gateway, 5 "

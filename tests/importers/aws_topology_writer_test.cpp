@@ -137,8 +137,8 @@ TEST(AwsTopologyWriter, IgwNatPeeringAndBlackholeRoutes) {
     EXPECT_TRUE(t.has_line("          - 0.0.0.0/0 -> nat/nat-a"));
     EXPECT_TRUE(t.has_line("          - 198.51.100.0/24 -> igw"));
     EXPECT_TRUE(
-        t.has_line("          - 203.0.113.0/24 -> blackhole  # NAT gateway nat-2 is not in "
-                   "the input or not available"));
+        t.has_line("          - {destination: 203.0.113.0/24, target: blackhole, was: nat-2}  # "
+                   "NAT gateway nat-2 is not in the input or not available"));
     EXPECT_TRUE(
         t.has_line("      - {name: nat-a, id: nat-1, subnet: public, private_ip: 10.0.1.20, "
                    "elastic_ip: eipalloc-1, type: public}"));
@@ -210,17 +210,94 @@ TEST(AwsTopologyWriter, ElasticIpsComeFromDescribeAddressesOrTheEniAssociation) 
     // eipalloc-a was only seen on the ENI: made an Elastic IP of its own.
     EXPECT_TRUE(t.has_line("  - {name: eipalloc-a, id: eipalloc-a, address: 203.0.113.1}"));
     EXPECT_TRUE(t.has_line("            elastic_ip: eipalloc-a"));
-    // b-eip sits on a secondary address: listed, unassociated, and said so.
+    // b-eip sits on a secondary address: associated with that address.
+    // AWS: EC2 using-instance-addressing-eips.
     EXPECT_TRUE(t.has_line("  - {name: b-eip, id: eipalloc-b, address: 203.0.113.2}"));
-    EXPECT_EQ(t.not_modelled("Elastic IPs on secondary private addresses"), 1);
-    EXPECT_TRUE(
-        t.warned("Elastic IP eipalloc-b (203.0.113.2) is associated with secondary address "
-                 "10.0.1.12 of eni-b; imported unassociated"));
+    EXPECT_TRUE(t.has_line(
+        "            secondary_elastic_ips: [{private_ip: 10.0.1.12, elastic_ip: b-eip}]"));
+    EXPECT_EQ(t.not_modelled("Elastic IPs on secondary private addresses"), 0);
     // The instances were not in describe-instances: made from their ENIs.
     EXPECT_TRUE(t.warned("instance i-a is not in describe-instances"));
     ASSERT_TRUE(t.loaded.ok());
     EXPECT_EQ(t.loaded.topology->public_address_of_eni(0)->to_string(), "203.0.113.1");
     EXPECT_FALSE(t.loaded.topology->public_address_of_eni(1).has_value());
+    const auto mapped = t.loaded.topology->public_mappings_of_eni(1);
+    ASSERT_EQ(mapped.size(), 1u);
+    EXPECT_EQ(mapped[0].first.to_string(), "203.0.113.2");
+    EXPECT_EQ(mapped[0].second.to_string(), "10.0.1.12");
+}
+
+TEST(AwsTopologyWriter, ARouteInsideTheVpcWhoseApplianceWasDeletedIsABlackholeNamingIt) {
+    // AWS: VPC_Route_Tables — a route whose target is deleted is in state blackhole; it keeps
+    // its destination, so it still wins over the local route by longest prefix.
+    auto t = import_docs({kVpc, route_table(R"(
+        {"DestinationCidrBlock": "10.0.2.0/24", "NetworkInterfaceId": "eni-gone",
+         "State": "blackhole"},
+        {"DestinationCidrBlock": "198.51.100.0/24", "NatGatewayId": "nat-gone",
+         "State": "blackhole"})")});
+    EXPECT_TRUE(
+        t.has_line("          - {destination: 10.0.2.0/24, target: blackhole, was: "
+                   "eni-gone}  # eni-gone is not in the input"));
+    EXPECT_TRUE(
+        t.has_line("          - {destination: 198.51.100.0/24, target: blackhole, was: "
+                   "nat-gone}  # NAT gateway nat-gone is not in the input or not "
+                   "available"));
+    ASSERT_TRUE(t.loaded.ok());
+    const auto& routes = t.loaded.topology->route_tables.at(0).routes;
+    ASSERT_EQ(routes.size(), 3u);
+    EXPECT_EQ(routes[1].target.kind, model::RouteTargetKind::Blackhole);
+    EXPECT_EQ(routes[1].target.was, "eni-gone");
+}
+
+TEST(AwsTopologyWriter, ARouteForTheVpcCidrToAnInterfaceReplacesTheLocalTarget) {
+    // AWS: replace-local-route-target.
+    // The cloud shows the replaced local route with the interface as its target.
+    const char* table = R"({"RouteTables": [{"RouteTableId": "rtb-1", "VpcId": "vpc-1",
+        "Associations": [{"Main": true}], "Routes": [
+        {"DestinationCidrBlock": "10.0.0.0/16", "NetworkInterfaceId": "eni-2",
+         "State": "active"}]}]})";
+    auto t = import_docs({kVpc, kInstances, table});
+    EXPECT_TRUE(t.has_line("          - 10.0.0.0/16 -> eni/web-2-eth0"));
+    ASSERT_TRUE(t.loaded.ok());
+    const auto& routes = t.loaded.topology->route_tables.at(0).routes;
+    ASSERT_EQ(routes.size(), 1u);
+    EXPECT_EQ(routes[0].target.kind, model::RouteTargetKind::Eni);
+}
+
+TEST(AwsTopologyWriter, RoutesToPrefixListsNameTheImportedList) {
+    // AWS: managed-prefix-lists — a prefix list may be a route's destination.
+    const char* lists = R"({"PrefixLists": [
+        {"PrefixListId": "pl-1", "PrefixListName": "partners", "Cidrs": ["198.51.100.0/24"]}]})";
+    auto t = import_docs({kVpc, lists, route_table(R"(
+        {"DestinationPrefixListId": "pl-1", "GatewayId": "igw-1", "State": "active"},
+        {"DestinationPrefixListId": "pl-404", "GatewayId": "igw-1", "State": "active"})")});
+    EXPECT_TRUE(t.has_line("          - pl:partners -> igw"));
+    EXPECT_TRUE(t.has_line("          # - pl-404 -> igw-1  # prefix list not in the input"));
+    EXPECT_TRUE(t.warned("prefix list pl-404 is not in the input"));
+    ASSERT_TRUE(t.loaded.ok());
+    const auto& routes = t.loaded.topology->route_tables.at(0).routes;
+    ASSERT_EQ(routes.size(), 2u);
+    EXPECT_TRUE(routes[1].to_prefix_list());
+}
+
+TEST(AwsTopologyWriter, AGatewayAssociationBecomesTheInternetGatewaysRouteTable) {
+    // AWS: gateway-route-tables — a route table associated with the internet gateway.
+    const char* tables = R"({"RouteTables": [
+        {"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Associations": [{"Main": true}],
+         "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "State": "active"}]},
+        {"RouteTableId": "rtb-edge", "VpcId": "vpc-1", "Tags": [{"Key": "Name", "Value": "edge"}],
+         "Associations": [{"GatewayId": "igw-1", "AssociationState": {"State": "associated"}}],
+         "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "State": "active"},
+                    {"DestinationCidrBlock": "10.0.2.0/24", "NetworkInterfaceId": "eni-2",
+                     "State": "active"}]}]})";
+    auto t = import_docs({kVpc, kInstances, tables});
+    EXPECT_TRUE(t.has_line("    internet_gateway: {name: igw-1, id: igw-1, route_table: edge}"));
+    EXPECT_EQ(t.not_modelled("route table gateway associations (ingress routing)"), 0);
+    ASSERT_TRUE(t.loaded.ok());
+    const model::Topology& topo = *t.loaded.topology;
+    ASSERT_EQ(topo.internet_gateways.size(), 1u);
+    ASSERT_NE(topo.internet_gateways[0].route_table, model::kNone);
+    EXPECT_EQ(topo.route_tables[topo.internet_gateways[0].route_table].meta.name, "edge");
 }
 
 TEST(AwsTopologyWriter, EnisOfServicesAreCountedAndDetachedEnisBecomeStoppedInstances) {
@@ -341,9 +418,9 @@ TEST(AwsTopologyWriter, APeeringToAVpcOutsideTheInputIsWarnedAndItsRoutesBlackho
     EXPECT_TRUE(
         t.warned("peering pcx-9 (active): VPC vpc-z (account 999988887777, region "
                  "sa-east-1) is not in the input"));
-    EXPECT_TRUE(
-        t.has_line("          - 10.9.0.0/16 -> blackhole  # peering pcx-9 (active) is not "
-                   "imported: VPC vpc-z is not in the input"));
+    EXPECT_TRUE(t.has_line(
+        "          - {destination: 10.9.0.0/16, target: blackhole, was: pcx-9}  # peering pcx-9 "
+        "(active) is not imported: VPC vpc-z is not in the input"));
 }
 
 TEST(AwsTopologyWriter, AclRulesAreSortedNumberedAndTheFinalRuleIsImplicit) {
@@ -408,7 +485,9 @@ TEST(AwsTopologyWriter, ARouteToAOneEniInstanceNamesTheInstance) {
         {"DestinationCidrBlock": "203.0.113.0/24", "InstanceId": "i-404", "State": "blackhole"})")});
     EXPECT_TRUE(t.has_line("          - 198.51.100.0/24 -> instance/web"));
     EXPECT_TRUE(t.has_line("          - 192.0.2.0/24 -> eni/web-2-eth0"));
-    EXPECT_TRUE(t.has_line("          - 203.0.113.0/24 -> blackhole  # i-404 is not in the input"));
+    EXPECT_TRUE(t.has_line(
+        "          - {destination: 203.0.113.0/24, target: blackhole, was: i-404}  # i-404 is not "
+        "in the input"));
     ASSERT_TRUE(t.loaded.ok());
     const auto& routes = t.loaded.topology->route_tables.at(0).routes;
     EXPECT_EQ(routes.back().target.kind, model::RouteTargetKind::Blackhole);

@@ -105,7 +105,10 @@ class RawDiff {
         each(p + ".secondary_cidrs", a.secondary_cidrs, b.secondary_cidrs,
              [this](auto& q, auto& x, auto& y) { same(q, x, y); });
         each(p + ".internet_gateways", a.internet_gateways, b.internet_gateways,
-             [this](auto& q, auto& x, auto& y) { meta(q, x.meta, y.meta); });
+             [this](auto& q, auto& x, auto& y) {
+                 meta(q, x.meta, y.meta);
+                 same(q + ".route_table", x.route_table, y.route_table);
+             });
         each(p + ".subnets", a.subnets, b.subnets, [this](auto& q, auto& x, auto& y) {
             meta(q, x.meta, y.meta);
             same(q + ".cidr", x.cidr, y.cidr);
@@ -119,7 +122,9 @@ class RawDiff {
                  same(q + ".main", x.main, y.main);
                  each(q + ".routes", x.routes, y.routes, [this](auto& r, auto& m, auto& n) {
                      same(r + ".destination", m.destination, n.destination);
+                     same(r + ".prefix_list", m.prefix_list, n.prefix_list);
                      same(r + ".target", m.target, n.target);
+                     same(r + ".was", m.was, n.was);
                      same(r + ".id", m.id, n.id);
                      same(r + ".text", m.text, n.text);
                  });
@@ -185,6 +190,11 @@ class RawDiff {
              [this](auto& q, auto& x, auto& y) { same(q, x, y); });
         same(p + ".public_ip", a.public_ip, b.public_ip);
         same(p + ".elastic_ip", a.elastic_ip, b.elastic_ip);
+        each(p + ".secondary_elastic_ips", a.secondary_elastic_ips, b.secondary_elastic_ips,
+             [this](auto& q, auto& x, auto& y) {
+                 same(q + ".private_ip", x.private_ip, y.private_ip);
+                 same(q + ".elastic_ip", x.elastic_ip, y.elastic_ip);
+             });
         each(p + ".security_groups", a.security_groups, b.security_groups,
              [this](auto& q, auto& x, auto& y) { same(q, x, y); });
         same(p + ".source_dest_check", a.source_dest_check, b.source_dest_check);

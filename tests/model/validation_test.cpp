@@ -296,7 +296,7 @@ vpcs:
           - 10.0.1.0/25 -> instance/fw
           - 10.0.2.0/24 -> igw
           - 10.0.1.0/24 -> instance/fw
-          - 10.0.0.0/16 -> instance/fw
+          - 10.0.0.0/16 -> igw
           - 10.0.0.0/8 -> instance/fw
           - 0.0.0.0/0 -> igw
           - 0.0.0.0/0 -> instance/fw
@@ -309,12 +309,158 @@ vpcs:
                "t.yaml:13:13: error: route table 'rt': route '10.0.2.0/24 -> igw' is more specific "
                "than the local route 10.0.0.0/16 with target internet gateway; expected a NAT "
                "gateway, ENI or instance target (middlebox routing)",
-               "t.yaml:15:13: error: route table 'rt': route '10.0.0.0/16 -> instance/fw' has the "
-               "destination of the local route 10.0.0.0/16; expected local routes to stay implicit",
+               "t.yaml:15:13: error: route table 'rt': route '10.0.0.0/16 -> igw' has the "
+               "destination of the local route 10.0.0.0/16 with target internet gateway; "
+               "expected an ENI or instance target (replacing the local route's target) or no "
+               "route (the local route is implicit)",
                "t.yaml:18:13: error: route table 'rt': route '0.0.0.0/0 -> instance/fw' repeats "
                "destination 0.0.0.0/0 (line 17); expected each destination once per route table",
                "t.yaml:19:13: error: route table 'rt': route '10.9.0.0/16 -> local' is a local "
                "route; expected local routes to stay implicit (one is made for each VPC CIDR)"}));
+}
+
+TEST(Validation, AnInterfaceMayReplaceTheTargetOfALocalRoute) {
+    // AWS: replace-local-route-target — the VPC CIDR's route may name an ENI or instance; the
+    // table then has that route in place of the local one.
+    const char* yaml = R"(region: us-east-1
+vpcs:
+  - name: prod
+    cidr: 10.0.0.0/16
+    subnets:
+      - {name: a, cidr: 10.0.1.0/24, route_table: rt}
+    route_tables:
+      - name: rt
+        routes: ["10.0.0.0/16 -> instance/fw"]
+    instances: [{name: fw, subnet: a, source_dest_check: false}]
+)";
+    EXPECT_EQ(diagnostics_of(yaml), Lines{});
+    model::LoadResult r = model::load_topology_text(yaml, "t.yaml");
+    ASSERT_TRUE(r.ok());
+    const model::RouteTable& rt = r.topology->route_tables.front();
+    ASSERT_EQ(rt.routes.size(), 1u) << "the local route's target replaced, not a second route";
+    EXPECT_EQ(rt.routes.front().target.kind, model::RouteTargetKind::Instance);
+    EXPECT_FALSE(rt.routes.front().implicit);
+}
+
+TEST(Validation, BlackholesNamingTheirDeletedTargetAndPrefixListDestinations) {
+    // AWS: VPC_Route_Tables — a blackhole route keeps its deleted target: one that was an ENI
+    // may hold a subnet CIDR (as the ENI did), one that was an internet gateway may not.
+    // AWS: managed-prefix-lists — a prefix-list destination names a prefix list.
+    EXPECT_EQ(diagnostics_of(R"(region: us-east-1
+vpcs:
+  - name: prod
+    cidr: 10.0.0.0/16
+    subnets:
+      - {name: a, cidr: 10.0.1.0/24}
+    route_tables:
+      - name: rt
+        routes:
+          - {destination: 10.0.1.0/24, target: blackhole, was: eni-0abc}
+          - {destination: 10.0.0.0/16, target: blackhole, was: igw-0abc}
+          - {destination: 192.0.2.0/24, target: blackhole, was: ""}
+          - {destination: 198.51.100.0/24, target: blackhole, was: nat-1}
+          - pl:office -> blackhole
+          - pl:office -> blackhole
+          - pl:nowhere -> blackhole
+          - {destination: 203.0.113.0/24, target: igw, was: igw-1}
+prefix_lists:
+  - {name: office, cidrs: [198.51.100.0/24]}
+)"),
+              (Lines{"t.yaml:11:13: error: route table 'rt': route '10.0.0.0/16 -> blackhole' "
+                     "has the destination of the local route 10.0.0.0/16 with target internet "
+                     "gateway; expected an ENI or instance target (replacing the local route's "
+                     "target) or no route (the local route is implicit)",
+                     "t.yaml:12:65: error: route table 'rt': route '192.0.2.0/24 -> blackhole' "
+                     "has an empty 'was'; expected the deleted target (its cloud id, such as "
+                     "eni-0abc, or nat/NAME, eni/NAME...)",
+                     "t.yaml:15:13: error: route table 'rt': route 'pl:office -> blackhole' "
+                     "repeats destination pl:office (line 14); expected each destination once "
+                     "per route table",
+                     "t.yaml:16:13: error: route table 'rt': route 'pl:nowhere -> blackhole' "
+                     "names unknown prefix list 'nowhere'; expected the name of a prefix list of "
+                     "this file",
+                     "t.yaml:17:13: error: route table 'rt': route '203.0.113.0/24 -> igw' "
+                     "targets the internet gateway, but VPC 'prod' has none; expected an "
+                     "'internet_gateway' on the VPC",
+                     "t.yaml:17:61: error: route table 'rt': route '203.0.113.0/24 -> igw' has "
+                     "'was' but its target is 'igw'; expected 'was' only with target blackhole "
+                     "(naming the deleted target)"}));
+}
+
+TEST(Validation, AGatewayRouteTableRoutesOnlyWithinTheVpcToAnInterface) {
+    // AWS: gateway-route-tables — only local and network interface targets, for the VPC CIDR
+    // or a subnet CIDR; no prefix list and nothing outside the VPC.
+    EXPECT_EQ(
+        diagnostics_of(R"(region: us-east-1
+vpcs:
+  - name: prod
+    cidr: 10.0.0.0/16
+    internet_gateway: {name: igw, route_table: edge}
+    subnets:
+      - {name: a, cidr: 10.0.1.0/24}
+      - {name: b, cidr: 10.0.2.0/24}
+    route_tables:
+      - name: edge
+        routes:
+          - 10.0.1.0/24 -> instance/fw
+          - 10.0.2.0/24 -> blackhole
+          - 0.0.0.0/0 -> igw
+          - pl:office -> instance/fw
+    instances: [{name: fw, subnet: a, source_dest_check: false}]
+  - name: other
+    cidr: 10.9.0.0/16
+    internet_gateway: {name: igw2, route_table: missing}
+prefix_lists:
+  - {name: office, cidrs: [198.51.100.0/24]}
+)"),
+        (Lines{"t.yaml:5:48: error: internet gateway 'igw': 'route_table' names route table "
+               "'edge', whose routes a gateway route table cannot have (see above)",
+               "t.yaml:13:13: error: route table 'edge': route '10.0.2.0/24 -> blackhole' is more "
+               "specific than the local route 10.0.0.0/16 with target blackhole; expected a NAT "
+               "gateway, ENI or instance target (middlebox routing)",
+               "t.yaml:14:13: error: route table 'edge': route '0.0.0.0/0 -> igw' is outside VPC "
+               "'prod' (10.0.0.0/16), but the table is the gateway route table of internet "
+               "gateway 'igw'; expected the VPC CIDR or a subnet CIDR",
+               "t.yaml:15:13: error: route table 'edge': route 'pl:office -> instance/fw' has a "
+               "prefix-list destination, but the table is the gateway route table of internet "
+               "gateway 'igw'; expected the VPC CIDR or a subnet CIDR",
+               "t.yaml:19:49: error: internet gateway 'igw2': 'route_table' names unknown route "
+               "table 'missing'; expected a route table of VPC 'other'"}));
+}
+
+TEST(Validation, ElasticIpsOnSecondaryAddressesNameASecondaryAddressOnce) {
+    // AWS: EC2 using-instance-addressing-eips — one Elastic IP per private address.
+    EXPECT_EQ(diagnostics_of(R"(region: us-east-1
+vpcs:
+  - name: prod
+    cidr: 10.0.0.0/16
+    subnets:
+      - {name: a, cidr: 10.0.1.0/24}
+    instances:
+      - name: web
+        subnet: a
+        private_ips: [10.0.1.10, 10.0.1.11]
+        secondary_elastic_ips:
+          - {private_ip: 10.0.1.11, elastic_ip: e1}
+          - {private_ip: 10.0.1.11, elastic_ip: e2}
+          - {private_ip: 10.0.1.10, elastic_ip: e2}
+          - {private_ip: 10.0.1.99, elastic_ip: e2}
+          - {private_ip: 10.0.1.11}
+elastic_ips:
+  - {name: e1, address: 203.0.113.1}
+  - {name: e2, address: 203.0.113.2}
+)"),
+              (Lines{"t.yaml:13:26: error: ENI 'web/eth0': 'secondary_elastic_ips' names "
+                     "10.0.1.11 twice; expected one Elastic IP per private address",
+                     "t.yaml:14:26: error: ENI 'web/eth0': 'secondary_elastic_ips' names "
+                     "10.0.1.10, the primary address; expected a secondary address "
+                     "('elastic_ip' is the primary address's)",
+                     "t.yaml:15:26: error: ENI 'web/eth0': 'secondary_elastic_ips' names "
+                     "10.0.1.99, which is not an address of the interface; expected one of its "
+                     "secondary 'private_ips'",
+                     "t.yaml:16:13: error: instance 'web': an entry of 'secondary_elastic_ips' "
+                     "is missing 'elastic_ip'; expected 'private_ip' (a secondary address of the "
+                     "ENI) and 'elastic_ip'"}));
 }
 
 TEST(Validation, OneMainRouteTableDefaultAclAndDefaultGroupPerVpc) {

@@ -71,7 +71,7 @@ vpcs:
     account: "111122223333"
     cidr: 10.0.0.0/16
     secondary_cidrs: [10.1.0.0/16, 10.2.0.0/16]
-    internet_gateway: prod-igw
+    internet_gateway: {name: prod-igw, route_table: edge-rt}
     subnets:
       - {name: public, cidr: 10.0.1.0/24, az: eu-west-1a, route_table: public-rt}
       - {name: private, cidr: 10.0.2.0/24, network_acl: locked}
@@ -82,6 +82,11 @@ vpcs:
           - 0.0.0.0/0 -> igw
           - {destination: 192.0.2.0/24, target: blackhole, id: r-1}
           - {destination: 198.51.100.0/24, target: nat/nat-a}
+          - pl:office -> igw
+          - {destination: 10.0.2.0/24, target: blackhole, was: eni-0abc}
+          - {destination: "pl:empty", target: blackhole, was: pcx-0abc, id: r-2}
+      - name: edge-rt
+        routes: ["10.1.0.0/16 -> eni/bastion-b"]
     network_acls:
       - name: locked
         inbound:
@@ -118,13 +123,16 @@ vpcs:
             source_dest_check: false
           - name: bastion-b
             subnet: private
+            private_ips: [10.0.2.30, 10.0.2.31]
             elastic_ip: bastion-eip
+            secondary_elastic_ips: [{private_ip: 10.0.2.31, elastic_ip: spare-eip}]
   - name: shared
     region: eu-west-2
     cidr: 10.9.0.0/16
 elastic_ips:
   - {name: nat-eip, address: 203.0.113.20}
   - {name: bastion-eip, id: eipalloc-1, address: 203.0.113.21}
+  - {name: spare-eip, address: 203.0.113.22}
 peerings:
   - {name: prod-shared, requester: prod, accepter: shared, status: pending-acceptance}
 prefix_lists:

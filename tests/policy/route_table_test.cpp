@@ -85,5 +85,15 @@ TEST_F(RouteTableTest, LocalRoutesAreImplicit) {
     EXPECT_EQ(lookup("10.0.1.5")->kind, K::Local);
 }
 
+TEST_F(RouteTableTest, AnEniInPlaceOfTheLocalTargetTakesTheWholeVpcCidr) {
+    // AWS: replace-local-route-target — the VPC CIDR's route now names an interface; no local
+    // route is added back beside it.
+    topo.route_tables[0].routes[0] = route("10.0.0.0/16", K::Eni, 1);
+    ASSERT_NE(lookup("10.0.1.5"), nullptr);
+    EXPECT_EQ(lookup("10.0.1.5")->kind, K::Eni);
+    EXPECT_EQ(lookup("10.0.1.5")->target, 1u);
+    EXPECT_EQ(lookup("10.0.2.5")->kind, K::NatGateway) << "a subnet route is still more specific";
+}
+
 }  // namespace
 }  // namespace vpcstack::policy

@@ -59,6 +59,34 @@ constexpr bool may_take_subnet_traffic(RouteTargetKind kind) noexcept {
     return kind == RouteTargetKind::NatGateway || kind == RouteTargetKind::Eni ||
            kind == RouteTargetKind::Instance;
 }
+// AWS: replace-local-route-target — the target of a local route (the route of a whole VPC
+// CIDR) may be replaced by a network interface (an ENI, or an instance's) and later restored
+// to local; no other target may take it.
+constexpr bool may_replace_local_target(RouteTargetKind kind) noexcept {
+    return kind == RouteTargetKind::Eni || kind == RouteTargetKind::Instance;
+}
+
+// AWS: VPC_Route_Tables — a route whose target was deleted is in state blackhole and keeps
+// the target's id. The kind of target a reference names: a cloud id (eni-, i-, nat-, pcx-,
+// igw-) or a topology target (eni/NAME, instance/NAME, nat/NAME, peering/NAME, igw);
+// Blackhole when it names none of these.
+RouteTargetKind kind_named_by(std::string_view reference) noexcept;
+// The kind the validation rules judge a route by: for a blackhole route that names its
+// deleted target, that target's kind (the cloud let the route be made with it).
+constexpr RouteTargetKind effective_kind(const RouteTarget& target) noexcept {
+    if (target.kind == RouteTargetKind::Blackhole && !target.was.empty()) {
+        return kind_named_by(target.was);
+    }
+    return target.kind;
+}
+
+// AWS: gateway-route-tables — a route table associated with an internet gateway routes only
+// to local or to a network interface (a middlebox appliance), for the whole VPC CIDR or a
+// whole subnet CIDR; it has no prefix-list destination.
+constexpr bool gateway_route_table_may_target(RouteTargetKind kind) noexcept {
+    return kind == RouteTargetKind::Local || kind == RouteTargetKind::Eni ||
+           kind == RouteTargetKind::Instance;
+}
 
 // AWS: vpc-peering-basics — only an active peering carries traffic (and lets a security group
 // name a group of the peer VPC); a pending one already holds its pair of VPCs, so that a second

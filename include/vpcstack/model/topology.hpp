@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vpcstack/net/ipv4.hpp"
@@ -38,6 +39,9 @@ struct Meta {
 struct InternetGateway {
     Meta meta;
     Index vpc = kNone;
+    // The gateway route table: the route table associated with the gateway, which routes the
+    // traffic entering the VPC through it (AWS: gateway-route-tables); kNone when none.
+    Index route_table = kNone;
 };
 
 struct Vpc {
@@ -78,13 +82,21 @@ struct RouteTarget {
     RouteTargetKind kind = RouteTargetKind::Local;
     Index index = kNone;  // into the vector of that kind; kNone for Local and Blackhole
     std::string text;     // as written, e.g. "nat/nat-a"
+    // A blackhole route whose target was deleted keeps naming it, as the cloud does (state
+    // blackhole): "eni-0abc", "nat-0abc"; empty otherwise.
+    std::string was = {};
 };
 
 struct Route {
-    net::Cidr destination;
+    net::Cidr destination;  // unused when the destination is a prefix list
     RouteTarget target;
     SourceLocation loc;
     bool implicit = false;  // the local route of a VPC CIDR
+    // The destination is a prefix list (AWS: managed-prefix-lists): the route matches every
+    // CIDR of the list. kNone for a CIDR destination.
+    Index prefix_list = kNone;
+
+    bool to_prefix_list() const noexcept { return prefix_list != kNone; }
 };
 
 struct RouteTable {
@@ -92,6 +104,7 @@ struct RouteTable {
     Index vpc = kNone;
     bool main = false;
     std::vector<Route> routes;  // the implicit local routes first
+    Index gateway = kNone;      // the internet gateway it is associated with, if any
 };
 
 enum class RuleAction : std::uint8_t { Allow, Deny };
@@ -158,6 +171,14 @@ struct ListenPort {
     auto operator<=>(const ListenPort&) const = default;
 };
 
+// An Elastic IP associated with a secondary private address of an ENI.
+// AWS: EC2 using-instance-addressing-eips — one Elastic IP per private address.
+struct SecondaryElasticIp {
+    net::Ipv4Address private_ip;
+    Index elastic_ip = kNone;
+    SourceLocation loc;
+};
+
 struct Eni {
     Meta meta;
     Index instance = kNone;
@@ -166,6 +187,7 @@ struct Eni {
     std::vector<net::Ipv4Address> private_ips;  // primary first
     std::optional<net::Ipv4Address> public_ip;  // assigned at launch; not an Elastic IP
     Index elastic_ip = kNone;                   // Elastic IP associated with the primary IP
+    std::vector<SecondaryElasticIp> secondary_elastic_ips;  // of secondary addresses
     std::vector<Index> security_groups;         // 1 to 5; the VPC's default group when none given
     bool source_dest_check = true;
     net::MacAddress mac;
@@ -234,6 +256,12 @@ struct Topology {
 
     // The public address mapped to an ENI's primary IP (its Elastic IP, else its public IP).
     std::optional<net::Ipv4Address> public_address_of_eni(Index eni) const;
+    // Every public address of an ENI with the private address it maps to: the primary's,
+    // then those of the Elastic IPs on secondary addresses.
+    std::vector<std::pair<net::Ipv4Address, net::Ipv4Address>> public_mappings_of_eni(
+        Index eni) const;
+    // "10.0.0.0/16", or "pl:office" for a prefix-list destination.
+    std::string destination_text(const Route& route) const;
     // The Elastic IP address of a public NAT gateway.
     std::optional<net::Ipv4Address> public_address_of_nat(Index nat) const;
     // The VPC whose CIDRs contain the address, if any.

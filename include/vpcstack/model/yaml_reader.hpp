@@ -50,8 +50,11 @@ struct RawMeta {
 };
 
 struct RawRoute {
-    net::Cidr destination;
-    std::string target;  // as written: "igw", "nat/nat-a", "blackhole" ...
+    net::Cidr destination;    // unset when the destination is a prefix list
+    std::string prefix_list;  // the prefix list of a destination "pl:NAME", else empty
+    std::string target;       // as written: "igw", "nat/nat-a", "blackhole" ...
+    std::string was;          // the deleted target a blackhole route still names, else empty
+    SourceLocation was_loc;
     std::string id;
     std::string text;  // "0.0.0.0/0 -> igw"; route_text() (rule_text.hpp) makes it
     SourceLocation loc;
@@ -124,12 +127,19 @@ struct RawNatGateway {
     Field<bool> is_public;  // from type: public|private
 };
 
+struct RawSecondaryElasticIp {
+    Field<net::Ipv4Address> private_ip;
+    Field<std::string> elastic_ip;
+    SourceLocation loc;
+};
+
 struct RawEni {
     RawMeta meta;
     Field<std::string> subnet;
     std::vector<Field<net::Ipv4Address>> private_ips;  // empty: assigned by the loader
     Field<net::Ipv4Address> public_ip;
     Field<std::string> elastic_ip;
+    std::vector<RawSecondaryElasticIp> secondary_elastic_ips;
     std::vector<Field<std::string>> security_groups;
     SourceLocation security_groups_loc;
     Field<bool> source_dest_check;
@@ -145,6 +155,7 @@ struct RawInstance {
 
 struct RawInternetGateway {
     RawMeta meta;
+    Field<std::string> route_table;  // its gateway route table, a table of the same VPC
 };
 
 struct RawVpc {

@@ -1,8 +1,13 @@
 // Route selection, compiled from a model::RouteTable.
 //
 // AWS: VPC_Route_Tables — longest prefix match decides; the local routes of the VPC's CIDRs are
-// always present. A route whose target is deleted, stopped or not active (a peering that is not
-// active, an instance that is not running) is a blackhole: matching traffic is dropped.
+// always present (a route written for a whole VPC CIDR is its local route with the target
+// replaced, AWS: replace-local-route-target). A route whose target is deleted, stopped or not
+// active (a peering that is not active, an instance that is not running) is a blackhole:
+// matching traffic is dropped.
+// AWS: route-tables-priority — a route whose destination is a prefix list stands for one route
+// per CIDR of the list, each compared by its own prefix length; at equal length a route to a
+// CIDR written in the table takes priority over a prefix-list route.
 #pragma once
 
 #include <string>
@@ -22,6 +27,8 @@ struct CompiledRoute {
     bool blackhole = false;
     std::string blackhole_reason;  // why the route is a blackhole, for traces
     std::string text;              // "0.0.0.0/0 -> igw", as written
+    // The route's destination is a prefix list; `destination` is one of its CIDRs.
+    bool from_prefix_list = false;
 
     // The destinations this route is a candidate for (before longer prefixes take over).
     Box destination_box() const noexcept {

@@ -1,14 +1,19 @@
-// The internet gateway: one-to-one NAT between an ENI's (or NAT gateway's) primary private IP
-// and its public or Elastic IP, in both directions.
+// The internet gateway: one-to-one NAT between an ENI's (or NAT gateway's) private IP and its
+// public or Elastic IP, in both directions, and ingress routing by its gateway route table.
 //
 // egress: out of the internet port (delivered), fragmented to the internet MTU without DF;
 //   Drop with NotTransitive, NoPublicIp or MtuExceeded (ICMP fragmentation needed is sent).
-// ingress (from the internet port): the public destination becomes the private one, then
+// ingress (from the internet port): the public destination becomes the private one; with a
+//   gateway route table, its route for the private address decides: a network interface sends
+//   the packet to that appliance (Middlebox), local continues as without a table. Then
 //   AclInbound and EniIngress, or NatGatewayFromInternet; Drop with Noise,
-//   WrongDestinationMac or NoMapping.
+//   WrongDestinationMac, NoMapping or Blackhole.
 //
 // AWS: VPC_Internet_Gateway — only an address with a public or Elastic IP leaves through the
 // internet gateway, translated to it; inbound, the public address maps back. AWS: EC2
+// using-instance-addressing-eips — an Elastic IP of a secondary private address maps to that
+// address. AWS: gateway-route-tables — a route table associated with the internet gateway
+// routes the traffic entering the VPC through it, to local or to a middlebox appliance. AWS: EC2
 // network_mtu — at most 1500 bytes through the internet gateway. AWS: vpc-peering-basics — no
 // edge-to-edge routing through a peer's internet gateway. An ICMP error quotes the packet it
 // answers, so its quoted header is translated too.
@@ -25,6 +30,31 @@ void trace_translation(TraceStep* s, Translation::Field field, net::Ipv4Address 
                        net::Ipv4Address after, std::uint8_t protocol) {
     if (s == nullptr) return;
     s->translation = Translation{field, protocol, {before, {}}, {after, {}}, {}};
+}
+
+// The gateway route table's decision for a packet entering the VPC (its destination already
+// translated): Middlebox towards the appliance's ENI, Done when dropped, or nothing when the
+// route is local and the packet goes on as without a table.
+std::optional<Next> route_by_gateway_table(Dataplane& dp, Context& ctx, model::Index table) {
+    const ComponentId comp = dp.components->route_table(table);
+    dp.touch(comp);
+    const policy::CompiledRoute* r = dp.route_tables[table].lookup(ctx.pf.key.dst);
+    if (r == nullptr) return std::nullopt;  // validation keeps every VPC CIDR's route
+    const RuleRef rule{RuleRef::Kind::Route, policy::Direction::Inbound, 0, r->text};
+    if (r->blackhole) {
+        if (TraceStep* t = dp.drop(ctx, DropReason::Blackhole, comp)) {
+            t->rule = rule;
+            t->note = Note::BlackholeTarget;
+            t->args.text = r->blackhole_reason;
+        }
+        return Next::Done;
+    }
+    if (TraceStep* t = dp.step(ctx, comp, Action::Forward)) t->rule = rule;
+    using K = model::RouteTargetKind;
+    if (r->kind != K::Eni && r->kind != K::Instance) return std::nullopt;
+    ctx.target = r->target;
+    ctx.subnet = model::kNone;  // from outside every subnet: the appliance's inbound ACL applies
+    return Next::Middlebox;
 }
 }  // namespace
 
@@ -105,8 +135,10 @@ Next internet_gateway_ingress(Dataplane& dp, Context& ctx) {
     }
     const ComponentId comp = dp.components->internet_gateway(igw);
     dp.touch(comp);
-    const net::Ipv4Address priv =
-        to_nat ? dp.topo.nat_gateways[owner.index].private_ip : dp.enis[owner.index].ips.front();
+    const auto mapped = dp.public_to_private.find(pf.key.dst.value());
+    VPCSTACK_ASSERT(mapped != dp.public_to_private.end(),
+                    "every public address maps to a private one");
+    const net::Ipv4Address priv = mapped->second;
     const net::Ipv4Address before = pf.key.dst;
     rewrite_dst_address(ctx.frame, ctx.pf, priv);
     if (ctx.pf.icmp_inner.present && ctx.pf.icmp_inner.tuple.src == before) {
@@ -116,6 +148,10 @@ Next internet_gateway_ingress(Dataplane& dp, Context& ctx) {
                       before, priv, ctx.pf.key.protocol);
     ctx.target = owner.index;
     if (to_nat) return Next::NatGatewayFromInternet;
+    const model::Index table = dp.topo.internet_gateways[igw].route_table;
+    if (table != model::kNone) {
+        if (auto next = route_by_gateway_table(dp, ctx, table)) return *next;
+    }
     return enter_subnet(ctx, dp.enis[owner.index].subnet, model::kNone, Next::EniIngress);
 }
 

@@ -130,6 +130,7 @@ class Builder {
 
     // checks/gateways.cpp
     void register_internet_gateways(Index v, const RawVpc& raw);
+    void resolve_internet_gateway(Index g);
     void register_elastic_ip(const RawElasticIp& raw);
     void associate_elastic_ip(Index eip, const std::string& owner, const SourceLocation& loc,
                               const Subject& s);
@@ -145,8 +146,11 @@ class Builder {
     // checks/routing.cpp
     void resolve_route_table(Index rt);
     std::optional<RouteTarget> resolve_route_target(const RawRoute& r, Index vpc, const Subject& s);
-    void check_route(const Route& route, const std::string& text, Index vpc,
+    // False when the route is refused (reported); true when it stands, replacing the local
+    // route of its destination when it has one.
+    bool check_route(const Route& route, const std::string& text, Index vpc,
                      const std::vector<Route>& earlier, const Subject& s);
+    void check_gateway_route_table(Index table, const Subject& gateway, const SourceLocation& loc);
 
     // checks/network_acls.cpp
     void resolve_network_acl(Index a);
@@ -170,6 +174,7 @@ class Builder {
 
     // The raw item behind each built resource (nullptr for implicit ones), by index.
     std::vector<const RawSubnet*> raw_subnets_;
+    std::vector<const RawInternetGateway*> raw_igws_;
     std::vector<const RawRouteTable*> raw_route_tables_;
     std::vector<const RawAcl*> raw_acls_;
     std::vector<const RawSecurityGroup*> raw_groups_;

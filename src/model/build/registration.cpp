@@ -123,6 +123,7 @@ std::optional<Topology> Builder::build() {
     for (Index i = 0; i < t_.nat_gateways.size(); ++i) resolve_nat_gateway(i);
     for (Index i = 0; i < t_.instances.size(); ++i) resolve_instance(i);
     for (Index i = 0; i < t_.route_tables.size(); ++i) resolve_route_table(i);
+    for (Index i = 0; i < t_.internet_gateways.size(); ++i) resolve_internet_gateway(i);
     for (Index i = 0; i < t_.network_acls.size(); ++i) resolve_network_acl(i);
     for (Index i = 0; i < t_.security_groups.size(); ++i) resolve_security_group(i);
     assign_missing_addresses();

@@ -1,6 +1,7 @@
 // Gateways and public addresses. AWS: VPC_Internet_Gateway (one internet gateway per VPC),
 // vpc-nat-gateway (a public NAT gateway has an Elastic IP, a private one none),
-// elastic-ip-addresses-eip (an Elastic IP is associated with one interface or NAT gateway).
+// elastic-ip-addresses-eip (an Elastic IP is associated with one interface or NAT gateway),
+// gateway-route-tables (the route table an internet gateway routes its incoming traffic by).
 #include "../build/builder.hpp"
 
 namespace vpcstack::model::build {
@@ -12,6 +13,7 @@ void Builder::register_internet_gateways(Index v, const RawVpc& raw) {
         const RawInternetGateway& g = raw.internet_gateways[k];
         const Index i = static_cast<Index>(t_.internet_gateways.size());
         t_.internet_gateways.push_back({meta_of(g.meta), v});
+        raw_igws_.push_back(&g);
         add_name(igw_names_, t_.internet_gateways[i].meta, i, "internet gateway", "in the file");
         if (k == 0) {
             t_.vpcs[v].internet_gateway = i;
@@ -22,6 +24,21 @@ void Builder::register_internet_gateways(Index v, const RawVpc& raw) {
                               g.meta.name, raw.internet_gateways[0].meta.name));
         }
     }
+}
+
+// AWS: gateway-route-tables — a route table of the VPC associated with its internet gateway
+// routes the traffic entering the VPC through the gateway.
+void Builder::resolve_internet_gateway(Index g) {
+    InternetGateway& igw = t_.internet_gateways[g];
+    const RawInternetGateway& raw = *raw_igws_[g];
+    if (!raw.route_table.has_value()) return;
+    const Subject s{"internet gateway", raw.meta.name, raw.meta.loc};
+    const Index table = resolve_in_vpc(&VpcScope::route_tables, "route table", *raw.route_table,
+                                       igw.vpc, raw.route_table.loc, s, "'route_table'");
+    if (table == kNone) return;
+    igw.route_table = table;
+    t_.route_tables[table].gateway = g;
+    check_gateway_route_table(table, s, raw.route_table.loc);
 }
 
 void Builder::register_elastic_ip(const RawElasticIp& raw) {

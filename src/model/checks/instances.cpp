@@ -1,6 +1,7 @@
 // Instances and their network interfaces. AWS: using-eni (the interfaces of an instance share
 // its availability zone; 1 to 5 security groups, the default group when none),
-// using-instance-addressing (a public IP only on the primary interface).
+// using-instance-addressing (a public IP only on the primary interface),
+// using-instance-addressing-eips (an Elastic IP on any private address, one per address).
 #include <algorithm>
 
 #include "../build/builder.hpp"
@@ -83,6 +84,44 @@ void Builder::resolve_eni(Index e, const RawEni& raw, Index vpc) {
             t_.elastic_ips[eni.elastic_ip].target_kind = EipTargetKind::Eni;
             t_.elastic_ips[eni.elastic_ip].target = e;
         }
+    }
+    // AWS: EC2 using-instance-addressing-eips — an Elastic IP may be associated with any
+    // private address of an interface, one per address; the primary's is 'elastic_ip'.
+    for (const RawSecondaryElasticIp& se : raw.secondary_elastic_ips) {
+        if (!se.private_ip.has_value() || !se.elastic_ip.has_value()) continue;
+        const net::Ipv4Address a = *se.private_ip;
+        const auto at = std::find(eni.private_ips.begin(), eni.private_ips.end(), a);
+        if (at == eni.private_ips.end()) {
+            error(se.private_ip.loc, s,
+                  fmt::format("'secondary_elastic_ips' names {}, which is not an address of the "
+                              "interface; expected one of its secondary 'private_ips'",
+                              a.to_string()));
+            continue;
+        }
+        if (at == eni.private_ips.begin()) {
+            error(se.private_ip.loc, s,
+                  fmt::format("'secondary_elastic_ips' names {}, the primary address; expected "
+                              "a secondary address ('elastic_ip' is the primary address's)",
+                              a.to_string()));
+            continue;
+        }
+        const bool repeated =
+            std::any_of(eni.secondary_elastic_ips.begin(), eni.secondary_elastic_ips.end(),
+                        [&](const SecondaryElasticIp& x) { return x.private_ip == a; });
+        if (repeated) {
+            error(se.private_ip.loc, s,
+                  fmt::format("'secondary_elastic_ips' names {} twice; expected one Elastic IP "
+                              "per private address",
+                              a.to_string()));
+            continue;
+        }
+        const Index eip = resolve_global(eip_names_, "Elastic IP", *se.elastic_ip,
+                                         se.elastic_ip.loc, s, "'secondary_elastic_ips'");
+        if (eip == kNone) continue;
+        associate_elastic_ip(eip, owner, se.elastic_ip.loc, s);
+        t_.elastic_ips[eip].target_kind = EipTargetKind::Eni;
+        t_.elastic_ips[eip].target = e;
+        eni.secondary_elastic_ips.push_back({a, eip, se.loc});
     }
     for (const Field<std::string>& g : raw.security_groups) {
         Index group = resolve_in_vpc(&VpcScope::security_groups, "security group", *g, vpc, g.loc,
