@@ -38,6 +38,16 @@ void check_config(const EngineConfig& c) {
             "connection-tracking timeouts must be positive");
 }
 
+// AWS: EC2 ConnectionTrackingConfiguration — an ENI's own TCP and UDP idle timeouts, over the
+// engine's defaults.
+ConntrackTimeouts timeouts_of(const model::Eni& eni, ConntrackTimeouts t) {
+    const model::ConnectionTracking& c = eni.connection_tracking;
+    if (c.tcp_established_timeout) t.tcp_established = *c.tcp_established_timeout * kNsPerSecond;
+    if (c.udp_stream_timeout) t.udp_stream = *c.udp_stream_timeout * kNsPerSecond;
+    if (c.udp_timeout) t.udp = *c.udp_timeout * kNsPerSecond;
+    return t;
+}
+
 }  // namespace
 
 Dataplane::Dataplane(const model::Topology& t, FrameSink& s, EngineConfig c)
@@ -74,7 +84,7 @@ Dataplane::Dataplane(const model::Topology& t, FrameSink& s, EngineConfig c)
                     .running = e.instance == model::kNone || topo.instances[e.instance].running,
                     .groups = {},
                     .conntrack = ConntrackTable(config.conntrack_capacity_per_eni,
-                                                config.conntrack_timeouts),
+                                                timeouts_of(e, config.conntrack_timeouts)),
                     .component = components->eni(i),
                     .admitted_fragments = {}};
         for (model::Index g : e.security_groups) {

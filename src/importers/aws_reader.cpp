@@ -1,5 +1,7 @@
 #include "vpcstack/importers/aws_reader.hpp"
 
+#include "vpcstack/model/cloud_rules.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -532,6 +534,18 @@ NetworkInterface read_eni(const Node& n, const std::string& instance_id) {
         if (!id.empty()) eni.group_ids.push_back(id);
     }
     eni.source_dest_check = n.boolean("SourceDestCheck", false).value_or(true);
+    // AWS: EC2 API ConnectionTrackingConfiguration — the interface's idle timeouts.
+    if (auto ct = n.object("ConnectionTrackingConfiguration", false)) {
+        using namespace model::cloud;
+        eni.tcp_established_timeout =
+            ct->integer_in("TcpEstablishedTimeout", false, kTcpEstablishedTimeout.min,
+                           kTcpEstablishedTimeout.max, "a TCP established timeout in seconds");
+        eni.udp_stream_timeout =
+            ct->integer_in("UdpStreamTimeout", false, kUdpStreamTimeout.min, kUdpStreamTimeout.max,
+                           "a UDP stream timeout in seconds");
+        eni.udp_timeout = ct->integer_in("UdpTimeout", false, kUdpTimeout.min, kUdpTimeout.max,
+                                         "a UDP timeout in seconds");
+    }
     return eni;
 }
 

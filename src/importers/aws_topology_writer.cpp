@@ -1172,6 +1172,12 @@ class Converter {
             }
             for (const std::string& g : groups) eni.security_groups.push_back(written(g));
             if (!e->source_dest_check) eni.source_dest_check = written(false);
+            if (e->tcp_established_timeout) {
+                eni.tcp_established_timeout = written(long{*e->tcp_established_timeout});
+            }
+            if (e->udp_stream_timeout)
+                eni.udp_stream_timeout = written(long{*e->udp_stream_timeout});
+            if (e->udp_timeout) eni.udp_timeout = written(long{*e->udp_timeout});
             raw.enis.push_back(std::move(eni));
         }
         return raw;

@@ -1,5 +1,7 @@
 #include "vpcstack/model/yaml_reader.hpp"
 
+#include "vpcstack/model/cloud_rules.hpp"
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -1031,6 +1033,26 @@ void Reader::read_eni_fields(const YAML::Node& map, const Ctx& ctx, const Source
     if (Entry e = find(map, "security_groups"); e.found) eni.security_groups_loc = e.loc;
     eni.security_groups = string_list(map, "security_groups", ctx);
     eni.source_dest_check = bool_field(map, "source_dest_check", ctx, item);
+    if (Entry e = find(map, "connection_tracking"); e.found) {
+        const YAML::Node ct = map["connection_tracking"];
+        if (!expect_map(ct, e.loc, ctx, "'connection_tracking'")) return;
+        check_keys(ct, {"tcp_established_timeout", "udp_stream_timeout", "udp_timeout"}, ctx);
+        // AWS: EC2 API ConnectionTrackingConfiguration — the cloud's ranges, in seconds.
+        auto timeout = [&](const char* key, cloud::TimeoutRange range) {
+            Field<long> f = integer_field(ct, key, ctx, e.loc);
+            if (f.has_value() && (*f < range.min || *f > range.max)) {
+                error(f.loc, ctx,
+                      fmt::format("'{}' is {}; expected {} to {} seconds", key, *f, range.min,
+                                  range.max));
+                f.value.reset();
+            }
+            return f;
+        };
+        eni.tcp_established_timeout =
+            timeout("tcp_established_timeout", cloud::kTcpEstablishedTimeout);
+        eni.udp_stream_timeout = timeout("udp_stream_timeout", cloud::kUdpStreamTimeout);
+        eni.udp_timeout = timeout("udp_timeout", cloud::kUdpTimeout);
+    }
 }
 
 void Reader::read_instance(const YAML::Node& n, RawVpc& vpc) {
@@ -1041,8 +1063,8 @@ void Reader::read_instance(const YAML::Node& n, RawVpc& vpc) {
     ctx.name = inst.meta.name;
     check_keys(n,
                {"name", "id", "subnet", "private_ip", "private_ips", "public_ip", "elastic_ip",
-                "secondary_elastic_ips", "security_groups", "source_dest_check", "state", "listen",
-                "enis"},
+                "secondary_elastic_ips", "security_groups", "source_dest_check",
+                "connection_tracking", "state", "listen", "enis"},
                ctx);
     Field<std::string> state = string_field(n, "state", ctx, inst.meta.loc);
     if (state.has_value()) {
@@ -1066,8 +1088,9 @@ void Reader::read_instance(const YAML::Node& n, RawVpc& vpc) {
         vpc.instances.push_back(std::move(inst));
         return;
     }
-    for (const char* key : {"subnet", "private_ip", "private_ips", "public_ip", "elastic_ip",
-                            "secondary_elastic_ips", "security_groups", "source_dest_check"}) {
+    for (const char* key :
+         {"subnet", "private_ip", "private_ips", "public_ip", "elastic_ip", "secondary_elastic_ips",
+          "security_groups", "source_dest_check", "connection_tracking"}) {
         if (Entry e = find(n, key); e.found) {
             error(at(e.key), ctx,
                   fmt::format("'{}' is given with 'enis'; expected it inside each entry of 'enis'",
@@ -1084,7 +1107,8 @@ void Reader::read_instance(const YAML::Node& n, RawVpc& vpc) {
                            : eni.meta.name;
         check_keys(e,
                    {"name", "id", "subnet", "private_ip", "private_ips", "public_ip", "elastic_ip",
-                    "secondary_elastic_ips", "security_groups", "source_dest_check"},
+                    "secondary_elastic_ips", "security_groups", "source_dest_check",
+                    "connection_tracking"},
                    eni_ctx);
         read_eni_fields(e, eni_ctx, eni.meta.loc, eni);
         inst.enis.push_back(std::move(eni));

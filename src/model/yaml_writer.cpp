@@ -349,6 +349,16 @@ class Writer {
                      flow_list(groups, [](const auto& g) { return text_of(g); }));
         }
         item.key("source_dest_check", text_of(e.source_dest_check));
+        if (e.tcp_established_timeout.has_value() || e.udp_stream_timeout.has_value() ||
+            e.udp_timeout.has_value()) {
+            auto number = [](const Field<long>& f) {
+                return f.has_value() ? std::to_string(*f) : std::string();
+            };
+            item.key("connection_tracking",
+                     flow({{"tcp_established_timeout", number(e.tcp_established_timeout)},
+                           {"udp_stream_timeout", number(e.udp_stream_timeout)},
+                           {"udp_timeout", number(e.udp_timeout)}}));
+        }
     }
 
     void elastic_ip(int indent, const RawElasticIp& e) {

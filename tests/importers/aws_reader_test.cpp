@@ -125,6 +125,23 @@ TEST(AwsReader, ReadsTheNameTagFromTagsOrTagSet) {
     EXPECT_EQ(r.inventory.network_interfaces.at(0).r.name_tag, "eth-a");
 }
 
+// AWS: EC2 API ConnectionTrackingConfiguration, as describe-network-interfaces shows it.
+TEST(AwsReader, ReadsAnInterfacesConnectionTrackingTimeouts) {
+    auto r = read(R"({"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "SubnetId": "subnet-1",
+                                "VpcId": "vpc-1", "PrivateIpAddress": "10.0.1.10",
+                                "ConnectionTrackingConfiguration": {"TcpEstablishedTimeout": 3600,
+                                    "UdpStreamTimeout": 120, "UdpTimeout": 45}}]})");
+    ASSERT_TRUE(r.ok()) << r.errors.front();
+    const auto& eni = r.inventory.network_interfaces.at(0);
+    EXPECT_EQ(eni.tcp_established_timeout, 3600);
+    EXPECT_EQ(eni.udp_stream_timeout, 120);
+    EXPECT_EQ(eni.udp_timeout, 45);
+    auto bad = read(R"({"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "SubnetId": "s",
+                                "VpcId": "vpc-1", "PrivateIpAddress": "10.0.1.10",
+                                "ConnectionTrackingConfiguration": {"UdpTimeout": 5}}]})");
+    EXPECT_FALSE(bad.ok()) << "30 to 60 seconds is the cloud's range";
+}
+
 TEST(AwsReader, KeepsOnlyAssociatedSecondaryCidrs) {
     auto r = read(
         R"({"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "CidrBlockAssociationSet": [

@@ -88,3 +88,75 @@ TEST(NatGateway, AnEchoRequestFromOutsideIsNotTheReplyOfATranslatedPing) {
                 packets_received(sim.host("app")).back().icmp->type != net::icmp::kEchoRequest)
         << "app never sees the outside request";
 }
+
+namespace {
+
+model::Index eni_of(const Simulation& sim, const std::string& instance) {
+    for (const model::Instance& i : sim.topology().instances) {
+        if (i.meta.name == instance) return i.enis.front();
+    }
+    throw std::runtime_error("no instance " + instance);
+}
+
+std::string two_clients(const std::string& tracking) {
+    return R"(
+region: us-east-1
+vpcs:
+  - name: v
+    cidr: 10.0.0.0/16
+    subnets:
+      - {name: a, cidr: 10.0.1.0/24}
+    security_groups:
+      - {name: server-sg, ingress: ["tcp/80 from 10.0.0.0/16"]}
+      - {name: client-sg, ingress: ["icmp from 10.0.0.0/16"]}
+    instances:
+      - {name: server, subnet: a, private_ip: 10.0.1.10, security_groups: [server-sg],
+         listen: [tcp/80]}
+      - {name: short, subnet: a, private_ip: 10.0.1.20, security_groups: [client-sg],
+         connection_tracking: )" +
+           tracking + R"(}
+      - {name: default, subnet: a, private_ip: 10.0.1.30, security_groups: [client-sg]}
+)";
+}
+
+}  // namespace
+
+// AWS: security-group-connection-tracking — idle timeouts are set per network interface
+// (ConnectionTrackingConfiguration: TCP established 60-432,000 s).
+TEST(ConnectionTracking, AnInterfaceKeepsItsOwnTcpEstablishedTimeout) {
+    Simulation sim(inline_topology(two_clients("{tcp_established_timeout: 60}")));
+    FlowId a = sim.connect("short", "server", 80);
+    FlowId b = sim.connect("default", "server", 80);
+    sim.run_until_idle();
+    ASSERT_EQ(sim.flow(a).outcome, Outcome::Connected);
+    ASSERT_EQ(sim.flow(b).outcome, Outcome::Connected);
+    sim.run_for(61 * kSecond);
+    sim.engine().expire(sim.now());
+    EXPECT_EQ(sim.engine().tracked_connections(eni_of(sim, "short")), 0u)
+        << "60 s idle: its own timeout";
+    EXPECT_EQ(sim.engine().tracked_connections(eni_of(sim, "default")), 1u)
+        << "the cloud's default keeps an idle connection 5 days";
+}
+
+TEST(ConnectionTracking, AnUnansweredSynIsNotKeptAsLongAsAnEstablishedConnection) {
+    Simulation sim(inline_topology(two_clients("{udp_timeout: 30}")));
+    FlowId open = sim.connect("default", "server", 80);
+    FlowId unanswered = sim.connect("default", "server", 22);  // server-sg drops it
+    sim.run_until_idle();
+    ASSERT_EQ(sim.flow(open).outcome, Outcome::Connected);
+    ASSERT_EQ(sim.flow(unanswered).outcome, Outcome::TimedOut);
+    EXPECT_EQ(sim.engine().tracked_connections(eni_of(sim, "default")), 2u);
+    sim.run_for(121 * kSecond);
+    sim.engine().expire(sim.now());
+    EXPECT_EQ(sim.engine().tracked_connections(eni_of(sim, "default")), 1u)
+        << "the half-open connection expired, the established one stays";
+}
+
+TEST(ConnectionTracking, TimeoutsOutsideTheCloudsRangesAreInputErrors) {
+    auto r = model::load_topology_text(two_clients("{tcp_established_timeout: 30}"), "t.yaml");
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.diagnostics.sorted().front().to_string().find(
+                  "'tcp_established_timeout' is 30; expected 60 to 432000 seconds"),
+              std::string::npos)
+        << r.diagnostics.sorted().front().to_string();
+}

@@ -3,8 +3,13 @@
 // AWS: security-group-connection-tracking — when a flow is allowed in one direction its replies
 // are allowed regardless of rules; entries expire after an idle timeout: TCP established
 // 432,000 s, UDP 30 s for a single exchange and 180 s once replies stream, other protocols
-// (ICMP included, by query id) 600 s. Each ENI tracks a bounded number of flows; past it, new
+// (ICMP included, by query id) 600 s; the TCP and UDP ones are configurable per ENI
+// (ConnectionTrackingConfiguration). Each ENI tracks a bounded number of flows; past it, new
 // flows are dropped (conntrack_allowance_exceeded).
+//
+// TCP is tracked by state. Only the established timeout is the cloud's (documented and
+// configurable); a connection not yet answered (SYN sent), closing (FIN seen) or reset lives as
+// long as Linux conntrack keeps one (120 s, 120 s, 10 s), which the cloud does not document.
 #pragma once
 
 #include <cstddef>
@@ -27,11 +32,23 @@ struct ConntrackTimeouts {
     TimeNs udp_stream = 180 * kNsPerSecond;
     // ICMP and other protocols.
     TimeNs other = 600 * kNsPerSecond;
+    // TCP before the answer, while closing, and after a reset (Linux conntrack's values).
+    TimeNs tcp_syn_sent = 120 * kNsPerSecond;
+    TimeNs tcp_closing = 120 * kNsPerSecond;
+    TimeNs tcp_reset = 10 * kNsPerSecond;
+};
+
+enum class TcpState : std::uint8_t {
+    SynSent,      // the opening SYN, not yet answered
+    Established,  // the other side answered
+    Closing,      // a FIN was seen
+    Reset,        // an RST was seen
 };
 
 struct ConntrackEntry {
-    net::FiveTuple original;  // as the first packet was seen at the ENI
+    net::FiveTuple original;     // as the first packet was seen at the ENI
     std::uint8_t icmp_type = 0;  // ICMP: the query type that opened the flow
+    TcpState tcp_state = TcpState::Established;
     TimeNs last_seen = 0;
     std::uint32_t packets_original = 0;
     std::uint32_t packets_reply = 0;
@@ -40,6 +57,7 @@ struct ConntrackEntry {
 class ConntrackTable {
   public:
     ConntrackTable(std::size_t capacity, const ConntrackTimeouts& timeouts);
+    const ConntrackTimeouts& timeouts() const noexcept { return timeouts_; }
 
     struct Hit {
         ConntrackEntry* entry = nullptr;  // nullptr: not tracked (or expired)
@@ -49,12 +67,15 @@ class ConntrackTable {
     // decides the direction: the opening request's type continues the flow, its reply type
     // answers it, anything else is not part of it (AWS: security-group-connection-tracking —
     // ICMP queries are paired with their replies by type).
-    Hit find(const net::FiveTuple& tuple, TimeNs now, std::uint8_t icmp_type = 0) noexcept;
+    // For TCP, `tcp_flags` moves the connection's state.
+    Hit find(const net::FiveTuple& tuple, TimeNs now, std::uint8_t icmp_type = 0,
+             std::uint8_t tcp_flags = 0) noexcept;
     // Looks without refreshing or expiring (for ICMP errors that refer to a flow).
     bool contains_either_way(const net::FiveTuple& tuple, TimeNs now) const noexcept;
 
     enum class InsertOutcome : std::uint8_t { Inserted, Full };
-    InsertOutcome insert(const net::FiveTuple& tuple, TimeNs now, std::uint8_t icmp_type = 0);
+    InsertOutcome insert(const net::FiveTuple& tuple, TimeNs now, std::uint8_t icmp_type = 0,
+                         std::uint8_t tcp_flags = 0);
 
     // Removes entries idle longer than their timeout; returns how many.
     std::size_t expire(TimeNs now);
@@ -69,7 +90,7 @@ class ConntrackTable {
 
     std::unordered_map<net::FiveTuple, ConntrackEntry> entries_;  // by original tuple
     std::size_t capacity_;
-    const ConntrackTimeouts* timeouts_;
+    ConntrackTimeouts timeouts_;
 };
 
 }  // namespace vpcstack::engine

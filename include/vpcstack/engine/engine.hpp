@@ -34,9 +34,9 @@
 //   its datagram (source, destination, protocol, IP id) passed it within 30 s.
 // - Fragments and ACLs: a later fragment is matched on protocol and addresses (an allow rule with
 //   ports matches it, a deny rule with ports does not; policy/network_acl.hpp).
-// - Known gaps: inbound non-first fragments at a NAT gateway are dropped (NatUnsupported); TCP
-//   tracking has one timeout (established) whatever the TCP state; connection-tracking timeouts
-//   are engine-wide, not per ENI.
+// - Connection tracking is per ENI, with the ENI's own timeouts (the topology's
+//   connection_tracking, over EngineConfig::conntrack_timeouts) and TCP states (conntrack.hpp).
+// - Known gap: inbound non-first fragments at a NAT gateway are dropped (NatUnsupported).
 #pragma once
 
 #include <array>

@@ -145,6 +145,10 @@ struct NetworkInterface {
     std::string public_ip_owner;                // Association.IpOwnerId ("amazon" for launch IPs)
     std::vector<std::string> group_ids;
     bool source_dest_check = true;
+    // ConnectionTrackingConfiguration: idle timeouts in seconds, when set on the interface.
+    std::optional<int> tcp_established_timeout;
+    std::optional<int> udp_stream_timeout;
+    std::optional<int> udp_timeout;
     std::vector<std::string> secondary_public_ips;  // associations of secondary private IPs
 };
 

@@ -102,4 +102,13 @@ std::optional<std::pair<net::Cidr, net::Cidr>> first_overlap(const std::vector<n
 // cloud does not let any other group have that name).
 inline constexpr std::string_view kDefaultGroupName = "default";
 
+// AWS: EC2 API ConnectionTrackingConfiguration — the ranges of an ENI's idle timeouts (s).
+struct TimeoutRange {
+    std::uint32_t min;
+    std::uint32_t max;
+};
+inline constexpr TimeoutRange kTcpEstablishedTimeout{60, 432'000};
+inline constexpr TimeoutRange kUdpStreamTimeout{60, 180};
+inline constexpr TimeoutRange kUdpTimeout{30, 60};
+
 }  // namespace vpcstack::model::cloud

@@ -25,7 +25,7 @@ struct Diagnostic {
 };
 
 class Diagnostics {
-public:
+  public:
     void error(SourceLocation loc, std::string kind, std::string name, std::string message);
     void warning(SourceLocation loc, std::string kind, std::string name, std::string message);
 
@@ -36,7 +36,7 @@ public:
     // Sorted by file position, errors and warnings interleaved.
     std::vector<Diagnostic> sorted() const;
 
-private:
+  private:
     std::vector<Diagnostic> items_;
 };
 

@@ -46,8 +46,8 @@ struct InternetGateway {
 
 struct Vpc {
     Meta meta;
-    std::string region;   // the topology's region unless the VPC names its own
-    std::string account;  // owner account id, empty unless given
+    std::string region;            // the topology's region unless the VPC names its own
+    std::string account;           // owner account id, empty unless given
     std::vector<net::Cidr> cidrs;  // primary first, then secondary CIDRs
     Index main_route_table = kNone;
     Index default_acl = kNone;
@@ -61,7 +61,8 @@ struct Subnet {
     Index vpc = kNone;
     net::Cidr cidr;
     std::string availability_zone;
-    Index route_table = kNone;  // the table in effect: the associated one, else the VPC's main table
+    Index route_table =
+        kNone;  // the table in effect: the associated one, else the VPC's main table
     bool explicit_route_table = false;
     Index network_acl = kNone;  // the ACL in effect: the associated one, else the VPC's default ACL
     bool explicit_network_acl = false;
@@ -139,9 +140,9 @@ struct SgRule {
     net::PortRange ports;
     net::IcmpMatch icmp;
     PeerKind peer_kind = PeerKind::Cidr;
-    net::Cidr cidr;               // PeerKind::Cidr
-    Index group = kNone;          // PeerKind::SecurityGroup
-    Index prefix_list = kNone;    // PeerKind::PrefixList
+    net::Cidr cidr;             // PeerKind::Cidr
+    Index group = kNone;        // PeerKind::SecurityGroup
+    Index prefix_list = kNone;  // PeerKind::PrefixList
     std::string description;
     std::string text;  // the rule as written, for traces
     SourceLocation loc;
@@ -160,8 +161,8 @@ struct NatGateway {
     Index vpc = kNone;
     Index subnet = kNone;
     net::Ipv4Address private_ip;
-    bool is_public = true;         // connectivity type public (needs an Elastic IP) or private
-    Index elastic_ip = kNone;      // the Elastic IP resource, when public
+    bool is_public = true;     // connectivity type public (needs an Elastic IP) or private
+    Index elastic_ip = kNone;  // the Elastic IP resource, when public
 };
 
 // A port an instance or internet host listens on (tcp/80, udp/53).
@@ -179,6 +180,15 @@ struct SecondaryElasticIp {
     SourceLocation loc;
 };
 
+// AWS: EC2 API ConnectionTrackingConfiguration — idle timeouts of an ENI's tracked connections,
+// in seconds; unset ones keep the cloud's defaults (432,000 / 180 / 30).
+struct ConnectionTracking {
+    std::optional<std::uint32_t> tcp_established_timeout;  // 60 to 432,000
+    std::optional<std::uint32_t> udp_stream_timeout;       // 60 to 180
+    std::optional<std::uint32_t> udp_timeout;              // 30 to 60
+    bool operator==(const ConnectionTracking&) const = default;
+};
+
 struct Eni {
     Meta meta;
     Index instance = kNone;
@@ -188,8 +198,9 @@ struct Eni {
     std::optional<net::Ipv4Address> public_ip;  // assigned at launch; not an Elastic IP
     Index elastic_ip = kNone;                   // Elastic IP associated with the primary IP
     std::vector<SecondaryElasticIp> secondary_elastic_ips;  // of secondary addresses
-    std::vector<Index> security_groups;         // 1 to 5; the VPC's default group when none given
+    std::vector<Index> security_groups;  // 1 to 5; the VPC's default group when none given
     bool source_dest_check = true;
+    ConnectionTracking connection_tracking;
     net::MacAddress mac;
     int device_index = 0;
 

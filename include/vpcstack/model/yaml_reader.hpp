@@ -143,6 +143,10 @@ struct RawEni {
     std::vector<Field<std::string>> security_groups;
     SourceLocation security_groups_loc;
     Field<bool> source_dest_check;
+    // connection_tracking: {tcp_established_timeout, udp_stream_timeout, udp_timeout}
+    Field<long> tcp_established_timeout;
+    Field<long> udp_stream_timeout;
+    Field<long> udp_timeout;
 };
 
 struct RawInstance {

@@ -51,7 +51,7 @@ bool allows(Dataplane& dp, Context& ctx, EniState& eni, Direction direction) {
     const ComponentId first =
         eni.groups.empty() ? eni.component : dp.components->security_group(eni.groups[0]->index);
     if (pf.fragment && !pf.first_fragment) return fragment_admitted(dp, ctx, eni, first);
-    auto hit = eni.conntrack.find(pf.tuple, ctx.now, pf.icmp_type);
+    auto hit = eni.conntrack.find(pf.tuple, ctx.now, pf.icmp_type, pf.tcp_flags);
     if (hit.entry != nullptr) {
         dp.touch(first);
         if (TraceStep* s = dp.step(ctx, first, Action::Allow)) {
@@ -87,7 +87,7 @@ bool allows(Dataplane& dp, Context& ctx, EniState& eni, Direction direction) {
                                  ? dp.routes_through_nat(eni.subnet, pf.key.dst)
                                  : ctx.via_nat != model::kNone;
     const bool untracked = !through_nat && policy::is_untracked_flow(eni.groups, direction, pf.key);
-    if (!untracked && eni.conntrack.insert(pf.tuple, ctx.now, pf.icmp_type) ==
+    if (!untracked && eni.conntrack.insert(pf.tuple, ctx.now, pf.icmp_type, pf.tcp_flags) ==
                           ConntrackTable::InsertOutcome::Full) {
         if (TraceStep* s = dp.drop(ctx, DropReason::ConntrackFull, comp)) {
             s->note = Note::ConntrackCount;

@@ -142,6 +142,12 @@ void Builder::resolve_eni(Index e, const RawEni& raw, Index vpc) {
         eni.security_groups.push_back(t_.vpcs[vpc].default_security_group);
     }
     eni.source_dest_check = raw.source_dest_check.value.value_or(true);
+    auto seconds = [](const Field<long>& f) -> std::optional<std::uint32_t> {
+        if (!f.has_value()) return std::nullopt;
+        return static_cast<std::uint32_t>(*f);
+    };
+    eni.connection_tracking = {seconds(raw.tcp_established_timeout),
+                               seconds(raw.udp_stream_timeout), seconds(raw.udp_timeout)};
 }
 
 }  // namespace vpcstack::model::build
