@@ -94,6 +94,7 @@ std::vector<LivePort> make_namespace(const NamespacePlan& ns, const BringUpOptio
                                      int engine_ns) {
     std::vector<LivePort> ports;
     Fd ns_fd = enter_new_namespace(ns.name);
+    if (ns.forwarding) write_sysctl("net/ipv4/ip_forward", "1");
     RtNetlink netlink;
     netlink.set_link({.ifindex = 1, .mac = {}, .mtu = {}, .up = true});  // lo
     for (const auto& itf : ns.interfaces) {

@@ -105,6 +105,7 @@ LabPlan make_lab_plan(std::string_view lab, const model::Topology& topology) {
             const model::Index eni_index = instance.enis[slot];
             const auto& eni = topology.enis[eni_index];
             const auto& subnet = topology.subnets[eni.subnet];
+            if (!eni.source_dest_check) ns.forwarding = true;
             InterfacePlan itf;
             itf.name = "eth" + std::to_string(slot);
             itf.port = eni_index;

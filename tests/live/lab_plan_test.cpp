@@ -177,3 +177,22 @@ TEST(LabPlan, ABadLabNameIsRefused) {
 
 }  // namespace
 }  // namespace vpcstack::live
+
+namespace vpcstack::live {
+namespace {
+
+// An instance that routes other hosts' traffic (source/destination check off) forwards IPv4 in
+// its namespace, as the simulation's router hosts do; the others do not.
+TEST(LabPlan, AnInstanceWithSourceDestCheckOffForwards) {
+    auto loaded =
+        model::load_topology_file(std::string(VPCSTACK_SOURCE_DIR) + "/topologies/middlebox.yaml");
+    ASSERT_TRUE(loaded.ok());
+    LabPlan plan = make_lab_plan("mb", *loaded.topology);
+    ASSERT_NE(plan.find("firewall"), nullptr);
+    EXPECT_TRUE(plan.find("firewall")->forwarding);
+    ASSERT_NE(plan.find("client"), nullptr);
+    EXPECT_FALSE(plan.find("client")->forwarding);
+}
+
+}  // namespace
+}  // namespace vpcstack::live

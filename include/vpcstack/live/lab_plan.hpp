@@ -73,6 +73,9 @@ struct NamespacePlan {
     NamespaceKind kind = NamespaceKind::Instance;
     model::Index instance = model::kNone;
     std::vector<InterfacePlan> interfaces;
+    // An instance with an ENI whose source/destination check is off routes other hosts'
+    // traffic (a NAT instance, a firewall): IPv4 forwarding on, as the simulation's router hosts.
+    bool forwarding = false;
 };
 
 struct LabPlan {
