@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "live_lab.hpp"
 #include "support/run_command.hpp"
 #include "vpcstack/live/control.hpp"
 #include "vpcstack/live/lab_plan.hpp"
@@ -34,112 +35,9 @@
 namespace vpcstack::live {
 namespace {
 
+using namespace lab_testing;
+
 using namespace std::chrono_literals;
-
-const std::string kVpcctl = VPCSTACK_BINARY_DIR "/tools/vpcctl/vpcctl";
-const std::string kTopologies = VPCSTACK_SOURCE_DIR "/topologies/";
-
-// What a command printed, stderr merged into stdout as a terminal shows it.
-struct Result {
-    int code = -1;
-    std::string output;
-};
-
-Result run(const std::vector<std::string>& args) {
-    test_support::RunOptions options;
-    options.merge_stderr = true;
-    test_support::Result result = test_support::run(args, options);
-    return {result.exit_code, result.out};
-}
-
-std::set<std::string> root_links() {
-    std::set<std::string> names;
-    if (struct if_nameindex* all = ::if_nameindex()) {
-        for (auto* i = all; i->if_index != 0; ++i) {
-            names.insert(i->if_name);
-        }
-        ::if_freenameindex(all);
-    }
-    return names;
-}
-
-// Why live tests cannot run here, or empty when they can.
-std::string why_not_runnable() {
-    if (::geteuid() != 0) {
-        return "live-lab tests need root (network namespaces, TAP devices)";
-    }
-    if (::access(kVpcctl.c_str(), X_OK) != 0) {
-        return "";  // a missing vpcctl is a failure, reported by the test
-    }
-    pid_t child = ::fork();
-    if (child == 0) {
-        _exit(::unshare(CLONE_NEWNET) == 0 && ::access("/dev/net/tun", R_OK | W_OK) == 0 ? 0 : 1);
-    }
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        return "network namespaces or /dev/net/tun are not available here";
-    }
-    return "";
-}
-
-#define SKIP_UNLESS_LIVE()                                       \
-    do {                                                         \
-        if (auto why = why_not_runnable(); !why.empty()) {       \
-            GTEST_SKIP() << why;                                 \
-        }                                                        \
-        ASSERT_EQ(::access(kVpcctl.c_str(), X_OK), 0)            \
-            << kVpcctl << " is not built (build target vpcctl)"; \
-    } while (0)
-
-// Brings a lab up for one test and removes it, checking that nothing is left.
-class Lab {
-  public:
-    Lab(const std::string& topology, const std::string& tag, const std::string& attach = "tap")
-        : name_("t" + std::to_string(::getpid() % 100000) + "-" + tag),
-          links_before_(root_links()) {
-        up_ = run({kVpcctl, "lab", "up", topology, "--name", name_, "--attach", attach});
-    }
-    ~Lab() {
-        Result down = run({kVpcctl, "lab", "down", name_});
-        EXPECT_EQ(down.code, 0) << down.output;
-        EXPECT_TRUE(list_named_netns(namespace_prefix(name_)).empty())
-            << "namespaces of lab " << name_ << " are left";
-        struct stat st {};
-        EXPECT_NE(::stat(lab_dir(name_).c_str(), &st), 0) << lab_dir(name_) << " is left";
-        // Devices live inside the lab's namespaces; none may show up in the root namespace.
-        auto after = root_links();
-        for (const auto& link : after) {
-            EXPECT_TRUE(links_before_.count(link) != 0)
-                << "device " << link << " left in the root namespace";
-        }
-    }
-    Lab(const Lab&) = delete;
-    Lab& operator=(const Lab&) = delete;
-
-    const std::string& name() const { return name_; }
-    const Result& up() const { return up_; }
-    std::string ns(const std::string& display) const { return namespace_prefix(name_) + display; }
-    Result exec(const std::string& target, std::vector<std::string> command) const {
-        std::vector<std::string> args{kVpcctl, "lab", "exec", name_, target, "--"};
-        args.insert(args.end(), command.begin(), command.end());
-        return run(args);
-    }
-    nlohmann::json status() const {
-        std::string error;
-        auto reply = control_request(name_, {{"op", "status"}}, &error);
-        EXPECT_TRUE(reply.has_value()) << error;
-        return reply.value_or(nlohmann::json::object());
-    }
-    std::uint64_t drops(const std::string& reason) const {
-        return status()["engine"]["drops"].value(reason, std::uint64_t{0});
-    }
-
-  private:
-    std::string name_;
-    std::set<std::string> links_before_;
-    Result up_;
-};
 
 // A socket made inside a lab namespace; it stays bound to that namespace wherever it is used.
 Fd socket_in(const std::string& netns, int type) {
