@@ -615,6 +615,18 @@ class Converter {
                      "Names come from Name tags (else the cloud ids); ids are kept as id:."};
         t.region = written(region_);
         for (const VpcPlan& plan : plans_) t.vpcs.push_back(emit_vpc(plan));
+        // The public addresses of deleted NAT gateways were the account's: nothing answers
+        // there now (unless an Elastic IP of the input holds the address again).
+        std::set<net::Ipv4Address> held;
+        for (const auto& e : eips_) held.insert(e.second);
+        std::set<net::Ipv4Address> unassigned;
+        for (const NatGateway* nat : unique_by_id(inv_.nat_gateways)) {
+            if (nat->state != "deleted") continue;
+            for (const NatAddress& a : nat->addresses) {
+                if (a.public_ip && held.count(*a.public_ip) == 0) unassigned.insert(*a.public_ip);
+            }
+        }
+        for (net::Ipv4Address a : unassigned) t.internet_unassigned.push_back(written(a));
         for (std::size_t i = 0; i < eips_.size(); ++i) {
             model::RawElasticIp eip;
             eip.meta = meta(eip_names_[i], eips_[i].first.id);

@@ -534,7 +534,11 @@ RawTopology Reader::read(const YAML::Node& root) {
         const YAML::Node internet = root["internet"];
         const Ctx ctx{"internet", ""};
         if (expect_map(internet, at(internet), ctx, "'internet'")) {
-            check_keys(internet, {"others"}, ctx);
+            check_keys(internet, {"others", "unassigned"}, ctx);
+            for (const Field<std::string>& a : string_list(internet, "unassigned", ctx)) {
+                out.internet_unassigned.push_back(
+                    {parse_address(*a, a.loc, ctx, "'unassigned'"), a.loc, true});
+            }
             out.internet_others = string_field(internet, "others", ctx, at(internet));
             if (out.internet_others.present && *out.internet_others != "answer" &&
                 *out.internet_others != "silent") {

@@ -97,9 +97,13 @@ class Writer {
         list(0, "peerings", t.peerings, &Writer::peering);
         list(0, "prefix_lists", t.prefix_lists, &Writer::prefix_list);
         list(0, "internet_hosts", t.internet_hosts, &Writer::internet_host);
-        if (t.internet_others.has_value()) {
+        if (t.internet_others.has_value() || !t.internet_unassigned.empty()) {
             line(0, "internet:");
-            line(2, "others: " + q(*t.internet_others));
+            if (t.internet_others.has_value()) line(2, "others: " + q(*t.internet_others));
+            if (!t.internet_unassigned.empty()) {
+                line(2, "unassigned: " + flow_list(t.internet_unassigned,
+                                                   [](const auto& a) { return text_of(a); }));
+            }
         }
         return std::move(out_);
     }

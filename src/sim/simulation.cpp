@@ -65,6 +65,9 @@ InternetAddressKind internet_address_kind(const Topology& t, net::Ipv4Address a)
     for (const model::ElasticIp& eip : t.elastic_ips) {
         if (eip.address == a) return InternetAddressKind::AccountAddress;
     }
+    for (net::Ipv4Address u : t.internet_unassigned) {
+        if (u == a) return InternetAddressKind::AccountAddress;
+    }
     for (Index i = 0; i < t.enis.size(); ++i) {
         if (t.public_address_of_eni(i) == a) return InternetAddressKind::AccountAddress;
     }
@@ -153,9 +156,12 @@ void Simulation::build_hosts() {
         }
         return true;  // any other internet address: a public server that accepts everything
     };
-    config.silent = [topo](net::Ipv4Address a) {
-        return internet_address_kind(*topo, a) == InternetAddressKind::Assumed &&
-               !topo->internet_others_answer;
+    // Nothing answers at an address of the account that is assigned to nothing, nor at a
+    // generic address when the topology says others are silent.
+    config.silent = [topo, cloud](net::Ipv4Address a) {
+        const InternetAddressKind kind = internet_address_kind(*topo, a);
+        if (kind == InternetAddressKind::AccountAddress) return cloud.count(a) == 0;
+        return kind == InternetAddressKind::Assumed && !topo->internet_others_answer;
     };
     config.timeouts = options_.timeouts;
     hosts_.push_back(std::make_unique<Host>(std::move(config), events_, flows_, transmit));

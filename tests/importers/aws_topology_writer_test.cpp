@@ -194,6 +194,20 @@ TEST(AwsTopologyWriter, InstancesKeepStateAddressesAndSourceDestCheck) {
     EXPECT_TRUE(topo.security_groups[1].egress.empty());
 }
 
+// The public address of a deleted NAT gateway was the account's: nothing answers there now.
+TEST(AwsTopologyWriter, ADeletedNatGatewaysPublicAddressIsRecordedAsUnassigned) {
+    const char* nats = R"({"NatGateways": [{"NatGatewayId": "nat-1", "VpcId": "vpc-1",
+        "SubnetId": "subnet-1", "State": "deleted", "ConnectivityType": "public",
+        "NatGatewayAddresses": [{"AllocationId": "eipalloc-9", "PrivateIp": "10.0.1.9",
+                                 "PublicIp": "203.0.113.9"}]}]})";
+    auto t = import_docs({kVpc, nats});
+    EXPECT_TRUE(t.has_line("internet:")) << t.result.yaml;
+    EXPECT_TRUE(t.has_line("  unassigned: [203.0.113.9]")) << t.result.yaml;
+    ASSERT_TRUE(t.loaded.ok());
+    ASSERT_EQ(t.loaded.topology->internet_unassigned.size(), 1u);
+    EXPECT_EQ(t.loaded.topology->internet_unassigned[0].to_string(), "203.0.113.9");
+}
+
 TEST(AwsTopologyWriter, ElasticIpsComeFromDescribeAddressesOrTheEniAssociation) {
     const char* enis = R"({"NetworkInterfaces": [
         {"NetworkInterfaceId": "eni-a", "SubnetId": "subnet-1", "VpcId": "vpc-1", "InterfaceType": "interface",

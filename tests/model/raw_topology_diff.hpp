@@ -39,6 +39,9 @@ class RawDiff {
                  same(p + ".address", x.address, y.address);
                  same(p + ".listen", x.listen, y.listen);
              });
+        same("internet.others", a.internet_others, b.internet_others);
+        each("internet.unassigned", a.internet_unassigned, b.internet_unassigned,
+             [this](auto& q, auto& x, auto& y) { same(q, x, y); });
         return first_;
     }
 
@@ -198,6 +201,9 @@ class RawDiff {
         each(p + ".security_groups", a.security_groups, b.security_groups,
              [this](auto& q, auto& x, auto& y) { same(q, x, y); });
         same(p + ".source_dest_check", a.source_dest_check, b.source_dest_check);
+        same(p + ".tcp_established_timeout", a.tcp_established_timeout, b.tcp_established_timeout);
+        same(p + ".udp_stream_timeout", a.udp_stream_timeout, b.udp_stream_timeout);
+        same(p + ".udp_timeout", a.udp_timeout, b.udp_timeout);
     }
 
     std::string first_;

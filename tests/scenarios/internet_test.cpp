@@ -97,3 +97,18 @@ TEST(Internet, TheInternetSettingIsValidated) {
         std::string::npos)
         << r.diagnostics.sorted().front().to_string();
 }
+
+// The account's addresses that are assigned to nothing now (released, or of a deleted NAT
+// gateway, as the importer records them) answer nothing.
+TEST(Internet, AnAddressOfTheAccountAssignedToNothingAnswersNothing) {
+    model::Topology t =
+        inline_topology(web_and_internet("internet:\n  unassigned: [203.0.113.77]\n"));
+    TraceResult r = run_trace(t, {"web", "203.0.113.77", "tcp", 443, -1});
+    ASSERT_TRUE(r.report) << r.error;
+    EXPECT_FALSE(r.report->reachable);
+    EXPECT_EQ(r.report->outcome, "timed-out");
+    EXPECT_EQ(r.report->verdict.find("assumed"), std::string::npos) << r.report->verdict;
+    TraceResult elsewhere = run_trace(t, {"web", "203.0.113.78", "tcp", 443, -1});
+    ASSERT_TRUE(elsewhere.report);
+    EXPECT_TRUE(elsewhere.report->reachable) << "a generic internet address still answers";
+}

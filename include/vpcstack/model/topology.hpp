@@ -264,6 +264,8 @@ struct Topology {
     // Whether an internet address that no internet host, Elastic IP or cloud service range names
     // answers (a generic public server, the default) or stays silent.
     bool internet_others_answer = true;
+    // Addresses of the account that are assigned to nothing now: nothing answers there.
+    std::vector<net::Ipv4Address> internet_unassigned;
 
     // The public address mapped to an ENI's primary IP (its Elastic IP, else its public IP).
     std::optional<net::Ipv4Address> public_address_of_eni(Index eni) const;

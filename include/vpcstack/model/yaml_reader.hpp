@@ -212,6 +212,9 @@ struct RawTopology {
     std::vector<RawInternetHost> internet_hosts;
     // internet: {others: answer | silent} — what an internet address no entry names does.
     Field<std::string> internet_others;
+    // internet: {unassigned: [...]} — addresses of the account assigned to nothing now (released,
+    // or of deleted NAT gateways): nothing answers there.
+    std::vector<Field<net::Ipv4Address>> internet_unassigned;
 };
 
 // Reads the YAML text. Problems of shape and syntax go to `diags`; what could be read is

@@ -112,6 +112,9 @@ std::optional<Topology> Builder::build() {
     if (raw_.region.has_value()) t_.region = *raw_.region;
     t_.internet_others_answer =
         !(raw_.internet_others.has_value() && *raw_.internet_others == "silent");
+    for (const auto& a : raw_.internet_unassigned) {
+        if (a.has_value()) t_.internet_unassigned.push_back(*a);
+    }
     for (const RawVpc& v : raw_.vpcs) register_vpc(v);
     for (const RawPrefixList& p : raw_.prefix_lists) register_prefix_list(p);
     for (const RawElasticIp& e : raw_.elastic_ips) register_elastic_ip(e);
