@@ -50,7 +50,6 @@ enum class Next : std::uint8_t {
     EniIngress,              // stages/eni_ingress.cpp
     SecurityGroupIngress,    // stages/security_group.cpp
     Deliver,                 // stages/eni_ingress.cpp
-    kCount,
 };
 
 // One packet's metadata, travelling beside its bytes.

@@ -124,8 +124,7 @@ void walk(Dataplane& dp, Context& ctx) {
             case Next::Deliver:                next = stages::deliver(dp, ctx); break;
             // clang-format on
             case Next::Done:
-            case Next::kCount:
-                VPCSTACK_ASSERT(false, "no stage by that name");
+                VPCSTACK_ASSERT(false, "Done is not a stage");
         }
     }
 }

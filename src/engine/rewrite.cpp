@@ -86,28 +86,31 @@ void rewrite_dst_address(std::span<std::uint8_t> frame, ParsedFrame& pf,
     pf.tuple.dst = address;
 }
 
-void rewrite_src_port(std::span<std::uint8_t> frame, ParsedFrame& pf, std::uint16_t port) noexcept {
+namespace {
+
+// A TCP/UDP port, or for ICMP the query id (the one field that stands for both ports; the
+// tuple keeps it in src_port).
+void rewrite_l4_port(std::span<std::uint8_t> frame, ParsedFrame& pf, bool source,
+                     std::uint16_t port) noexcept {
     if (pf.key.protocol == net::Protocol::kIcmp) {
         if (!pf.icmp_query) return;
         rewrite_port(frame, pf, icmp::kQueryId, port);
         pf.tuple.src_port = port;
         return;
     }
-    rewrite_port(frame, pf, tcp::kSrcPort, port);  // the same offset in UDP
-    pf.key.src_port = port;
-    pf.tuple.src_port = port;
+    rewrite_port(frame, pf, source ? tcp::kSrcPort : tcp::kDstPort, port);  // UDP: same offsets
+    (source ? pf.key.src_port : pf.key.dst_port) = port;
+    (source ? pf.tuple.src_port : pf.tuple.dst_port) = port;
+}
+
+}  // namespace
+
+void rewrite_src_port(std::span<std::uint8_t> frame, ParsedFrame& pf, std::uint16_t port) noexcept {
+    rewrite_l4_port(frame, pf, true, port);
 }
 
 void rewrite_dst_port(std::span<std::uint8_t> frame, ParsedFrame& pf, std::uint16_t port) noexcept {
-    if (pf.key.protocol == net::Protocol::kIcmp) {
-        if (!pf.icmp_query) return;
-        rewrite_port(frame, pf, icmp::kQueryId, port);
-        pf.tuple.src_port = port;
-        return;
-    }
-    rewrite_port(frame, pf, tcp::kDstPort, port);  // the same offset in UDP
-    pf.key.dst_port = port;
-    pf.tuple.dst_port = port;
+    rewrite_l4_port(frame, pf, false, port);
 }
 
 void decrement_ttl(std::span<std::uint8_t> frame, ParsedFrame& pf) noexcept {

@@ -11,8 +11,6 @@
 namespace vpcstack::sim {
 namespace {
 
-const net::Ipv4Address kLimitedBroadcast(0xffffffffu);
-
 void patch_dst_mac(Frame& frame, net::MacAddress mac) {
     net::store_mac(frame.data() + net::ethernet::kDstMac, mac);
 }
@@ -372,7 +370,7 @@ HostReport Host::on_arp(std::size_t interface, const DecodedFrame& f) {
 
 HostReport Host::on_ip(std::size_t, const DecodedFrame& f, std::span<const std::uint8_t> frame) {
     // AWS: subnet-sizing — broadcast and multicast are not supported; a host ignores them too.
-    if (f.dst == kLimitedBroadcast || (f.dst.value() >> 28) == 0xe) {
+    if (net::is_broadcast_or_multicast(f.dst)) {
         ++ignored_;
         return {HostAction::Ignore, "ignored: broadcast or multicast"};
     }

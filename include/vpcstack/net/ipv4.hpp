@@ -15,7 +15,7 @@
 namespace vpcstack::net {
 
 class Ipv4Address {
-public:
+  public:
     constexpr Ipv4Address() noexcept = default;
     constexpr explicit Ipv4Address(std::uint32_t host_order) noexcept : value_(host_order) {}
     constexpr Ipv4Address(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) noexcept
@@ -33,14 +33,14 @@ public:
     }
     constexpr auto operator<=>(const Ipv4Address&) const noexcept = default;
 
-private:
+  private:
     std::uint32_t value_ = 0;
 };
 
 // An IPv4 prefix. The stored address is always the network address (host bits cleared);
 // parse() rejects text whose host bits are set, since the cloud rejects such CIDR blocks too.
 class Cidr {
-public:
+  public:
     constexpr Cidr() noexcept = default;
     constexpr Cidr(Ipv4Address address, std::uint8_t prefix_length) noexcept
         : network_(address.value() & mask_for(prefix_length)), length_(prefix_length) {}
@@ -72,13 +72,21 @@ public:
     std::string to_string() const;
     constexpr auto operator<=>(const Cidr&) const noexcept = default;
 
-private:
+  private:
     Ipv4Address network_;
     std::uint8_t length_ = 0;
 };
 
+// The limited broadcast address and the multicast range (RFC 919, RFC 1112): a VPC delivers
+// neither (AWS: subnet-sizing).
+inline constexpr Ipv4Address kLimitedBroadcast{255, 255, 255, 255};
+inline constexpr Cidr kMulticast{Ipv4Address(224, 0, 0, 0), 4};
+constexpr bool is_broadcast_or_multicast(Ipv4Address a) noexcept {
+    return a == kLimitedBroadcast || kMulticast.contains(a);
+}
+
 class MacAddress {
-public:
+  public:
     constexpr MacAddress() noexcept = default;
     constexpr explicit MacAddress(std::array<std::uint8_t, 6> octets) noexcept : octets_(octets) {}
     static std::optional<MacAddress> parse(std::string_view text) noexcept;
@@ -92,7 +100,7 @@ public:
     std::string to_string() const;
     constexpr auto operator<=>(const MacAddress&) const noexcept = default;
 
-private:
+  private:
     std::array<std::uint8_t, 6> octets_{};
 };
 

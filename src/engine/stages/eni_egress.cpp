@@ -18,11 +18,9 @@ namespace {
 constexpr net::Cidr kLinkLocal{net::Ipv4Address(169, 254, 0, 0), 16};
 constexpr net::Ipv4Address kMetadataAddress{169, 254, 169, 254};
 constexpr net::Ipv4Address kLinkLocalDnsAddress{169, 254, 169, 253};
-constexpr net::Cidr kMulticast{net::Ipv4Address(224, 0, 0, 0), 4};
-constexpr net::Ipv4Address kLimitedBroadcast{255, 255, 255, 255};
 
 bool is_broadcast(net::Ipv4Address dst, const net::Cidr& subnet) noexcept {
-    return dst == kLimitedBroadcast || kMulticast.contains(dst) || dst == subnet.last();
+    return net::is_broadcast_or_multicast(dst) || dst == subnet.last();
 }
 
 // False when the packet is for a VPC service the engine does not model, or link-local.

@@ -23,8 +23,6 @@
 namespace vpcstack::engine::stages {
 
 namespace {
-constexpr net::Cidr kMulticast{net::Ipv4Address(224, 0, 0, 0), 4};
-constexpr net::Ipv4Address kLimitedBroadcast{255, 255, 255, 255};
 
 void trace_translation(TraceStep* s, Translation::Field field, net::Ipv4Address before,
                        net::Ipv4Address after, std::uint8_t protocol) {
@@ -109,7 +107,7 @@ Next internet_gateway_ingress(Dataplane& dp, Context& ctx) {
         if (s != nullptr && !noise) s->note = Note::InternetWrongMac;
         return Next::Done;
     }
-    if (pf.key.dst == kLimitedBroadcast || kMulticast.contains(pf.key.dst)) {
+    if (net::is_broadcast_or_multicast(pf.key.dst)) {
         dp.drop(ctx, DropReason::Noise, internet);
         return Next::Done;
     }
