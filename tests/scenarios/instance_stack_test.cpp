@@ -67,12 +67,10 @@ TEST(InstanceStack, AnInstanceTalkingToItsOwnAddressIsAnsweredWithoutTheNetwork)
     FlowId f = sim.connect("web", "10.0.1.10", 80);
     sim.run_until_idle();
     EXPECT_EQ(sim.flow(f).outcome, Outcome::Connected);
-    EXPECT_TRUE(sim.traces().empty() || std::none_of(sim.traces().begin(), sim.traces().end(),
-                                                     [](const engine::PacketTrace& t) {
-                                                         return t.packet.kind ==
-                                                                engine::PacketFacts::Kind::Ipv4;
-                                                     }))
-        << "no VPC component saw an IP packet";
+    for (const engine::PacketTrace& t : sim.traces()) {
+        EXPECT_NE(t.packet.kind, engine::PacketFacts::Kind::Ipv4)
+            << "no VPC component sees it, yet the engine saw " << engine::summarize(t.packet);
+    }
 }
 
 TEST(InstanceStack, TwoAddressesOfOneInstanceAreLocalToIt) {
@@ -84,7 +82,8 @@ TEST(InstanceStack, TwoAddressesOfOneInstanceAreLocalToIt) {
     FlowId other_eni = sim.connect("multi", "10.0.2.10", 80);
     sim.run_until_idle();
     EXPECT_EQ(sim.flow(other_eni).outcome, Outcome::Connected);
-    EXPECT_NE(sim.flow(secondary).outcome, Outcome::TimedOut);
+    EXPECT_EQ(sim.flow(secondary).outcome, Outcome::Replied)
+        << "its own stack answered the SYN to its secondary address";
     for (const engine::PacketTrace& t : sim.traces()) {
         EXPECT_NE(t.packet.kind, engine::PacketFacts::Kind::Ipv4)
             << "an IP packet reached the engine: " << engine::summarize(t.packet);
