@@ -206,7 +206,10 @@ void Daemon::handle_frame(std::size_t index, std::span<std::uint8_t> bytes) {
             flight.partial = true;
             ++offload_.partial_passed;
         } else {
-            complete_checksum(frame, flight.header);
+            if (!complete_checksum(frame, flight.header)) {
+                drop(LiveDrop::BadChecksumOffset);
+                return;
+            }
             flight.header.flags = 0;
             ++offload_.csum_completed;
         }
@@ -299,7 +302,9 @@ void Daemon::receive_from(std::size_t index) {
     for (int i = 0; i < kBurst; ++i) {
         ssize_t n = ::read(fd, buffer_.data(), buffer_.size());
         if (n < 0) {
-            return;  // EAGAIN: drained; other errors are retried on the next wake-up
+            // EAGAIN: drained. Another error is counted and the read retried on the next wake-up.
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) drop(LiveDrop::RxError);
+            return;
         }
         counters_[index].rx_frames++;
         counters_[index].rx_bytes += static_cast<std::uint64_t>(n);

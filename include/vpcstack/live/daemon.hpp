@@ -29,6 +29,8 @@ enum class LiveDrop : std::uint8_t {
     TxBusy,       // the device's queue is full (EAGAIN/ENOBUFS): dropped as a full NIC would
     TxError,      // the kernel refused the frame
     UnknownPort,  // the engine sent to a port the lab does not have
+    BadChecksumOffset,  // a partial checksum whose offsets lie outside the frame
+    RxError,            // the device read failed (not EAGAIN)
     kCount,
 };
 
@@ -44,6 +46,9 @@ inline constexpr std::array<LiveDropInfo, static_cast<std::size_t>(LiveDrop::kCo
     {LiveDrop::TxBusy, "TxBusy", "the device's transmit queue was full"},
     {LiveDrop::TxError, "TxError", "the kernel refused the frame"},
     {LiveDrop::UnknownPort, "UnknownPort", "the engine sent to a port the lab does not have"},
+    {LiveDrop::BadChecksumOffset, "BadChecksumOffset",
+     "a partial checksum whose offsets lie outside the frame"},
+    {LiveDrop::RxError, "RxError", "reading from the device failed"},
 }};
 
 // What the daemon did to frames with offloads, as its status reply reports it.
