@@ -68,6 +68,11 @@ std::string to_string(RouteTargetKind kind) {
     return "?";
 }
 
+std::string ListenPort::to_string() const {
+    if (protocol == net::Protocol::kIcmp) return "icmp";
+    return net::protocol_name(protocol) + "/" + std::to_string(port);
+}
+
 std::string to_string(PeeringStatus status) {
     switch (status) {
         case PeeringStatus::Active:

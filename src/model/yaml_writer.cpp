@@ -81,10 +81,7 @@ std::string name_of(const RawMeta& meta) {
 }
 
 std::string listen_text(const std::vector<ListenPort>& ports) {
-    return flow_list(ports, [](const ListenPort& p) {
-        if (p.protocol == net::Protocol::kIcmp) return std::string("icmp");
-        return fmt::format("{}/{}", p.protocol == net::Protocol::kTcp ? "tcp" : "udp", p.port);
-    });
+    return flow_list(ports, [](const ListenPort& p) { return p.to_string(); });
 }
 
 class Writer {

@@ -214,11 +214,7 @@ std::string prefix_lists_section(const Topology& t, bool color) {
 std::string listen_text(const std::vector<model::ListenPort>& ports) {
     std::vector<std::string> parts;
     for (const model::ListenPort& p : ports) {
-        if (p.protocol == net::Protocol::kIcmp) {
-            parts.push_back("icmp (ping)");
-            continue;
-        }
-        parts.push_back(net::protocol_name(p.protocol) + "/" + std::to_string(p.port));
+        parts.push_back(p.to_string() + (p.protocol == net::Protocol::kIcmp ? " (ping)" : ""));
     }
     return parts.empty() ? "listens on nothing" : "listens on " + join(parts, ", ");
 }

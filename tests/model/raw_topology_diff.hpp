@@ -52,9 +52,7 @@ class RawDiff {
     static std::string show(RuleAction v) { return v == RuleAction::Allow ? "allow" : "deny"; }
     static std::string show(PeerKind v) { return std::to_string(static_cast<int>(v)); }
     static std::string show(PeeringStatus v) { return to_string(v); }
-    static std::string show(const ListenPort& v) {
-        return fmt::format("{}/{}", v.protocol, v.port);
-    }
+    static std::string show(const ListenPort& v) { return v.to_string(); }
     template <class T>
     static auto show(const T& v) -> decltype(v.to_string()) {
         return v.to_string();

@@ -168,8 +168,9 @@ struct NatGateway {
 // A port an instance or internet host listens on (tcp/80, udp/53).
 struct ListenPort {
     std::uint8_t protocol = net::Protocol::kTcp;
-    std::uint16_t port = 0;
+    std::uint16_t port = 0;  // 0 for icmp (answers ping)
     auto operator<=>(const ListenPort&) const = default;
+    std::string to_string() const;  // "tcp/80", "udp/53", "icmp", as the topology writes it
 };
 
 // An Elastic IP associated with a secondary private address of an ENI.
