@@ -1,0 +1,164 @@
+// Policy verification: which services connect between every pair of places of a topology (ENIs
+// of instances and the internet), proven against the engine.
+//
+// How it is exhaustive. Every rule of the cloud's model is a box: an address prefix times a
+// protocol times a port range (or ICMP type/code). The boundaries of every box that can matter
+// for a pair cut each dimension into intervals, and their products ("atoms") cannot be told
+// apart by any rule: every packet of an atom meets the same fate. So one concrete packet per
+// atom, sent through the engine itself (request, then the destination's answer, on fresh state),
+// decides the whole atom: the verifier has no model of the cloud of its own, it uses the engine's.
+// Places that no rule, route or address range can tell apart (same subnet, same security groups,
+// addresses in the same atoms, same flags) are computed once. A set of services is a union of
+// port ranges per protocol. docs/verify.md says what a result means and how to use it in CI.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vpcstack/engine/drop_reason.hpp"
+#include "vpcstack/model/topology.hpp"
+#include "vpcstack/net/protocol.hpp"
+#include "vpcstack/sim/trace_report.hpp"
+
+namespace vpcstack::verify {
+
+// A run of services of one protocol: tcp or udp destination ports, or ICMP echo (the one ICMP
+// service that connects; first = last = 8). Other protocols: the whole protocol (first = last = 0).
+struct ServiceRange {
+    net::Protocol protocol;
+    std::uint16_t first = 0;
+    std::uint16_t last = 0;
+    std::string to_string() const;  // "tcp/443", "tcp/8000-8080", "udp/all", "icmp echo", "proto 47"
+    bool operator==(const ServiceRange&) const = default;
+};
+
+// A set of services: sorted, merged ranges (by protocol number, then port).
+class ServiceSet {
+  public:
+    void add(const ServiceRange& range);
+    void add(const ServiceSet& other);
+    bool contains(net::Protocol protocol, std::uint16_t port) const;
+    bool contains(const ServiceRange& range) const;  // all of it
+    bool empty() const noexcept { return ranges_.empty(); }
+    const std::vector<ServiceRange>& ranges() const noexcept { return ranges_; }
+    ServiceSet minus(const ServiceSet& other) const;
+    ServiceSet intersect(const ServiceSet& other) const;
+    std::string to_string() const;  // "tcp/443, tcp/8000-8080, icmp echo"; "none" when empty
+    bool operator==(const ServiceSet&) const = default;
+
+  private:
+    std::vector<ServiceRange> ranges_;
+};
+
+// The services reach answers for: tcp and udp ports 0-65535 and ICMP echo.
+ServiceSet all_services();
+// Parses "tcp/443", "tcp/8000-8080", "udp/53", "tcp" (all ports), "icmp" or "icmp echo";
+// none on a bad text.
+std::optional<ServiceRange> parse_service(std::string_view text);
+
+// One end of a flow in the matrix.
+struct Place {
+    enum class Kind : std::uint8_t { Eni, Internet };
+    Kind kind = Kind::Eni;
+    model::Index eni = model::kNone;  // Kind::Eni
+    std::string name;                 // instance name ("web"), "web/eth1" for a secondary ENI,
+                                      // "internet"
+    std::string address;              // the private IP; "" for the internet
+    std::string trace_name;           // how `vpcctl trace` names it (--from/--to)
+};
+
+// A concrete packet that shows a claim: `vpcctl trace TOPO --from .. --to .. --proto ..
+// --dport .. --sport ..` replays it.
+struct Witness {
+    std::string from;  // trace endpoints: an instance or ENI name, or an address
+    std::string to;
+    net::Protocol protocol;
+    std::uint16_t dport = 0;  // tcp/udp
+    std::uint16_t sport = 0;  // tcp/udp
+    sim::TraceQuery query() const;
+    std::string command(std::string_view topology_file) const;  // the vpcctl trace command line
+};
+
+// A component that stops a service, with the rule, on the request or on the reply.
+struct Blocker {
+    std::string component;  // as traces name it: "sg/db-sg", "acl/private-acl", "rtb/main"
+    engine::DropReason reason;
+    std::string rule;         // the rule that decided, when one did ("100 deny all 0.0.0.0/0")
+    std::string explanation;  // the Reachability Analyzer explanation code, "" if none
+    bool reply = false;       // on the return path
+    std::string to_string() const;  // "acl/private-acl: AclDenied (rule ...) on the reply"
+    bool operator==(const Blocker&) const = default;
+};
+
+// Services of a pair that do not connect, all for the same reasons.
+struct Closed {
+    ServiceSet services;
+    std::vector<Blocker> blockers;  // every component on the path that blocks, in path order
+    Witness witness;
+};
+
+struct PairReach {
+    std::size_t from = 0;  // index into Reach::places
+    std::size_t to = 0;
+    ServiceSet open;
+    std::vector<Witness> open_witnesses;  // one per range of `open`, in the same order
+    std::vector<Closed> closed;           // all_services() minus `open`, grouped by blockers
+};
+
+struct ReachStats {
+    std::size_t places = 0;
+    std::size_t classes = 0;       // groups of places no rule tells apart
+    std::size_t class_pairs = 0;   // pairs computed (the rest are copies)
+    std::size_t probes = 0;        // packets sent through the engine (request and reply: one)
+    double seconds = 0;
+};
+
+struct Reach {
+    std::string topology;  // the file it came from
+    std::vector<Place> places;
+    std::vector<std::size_t> sources;       // indexes into places
+    std::vector<std::size_t> destinations;  // indexes into places
+    std::vector<PairReach> pairs;           // every source to every destination but itself,
+                                            // source-major, in the order above
+    ReachStats stats;
+    const PairReach* pair(std::size_t from, std::size_t to) const;  // null when not computed
+};
+
+struct ReachOptions {
+    std::string from;  // selectors (see select_places); empty: every place
+    std::string to;
+};
+
+struct ReachResult {
+    std::optional<Reach> reach;
+    std::string error;  // a bad selector
+};
+ReachResult compute_reach(const model::Topology& topology, const ReachOptions& options = {});
+
+// The query form: does some packet of one service connect between two trace endpoints (any
+// source port of the client's ephemeral range unless the query gives one)?
+struct QueryResult {
+    bool reachable = false;
+    std::optional<Witness> witness;  // a packet that connects, or the one that shows why not
+    std::vector<Blocker> blockers;   // when not reachable
+    std::string error;               // a usage or input error; nothing else is set then
+};
+QueryResult query(const model::Topology& topology, const sim::TraceQuery& query);
+
+// The places a selector names: an instance, an ENI name or id, a subnet, a VPC, a security
+// group (its member ENIs), a CIDR (the ENIs whose private IP it holds; outside every VPC: the
+// internet), or "internet". Names are tried in that order; an unknown one is an error that says
+// what was expected.
+struct Selection {
+    std::vector<std::size_t> places;  // indexes into `places`
+    std::string error;
+};
+Selection select_places(const model::Topology& topology, const std::vector<Place>& places,
+                        std::string_view selector);
+// Every ENI of every instance, then the internet.
+std::vector<Place> places_of(const model::Topology& topology);
+
+}  // namespace vpcstack::verify
