@@ -520,7 +520,12 @@ HostReport Host::on_udp(const DecodedFrame& f, std::span<const std::uint8_t> ip)
     if (config_.silent && config_.silent(f.dst)) {
         return {HostAction::Ignore, "ignored: nothing answers at this address"};
     }
-    if (config_.listening && config_.listening(f.dst, net::Protocol::kUdp, f.dst_port)) {
+    // The port is a client socket's, connected to another peer: no socket takes the datagram
+    // (Linux matches a connected UDP socket on its peer too), so it is answered as a closed
+    // port, never with a datagram (two answering ends would answer each other forever).
+    const bool client_port = client != udp_flows_.end();
+    if (!client_port && config_.listening &&
+        config_.listening(f.dst, net::Protocol::kUdp, f.dst_port)) {
         PacketSpec spec{.tuple = local_key(f), .payload_size = f.payload_size};
         send_ip(spec, std::nullopt);
         return {HostAction::Answer, fmt::format("{} listening: answered a datagram",

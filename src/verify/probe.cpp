@@ -108,8 +108,8 @@ bool Prober::local(const Flow& flow) {
     return host != nullptr && host->has_address(flow.dst);
 }
 
-bool Prober::connects(const Flow& flow) {
-    return run(*fast_, flow, false).connected;
+ProbeResult Prober::connects(const Flow& flow) {
+    return run(*fast_, flow, false);
 }
 
 ProbeResult Prober::explain(const Flow& flow) {
@@ -154,6 +154,8 @@ ProbeResult Prober::run(engine::Engine& engine, const Flow& flow, bool collect) 
 
     bool replying = false;
     bool connected = false;
+    net::Ipv4Address sent_src = flow.src;  // the packet handed to the engine at this hop
+    net::Ipv4Address sent_dst = flow.dst;
     for (int hop = 0; hop < kMaxHops; ++hop) {
         out_.clear();
         touched.push_back(out.port);
@@ -173,7 +175,9 @@ ProbeResult Prober::run(engine::Engine& engine, const Flow& flow, bool collect) 
         }
         if (!d) break;  // dropped (the trace says where) or lost
         touched.push_back(port);
-        if (port == ingress) {
+        // Out of the port it came in by: the engine's own answer (an ICMP error, a RST), unless
+        // it is the packet itself, routed back to the ENI that sent it (a router instance).
+        if (port == ingress && !(d->src == sent_src && d->dst == sent_dst)) {
             failure = fmt::format("answered by the network instead: {}", d->summary());
             break;
         }
@@ -189,6 +193,8 @@ ProbeResult Prober::run(engine::Engine& engine, const Flow& flow, bool collect) 
             sim::PacketSpec answer = answer_to(*d);
             out = internet ? Egress{} : egress_of(*host, host->route_to(d->src, d->dst));
             frame = sim::build_ip_frame(out.mac, engine::kRouterMac, answer);
+            sent_src = answer.tuple.src;
+            sent_dst = answer.tuple.dst;
             replying = true;
             reply_from_trace = traces_.size();
             continue;
@@ -196,6 +202,14 @@ ProbeResult Prober::run(engine::Engine& engine, const Flow& flow, bool collect) 
         if (replying && own && host == source && d->dst == flow.src && d->src == flow.dst &&
             d->protocol == flow.protocol) {
             connected = true;
+            break;
+        }
+        if (replying && own && host == source && d->dst == flow.src) {
+            failure_at = host->name();
+            failure = fmt::format(
+                "the answer came back from {}, not from {}: it took another way "
+                "back than the request came (an asymmetric path)",
+                d->src.to_string(), flow.dst.to_string());
             break;
         }
         const bool forwards = internet ? account_.count(d->dst) > 0 : forwarding_[port];
@@ -209,10 +223,13 @@ ProbeResult Prober::run(engine::Engine& engine, const Flow& flow, bool collect) 
         // A router instance (or the internet) sends it on by its own routing table.
         out = internet ? Egress{} : egress_of(*host, host->route_to(d->dst));
         frame = sim::reframe_forwarded(out.mac, engine::kRouterMac, sim::ip_packet_of(frame));
+        sent_src = d->src;
+        sent_dst = d->dst;
     }
 
     ProbeResult result;
     result.connected = connected;
+    result.delivered = replying;
     if (collect) {
         for (std::size_t i = 0; i < traces_.size(); ++i) {
             for (const engine::TraceStep& step : traces_[i].steps) {

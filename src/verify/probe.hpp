@@ -34,6 +34,7 @@ struct Flow {
 
 struct ProbeResult {
     bool connected = false;
+    bool delivered = false;         // the request reached the destination (its answer was sent)
     std::vector<Blocker> blockers;  // filled by explain(): every component that stops it
 };
 
@@ -45,7 +46,7 @@ class Prober final : public engine::FrameSink {
     // The addresses a flow between two endpoints carries (as `vpcctl trace` sends it).
     Flow flow(const sim::Endpoint& from, const sim::Endpoint& to) const;
     // Whether the flow connects: its request reaches the destination and the answer comes back.
-    bool connects(const Flow& flow);
+    ProbeResult connects(const Flow& flow);
     // The same flow through an engine that records every denial and goes on: every blocker on
     // the way there and back, and what happened when no component dropped it.
     ProbeResult explain(const Flow& flow);

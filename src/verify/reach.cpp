@@ -213,7 +213,7 @@ class PairSolver {
   public:
     PairSolver(const Topology& t, Prober& prober) : t_(t), prober_(prober) {}
 
-    PairReach solve(const End& from, const End& to, const Filter& filter) {
+    PairResult solve(const End& from, const End& to, const Filter& filter) {
         PairCuts cuts;
         std::set<Index> vpcs;
         for (const End* e : {&from, &to}) {
@@ -241,7 +241,7 @@ class PairSolver {
             addresses.push_back({});  // the ends' own addresses
         }
 
-        PairReach out;
+        PairResult out;
         std::vector<std::pair<ServiceRange, Witness>> open_atoms;
         for (net::Ipv4Address internet : addresses) {
             End f = from;
@@ -276,7 +276,7 @@ class PairSolver {
                 Flow probe = flow;
                 probe.protocol = net::Protocol::kIcmp;
                 record({net::Protocol::icmp(), kEcho, kEcho}, probe,
-                       local || prober_.connects(probe));
+                       local || prober_.connects(probe).connected);
             }
             for (std::uint8_t p : {net::Protocol::kTcp, net::Protocol::kUdp}) {
                 if (filter.protocol && *filter.protocol != p) continue;
@@ -292,10 +292,16 @@ class PairSolver {
                     Flow probe = flow;
                     probe.protocol = p;
                     probe.dport = representative_port(atom);
+                    // The request's fate does not depend on its source port (no rule of the
+                    // way there looks at it): only the answer's does, through the ACLs on its
+                    // way back. So other source ports are worth trying only when the request
+                    // arrived.
                     bool connected = local;
                     for (std::size_t i = 0; i < sports.size() && !connected; ++i) {
                         probe.sport = static_cast<std::uint16_t>(sports[i].first);
-                        connected = prober_.connects(probe);
+                        ProbeResult r = prober_.connects(probe);
+                        connected = r.connected;
+                        if (!r.delivered) break;
                     }
                     if (!connected) probe.sport = static_cast<std::uint16_t>(sports.front().first);
                     const auto first = static_cast<std::uint16_t>(atom.first);
@@ -402,19 +408,6 @@ class Classifier {
     std::set<std::pair<model::RouteTargetKind, Index>> targets_;
 };
 
-// A pair's result for another pair of the same classes: the witnesses renamed.
-PairReach renamed(const PairReach& r, const std::string& from_was, const std::string& from,
-                  const std::string& to_was, const std::string& to) {
-    PairReach out = r;
-    auto fix = [&](Witness& w) {
-        if (w.from == from_was) w.from = from;
-        if (w.to == to_was) w.to = to;
-    };
-    for (Witness& w : out.open_witnesses) fix(w);
-    for (Closed& c : out.closed) fix(c.witness);
-    return out;
-}
-
 std::string protocol_text(net::Protocol p) {
     return p.to_string();
 }
@@ -450,25 +443,35 @@ std::string Blocker::to_string() const {
     return out;
 }
 
-const PairReach* Reach::pair(std::size_t from, std::size_t to) const {
-    if (!row_start.empty() && from < source_row.size() && to < destination_column.size()) {
-        const std::size_t r = source_row[from];
-        const std::size_t c = destination_column[to];
-        if (r != SIZE_MAX && c != SIZE_MAX) {
-            // Rows skip a place's pair with itself.
-            std::size_t i = row_start[r] + c;
-            if (destination_column[sources[r]] != SIZE_MAX && destination_column[sources[r]] < c) {
-                --i;
-            }
-            if (i < row_start[r + 1] && pairs[i].from == from && pairs[i].to == to) {
-                return &pairs[i];
-            }
-        }
-    }
-    for (const PairReach& p : pairs) {
-        if (p.from == from && p.to == to) return &p;
-    }
-    return nullptr;
+const PairResult* Reach::result(std::size_t from, std::size_t to) const {
+    if (from == to || from >= class_of.size() || to >= class_of.size()) return nullptr;
+    const std::uint32_t r =
+        result_of_classes[std::size_t{class_of[from]} * class_count + class_of[to]];
+    if (r == kNoResult) return nullptr;
+    // Sources and destinations share classes: check the pair was asked.
+    auto asked = [](const std::vector<std::size_t>& v, std::size_t i) {
+        return std::binary_search(v.begin(), v.end(), i);  // kept sorted
+    };
+    if (!asked(sources, from) || !asked(destinations, to)) return nullptr;
+    return &results[r];
+}
+
+std::optional<PairReach> Reach::pair(std::size_t from, std::size_t to) const {
+    if (const PairResult* r = result(from, to)) return PairReach{from, to, r};
+    return std::nullopt;
+}
+
+std::vector<PairReach> Reach::pairs() const {
+    std::vector<PairReach> out;
+    for_each_pair([&](const PairReach& p) { out.push_back(p); });
+    return out;
+}
+
+Witness Reach::named(const PairReach& pair, const Witness& witness) const {
+    Witness w = witness;
+    if (w.from == places[pair.result->from].trace_name) w.from = places[pair.from].trace_name;
+    if (w.to == places[pair.result->to].trace_name) w.to = places[pair.to].trace_name;
+    return w;
 }
 
 ReachResult compute_reach(const Topology& topology, const ReachOptions& options) {
@@ -488,58 +491,53 @@ ReachResult compute_reach(const Topology& topology, const ReachOptions& options)
         if (!s.error.empty()) return {std::nullopt, "--from " + s.error};
         reach.sources = s.places;
     }
+    // A stopped instance sends nothing: it is a destination only (its ENI drops what comes).
+    std::erase_if(reach.sources, [&](std::size_t i) {
+        const Place& p = reach.places[i];
+        return p.kind == Place::Kind::Eni &&
+               !topology.instances[topology.enis[p.eni].instance].running;
+    });
     if (!options.to.empty()) {
         Selection s = select_places(topology, reach.places, options.to);
         if (!s.error.empty()) return {std::nullopt, "--to " + s.error};
         reach.destinations = s.places;
     }
 
+    std::sort(reach.sources.begin(), reach.sources.end());
+    std::sort(reach.destinations.begin(), reach.destinations.end());
+
     Prober prober(topology);
     PairSolver solver(topology, prober);
     Classifier classifier(topology);
-    std::map<ClassKey, std::size_t> class_ids;
-    std::vector<std::size_t> class_of(reach.places.size());
+    std::map<ClassKey, std::uint32_t> class_ids;
+    reach.class_of.resize(reach.places.size());
     for (std::size_t i = 0; i < reach.places.size(); ++i) {
-        class_of[i] =
-            class_ids.try_emplace(classifier.key(reach.places[i]), class_ids.size()).first->second;
+        auto next = static_cast<std::uint32_t>(class_ids.size());
+        reach.class_of[i] =
+            class_ids.try_emplace(classifier.key(reach.places[i]), next).first->second;
     }
-    // Computed pairs by class pair: the index of the pair in reach.pairs.
-    std::map<std::pair<std::size_t, std::size_t>, std::size_t> done;
-    std::set<std::size_t> used_classes;
-    reach.source_row.assign(reach.places.size(), SIZE_MAX);
-    reach.destination_column.assign(reach.places.size(), SIZE_MAX);
-    for (std::size_t c = 0; c < reach.destinations.size(); ++c) {
-        reach.destination_column[reach.destinations[c]] = c;
-    }
-    for (std::size_t r = 0; r < reach.sources.size(); ++r) {
-        const std::size_t s = reach.sources[r];
-        reach.source_row[s] = r;
-        reach.row_start.push_back(reach.pairs.size());
+    reach.class_count = class_ids.size();
+    reach.result_of_classes.assign(reach.class_count * reach.class_count, Reach::kNoResult);
+    std::vector<bool> used(reach.class_count, false);
+    for (std::size_t s : reach.sources) {
         for (std::size_t d : reach.destinations) {
             if (s == d) continue;
-            used_classes.insert(class_of[s]);
-            used_classes.insert(class_of[d]);
-            auto key = std::make_pair(class_of[s], class_of[d]);
-            PairReach result;
-            if (auto it = done.find(key); it != done.end()) {
-                const PairReach& model = reach.pairs[it->second];
-                result =
-                    renamed(model, reach.places[model.from].trace_name, reach.places[s].trace_name,
-                            reach.places[model.to].trace_name, reach.places[d].trace_name);
-            } else {
-                result = solver.solve(end_of(topology, reach.places[s]),
-                                      end_of(topology, reach.places[d]), Filter{});
-                done.emplace(key, reach.pairs.size());
-            }
+            std::uint32_t& r =
+                reach.result_of_classes[std::size_t{reach.class_of[s]} * reach.class_count +
+                                        reach.class_of[d]];
+            used[reach.class_of[s]] = used[reach.class_of[d]] = true;
+            if (r != Reach::kNoResult) continue;
+            PairResult result = solver.solve(end_of(topology, reach.places[s]),
+                                             end_of(topology, reach.places[d]), Filter{});
             result.from = s;
             result.to = d;
-            reach.pairs.push_back(std::move(result));
+            r = static_cast<std::uint32_t>(reach.results.size());
+            reach.results.push_back(std::move(result));
         }
     }
-    reach.row_start.push_back(reach.pairs.size());
     reach.stats.places = reach.places.size();
-    reach.stats.classes = used_classes.size();
-    reach.stats.class_pairs = done.size();
+    reach.stats.classes = static_cast<std::size_t>(std::count(used.begin(), used.end(), true));
+    reach.stats.class_pairs = reach.results.size();
     reach.stats.probes = prober.probes();
     reach.stats.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -606,7 +604,7 @@ QueryResult query(const Topology& topology, const sim::TraceQuery& q) {
     }
     Prober prober(topology);
     PairSolver solver(topology, prober);
-    PairReach pair = solver.solve(from, to, filter);
+    PairResult pair = solver.solve(from, to, filter);
     result.reachable = !pair.open.empty();
     if (result.reachable) {
         result.witness = pair.open_witnesses.front();

@@ -1,8 +1,12 @@
-// compute_reach and query on the example topologies: the services each pair can open, the
-// components that block the rest, and witnesses that replay as claimed.
+// compute_reach and query on the example topologies and on cloud corners: the services each
+// pair can open, every component that blocks the rest (request and reply), and witnesses that
+// `vpcctl trace` replays as claimed.
 #include "vpcstack/verify/reach.hpp"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
 
 #include "vpcstack/model/loader.hpp"
 #include "vpcstack/sim/trace_report.hpp"
@@ -10,11 +14,28 @@
 namespace vpcstack::verify {
 namespace {
 
+using engine::DropReason;
+
 model::Topology load(const std::string& name) {
     model::LoadResult r =
         model::load_topology_file(std::string(VPCSTACK_SOURCE_DIR) + "/topologies/" + name);
     EXPECT_TRUE(r.ok()) << name;
     return *r.topology;
+}
+
+model::Topology parse(std::string_view yaml) {
+    model::LoadResult r = model::load_topology_text(yaml, "test.yaml");
+    EXPECT_TRUE(r.ok());
+    if (!r.ok()) {
+        for (const auto& d : r.diagnostics.sorted()) ADD_FAILURE() << d.to_string();
+    }
+    return *r.topology;
+}
+
+Reach reach_of(const model::Topology& t, ReachOptions options = {}) {
+    ReachResult r = compute_reach(t, options);
+    EXPECT_TRUE(r.reach) << r.error;
+    return *r.reach;
 }
 
 std::size_t place(const Reach& reach, const std::string& name) {
@@ -25,26 +46,233 @@ std::size_t place(const Reach& reach, const std::string& name) {
     return 0;
 }
 
-const PairReach& pair(const Reach& reach, const std::string& from, const std::string& to) {
-    const PairReach* p = reach.pair(place(reach, from), place(reach, to));
-    EXPECT_NE(p, nullptr) << from << " -> " << to;
+const PairResult& pair(const Reach& reach, const std::string& from, const std::string& to) {
+    const PairResult* p = reach.result(place(reach, from), place(reach, to));
+    if (p == nullptr) throw std::runtime_error("no pair " + from + " -> " + to);
     return *p;
 }
 
-TEST(Reach, PrintThreeTier) {
-    model::Topology t = load("three-tier.yaml");
-    ReachResult r = compute_reach(t);
-    ASSERT_TRUE(r.reach) << r.error;
-    for (const PairReach& p : r.reach->pairs) {
-        std::printf("%s -> %s: %s\n", r.reach->places[p.from].name.c_str(),
-                    r.reach->places[p.to].name.c_str(), p.open.to_string().c_str());
+ServiceSet services(std::initializer_list<std::string_view> texts) {
+    ServiceSet s;
+    for (std::string_view t : texts) s.add(*parse_service(t));
+    return s;
+}
+
+// The closed group that holds a service.
+const Closed& closed_for(const PairResult& p, std::string_view service) {
+    ServiceRange r = *parse_service(service);
+    for (const Closed& c : p.closed) {
+        if (c.services.contains(r)) return c;
+    }
+    throw std::runtime_error("not closed: " + std::string(service));
+}
+
+bool blocked_by(const Closed& c, std::string_view component, DropReason reason, bool reply) {
+    return std::any_of(c.blockers.begin(), c.blockers.end(), [&](const Blocker& b) {
+        return b.component == component && b.reason == reason && b.reply == reply;
+    });
+}
+
+// `vpcctl trace` on the witness: reachable exactly when the verifier said so.
+void expect_replays(const model::Topology& t, const Witness& w, bool connects) {
+    sim::TraceResult r = sim::run_trace(t, w.query());
+    ASSERT_TRUE(r.report) << r.error << " for " << w.command(t.file);
+    EXPECT_EQ(r.report->reachable, connects) << w.command(t.file) << "\n"
+                                             << sim::render_text(*r.report, false);
+}
+
+void expect_all_witnesses_replay(const model::Topology& t, const Reach& reach) {
+    for (const PairReach& pr : reach.pairs()) {
+        const PairResult& p = *pr.result;
+        ASSERT_EQ(p.open_witnesses.size(), p.open.ranges().size());
+        for (const Witness& w : p.open_witnesses) expect_replays(t, reach.named(pr, w), true);
+        for (const Closed& c : p.closed) expect_replays(t, reach.named(pr, c.witness), false);
+        // Open and closed services cover everything, without overlap.
+        ServiceSet covered = p.open;
         for (const Closed& c : p.closed) {
-            std::printf("   closed %s\n", c.services.to_string().c_str());
-            for (const Blocker& b : c.blockers) std::printf("      %s\n", b.to_string().c_str());
+            EXPECT_TRUE(c.services.intersect(p.open).empty());
+            covered.add(c.services);
+        }
+        EXPECT_EQ(covered, all_services())
+            << reach.places[pr.from].name << " -> " << reach.places[pr.to].name;
+    }
+}
+
+TEST(Reach, ThreeTierOpensOnlyWhatTheGroupsReference) {
+    model::Topology t = load("three-tier.yaml");
+    Reach r = reach_of(t);
+    EXPECT_EQ(pair(r, "internet", "web").open, services({"tcp/443"}));
+    EXPECT_EQ(pair(r, "web", "app").open, services({"tcp/8080"}));
+    EXPECT_EQ(pair(r, "app", "db").open, services({"tcp/5432"}));
+    EXPECT_TRUE(pair(r, "internet", "db").open.empty());
+    EXPECT_TRUE(pair(r, "web", "db").open.empty());
+    EXPECT_EQ(pair(r, "app", "internet").open, all_services());  // through the NAT gateway
+
+    // web -> db tcp/5432: every blocker, not only the first, request and reply.
+    const Closed& c = closed_for(pair(r, "web", "db"), "tcp/5432");
+    EXPECT_TRUE(blocked_by(c, "acl/db-acl", DropReason::AclDenied, false));
+    EXPECT_TRUE(blocked_by(c, "sg/db-sg", DropReason::SecurityGroupNoMatch, false));
+    EXPECT_TRUE(blocked_by(c, "acl/db-acl", DropReason::AclDenied, true));
+    for (const Blocker& b : c.blockers) {
+        if (b.reason == DropReason::AclDenied) EXPECT_EQ(b.explanation, "SUBNET_ACL_RESTRICTION");
+        if (b.reason == DropReason::SecurityGroupNoMatch) {
+            EXPECT_EQ(b.explanation, "ENI_SG_RULES_MISMATCH");
         }
     }
-    std::printf("classes %zu pairs %zu probes %zu %.3fs\n", r.reach->stats.classes,
-                r.reach->stats.class_pairs, r.reach->stats.probes, r.reach->stats.seconds);
+    // The internet cannot address an instance without a public IP.
+    const Closed& i = closed_for(pair(r, "internet", "app"), "tcp/8080");
+    EXPECT_TRUE(blocked_by(i, "internet", DropReason::NoMapping, false));
+    EXPECT_EQ(i.blockers.front().explanation, "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS");
+    expect_all_witnesses_replay(t, r);
+}
+
+TEST(Reach, AReplyTheAclForgetsIsBlockedOnTheReply) {
+    model::Topology t = load("acl-forgets-ephemeral.yaml");
+    Reach r = reach_of(t);
+    const PairResult& p = pair(r, "internet", "web");
+    EXPECT_TRUE(p.open.empty());
+    const Closed& c = closed_for(p, "tcp/80");
+    ASSERT_EQ(c.blockers.size(), 1u);
+    EXPECT_TRUE(blocked_by(c, "acl/web-acl", DropReason::AclDenied, true));
+    expect_all_witnesses_replay(t, r);
+}
+
+TEST(Reach, EveryExampleTopologyReplaysItsWitnesses) {
+    for (const char* name :
+         {"two-tier-nat.yaml", "middlebox.yaml", "peered-vpcs.yaml", "blackhole-route.yaml",
+          "hub-and-spoke.yaml", "single-public-web.yaml"}) {
+        SCOPED_TRACE(name);
+        model::Topology t = load(name);
+        expect_all_witnesses_replay(t, reach_of(t));
+    }
+}
+
+TEST(Reach, APeeringIsNotTransitive) {
+    model::Topology t = load("hub-and-spoke.yaml");
+    Reach r = reach_of(t);
+    for (const PairReach& pr : r.pairs()) {
+        const PairResult& p = *pr.result;
+        const model::Vpc* a = nullptr;
+        const model::Vpc* b = nullptr;
+        if (r.places[pr.from].kind == Place::Kind::Eni)
+            a = &t.vpcs[t.enis[r.places[pr.from].eni].vpc];
+        if (r.places[pr.to].kind == Place::Kind::Eni) b = &t.vpcs[t.enis[r.places[pr.to].eni].vpc];
+        // Spoke to spoke through the hub never connects.
+        if (a && b && a != b && a->meta.name.find("spoke") != std::string::npos &&
+            b->meta.name.find("spoke") != std::string::npos) {
+            EXPECT_TRUE(p.open.empty()) << r.places[pr.from].name << " -> " << r.places[pr.to].name;
+        }
+    }
+}
+
+// A reply that leaves by a NAT gateway does not come back from the address the request went to.
+constexpr std::string_view kAsymmetric = R"(
+region: us-east-1
+vpcs:
+  - name: v
+    cidr: 10.0.0.0/16
+    internet_gateway: igw
+    subnets:
+      - {name: public, cidr: 10.0.1.0/24, az: us-east-1a, route_table: public-rt}
+      - {name: odd, cidr: 10.0.2.0/24, az: us-east-1a, route_table: odd-rt}
+    route_tables:
+      - name: public-rt
+        routes: [0.0.0.0/0 -> igw]
+      - name: odd-rt
+        routes: [0.0.0.0/0 -> nat/nat]
+    nat_gateways:
+      - {name: nat, subnet: public, elastic_ip: nat-eip}
+    security_groups:
+      - name: open
+        ingress: [all from 0.0.0.0/0]
+    instances:
+      - {name: web, subnet: odd, private_ip: 10.0.2.10, public_ip: 203.0.113.20, security_groups: [open]}
+elastic_ips:
+  - {name: nat-eip, address: 203.0.113.21}
+)";
+
+TEST(Reach, AnAsymmetricReturnPathFails) {
+    model::Topology t = parse(kAsymmetric);
+    Reach r = reach_of(t);
+    const PairResult& in = pair(r, "internet", "web");
+    EXPECT_TRUE(in.open.empty());
+    // The answer leaves by the NAT gateway, which holds no translation for it (AWS: a NAT
+    // gateway only answers flows that went out through it).
+    const Closed& c = closed_for(in, "tcp/443");
+    ASSERT_EQ(c.blockers.size(), 1u);
+    EXPECT_TRUE(blocked_by(c, "nat/nat", DropReason::NatNoTranslation, true));
+    EXPECT_EQ(pair(r, "web", "internet").open, all_services());  // out through the NAT: fine
+    expect_all_witnesses_replay(t, r);
+}
+
+TEST(Reach, SelectorsNarrowTheMatrix) {
+    model::Topology t = load("three-tier.yaml");
+    Reach r = reach_of(t, {"internet", "sg:db-sg"});
+    ASSERT_EQ(r.pairs().size(), 1u);
+    EXPECT_EQ(r.places[r.pairs()[0].to].name, "db");
+    EXPECT_FALSE(compute_reach(t, {"nothing-by-this-name", ""}).reach);
+    Selection s = select_places(t, places_of(t), "10.20.0.0/16");
+    EXPECT_EQ(s.places.size(), 3u);
+    Selection all = select_places(t, places_of(t), "0.0.0.0/0");
+    EXPECT_EQ(all.places.size(), 4u);  // every ENI and the internet
+    EXPECT_FALSE(select_places(t, places_of(t), "vpc:web").error.empty());
+}
+
+TEST(Reach, PlacesNoRuleTellsApartAreComputedOnce) {
+    // Ten instances of one fleet: one class, so ten sources to one destination is one pair.
+    std::string yaml = R"(
+region: us-east-1
+vpcs:
+  - name: v
+    cidr: 10.0.0.0/16
+    subnets:
+      - {name: a, cidr: 10.0.1.0/24, az: us-east-1a}
+      - {name: b, cidr: 10.0.2.0/24, az: us-east-1a}
+    security_groups:
+      - name: fleet
+        egress: [all to 0.0.0.0/0]
+      - name: db
+        ingress: [tcp/5432 from sg:fleet]
+    instances:
+      - {name: db, subnet: b, private_ip: 10.0.2.10, security_groups: [db]}
+)";
+    for (int i = 0; i < 10; ++i) {
+        yaml += "      - {name: f" + std::to_string(i) + ", subnet: a, private_ip: 10.0.1." +
+                std::to_string(10 + i) + ", security_groups: [fleet]}\n";
+    }
+    model::Topology t = parse(yaml);
+    Reach r = reach_of(t, {"sg:fleet", "db"});
+    EXPECT_EQ(r.pairs().size(), 10u);
+    EXPECT_EQ(r.stats.class_pairs, 1u);
+    for (const PairReach& p : r.pairs()) {
+        EXPECT_EQ(p.result->open, services({"tcp/5432"}));
+        ASSERT_EQ(p.result->open_witnesses.size(), 1u);
+        // Renamed per pair.
+        EXPECT_EQ(r.named(p, p.result->open_witnesses[0]).from, r.places[p.from].trace_name);
+    }
+    expect_all_witnesses_replay(t, r);
+}
+
+TEST(Query, AnswersOneServiceWithAWitness) {
+    model::Topology t = load("three-tier.yaml");
+    QueryResult yes = query(t, {"internet", "web", "tcp", 443, -1});
+    ASSERT_TRUE(yes.error.empty()) << yes.error;
+    EXPECT_TRUE(yes.reachable);
+    ASSERT_TRUE(yes.witness);
+    expect_replays(t, *yes.witness, true);
+
+    QueryResult no = query(t, {"internet", "db", "tcp", 5432, -1});
+    EXPECT_FALSE(no.reachable);
+    EXPECT_FALSE(no.blockers.empty());
+
+    // A source port outside what the ACL lets back is a different answer.
+    QueryResult low = query(t, {"app", "db", "tcp", 5432, 80});
+    EXPECT_FALSE(low.reachable);
+    QueryResult high = query(t, {"app", "db", "tcp", 5432, 40000});
+    EXPECT_TRUE(high.reachable);
+
+    EXPECT_FALSE(query(t, {"app", "db", "tcp", -1, -1}).error.empty());  // --dport needed
+    EXPECT_FALSE(query(t, {"nobody", "db", "tcp", 1, -1}).error.empty());
 }
 
 }  // namespace

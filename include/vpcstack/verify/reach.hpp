@@ -106,37 +106,61 @@ struct Closed {
     Witness witness;
 };
 
-struct PairReach {
-    std::size_t from = 0;  // index into Reach::places
-    std::size_t to = 0;
+// What one pair of places can open, computed once for every pair of the same two classes.
+struct PairResult {
+    std::size_t from = 0;  // the pair it was computed for (indexes into Reach::places): its
+    std::size_t to = 0;    // witnesses name these two; Reach::named() renames them for another
     ServiceSet open;
     std::vector<Witness> open_witnesses;  // one per range of `open`, in the same order
     std::vector<Closed> closed;           // all_services() minus `open`, grouped by blockers
 };
 
+// One asked pair of places and its result.
+struct PairReach {
+    std::size_t from = 0;  // index into Reach::places
+    std::size_t to = 0;
+    const PairResult* result = nullptr;
+};
+
 struct ReachStats {
     std::size_t places = 0;
     std::size_t classes = 0;      // groups of places no rule tells apart
-    std::size_t class_pairs = 0;  // pairs computed (the rest are copies)
-    std::size_t probes = 0;       // packets sent through the engine (request and reply: one)
+    std::size_t class_pairs = 0;  // pairs computed (every other pair shares one's result)
+    std::size_t probes = 0;       // flows sent through the engine (request and answer: one)
     double seconds = 0;
 };
 
+// The matrix. Pairs are not stored one by one (a million of them for 1,000 places): each pair
+// of places points at the result of its pair of classes.
 struct Reach {
     std::string topology;  // the file it came from
     std::vector<Place> places;
-    std::vector<std::size_t> sources;       // indexes into places
-    std::vector<std::size_t> destinations;  // indexes into places
-    std::vector<PairReach> pairs;           // every source to every destination but itself,
-                                            // source-major, in the order above
+    std::vector<std::size_t> sources;       // indexes into places, ascending
+    std::vector<std::size_t> destinations;  // indexes into places, ascending
+    std::vector<PairResult> results;        // one per computed pair of classes
     ReachStats stats;
-    const PairReach* pair(std::size_t from, std::size_t to) const;  // null when not computed
 
-    // Where pair() looks (filled by compute_reach; without them it searches): a source's row,
-    // a destination's column (SIZE_MAX: not one), and where each row starts in `pairs`.
-    std::vector<std::size_t> source_row;
-    std::vector<std::size_t> destination_column;
-    std::vector<std::size_t> row_start;
+    // The result of a pair; null when it was not asked (or is a place and itself).
+    const PairResult* result(std::size_t from, std::size_t to) const;
+    std::optional<PairReach> pair(std::size_t from, std::size_t to) const;
+    // Every asked pair: each source to each destination but itself, source-major.
+    std::vector<PairReach> pairs() const;
+    template <typename F>
+    void for_each_pair(F&& f) const {
+        for (std::size_t s : sources) {
+            for (std::size_t d : destinations) {
+                if (const PairResult* r = result(s, d)) f(PairReach{s, d, r});
+            }
+        }
+    }
+    // A witness of a pair's result, naming that pair's two places.
+    Witness named(const PairReach& pair, const Witness& witness) const;
+
+    // Filled by compute_reach: the class of each place and the result of each pair of classes.
+    std::vector<std::uint32_t> class_of;
+    std::vector<std::uint32_t> result_of_classes;  // classes x classes; kNoResult: not asked
+    std::size_t class_count = 0;
+    static constexpr std::uint32_t kNoResult = 0xFFFFFFFFu;
 };
 
 struct ReachOptions {
