@@ -149,7 +149,8 @@ struct Dataplane {
     // --- trace and output ---
     // Appends a step when the packet is traced; returns it for the stage to fill, else null.
     TraceStep* step(Context& ctx, ComponentId component, Action action) {
-        if (ctx.trace == nullptr) [[likely]]
+        // An audit (EngineConfig::audit) wants the denials only.
+        if (ctx.trace == nullptr || config.audit) [[likely]]
             return nullptr;
         return append_step(*ctx.trace, component, action);
     }

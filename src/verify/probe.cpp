@@ -88,7 +88,11 @@ Prober::Prober(const model::Topology& topology) {
 Prober::~Prober() = default;
 
 void Prober::transmit(PortId port, std::span<const std::uint8_t> frame) {
-    out_.emplace_back(port, std::vector<std::uint8_t>(frame.begin(), frame.end()));
+    // Frames are kept in a pool of buffers reused from probe to probe.
+    if (out_count_ == out_.size()) out_.emplace_back();
+    out_[out_count_].first = port;
+    out_[out_count_].second.assign(frame.begin(), frame.end());
+    ++out_count_;
 }
 
 Flow Prober::flow(const sim::Endpoint& from, const sim::Endpoint& to) const {
@@ -113,15 +117,17 @@ ProbeResult Prober::connects(const Flow& flow) {
 }
 
 ProbeResult Prober::explain(const Flow& flow) {
+    ++explained_;
     return run(*audit_, flow, true);
 }
 
 ProbeResult Prober::run(engine::Engine& engine, const Flow& flow, bool collect) {
     ++probes_;
     const model::Topology& t = sim_->topology();
-    out_.clear();
+    out_count_ = 0;
     traces_.clear();
-    std::vector<PortId> touched;
+    std::vector<PortId>& touched = touched_;
+    touched.clear();
     std::size_t reply_from_trace = SIZE_MAX;  // traces from this index on are the answer's
     std::string failure;                      // what happened, when no component dropped it
     std::string failure_at = "network";
@@ -157,14 +163,15 @@ ProbeResult Prober::run(engine::Engine& engine, const Flow& flow, bool collect) 
     net::Ipv4Address sent_src = flow.src;  // the packet handed to the engine at this hop
     net::Ipv4Address sent_dst = flow.dst;
     for (int hop = 0; hop < kMaxHops; ++hop) {
-        out_.clear();
+        out_count_ = 0;
         touched.push_back(out.port);
         engine.receive(out.port, frame, kProbeTime);
         const PortId ingress = out.port;
         // The first IPv4 frame the engine sent (it sends one per packet here: probes are small).
         std::optional<sim::DecodedFrame> d;
         PortId port = 0;
-        for (const auto& [p, bytes] : out_) {
+        for (std::size_t i = 0; i < out_count_; ++i) {
+            const auto& [p, bytes] = out_[i];
             d = sim::decode_frame(bytes);
             if (d && d->ipv4) {
                 port = p;

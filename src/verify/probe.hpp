@@ -54,6 +54,7 @@ class Prober final : public engine::FrameSink {
     bool local(const Flow& flow);
 
     std::size_t probes() const noexcept { return probes_; }
+    std::size_t explained() const noexcept { return explained_; }
     const sim::Simulation& simulation() const noexcept { return *sim_; }
 
     void transmit(engine::PortId port, std::span<const std::uint8_t> frame) override;
@@ -64,11 +65,14 @@ class Prober final : public engine::FrameSink {
     std::unique_ptr<sim::Simulation> sim_;  // its hosts decide routes; its engine is not used
     std::unique_ptr<engine::Engine> fast_;
     std::unique_ptr<engine::Engine> audit_;
-    std::vector<std::pair<engine::PortId, std::vector<std::uint8_t>>> out_;
+    std::vector<std::pair<engine::PortId, std::vector<std::uint8_t>>> out_;  // [0, out_count_)
+    std::size_t out_count_ = 0;
+    std::vector<engine::PortId> touched_;  // ports a probe used: their state is forgotten
     std::vector<engine::PacketTrace> traces_;
     std::vector<bool> forwarding_;        // per ENI: its instance routes others' packets
     std::set<net::Ipv4Address> account_;  // public and Elastic IPs: the internet sends them back
     std::size_t probes_ = 0;
+    std::size_t explained_ = 0;
 };
 
 }  // namespace vpcstack::verify

@@ -33,6 +33,9 @@ class Cuts {
         starts_.push_back(last + 1);
     }
     void cut(const net::Cidr& c) { cut(c.network().value(), c.last().value()); }
+    void add(const Cuts& other) {
+        starts_.insert(starts_.end(), other.starts_.begin(), other.starts_.end());
+    }
     // The atoms of [lo, hi].
     std::vector<Interval> atoms(std::uint64_t lo, std::uint64_t hi) const {
         std::vector<std::uint64_t> s;
@@ -73,6 +76,13 @@ struct PairCuts {
     Cuts tcp_sport, udp_sport;  // the request's source port (the reply's destination port)
     Cuts address;               // internet addresses
     Cuts& dport(std::uint8_t p) { return p == net::Protocol::kTcp ? tcp_dport : udp_dport; }
+    void add(const PairCuts& o) {
+        tcp_dport.add(o.tcp_dport);
+        udp_dport.add(o.udp_dport);
+        tcp_sport.add(o.tcp_sport);
+        udp_sport.add(o.udp_sport);
+        address.add(o.address);
+    }
     Cuts& sport(std::uint8_t p) { return p == net::Protocol::kTcp ? tcp_sport : udp_sport; }
 };
 
@@ -103,16 +113,20 @@ void cut_group(const Topology& t, PairCuts& cuts, Index group) {
     }
 }
 
-void cut_vpc(const Topology& t, PairCuts& cuts, Index vpc) {
-    for (const model::NetworkAcl& acl : t.network_acls) {
-        if (acl.vpc != vpc) continue;
-        for (const auto* rules : {&acl.inbound, &acl.outbound}) {
-            for (const model::AclRule& r : *rules) {
-                cut_ports(cuts, r.protocol, r.ports, true);
-                cuts.address.cut(r.cidr);
-            }
+void cut_acl(const Topology& t, PairCuts& cuts, Index acl) {
+    for (const auto* rules : {&t.network_acls[acl].inbound, &t.network_acls[acl].outbound}) {
+        for (const model::AclRule& r : *rules) {
+            cut_ports(cuts, r.protocol, r.ports, true);
+            cuts.address.cut(r.cidr);
         }
     }
+}
+
+// What any path through a VPC may meet besides its two ends: its route tables (gateway tables
+// included), and the subnets and groups of its NAT gateways and router instances. A packet
+// meets a network ACL only where it leaves or enters a subnet: the ends' subnets and these.
+PairCuts vpc_cuts(const Topology& t, Index vpc) {
+    PairCuts cuts;
     for (const model::RouteTable& rt : t.route_tables) {
         if (rt.vpc != vpc) continue;
         for (const model::Route& r : rt.routes) {
@@ -123,11 +137,17 @@ void cut_vpc(const Topology& t, PairCuts& cuts, Index vpc) {
             }
         }
     }
-    // Router instances of the VPC may stand on any path through it.
+    std::set<Index> subnets;
+    for (const model::NatGateway& n : t.nat_gateways) {
+        if (n.vpc == vpc) subnets.insert(n.subnet);
+    }
     for (const model::Eni& e : t.enis) {
         if (e.vpc != vpc || e.source_dest_check) continue;
         for (Index g : e.security_groups) cut_group(t, cuts, g);
+        subnets.insert(e.subnet);
     }
+    for (Index s : subnets) cut_acl(t, cuts, t.subnets[s].network_acl);
+    return cuts;
 }
 
 // Addresses that are no internet host's: VPC ranges and the account's public addresses are the
@@ -211,7 +231,9 @@ struct Ephemeral {
 
 class PairSolver {
   public:
-    PairSolver(const Topology& t, Prober& prober) : t_(t), prober_(prober) {}
+    PairSolver(const Topology& t, Prober& prober) : t_(t), prober_(prober) {
+        for (Index v = 0; v < t.vpcs.size(); ++v) vpc_cuts_.push_back(vpc_cuts(t, v));
+    }
 
     PairResult solve(const End& from, const End& to, const Filter& filter) {
         PairCuts cuts;
@@ -221,11 +243,13 @@ class PairSolver {
             const model::Eni& eni = t_.enis[e->endpoint.eni];
             vpcs.insert(eni.vpc);
             for (Index g : eni.security_groups) cut_group(t_, cuts, g);
+            cut_acl(t_, cuts, t_.subnets[eni.subnet].network_acl);
         }
-        if (vpcs.empty()) {  // internet to an address: every VPC may be on the way
+        if (vpcs.empty()) {  // from the internet to an address: any subnet may hold it
             for (Index v = 0; v < t_.vpcs.size(); ++v) vpcs.insert(v);
+            for (Index a = 0; a < t_.network_acls.size(); ++a) cut_acl(t_, cuts, a);
         }
-        for (Index v : vpcs) cut_vpc(t_, cuts, v);
+        for (Index v : vpcs) cuts.add(vpc_cuts_[v]);
 
         std::vector<net::Ipv4Address> addresses;  // internet addresses to try, one per atom
         if (from.any_internet || to.any_internet) {
@@ -241,42 +265,79 @@ class PairSolver {
             addresses.push_back({});  // the ends' own addresses
         }
 
-        PairResult out;
-        std::vector<std::pair<ServiceRange, Witness>> open_atoms;
-        for (net::Ipv4Address internet : addresses) {
-            End f = from;
-            End d = to;
+        // An atom's verdict, its witness kept as numbers until the end (most are never shown).
+        struct Atom {
+            ServiceRange range;
+            std::size_t address = 0;  // index into `addresses`
+            std::uint8_t protocol = 0;
+            std::uint16_t dport = 0;
+            std::uint16_t sport = 0;
+        };
+        struct Group {
+            std::vector<Blocker> blockers;
+            std::vector<Atom> atoms;
+        };
+        std::vector<Atom> open_atoms;
+        std::vector<Group> groups;
+        std::vector<End> ends_from(addresses.size(), from);
+        std::vector<End> ends_to(addresses.size(), to);
+        for (std::size_t ai = 0; ai < addresses.size(); ++ai) {
+            End& f = ends_from[ai];
+            End& d = ends_to[ai];
             for (End* e : {&f, &d}) {
                 if (!e->any_internet) continue;
-                e->endpoint.address = internet;
-                e->endpoint.label = internet.to_string();
-                e->trace_name = internet.to_string();
+                e->endpoint.address = addresses[ai];
+                e->endpoint.label = addresses[ai].to_string();
+                e->trace_name = addresses[ai].to_string();
             }
             Flow flow = prober_.flow(f.endpoint, d.endpoint);
             const bool local = prober_.local(flow);
-            auto record = [&](const ServiceRange& range, const Flow& probe, bool connected) {
-                Witness w{f.trace_name, d.trace_name, net::Protocol(probe.protocol), probe.dport,
-                          probe.sport};
+
+            // One walk through the audit engine gives the verdict and every blocker. The
+            // request's fate does not depend on its source port (no rule on the way there
+            // looks at it), only the answer's (the ACLs on its way back look at its destination
+            // port): other source ports are tried only when nothing stopped the request.
+            auto decide = [&](const ServiceRange& range, Flow probe,
+                              const std::vector<Interval>& sports) {
+                if (!sports.empty()) probe.sport = static_cast<std::uint16_t>(sports.front().first);
+                std::vector<Blocker> blockers;
+                bool connected = local;
+                if (!connected) {
+                    ProbeResult a = prober_.explain(probe);
+                    connected = a.connected && a.blockers.empty();
+                    blockers = std::move(a.blockers);
+                    const bool request_blocked =
+                        !a.delivered || std::any_of(blockers.begin(), blockers.end(),
+                                                    [](const Blocker& b) { return !b.reply; });
+                    for (std::size_t i = 1; i < sports.size() && !connected && !request_blocked;
+                         ++i) {
+                        Flow other = probe;
+                        other.sport = static_cast<std::uint16_t>(sports[i].first);
+                        if (prober_.connects(other).connected) {
+                            connected = true;
+                            probe = other;
+                        }
+                    }
+                }
+                Atom atom{range, ai, probe.protocol, probe.dport, probe.sport};
                 if (connected) {
-                    open_atoms.emplace_back(range, std::move(w));
+                    open_atoms.push_back(atom);
                     return;
                 }
-                std::vector<Blocker> blockers = prober_.explain(probe).blockers;
-                auto same =
-                    std::find_if(out.closed.begin(), out.closed.end(),
-                                 [&](const Closed& c) { return alike(c.blockers, blockers); });
-                if (same == out.closed.end()) {
-                    out.closed.push_back({{}, std::move(blockers), std::move(w)});
-                    same = out.closed.end() - 1;
+                auto same = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+                    return alike(g.blockers, blockers);
+                });
+                if (same == groups.end()) {
+                    groups.push_back({std::move(blockers), {}});
+                    same = groups.end() - 1;
                 }
-                same->services.add(range);
+                same->atoms.push_back(atom);
             };
 
             if (!filter.protocol || *filter.protocol == net::Protocol::kIcmp) {
                 Flow probe = flow;
                 probe.protocol = net::Protocol::kIcmp;
-                record({net::Protocol::icmp(), kEcho, kEcho}, probe,
-                       local || prober_.connects(probe).connected);
+                decide({net::Protocol::icmp(), kEcho, kEcho}, probe, {});
             }
             for (std::uint8_t p : {net::Protocol::kTcp, net::Protocol::kUdp}) {
                 if (filter.protocol && *filter.protocol != p) continue;
@@ -292,50 +353,64 @@ class PairSolver {
                     Flow probe = flow;
                     probe.protocol = p;
                     probe.dport = representative_port(atom);
-                    // The request's fate does not depend on its source port (no rule of the
-                    // way there looks at it): only the answer's does, through the ACLs on its
-                    // way back. So other source ports are worth trying only when the request
-                    // arrived.
-                    bool connected = local;
-                    for (std::size_t i = 0; i < sports.size() && !connected; ++i) {
-                        probe.sport = static_cast<std::uint16_t>(sports[i].first);
-                        ProbeResult r = prober_.connects(probe);
-                        connected = r.connected;
-                        if (!r.delivered) break;
-                    }
-                    if (!connected) probe.sport = static_cast<std::uint16_t>(sports.front().first);
                     const auto first = static_cast<std::uint16_t>(atom.first);
                     const auto last = static_cast<std::uint16_t>(atom.last);
-                    record({net::Protocol(p), first, last}, probe, connected);
+                    decide({net::Protocol(p), first, last}, probe, sports);
                 }
             }
         }
-        for (const auto& [range, witness] : open_atoms) out.open.add(range);
+
+        auto witness = [&](const Atom& a) {
+            return Witness{ends_from[a.address].trace_name, ends_to[a.address].trace_name,
+                           net::Protocol(a.protocol), a.dport, a.sport};
+        };
+        PairResult out;
+        std::vector<ServiceRange> open;
+        for (const Atom& a : open_atoms) open.push_back(a.range);
+        out.open = ServiceSet::of(std::move(open));
         for (const ServiceRange& r : out.open.ranges()) {
-            for (const auto& [range, witness] : open_atoms) {
-                if (range.protocol == r.protocol && range.first >= r.first &&
-                    range.last <= r.last) {
-                    out.open_witnesses.push_back(witness);
+            for (const Atom& a : open_atoms) {
+                if (a.range.protocol == r.protocol && a.range.first >= r.first &&
+                    a.range.last <= r.last) {
+                    out.open_witnesses.push_back(witness(a));
                     break;
                 }
             }
         }
-        // An address atom may open what another closes: what is open anywhere is open.
-        for (Closed& c : out.closed) c.services = c.services.minus(out.open);
-        std::erase_if(out.closed, [](const Closed& c) { return c.services.empty(); });
+        // An address atom may open what another closes: what is open from anywhere is open,
+        // and a group's witness is one of what it still holds.
+        for (Group& g : groups) {
+            std::vector<ServiceRange> ranges;
+            const Atom* shown = nullptr;
+            for (const Atom& a : g.atoms) {
+                if (out.open.contains(a.range)) continue;
+                ranges.push_back(a.range);
+                if (shown == nullptr) shown = &a;
+            }
+            if (shown == nullptr) continue;
+            out.closed.push_back(
+                {ServiceSet::of(std::move(ranges)), std::move(g.blockers), witness(*shown)});
+        }
         return out;
     }
 
   private:
     const Topology& t_;
     Prober& prober_;
+    std::vector<PairCuts> vpc_cuts_;  // per VPC
 };
 
 // What tells one ENI from another for every rule, route and address range of the topology.
 // Places with equal keys meet the same fate with every peer (but themselves).
+// Subnets matter by what they apply (their ACL and route table) and by whether two places
+// share one (no ACL, no route between them), which the pair's key says; a subnet that holds a
+// NAT gateway or a router instance is a class of its own.
 struct ClassKey {
     Index unique = model::kNone;  // set for ENIs only their own computation can answer
-    Index subnet = model::kNone;
+    Index vpc = model::kNone;
+    Index network_acl = model::kNone;
+    Index route_table = model::kNone;
+    Index transit_subnet = model::kNone;
     std::vector<Index> groups;
     std::size_t private_atom = 0;
     std::size_t public_atom = 0;  // 0: no public address
@@ -374,7 +449,10 @@ class Classifier {
                 }
             }
         }
-        for (const model::Subnet& s : t.subnets) cuts_.cut(s.cidr);
+        for (const model::NatGateway& n : t.nat_gateways) transit_.insert(n.subnet);
+        for (const model::Eni& e : t.enis) {
+            if (!e.source_dest_check) transit_.insert(e.subnet);
+        }
         cuts_.seal();
     }
 
@@ -391,7 +469,11 @@ class Classifier {
                              targets_.count({model::RouteTargetKind::Eni, place.eni}) > 0 ||
                              targets_.count({model::RouteTargetKind::Instance, eni.instance}) > 0;
         if (special) k.unique = place.eni;
-        k.subnet = eni.subnet;
+        const model::Subnet& subnet = t_.subnets[eni.subnet];
+        k.vpc = eni.vpc;
+        k.network_acl = subnet.network_acl;
+        k.route_table = subnet.route_table;
+        if (transit_.count(eni.subnet) > 0) k.transit_subnet = eni.subnet;
         k.groups = eni.security_groups;
         std::sort(k.groups.begin(), k.groups.end());
         k.private_atom = cuts_.atom_of(eni.primary_ip().value());
@@ -406,6 +488,7 @@ class Classifier {
     const Topology& t_;
     Cuts cuts_;
     std::set<std::pair<model::RouteTargetKind, Index>> targets_;
+    std::set<Index> transit_;  // subnets of NAT gateways and router instances
 };
 
 std::string protocol_text(net::Protocol p) {
@@ -445,8 +528,7 @@ std::string Blocker::to_string() const {
 
 const PairResult* Reach::result(std::size_t from, std::size_t to) const {
     if (from == to || from >= class_of.size() || to >= class_of.size()) return nullptr;
-    const std::uint32_t r =
-        result_of_classes[std::size_t{class_of[from]} * class_count + class_of[to]];
+    const std::uint32_t r = result_of_classes[result_slot(from, to)];
     if (r == kNoResult) return nullptr;
     // Sources and destinations share classes: check the pair was asked.
     auto asked = [](const std::vector<std::size_t>& v, std::size_t i) {
@@ -465,6 +547,11 @@ std::vector<PairReach> Reach::pairs() const {
     std::vector<PairReach> out;
     for_each_pair([&](const PairReach& p) { out.push_back(p); });
     return out;
+}
+
+std::size_t Reach::result_slot(std::size_t from, std::size_t to) const {
+    const bool same = subnet_of[from] != kNoSubnet && subnet_of[from] == subnet_of[to];
+    return (std::size_t{class_of[from]} * class_count + class_of[to]) * 2 + (same ? 1 : 0);
 }
 
 Witness Reach::named(const PairReach& pair, const Witness& witness) const {
@@ -517,14 +604,19 @@ ReachResult compute_reach(const Topology& topology, const ReachOptions& options)
             class_ids.try_emplace(classifier.key(reach.places[i]), next).first->second;
     }
     reach.class_count = class_ids.size();
-    reach.result_of_classes.assign(reach.class_count * reach.class_count, Reach::kNoResult);
+    reach.result_of_classes.assign(reach.class_count * reach.class_count * 2, Reach::kNoResult);
+    reach.subnet_of.resize(reach.places.size(), Reach::kNoSubnet);
+    for (std::size_t i = 0; i < reach.places.size(); ++i) {
+        if (reach.places[i].kind == Place::Kind::Eni) {
+            reach.subnet_of[i] =
+                static_cast<std::uint32_t>(topology.enis[reach.places[i].eni].subnet);
+        }
+    }
     std::vector<bool> used(reach.class_count, false);
     for (std::size_t s : reach.sources) {
         for (std::size_t d : reach.destinations) {
             if (s == d) continue;
-            std::uint32_t& r =
-                reach.result_of_classes[std::size_t{reach.class_of[s]} * reach.class_count +
-                                        reach.class_of[d]];
+            std::uint32_t& r = reach.result_of_classes[reach.result_slot(s, d)];
             used[reach.class_of[s]] = used[reach.class_of[d]] = true;
             if (r != Reach::kNoResult) continue;
             PairResult result = solver.solve(end_of(topology, reach.places[s]),
@@ -539,6 +631,7 @@ ReachResult compute_reach(const Topology& topology, const ReachOptions& options)
     reach.stats.classes = static_cast<std::size_t>(std::count(used.begin(), used.end(), true));
     reach.stats.class_pairs = reach.results.size();
     reach.stats.probes = prober.probes();
+    reach.stats.explained = prober.explained();
     reach.stats.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return {std::move(reach), ""};

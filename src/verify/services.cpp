@@ -53,6 +53,12 @@ std::string ServiceRange::to_string() const {
     return fmt::format("proto {}", protocol.number());
 }
 
+ServiceSet ServiceSet::of(std::vector<ServiceRange> ranges) {
+    ServiceSet s;
+    s.ranges_ = normalised(std::move(ranges));
+    return s;
+}
+
 void ServiceSet::add(const ServiceRange& range) {
     ranges_.push_back(range);
     ranges_ = normalised(std::move(ranges_));

@@ -82,7 +82,8 @@ struct EngineConfig {
     // For verification (verify/): a security group or network ACL that denies a packet is
     // recorded in the trace as a drop step and the packet goes on as if allowed (tracked, so its
     // reply is judged as the reply of an allowed flow), so one walk names every component that
-    // blocks a flow on its way there and back. Never set in a simulation or a lab.
+    // blocks a flow on its way there and back; its traces hold those drop steps only. Never set
+    // in a simulation or a lab.
     bool audit = false;
 };
 

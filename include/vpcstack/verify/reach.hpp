@@ -39,6 +39,7 @@ struct ServiceRange {
 // A set of services: sorted, merged ranges (by protocol number, then port).
 class ServiceSet {
   public:
+    static ServiceSet of(std::vector<ServiceRange> ranges);  // any order, overlaps allowed
     void add(const ServiceRange& range);
     void add(const ServiceSet& other);
     bool contains(net::Protocol protocol, std::uint16_t port) const;
@@ -127,6 +128,7 @@ struct ReachStats {
     std::size_t classes = 0;      // groups of places no rule tells apart
     std::size_t class_pairs = 0;  // pairs computed (every other pair shares one's result)
     std::size_t probes = 0;       // flows sent through the engine (request and answer: one)
+    std::size_t explained = 0;    // of which through the audit engine, to name the blockers
     double seconds = 0;
 };
 
@@ -156,11 +158,15 @@ struct Reach {
     // A witness of a pair's result, naming that pair's two places.
     Witness named(const PairReach& pair, const Witness& witness) const;
 
-    // Filled by compute_reach: the class of each place and the result of each pair of classes.
+    // Filled by compute_reach: the class of each place, its subnet, and the result of each pair
+    // of classes (apart or in one subnet).
     std::vector<std::uint32_t> class_of;
-    std::vector<std::uint32_t> result_of_classes;  // classes x classes; kNoResult: not asked
+    std::vector<std::uint32_t> subnet_of;          // kNoSubnet for the internet
+    std::vector<std::uint32_t> result_of_classes;  // [from class][to class][same subnet]
     std::size_t class_count = 0;
     static constexpr std::uint32_t kNoResult = 0xFFFFFFFFu;
+    static constexpr std::uint32_t kNoSubnet = 0xFFFFFFFFu;
+    std::size_t result_slot(std::size_t from, std::size_t to) const;
 };
 
 struct ReachOptions {
