@@ -75,13 +75,17 @@ void run(std::size_t instances, const Options& options) {
     }
     const vpcstack::verify::ReachStats& s = r.reach->stats;
     std::size_t open = 0;
-    for (const auto& pair : r.reach->pairs) open += !pair.open.empty();
+    std::size_t pairs = 0;
+    r.reach->for_each_pair([&](const vpcstack::verify::PairReach& p) {
+        ++pairs;
+        open += !p.result->open.empty();
+    });
     std::printf(
         "%8zu instances: matrix%s %.2f s wall; places %zu, pairs %zu (%zu with something "
         "open), classes %zu, class pairs %zu, probes %zu (%.1f us each); peak RSS %ld "
         "MiB loaded, %ld MiB after the matrix (+%ld MiB)\n",
         instances, options.reach.from.empty() && options.reach.to.empty() ? "" : " (a slice)",
-        reach_s, s.places, r.reach->pairs.size(), open, s.classes, s.class_pairs, s.probes,
+        reach_s, s.places, pairs, open, s.classes, s.class_pairs, s.probes,
         s.probes ? reach_s * 1e6 / static_cast<double>(s.probes) : 0.0, loaded_kib / 1024,
         after_kib / 1024, (after_kib - loaded_kib) / 1024);
     std::fflush(stdout);
