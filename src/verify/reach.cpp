@@ -5,9 +5,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "probe.hpp"
 
@@ -138,9 +140,6 @@ PairCuts vpc_cuts(const Topology& t, Index vpc) {
         }
     }
     std::set<Index> subnets;
-    for (const model::NatGateway& n : t.nat_gateways) {
-        if (n.vpc == vpc) subnets.insert(n.subnet);
-    }
     for (const model::Eni& e : t.enis) {
         if (e.vpc != vpc || e.source_dest_check) continue;
         for (Index g : e.security_groups) cut_group(t, cuts, g);
@@ -148,6 +147,35 @@ PairCuts vpc_cuts(const Topology& t, Index vpc) {
     }
     for (Index s : subnets) cut_acl(t, cuts, t.subnets[s].network_acl);
     return cuts;
+}
+
+// The ACLs of a VPC's NAT gateways' subnets: on the path of what a route sends to a NAT gateway.
+PairCuts nat_cuts(const Topology& t, Index vpc) {
+    PairCuts cuts;
+    std::set<Index> subnets;
+    for (const model::NatGateway& n : t.nat_gateways) {
+        if (n.vpc == vpc) subnets.insert(n.subnet);
+    }
+    for (Index s : subnets) cut_acl(t, cuts, t.subnets[s].network_acl);
+    return cuts;
+}
+
+// Whether the most specific route of a subnet's table for an address targets a NAT gateway.
+bool routed_to_nat(const Topology& t, Index subnet, net::Ipv4Address address) {
+    const Index table = t.subnets[subnet].route_table;
+    if (table == model::kNone) return false;
+    int best = -1;
+    bool nat = false;
+    for (const model::Route& r : t.route_tables[table].routes) {
+        std::vector<net::Cidr> destinations = {r.destination};
+        if (r.prefix_list != model::kNone) destinations = t.prefix_lists[r.prefix_list].cidrs;
+        for (const net::Cidr& c : destinations) {
+            if (!c.contains(address) || c.length() <= best) continue;
+            best = c.length();
+            nat = r.target.kind == model::RouteTargetKind::NatGateway;
+        }
+    }
+    return nat;
 }
 
 // Addresses that are no internet host's: VPC ranges and the account's public addresses are the
@@ -232,7 +260,10 @@ struct Ephemeral {
 class PairSolver {
   public:
     PairSolver(const Topology& t, Prober& prober) : t_(t), prober_(prober) {
-        for (Index v = 0; v < t.vpcs.size(); ++v) vpc_cuts_.push_back(vpc_cuts(t, v));
+        for (Index v = 0; v < t.vpcs.size(); ++v) {
+            vpc_cuts_.push_back(vpc_cuts(t, v));
+            nat_cuts_.push_back(nat_cuts(t, v));
+        }
     }
 
     PairResult solve(const End& from, const End& to, const Filter& filter) {
@@ -250,6 +281,19 @@ class PairSolver {
             for (Index a = 0; a < t_.network_acls.size(); ++a) cut_acl(t_, cuts, a);
         }
         for (Index v : vpcs) cuts.add(vpc_cuts_[v]);
+        // NAT subnets' ACLs: when the internet is an end, or a route of either end sends the
+        // other end's address to a NAT gateway.
+        const bool internet = from.any_internet || to.any_internet ||
+                              from.endpoint.kind == sim::Endpoint::Kind::Internet ||
+                              to.endpoint.kind == sim::Endpoint::Kind::Internet;
+        for (const auto& [a, b] : {std::pair{&from, &to}, std::pair{&to, &from}}) {
+            if (a->endpoint.kind != sim::Endpoint::Kind::Instance) continue;
+            const model::Eni& eni = t_.enis[a->endpoint.eni];
+            if (internet || b->endpoint.kind != sim::Endpoint::Kind::Instance ||
+                routed_to_nat(t_, eni.subnet, b->endpoint.address)) {
+                cuts.add(nat_cuts_[eni.vpc]);
+            }
+        }
 
         std::vector<net::Ipv4Address> addresses;  // internet addresses to try, one per atom
         if (from.any_internet || to.any_internet) {
@@ -398,6 +442,7 @@ class PairSolver {
     const Topology& t_;
     Prober& prober_;
     std::vector<PairCuts> vpc_cuts_;  // per VPC
+    std::vector<PairCuts> nat_cuts_;  // per VPC
 };
 
 // What tells one ENI from another for every rule, route and address range of the topology.
@@ -528,7 +573,13 @@ std::string Blocker::to_string() const {
 
 const PairResult* Reach::result(std::size_t from, std::size_t to) const {
     if (from == to || from >= class_of.size() || to >= class_of.size()) return nullptr;
-    const std::uint32_t r = result_of_classes[result_slot(from, to)];
+    std::uint32_t r = kNoResult;
+    if (multihomed[from] || multihomed[to]) {
+        auto it = pair_results.find(from * places.size() + to);
+        if (it != pair_results.end()) r = it->second;
+    } else {
+        r = result_of_classes[result_slot(from, to)];
+    }
     if (r == kNoResult) return nullptr;
     // Sources and destinations share classes: check the pair was asked.
     auto asked = [](const std::vector<std::size_t>& v, std::size_t i) {
@@ -593,8 +644,6 @@ ReachResult compute_reach(const Topology& topology, const ReachOptions& options)
     std::sort(reach.sources.begin(), reach.sources.end());
     std::sort(reach.destinations.begin(), reach.destinations.end());
 
-    Prober prober(topology);
-    PairSolver solver(topology, prober);
     Classifier classifier(topology);
     std::map<ClassKey, std::uint32_t> class_ids;
     reach.class_of.resize(reach.places.size());
@@ -606,32 +655,70 @@ ReachResult compute_reach(const Topology& topology, const ReachOptions& options)
     reach.class_count = class_ids.size();
     reach.result_of_classes.assign(reach.class_count * reach.class_count * 2, Reach::kNoResult);
     reach.subnet_of.resize(reach.places.size(), Reach::kNoSubnet);
+    reach.multihomed.assign(reach.places.size(), 0);
     for (std::size_t i = 0; i < reach.places.size(); ++i) {
         if (reach.places[i].kind == Place::Kind::Eni) {
-            reach.subnet_of[i] =
-                static_cast<std::uint32_t>(topology.enis[reach.places[i].eni].subnet);
+            const model::Eni& eni = topology.enis[reach.places[i].eni];
+            reach.subnet_of[i] = static_cast<std::uint32_t>(eni.subnet);
+            reach.multihomed[i] = topology.instances[eni.instance].enis.size() > 1;
         }
     }
+    // The pairs to compute: the first pair of places of each pair of classes.
     std::vector<bool> used(reach.class_count, false);
     for (std::size_t s : reach.sources) {
         for (std::size_t d : reach.destinations) {
             if (s == d) continue;
-            std::uint32_t& r = reach.result_of_classes[reach.result_slot(s, d)];
+            // An instance with several ENIs picks one by the other end's subnet (its routing
+            // table): its pairs are its own.
+            std::uint32_t& r = reach.multihomed[s] || reach.multihomed[d]
+                                   ? reach.pair_results[s * reach.places.size() + d]
+                                   : reach.result_of_classes[reach.result_slot(s, d)];
+            if (reach.multihomed[s] || reach.multihomed[d]) r = Reach::kNoResult;
             used[reach.class_of[s]] = used[reach.class_of[d]] = true;
             if (r != Reach::kNoResult) continue;
-            PairResult result = solver.solve(end_of(topology, reach.places[s]),
-                                             end_of(topology, reach.places[d]), Filter{});
-            result.from = s;
-            result.to = d;
             r = static_cast<std::uint32_t>(reach.results.size());
-            reach.results.push_back(std::move(result));
+            reach.results.push_back({s, d, {}, {}, {}});
         }
     }
+    // Each is independent (fresh engine state per probe): computed by as many workers as
+    // there are cores, each with its own engines; the result does not depend on their number.
+    unsigned workers = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
+    workers = std::clamp<unsigned>(workers, 1, 64);
+    workers = static_cast<unsigned>(
+        std::min<std::size_t>(workers, std::max<std::size_t>(1, reach.results.size() / 32)));
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> probes{0};
+    std::atomic<std::size_t> explained{0};
+    auto work = [&] {
+        Prober prober(topology);
+        PairSolver solver(topology, prober);
+        constexpr std::size_t kChunk = 16;
+        for (std::size_t first = next.fetch_add(kChunk); first < reach.results.size();
+             first = next.fetch_add(kChunk)) {
+            const std::size_t last = std::min(first + kChunk, reach.results.size());
+            for (std::size_t i = first; i < last; ++i) {
+                PairResult& r = reach.results[i];
+                const std::size_t s = r.from;
+                const std::size_t d = r.to;
+                r = solver.solve(end_of(topology, reach.places[s]),
+                                 end_of(topology, reach.places[d]), Filter{});
+                r.from = s;
+                r.to = d;
+            }
+        }
+        probes += prober.probes();
+        explained += prober.explained();
+    };
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < workers; ++i) threads.emplace_back(work);
+    work();
+    for (std::thread& t : threads) t.join();
     reach.stats.places = reach.places.size();
     reach.stats.classes = static_cast<std::size_t>(std::count(used.begin(), used.end(), true));
     reach.stats.class_pairs = reach.results.size();
-    reach.stats.probes = prober.probes();
-    reach.stats.explained = prober.explained();
+    reach.stats.probes = probes;
+    reach.stats.explained = explained;
+    reach.stats.threads = workers;
     reach.stats.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return {std::move(reach), ""};

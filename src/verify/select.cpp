@@ -47,8 +47,12 @@ std::vector<Place> places_of(const Topology& t) {
             Place p;
             p.kind = Place::Kind::Eni;
             p.eni = eni;
-            p.name = eni == instance.enis.front() ? instance.meta.name
-                                                  : instance.meta.name + "/" + e.meta.name;
+            // A secondary ENI: "web/eth1" (its own name when it already says whose it is).
+            p.name = instance.meta.name;
+            if (eni != instance.enis.front()) {
+                const bool prefixed = e.meta.name.starts_with(instance.meta.name + "/");
+                p.name = prefixed ? e.meta.name : instance.meta.name + "/" + e.meta.name;
+            }
             p.address = e.primary_ip().to_string();
             p.trace_name = trace_name_of(t, eni);
             places.push_back(std::move(p));

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "vpcstack/engine/drop_reason.hpp"
@@ -129,6 +130,7 @@ struct ReachStats {
     std::size_t class_pairs = 0;  // pairs computed (every other pair shares one's result)
     std::size_t probes = 0;       // flows sent through the engine (request and answer: one)
     std::size_t explained = 0;    // of which through the audit engine, to name the blockers
+    unsigned threads = 1;         // workers that computed the pairs
     double seconds = 0;
 };
 
@@ -167,11 +169,15 @@ struct Reach {
     static constexpr std::uint32_t kNoResult = 0xFFFFFFFFu;
     static constexpr std::uint32_t kNoSubnet = 0xFFFFFFFFu;
     std::size_t result_slot(std::size_t from, std::size_t to) const;
+    // Pairs with an end on an instance of several ENIs: by from * places + to.
+    std::vector<char> multihomed;
+    std::unordered_map<std::size_t, std::uint32_t> pair_results;
 };
 
 struct ReachOptions {
     std::string from;  // selectors (see select_places); empty: every place
     std::string to;
+    unsigned threads = 0;  // workers; 0: one per core (the result is the same for any number)
 };
 
 struct ReachResult {
