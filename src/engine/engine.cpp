@@ -211,6 +211,18 @@ void Engine::replace_security_group_rules(model::Index group, std::vector<model:
     dp.groups[group] = policy::compile_group(dp.topo, group, ingress, egress, dp.membership);
 }
 
+void Engine::forget_flows(std::span<const PortId> enis) {
+    Dataplane& dp = impl_->dp;
+    for (PortId port : enis) {
+        if (port >= dp.enis.size()) continue;
+        dp.enis[port].conntrack.clear();
+        dp.enis[port].admitted_fragments.clear();
+    }
+    for (auto& n : dp.nats) {
+        if (n.size() > 0) n.clear();
+    }
+}
+
 std::size_t Engine::tracked_connections(PortId eni_port) const {
     if (eni_port >= impl_->dp.enis.size()) return 0;
     return impl_->dp.enis[eni_port].conntrack.size();

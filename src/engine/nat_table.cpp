@@ -10,6 +10,13 @@ NatTable::NatTable(net::Ipv4Address nat_ip, std::uint32_t max_per_destination, T
       idle_timeout_(idle_timeout),
       next_port_(policy::kNatFirstPort) {}
 
+void NatTable::clear() {
+    by_inside_.clear();
+    by_outside_.clear();
+    per_destination_.clear();
+    next_port_ = policy::kNatFirstPort;
+}
+
 net::FiveTuple NatTable::outside_reply(const net::FiveTuple& inside,
                                        std::uint16_t port) const noexcept {
     if (inside.protocol == net::Protocol::kIcmp)

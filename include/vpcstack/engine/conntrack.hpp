@@ -80,6 +80,7 @@ class ConntrackTable {
     // Removes entries idle longer than their timeout; returns how many.
     std::size_t expire(TimeNs now);
     std::size_t size() const noexcept { return entries_.size(); }
+    void clear() noexcept { entries_.clear(); }
     std::size_t capacity() const noexcept { return capacity_; }
     TimeNs timeout_of(const ConntrackEntry& e) const noexcept;
 

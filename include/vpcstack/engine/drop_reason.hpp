@@ -41,6 +41,8 @@ struct DropReasonInfo {
     DropReason reason;
     std::string_view name;         // "AclDenied"
     std::string_view explanation;  // one line for people
+    // The matching explanation code of the cloud's Reachability Analyzer, "" where none fits.
+    std::string_view analyzer_code = {};
 };
 
 inline constexpr std::array<DropReasonInfo, kDropReasonCount> kDropReasons{{
@@ -52,13 +54,15 @@ inline constexpr std::array<DropReasonInfo, kDropReasonCount> kDropReasons{{
     {DropReason::SourceDestCheck, "SourceDestCheck",
      "source/destination check: the address is not the ENI's own"},
     {DropReason::SecurityGroupNoMatch, "SecurityGroupNoMatch",
-     "no security group rule allows the flow"},
-    {DropReason::AclDenied, "AclDenied", "denied by a network ACL rule"},
-    {DropReason::NoRoute, "NoRoute", "no route matches the destination"},
-    {DropReason::Blackhole, "Blackhole", "the route's target is not available (blackhole)"},
+     "no security group rule allows the flow", "ENI_SG_RULES_MISMATCH"},
+    {DropReason::AclDenied, "AclDenied", "denied by a network ACL rule", "SUBNET_ACL_RESTRICTION"},
+    {DropReason::NoRoute, "NoRoute", "no route matches the destination", "NO_ROUTE_TO_DESTINATION"},
+    {DropReason::Blackhole, "Blackhole", "the route's target is not available (blackhole)",
+     "BAD_STATE_ROUTE"},
     {DropReason::NoPublicIp, "NoPublicIp",
      "the source has no public IPv4 address at the internet gateway"},
-    {DropReason::NoMapping, "NoMapping", "the public address is not mapped to any interface"},
+    {DropReason::NoMapping, "NoMapping", "the public address is not mapped to any interface",
+     "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"},
     {DropReason::NatNoTranslation, "NatNoTranslation",
      "no NAT translation exists for this inbound packet"},
     {DropReason::NatPortsExhausted, "NatPortsExhausted",
@@ -66,10 +70,11 @@ inline constexpr std::array<DropReasonInfo, kDropReasonCount> kDropReasons{{
     {DropReason::NatUnsupported, "NatUnsupported",
      "the NAT gateway does not translate this protocol or fragment"},
     {DropReason::NotTransitive, "NotTransitive",
-     "traffic that arrived over a peering may not leave the VPC again"},
+     "traffic that arrived over a peering may not leave the VPC again",
+     "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR"},
     {DropReason::ConntrackFull, "ConntrackFull", "the interface's connection tracking is full"},
     {DropReason::MtuExceeded, "MtuExceeded", "larger than the path MTU with don't-fragment set"},
-    {DropReason::InstanceStopped, "InstanceStopped", "the instance is not running"},
+    {DropReason::InstanceStopped, "InstanceStopped", "the instance is not running", "BAD_STATE"},
     {DropReason::HostUnreachable, "HostUnreachable", "no interface holds the destination address"},
     {DropReason::NatOwnSubnet, "NatOwnSubnet",
      "a NAT gateway does not serve instances in its own subnet"},

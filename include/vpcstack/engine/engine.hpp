@@ -79,6 +79,11 @@ struct EngineConfig {
     TimeNs nat_idle_timeout = policy::kNatIdleTimeoutSeconds * kNsPerSecond;
     // Largest IPv4 packet through the internet gateway; the cloud's is 1500. Range 576 to 9001.
     std::uint16_t internet_mtu = 1500;
+    // For verification (verify/): a security group or network ACL that denies a packet is
+    // recorded in the trace as a drop step and the packet goes on as if allowed (tracked, so its
+    // reply is judged as the reply of an allowed flow), so one walk names every component that
+    // blocks a flow on its way there and back. Never set in a simulation or a lab.
+    bool audit = false;
 };
 
 struct Counters {
@@ -115,6 +120,10 @@ class Engine {
     // flows continue; untracked flows are cut at once. AWS: security-group-connection-tracking.
     void replace_security_group_rules(model::Index group, std::vector<model::SgRule> ingress,
                                       std::vector<model::SgRule> egress);
+
+    // Forgets the connection tracking of these ENIs and every NAT translation, so the next
+    // packet meets the state of a freshly built engine (verify/ probes one flow at a time).
+    void forget_flows(std::span<const PortId> enis);
 
     // Introspection for tests and lab status.
     std::size_t tracked_connections(PortId eni_port) const;  // conntrack entries of an ENI

@@ -31,7 +31,8 @@ struct ServiceRange {
     net::Protocol protocol;
     std::uint16_t first = 0;
     std::uint16_t last = 0;
-    std::string to_string() const;  // "tcp/443", "tcp/8000-8080", "udp/all", "icmp echo", "proto 47"
+    std::string to_string()
+        const;  // "tcp/443", "tcp/8000-8080", "udp/all", "icmp echo", "proto 47"
     bool operator==(const ServiceRange&) const = default;
 };
 
@@ -84,12 +85,17 @@ struct Witness {
 
 // A component that stops a service, with the rule, on the request or on the reply.
 struct Blocker {
-    std::string component;  // as traces name it: "sg/db-sg", "acl/private-acl", "rtb/main"
-    engine::DropReason reason;
-    std::string rule;         // the rule that decided, when one did ("100 deny all 0.0.0.0/0")
+    std::string component;  // as traces name it: "sg/db-sg", "acl/private-acl", "rt/main"
+    // The engine's drop reason; none when nothing dropped the packet but it went elsewhere
+    // (delivered to another host, answered by the network, no address to send to).
+    std::optional<engine::DropReason> reason;
+    std::string rule;         // the rule that decided, in the trace's words, when one did
+    std::string detail;       // the trace's detail, or what happened instead of a drop
     std::string explanation;  // the Reachability Analyzer explanation code, "" if none
     bool reply = false;       // on the return path
-    std::string to_string() const;  // "acl/private-acl: AclDenied (rule ...) on the reply"
+    // "acl/private-acl: AclDenied (inbound rule 100: deny all from 0.0.0.0/0) on the reply
+    // [SUBNET_ACL_RESTRICTION]"
+    std::string to_string() const;
     bool operator==(const Blocker&) const = default;
 };
 
@@ -110,9 +116,9 @@ struct PairReach {
 
 struct ReachStats {
     std::size_t places = 0;
-    std::size_t classes = 0;       // groups of places no rule tells apart
-    std::size_t class_pairs = 0;   // pairs computed (the rest are copies)
-    std::size_t probes = 0;        // packets sent through the engine (request and reply: one)
+    std::size_t classes = 0;      // groups of places no rule tells apart
+    std::size_t class_pairs = 0;  // pairs computed (the rest are copies)
+    std::size_t probes = 0;       // packets sent through the engine (request and reply: one)
     double seconds = 0;
 };
 
@@ -125,6 +131,12 @@ struct Reach {
                                             // source-major, in the order above
     ReachStats stats;
     const PairReach* pair(std::size_t from, std::size_t to) const;  // null when not computed
+
+    // Where pair() looks (filled by compute_reach; without them it searches): a source's row,
+    // a destination's column (SIZE_MAX: not one), and where each row starts in `pairs`.
+    std::vector<std::size_t> source_row;
+    std::vector<std::size_t> destination_column;
+    std::vector<std::size_t> row_start;
 };
 
 struct ReachOptions {

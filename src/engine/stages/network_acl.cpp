@@ -36,7 +36,7 @@ bool allows(Dataplane& dp, Context& ctx, model::Index subnet, policy::Direction 
         }
         if (later_fragment) s->note = Note::LaterFragment;
     }
-    return v.allowed;
+    return v.allowed || dp.config.audit;  // audit: recorded above, and on
 }
 
 }  // namespace

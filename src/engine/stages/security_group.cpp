@@ -79,7 +79,10 @@ bool allows(Dataplane& dp, Context& ctx, EniState& eni, Direction direction) {
             s->rule.kind = RuleRef::Kind::SecurityGroupNone;
             s->rule.direction = direction;
         }
-        return false;
+        if (!dp.config.audit) return false;
+        // Audit: go on as a tracked flow, so its reply is judged as an allowed flow's would be.
+        eni.conntrack.insert(pf.tuple, ctx.now, pf.icmp_type, pf.tcp_flags);
+        return true;
     }
     const ComponentId comp = dp.components->security_group(v.group->index);
     dp.touch(comp);
