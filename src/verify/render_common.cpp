@@ -134,10 +134,15 @@ Json witness_json(const Witness& w, std::string_view topology) {
 }
 
 Json blocker_json(const Blocker& b) {
+    // A blocker without a drop reason did not drop the packet: it sent it elsewhere.
+    Json reason = b.reason ? Json(std::string(engine::name(*b.reason))) : Json(nullptr);
+    Json reason_text =
+        b.reason ? Json(std::string(engine::info(*b.reason).explanation)) : Json("not delivered");
     return {{"component", b.component},
-            {"reason", std::string(engine::name(b.reason))},
-            {"reason_text", std::string(engine::info(b.reason).explanation)},
+            {"reason", std::move(reason)},
+            {"reason_text", std::move(reason_text)},
             {"rule", b.rule},
+            {"detail", b.detail},
             {"explanation", b.explanation},
             {"reply", b.reply},
             {"text", b.to_string()}};

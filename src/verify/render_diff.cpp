@@ -28,7 +28,6 @@ std::string change_text(const FlowChange& c, std::string_view verb, std::string_
     std::string out = fmt::format("  {} {}\n", styled(verb, style, color), c.services.to_string());
     for (const Blocker& b : c.blockers) {
         out += fmt::format("    blocked in {} by {}", blocked, b.to_string());
-        if (!b.explanation.empty()) out += fmt::format(" [{}]", b.explanation);
         out += '\n';
     }
     out += fmt::format("    connects: {}\n", c.witness.command(connects));

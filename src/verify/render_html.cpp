@@ -167,13 +167,14 @@ constexpr const char* kScript = R"js(
   }
 
   function blockers(list) {
-    var head = el("tr", null, ["component", "reason", "rule", "analyzer code", "on"].map(
+    var head = el("tr", null, ["component", "reason", "rule", "detail", "analyzer code", "on"].map(
         function (h) { return el("th", null, [h]); }));
     var rows = list.map(function (b) {
       return el("tr", null, [
         el("td", null, [b.component]),
-        el("td", {"title": b.reason_text}, [b.reason]),
+        el("td", {"title": b.reason_text}, [b.reason || b.reason_text]),
         el("td", null, [b.rule || "\u2014"]),
+        el("td", null, [b.detail || "\u2014"]),
         el("td", null, [b.explanation || "\u2014"]),
         el("td", null, [b.reply ? "reply" : "request"])]);
     });

@@ -71,7 +71,6 @@ std::string render_policy_text(const PolicyCheck& check, const Reach& reach, con
             out += fmt::format("  {} -> {}: {}\n", v.from_name, v.to_name, claim(v));
             for (const Blocker& b : v.blockers) {
                 out += fmt::format("    blocked by {}", b.to_string());
-                if (!b.explanation.empty()) out += fmt::format(" [{}]", b.explanation);
                 out += '\n';
             }
             out += fmt::format("    witness: {}\n", v.witness.command(reach.topology));

@@ -86,7 +86,6 @@ std::string pair_details(const Reach& reach, const PairReach& pair, bool color) 
         out += fmt::format("  closed: {}\n", c.services.to_string());
         for (const Blocker& b : c.blockers) {
             out += fmt::format("    blocked by {}", styled(b.to_string(), Style::Red, color));
-            if (!b.explanation.empty()) out += fmt::format(" [{}]", b.explanation);
             out += '\n';
         }
         out += fmt::format("    witness: {}\n", c.witness.command(reach.topology));
@@ -125,7 +124,6 @@ std::string render_query_text(const QueryResult& result, const sim::TraceQuery& 
                     query_service(query), query.from, query.to);
     for (const Blocker& b : result.blockers) {
         out += fmt::format("  blocked by {}", b.to_string());
-        if (!b.explanation.empty()) out += fmt::format(" [{}]", b.explanation);
         out += '\n';
     }
     if (result.witness) out += fmt::format("  witness: {}\n", result.witness->command(topology));

@@ -145,7 +145,7 @@ TEST(DiffText, NamesEachChangeWithItsBlockersAndBothCommands) {
         "  opened tcp/22\n"
         "    blocked in topologies/sample.yaml by " +
         opened.blockers[0].to_string() +
-        " [SGNoMatch]\n"
+        "\n"
         "    connects: " +
         opened.witness.command("topologies/new.yaml") +
         "\n"
@@ -157,7 +157,7 @@ TEST(DiffText, NamesEachChangeWithItsBlockersAndBothCommands) {
         "  closed icmp echo\n"
         "    blocked in topologies/new.yaml by " +
         closed.blockers[0].to_string() +
-        " [SG_NO_MATCH]\n"
+        "\n"
         "    connects: " +
         closed.witness.command("topologies/sample.yaml") +
         "\n"

@@ -35,7 +35,13 @@ inline Witness echo(std::string from, std::string to) {
 
 inline Blocker blocker(std::string component, engine::DropReason reason, std::string rule = "",
                        std::string explanation = "", bool reply = false) {
-    return {std::move(component), reason, std::move(rule), std::move(explanation), reply};
+    Blocker b;
+    b.component = std::move(component);
+    b.reason = reason;
+    b.rule = std::move(rule);
+    b.explanation = std::move(explanation);
+    b.reply = reply;
+    return b;
 }
 
 inline Place eni(std::string name, std::string address) {
