@@ -105,8 +105,8 @@ header p { margin: 0; color: var(--muted); }
             vertical-align: -1px; border-radius: 2px; }
 .filter { padding: 2px 6px; width: 9em; }
 main { flex: 1; display: flex; min-height: 0; }
-#matrix-wrap { flex: 3; overflow: auto; min-width: 0; }
-#panel { flex: 2; overflow: auto; border-left: 1px solid var(--border); padding: 8px 16px;
+#matrix-wrap { flex: 0 1 auto; max-width: 65%; overflow: auto; min-width: 0; }
+#panel { flex: 1; overflow: auto; border-left: 1px solid var(--border); padding: 8px 16px;
          min-width: 320px; }
 table#matrix { border-collapse: separate; border-spacing: 0; font-size: 12px; }
 #matrix th, #matrix td { border-right: 1px solid var(--border);

@@ -28,6 +28,10 @@ std::string claim(const Violation& v) {
     return fmt::format("{} does not connect", v.services.to_string());
 }
 
+std::string pairs(std::size_t n) {
+    return fmt::format("{} pair{}", n, n == 1 ? "" : "s");
+}
+
 std::string indented(const std::string& text, std::string_view indent) {
     std::string out;
     std::size_t start = 0;
@@ -51,21 +55,26 @@ std::string render_policy_text(const PolicyCheck& check, const Reach& reach, con
     std::string out =
         fmt::format("verify {} against {}: {} assertions, {} hold, {} violated\n", reach.topology,
                     policy_file(check), check.results.size(), held, check.results.size() - held);
+    out += '\n';
+    bool after_violation = false;
     for (const AssertionResult& r : check.results) {
         const Assertion& a = *r.assertion;
-        out += '\n';
+        // A violation is a block of lines; a blank line sets it apart from what follows.
+        if (after_violation) out += '\n';
+        after_violation = r.evaluated && !r.holds;
         if (!r.evaluated) {
             out += fmt::format("{}  {} ({})\n", styled("NOT CHECKED", Style::Yellow, color),
                                a.label(), location(a.loc));
             continue;
         }
         if (r.holds) {
-            out += fmt::format("{}  {} ({} pairs)\n", styled("holds", Style::Green, color),
-                               a.label(), r.pairs);
+            out += fmt::format("{}     {} ({})\n", styled("holds", Style::Green, color), a.label(),
+                               pairs(r.pairs));
             continue;
         }
-        out += fmt::format("{}  {} ({} of {} pairs; {})\n", styled("VIOLATED", Style::Red, color),
-                           a.label(), r.violations.size(), r.pairs, location(a.loc));
+        if (!out.ends_with("\n\n")) out += '\n';
+        out += fmt::format("{}  {} ({} of {}; {})\n", styled("VIOLATED", Style::Red, color),
+                           a.label(), r.violations.size(), pairs(r.pairs), location(a.loc));
         for (std::size_t i = 0; i < r.violations.size(); ++i) {
             const Violation& v = r.violations[i];
             out += fmt::format("  {} -> {}: {}\n", v.from_name, v.to_name, claim(v));
