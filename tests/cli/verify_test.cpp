@@ -171,6 +171,36 @@ TEST(VerifyCommand, AViolatedPolicyShowsTheWitnessAndItsTraceAndExitsOne) {
     EXPECT_TRUE(has(r.out, "holds     web -> app only [tcp/8080] (1 pair)\n")) << r.out;
 }
 
+TEST(VerifyCommand, AReplyDroppedByAStatelessAclIsNotAConnection) {
+    TempDir dir;
+    std::string policy =
+        dir.write("policy.yaml", "assertions:\n  - {from: internet, to: web, reachable: tcp/80}\n")
+            .string();
+    Result r = vpcctl("verify topologies/acl-forgets-ephemeral.yaml " + policy);
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_TRUE(has(r.out,
+                    "  internet -> web: tcp/80 does not connect\n"
+                    "    blocked by acl/web-acl: AclDenied (outbound rule *: deny all)"))
+        << r.out;
+    EXPECT_TRUE(has(r.out, "on the reply [SUBNET_ACL_RESTRICTION]\n")) << r.out;
+    EXPECT_TRUE(has(r.out, "unreachable: dropped at acl/web-acl (AclDenied) on the return path"))
+        << "the witness's trace shows the reply dropped\n"
+        << r.out;
+}
+
+TEST(VerifyCommand, TheInternetReachesTheNatTopologysWebOnHttpAndHttpsOnly) {
+    TempDir dir;
+    std::string policy = dir.write("policy.yaml",
+                                   "assertions:\n"
+                                   "  - {from: internet, to: web, only: [tcp/80, tcp/443]}\n"
+                                   "  - {from: internet, to: app, unreachable: all}\n"
+                                   "  - {from: app, to: internet, reachable: [tcp/443, udp/53]}\n")
+                             .string();
+    Result r = vpcctl("verify topologies/two-tier-nat.yaml " + policy);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_TRUE(has(r.out, "3 assertions, 3 hold, 0 violated")) << r.out;
+}
+
 TEST(VerifyCommand, AsJsonEmbedsTheWitnessTrace) {
     TempDir dir;
     std::string policy =
