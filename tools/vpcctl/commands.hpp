@@ -6,10 +6,12 @@
 //   2  a usage or input error
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "vpcstack/live/lab_actions.hpp"
+#include "vpcstack/model/topology.hpp"
 
 namespace vpcstack::cli {
 
@@ -39,6 +41,40 @@ struct TraceOptions {
     bool json = false;
 };
 int run_trace(const TraceOptions& options);
+
+// `vpcctl reach`: the matrix of which services connect between places, or with --proto the
+// query form for one service between two endpoints (docs/verify.md).
+struct ReachOptions {
+    std::string topology;
+    std::string from;  // selectors; empty: every place (the query form requires both)
+    std::string to;
+    std::string protocol;  // non-empty: the query form
+    int dport = -1;        // -1: not given
+    int sport = -1;
+    bool json = false;
+    std::string html;  // the HTML report's file; empty: none
+};
+int run_reach(const ReachOptions& options);
+
+// `vpcctl verify TOPO POLICY`: checks a policy file's assertions (docs/verify.md).
+struct VerifyOptions {
+    std::string topology;
+    std::string policy;
+    bool json = false;
+};
+int run_verify(const VerifyOptions& options);
+
+// `vpcctl diff OLD NEW`: the reachability a change of topology opens and closes.
+struct DiffOptions {
+    std::string old_topology;
+    std::string new_topology;
+    bool json = false;
+};
+int run_diff(const DiffOptions& options);
+
+// Loads a topology for a command; on an error prints its diagnostics to stderr and returns
+// nothing (warnings are for `vpcctl check`).
+std::optional<model::Topology> load_topology_or_report(const std::string& path);
 
 struct ImportAwsOptions {
     std::string input_dir;

@@ -16,8 +16,10 @@ void add_flow_options(CLI::App* cmd, std::string& from, std::string& to, std::st
                     "Source: an instance, ENI name or id, or any IP address (an internet host)")
         ->required();
     cmd->add_option("--to", to, "Destination, in the same forms as --from")->required();
-    cmd->add_option("--proto", protocol, "tcp, udp, icmp or a protocol number (default: icmp echo)");
-    cmd->add_option("--dport", dport, "Destination port (tcp and udp)")->check(CLI::Range(0, 65535));
+    cmd->add_option("--proto", protocol,
+                    "tcp, udp, icmp or a protocol number (default: icmp echo)");
+    cmd->add_option("--dport", dport, "Destination port (tcp and udp)")
+        ->check(CLI::Range(0, 65535));
     cmd->add_option("--sport", sport, "Source port (tcp and udp; default: an ephemeral port)")
         ->check(CLI::Range(0, 65535));
     cmd->add_flag("--json", json, "Print the trace as JSON (see docs/trace-json.md)");
@@ -38,27 +40,66 @@ int main(int argc, char** argv) {
     check_cmd->callback([&] { exit_code = cli::run_check(check); });
 
     cli::DiagramOptions diagram;
-    auto* diagram_cmd = app.add_subcommand("diagram", "Draw a topology as Graphviz dot, SVG or PNG");
+    auto* diagram_cmd =
+        app.add_subcommand("diagram", "Draw a topology as Graphviz dot, SVG or PNG");
     diagram_cmd->add_option("topology", diagram.topology, "Topology YAML file")->required();
     diagram_cmd->add_option("-o,--output", diagram.output, "Output file: .dot, .svg or .png")
         ->required();
     diagram_cmd->callback([&] { exit_code = cli::run_diagram(diagram); });
 
     cli::TraceOptions trace;
-    auto* trace_cmd =
-        app.add_subcommand("trace", "Send one flow through a simulated topology and explain its path");
+    auto* trace_cmd = app.add_subcommand(
+        "trace", "Send one flow through a simulated topology and explain its path");
     trace_cmd->add_option("topology", trace.topology, "Topology YAML file")->required();
     add_flow_options(trace_cmd, trace.from, trace.to, trace.protocol, trace.dport, trace.sport,
                      trace.json);
     trace_cmd->callback([&] { exit_code = cli::run_trace(trace); });
 
-    auto* import_cmd = app.add_subcommand("import", "Write a topology from a cloud's own description");
+    cli::ReachOptions reach;
+    auto* reach_cmd = app.add_subcommand(
+        "reach", "Which services connect between places, proven by the engine (docs/verify.md)");
+    reach_cmd->add_option("topology", reach.topology, "Topology YAML file")->required();
+    reach_cmd->add_option("--from", reach.from,
+                          "Sources: an instance, ENI, subnet, VPC, security group, CIDR or "
+                          "internet (default: every place); with --proto, a trace endpoint");
+    reach_cmd->add_option("--to", reach.to, "Destinations, in the same forms as --from");
+    reach_cmd->add_option("--proto", reach.protocol,
+                          "Ask about one service: tcp, udp or icmp (needs --from and --to)");
+    reach_cmd->add_option("--dport", reach.dport, "Destination port (tcp and udp)")
+        ->check(CLI::Range(0, 65535));
+    reach_cmd->add_option("--sport", reach.sport, "Source port (default: any ephemeral port)")
+        ->check(CLI::Range(0, 65535));
+    reach_cmd->add_flag("--json", reach.json, "Print JSON (see docs/verify.md)");
+    reach_cmd->add_option("--html", reach.html,
+                          "Write the matrix as one self-contained HTML report to this file");
+    reach_cmd->callback([&] { exit_code = cli::run_reach(reach); });
+
+    cli::VerifyOptions verify;
+    auto* verify_cmd = app.add_subcommand(
+        "verify", "Check a policy file of reachability assertions (exit 1 on a violation)");
+    verify_cmd->add_option("topology", verify.topology, "Topology YAML file")->required();
+    verify_cmd->add_option("policy", verify.policy, "Policy YAML file (docs/verify.md)")
+        ->required();
+    verify_cmd->add_flag("--json", verify.json, "Print JSON (see docs/verify.md)");
+    verify_cmd->callback([&] { exit_code = cli::run_verify(verify); });
+
+    cli::DiffOptions diff;
+    auto* diff_cmd = app.add_subcommand(
+        "diff", "What a change of topology opens and closes (exit 1 when reachability changed)");
+    diff_cmd->add_option("old", diff.old_topology, "The topology before")->required();
+    diff_cmd->add_option("new", diff.new_topology, "The topology after")->required();
+    diff_cmd->add_flag("--json", diff.json, "Print JSON (see docs/verify.md)");
+    diff_cmd->callback([&] { exit_code = cli::run_diff(diff); });
+
+    auto* import_cmd =
+        app.add_subcommand("import", "Write a topology from a cloud's own description");
     import_cmd->require_subcommand(1);
     cli::ImportAwsOptions import_aws;
     auto* aws_cmd =
         import_cmd->add_subcommand("aws", "Import the JSON output of 'aws ec2 describe-*' calls");
     aws_cmd->add_option("dir", import_aws.input_dir, "Folder of describe-* JSON files")->required();
-    aws_cmd->add_option("-o,--output", import_aws.output, "Topology YAML file to write")->required();
+    aws_cmd->add_option("-o,--output", import_aws.output, "Topology YAML file to write")
+        ->required();
     aws_cmd->add_option("--region", import_aws.region, "Region when the folder layout names none");
     aws_cmd->callback([&] { exit_code = cli::run_import_aws(import_aws); });
 
@@ -81,7 +122,8 @@ int main(int argc, char** argv) {
     ls_cmd->callback([&] { exit_code = cli::run_lab_ls(); });
 
     vpcstack::live::LabStatusOptions lab_status;
-    auto* status_cmd = lab_cmd->add_subcommand("status", "Instances, addresses, counters and drops");
+    auto* status_cmd =
+        lab_cmd->add_subcommand("status", "Instances, addresses, counters and drops");
     status_cmd->add_option("lab", lab_status.name, "Lab name")->required();
     status_cmd->callback([&] { exit_code = cli::run_lab_status(lab_status); });
 
