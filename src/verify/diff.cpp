@@ -17,8 +17,8 @@ std::map<std::string, std::size_t> by_name(const Reach& reach) {
 
 // The services of `changed` split by the Closed groups of the side where they do not connect;
 // each part shown by a packet from the side where it does.
-std::vector<FlowChange> changes(const ServiceSet& changed, const PairReach& connects,
-                                const PairReach& blocked) {
+std::vector<FlowChange> changes(const ServiceSet& changed, const PairResult& connects,
+                                const PairResult& blocked) {
     std::vector<FlowChange> out;
     ServiceSet left = changed;
     for (const Closed& c : blocked.closed) {
@@ -46,14 +46,14 @@ ReachDiff diff_reach(const Reach& old_reach, const Reach& new_reach) {
     for (const Place& p : old_reach.places) {
         if (!new_places.count(p.name)) diff.removed.push_back({p.name, p.address});
     }
-    for (const PairReach& now : new_reach.pairs) {
+    for (const PairResult& now : new_reach.views()) {
         const std::string& from = new_reach.places[now.from].name;
         const std::string& to = new_reach.places[now.to].name;
         auto f = old_places.find(from);
         auto t = old_places.find(to);
         if (f == old_places.end() || t == old_places.end()) continue;
-        const PairReach* before = old_reach.pair(f->second, t->second);
-        if (before == nullptr) continue;
+        const std::optional<PairResult> before = old_reach.view(f->second, t->second);
+        if (!before) continue;
         ++diff.compared;
         PairDiff d{from, to, {}, {}};
         ServiceSet opened = now.open.minus(before->open);

@@ -259,7 +259,7 @@ bool witness_is_in(const Witness& w, const ServiceSet& services) {
 
 // The Closed group of the first service of `missing`, and its witness sent to that group's
 // part of `missing`.
-void blocked_witness(const PairReach& pair, const ServiceSet& missing, Violation& v) {
+void blocked_witness(const PairResult& pair, const ServiceSet& missing, Violation& v) {
     for (const Closed& c : pair.closed) {
         ServiceSet part = c.services.intersect(missing);
         if (part.empty()) continue;
@@ -345,7 +345,7 @@ Witness witness_in(const Witness& witness, const ServiceSet& services) {
     return w;
 }
 
-Witness connecting_witness(const PairReach& pair, const ServiceSet& bad) {
+Witness connecting_witness(const PairResult& pair, const ServiceSet& bad) {
     const std::vector<ServiceRange>& open = pair.open.ranges();
     for (std::size_t i = 0; i < open.size() && i < pair.open_witnesses.size(); ++i) {
         ServiceSet range;
@@ -383,8 +383,8 @@ PolicyCheck check_policy(const Reach& reach, const Policy& policy, const PlaceRe
         for (std::size_t s : from.places) {
             for (std::size_t d : to.places) {
                 if (s == d) continue;
-                const PairReach* pair = reach.pair(s, d);
-                if (pair == nullptr) {
+                const std::optional<PairResult> pair = reach.view(s, d);
+                if (!pair) {
                     missing_pair = true;
                     continue;
                 }

@@ -305,6 +305,13 @@ class PairSolver {
                                          [&](const net::Cidr& c) { return c.contains(a); });
                 if (!cloud) addresses.push_back(a);
             }
+            // Witnesses come from the first address that shows them: a documentation address
+            // (203.0.113.10 ...) reads better than the start of an arbitrary range.
+            std::stable_partition(addresses.begin(), addresses.end(), [](net::Ipv4Address a) {
+                return a == net::Ipv4Address(203, 0, 113, 10) ||
+                       a == net::Ipv4Address(198, 51, 100, 10) ||
+                       a == net::Ipv4Address(192, 0, 2, 10);
+            });
         } else {
             addresses.push_back({});  // the ends' own addresses
         }
@@ -572,12 +579,12 @@ std::string Blocker::to_string() const {
 }
 
 const PairResult* Reach::result(std::size_t from, std::size_t to) const {
-    if (from == to || from >= class_of.size() || to >= class_of.size()) return nullptr;
+    if (from == to || from >= places.size() || to >= places.size()) return nullptr;
     std::uint32_t r = kNoResult;
-    if (multihomed[from] || multihomed[to]) {
-        auto it = pair_results.find(from * places.size() + to);
-        if (it != pair_results.end()) r = it->second;
-    } else {
+    if (auto it = pair_results.find(from * places.size() + to); it != pair_results.end()) {
+        r = it->second;
+    } else if (from < class_of.size() && to < class_of.size() && !multihomed[from] &&
+               !multihomed[to]) {
         r = result_of_classes[result_slot(from, to)];
     }
     if (r == kNoResult) return nullptr;
@@ -598,6 +605,37 @@ std::vector<PairReach> Reach::pairs() const {
     std::vector<PairReach> out;
     for_each_pair([&](const PairReach& p) { out.push_back(p); });
     return out;
+}
+
+PairResult Reach::view(const PairReach& pair) const {
+    PairResult v = *pair.result;
+    v.from = pair.from;
+    v.to = pair.to;
+    for (Witness& w : v.open_witnesses) w = named(pair, w);
+    for (Closed& c : v.closed) c.witness = named(pair, c.witness);
+    return v;
+}
+
+std::optional<PairResult> Reach::view(std::size_t from, std::size_t to) const {
+    if (auto p = pair(from, to)) return view(*p);
+    return std::nullopt;
+}
+
+std::vector<PairResult> Reach::views() const {
+    std::vector<PairResult> out;
+    for_each_pair([&](const PairReach& p) { out.push_back(view(p)); });
+    return out;
+}
+
+void Reach::add_pair(PairResult result) {
+    const std::size_t key = result.from * places.size() + result.to;
+    pair_results[key] = static_cast<std::uint32_t>(results.size());
+    for (std::vector<std::size_t>* v : {&sources, &destinations}) {
+        const std::size_t i = v == &sources ? result.from : result.to;
+        auto at = std::lower_bound(v->begin(), v->end(), i);
+        if (at == v->end() || *at != i) v->insert(at, i);
+    }
+    results.push_back(std::move(result));
 }
 
 std::size_t Reach::result_slot(std::size_t from, std::size_t to) const {

@@ -97,7 +97,7 @@ std::string abbreviate(std::string_view text, std::size_t width) {
     return out;
 }
 
-std::string pair_title(const Reach& reach, const PairReach& pair) {
+std::string pair_title(const Reach& reach, const PairResult& pair) {
     const Place& from = reach.places[pair.from];
     const Place& to = reach.places[pair.to];
     std::string title = fmt::format("{} -> {}", from.name, to.name);
@@ -161,7 +161,7 @@ Json place_json(const Place& p) {
             {"trace_name", p.trace_name}};
 }
 
-Json pair_json(const Reach& reach, const PairReach& pair) {
+Json pair_json(const Reach& reach, const PairResult& pair) {
     Json witnesses = Json::array();
     for (const Witness& w : pair.open_witnesses)
         witnesses.push_back(witness_json(w, reach.topology));

@@ -29,7 +29,7 @@ std::string_view coverage_name(Coverage c);  // "none", "partial", "most"
 std::string abbreviate(std::string_view text, std::size_t width);
 
 // "web -> db (10.0.1.10 -> 10.0.3.10)"; the internet has no address.
-std::string pair_title(const Reach& reach, const PairReach& pair);
+std::string pair_title(const Reach& reach, const PairResult& pair);
 
 Json ranges_json(const ServiceSet& services);    // [{"protocol", "first", "last", "text"}]
 Json services_json(const ServiceSet& services);  // ["tcp/443", "icmp echo"]
@@ -37,6 +37,6 @@ Json witness_json(const Witness& witness, std::string_view topology);
 Json blocker_json(const Blocker& blocker);
 Json blockers_json(const std::vector<Blocker>& blockers);
 Json place_json(const Place& place);
-Json pair_json(const Reach& reach, const PairReach& pair);
+Json pair_json(const Reach& reach, const PairResult& pair);
 
 }  // namespace vpcstack::verify::detail

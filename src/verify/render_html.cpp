@@ -74,7 +74,7 @@ Json report_data(const Reach& reach, const TraceText& trace) {
     Json places = Json::array();
     for (const Place& p : reach.places) places.push_back(detail::place_json(p));
     Json pairs = Json::array();
-    for (const PairReach& p : reach.pairs) {
+    for (const PairResult& p : reach.views()) {
         Json j = detail::pair_json(reach, p);
         j["title"] = detail::pair_title(reach, p);
         for (std::size_t i = 0; i < p.open_witnesses.size(); ++i) {
@@ -251,17 +251,18 @@ std::string matrix_html(const Reach& reach) {
         out += fmt::format("<th class=\"col\" title=\"{0}\"><span>{0}</span></th>", name);
     }
     out += "</tr></thead>\n<tbody>\n";
+    std::size_t next_pair = 0;
     for (std::size_t s : reach.sources) {
         std::string name = escape_html(reach.places[s].name);
         out += fmt::format("<tr><th title=\"{0}\">{0}</th>", name);
         for (std::size_t d : reach.destinations) {
-            const PairReach* p = s == d ? nullptr : reach.pair(s, d);
+            const std::optional<PairResult> p = s == d ? std::nullopt : reach.view(s, d);
             if (s == d) {
                 out += "<td class=\"self\" title=\"itself\">·</td>";
-            } else if (p == nullptr) {
+            } else if (!p) {
                 out += "<td class=\"missing\" title=\"not computed\">?</td>";
             } else {
-                auto index = static_cast<std::size_t>(p - reach.pairs.data());
+                const std::size_t index = next_pair++;  // the order of Reach::views()
                 out +=
                     fmt::format("<td class=\"{}\" data-pair=\"{}\" title=\"{}\">{}</td>",
                                 detail::coverage_name(detail::coverage(p->open)), index,

@@ -19,7 +19,7 @@ std::string render_reach_json(const Reach& reach) {
     Json places = Json::array();
     for (const Place& p : reach.places) places.push_back(detail::place_json(p));
     Json pairs = Json::array();
-    for (const PairReach& p : reach.pairs) pairs.push_back(detail::pair_json(reach, p));
+    for (const PairResult& p : reach.views()) pairs.push_back(detail::pair_json(reach, p));
     const ReachStats& st = reach.stats;
     Json doc = {{"topology", reach.topology},
                 {"places", std::move(places)},

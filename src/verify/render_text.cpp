@@ -60,7 +60,7 @@ std::string matrix(const Reach& reach, bool color) {
         for (std::size_t d : reach.destinations) {
             if (s == d) {
                 row.emplace_back("·", Style::Dim);
-            } else if (const PairReach* p = reach.pair(s, d)) {
+            } else if (const std::optional<PairResult> p = reach.view(s, d)) {
                 row.emplace_back(detail::cell_summary(p->open),
                                  coverage_style(detail::coverage(p->open)));
             } else {
@@ -74,7 +74,7 @@ std::string matrix(const Reach& reach, bool color) {
     return out;
 }
 
-std::string pair_details(const Reach& reach, const PairReach& pair, bool color) {
+std::string pair_details(const Reach& reach, const PairResult& pair, bool color) {
     std::string out = styled(detail::pair_title(reach, pair), Style::Bold, color) + "\n";
     out += fmt::format("  open: {}\n", styled(pair.open.to_string(),
                                               coverage_style(detail::coverage(pair.open)), color));
@@ -108,7 +108,7 @@ std::string render_reach_text(const Reach& reach, bool color) {
     std::string out = fmt::format("reach {}: {} sources x {} destinations\n\n", reach.topology,
                                   reach.sources.size(), reach.destinations.size());
     out += matrix(reach, color);
-    for (const PairReach& p : reach.pairs) out += "\n" + pair_details(reach, p, color);
+    for (const PairResult& p : reach.views()) out += "\n" + pair_details(reach, p, color);
     const ReachStats& st = reach.stats;
     out += fmt::format(
         "\n{} places in {} classes; {} class pairs computed with {} probes in {:.2f} s\n",

@@ -26,13 +26,13 @@ Reach renamed(Reach r, std::string file) {
 Reach changed_reach() {
     Reach r = renamed(sample_reach(), "topologies/new.yaml");
     ServiceSet all = all_services();
-    PairReach& web_db = test::pair_of(r, "web", "db");
+    PairResult& web_db = test::pair_of(r, "web", "db");
     ServiceSet db_open = services({"tcp/22", "tcp/5432"});
     web_db = test::pair(r, web_db.from, web_db.to, db_open,
                         {{all.minus(db_open),
                           {test::blocker("sg/db-sg", DropReason::SecurityGroupNoMatch)},
                           test::tcp("web", "db", 80)}});
-    PairReach& internet_web = test::pair_of(r, "internet", "web");
+    PairResult& internet_web = test::pair_of(r, "internet", "web");
     ServiceSet web_open = services({"tcp/443"});
     internet_web = test::pair(
         r, internet_web.from, internet_web.to, web_open,
@@ -82,7 +82,7 @@ TEST(Diff, AClosedFlowIsShownByOldsPacketAndWhatBlocksItInNew) {
     const FlowChange& c = p.closed[0];
     EXPECT_EQ(c.services, services({"icmp echo"}));
     EXPECT_EQ(c.witness.protocol, net::Protocol::icmp());
-    EXPECT_TRUE(test::same_packet(c.witness, sample_reach().pairs[4].open_witnesses[0]))
+    EXPECT_TRUE(test::same_packet(c.witness, sample_reach().results[4].open_witnesses[0]))
         << "OLD's open witness";
     ASSERT_EQ(c.blockers.size(), 1u);
     EXPECT_EQ(c.blockers[0].component, "sg/web-sg") << "NEW's closed group of icmp, not the ACL's";
@@ -93,7 +93,7 @@ TEST(Diff, AChangeIsSplitByTheGroupsThatBlockIt) {
     Reach after = renamed(sample_reach(), "new.yaml");
     // web -> internet: everything open before; now tcp/22 is stopped by an ACL and udp by the
     // security group.
-    PairReach& p = test::pair_of(after, "web", "internet");
+    PairResult& p = test::pair_of(after, "web", "internet");
     ServiceSet tcp22 = services({"tcp/22"});
     ServiceSet udp = services({"udp"});
     p = test::pair(after, p.from, p.to, all_services().minus(tcp22).minus(udp),

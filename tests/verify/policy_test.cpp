@@ -258,7 +258,7 @@ TEST(PolicyCheck, ASelectionWithoutPairsHoldsTriviallyWithAWarning) {
 
 TEST(PolicyCheck, APairTheReachDidNotComputeIsAnError) {
     Reach r = sample_reach();
-    r.pairs.erase(r.pairs.begin());  // web -> db
+    r.pair_results.erase(0 * r.places.size() + 1);  // web -> db
     PolicyCheck c = check(r, policy_of("assertions:\n  - {from: web, to: db, reachable: all}\n"));
     EXPECT_FALSE(c.holds());
     EXPECT_EQ(c.diagnostics.error_count(), 1u);

@@ -85,7 +85,7 @@ TEST(PolicyText, OnlyTheFirstViolationsOfAnAssertionAreTraced) {
     }
     r.destinations = {0};
     for (std::size_t s = 1; s < 8; ++s) {
-        r.pairs.push_back(test::pair(r, s, 0, test::services({"tcp/22"}), {}));
+        r.add_pair(test::pair(r, s, 0, test::services({"tcp/22"}), {}));
     }
     auto c = checked(r, "assertions:\n  - {from: any, to: h0, unreachable: [tcp/22]}\n");
     ASSERT_EQ(c->check.results[0].violations.size(), 7u);

@@ -74,7 +74,7 @@ TEST(ReachText, AColouredMatrixAlignsLikeAPlainOne) {
 
 TEST(ReachText, ACellWithTooManyServicesShowsTheirCount) {
     Reach r = sample_reach();
-    PairReach& p = test::pair_of(r, "web", "db");
+    PairResult& p = test::pair_of(r, "web", "db");
     p = test::pair(r, p.from, p.to, services({"tcp/22", "tcp/80", "tcp/443", "tcp/8080", "udp/53"}),
                    {});
     std::vector<std::string> lines = matrix_lines(render_reach_text(r, false));
@@ -84,7 +84,7 @@ TEST(ReachText, ACellWithTooManyServicesShowsTheirCount) {
 
 TEST(ReachText, PortsOfOneProtocolShareOneWord) {
     Reach r = sample_reach();
-    PairReach& p = test::pair_of(r, "web", "db");
+    PairResult& p = test::pair_of(r, "web", "db");
     p = test::pair(r, p.from, p.to, services({"tcp/22", "tcp/80", "udp/53"}), {});
     std::vector<std::string> lines = matrix_lines(render_reach_text(r, false));
     EXPECT_NE(lines[1].find("tcp/22,80 udp/53"), std::string::npos) << lines[1];
@@ -117,7 +117,7 @@ TEST(ReachText, ColumnsThatWouldLookAlikeAreNumberedWithALegend) {
 TEST(ReachText, EveryPairListsItsOpenServicesItsBlockersAndItsWitnesses) {
     Reach r = sample_reach();
     std::string text = render_reach_text(r, false);
-    const PairReach& db_web = test::pair_of(r, "db", "web");
+    const PairResult& db_web = test::pair_of(r, "db", "web");
     std::string expected =
         "db -> web (10.0.3.10 -> 10.0.1.10)\n"
         "  open: none\n"
@@ -132,7 +132,7 @@ TEST(ReachText, EveryPairListsItsOpenServicesItsBlockersAndItsWitnesses) {
         db_web.closed[0].witness.command(r.topology) + "\n";
     EXPECT_NE(text.find(expected), std::string::npos) << text;
 
-    const PairReach& internet_web = test::pair_of(r, "internet", "web");
+    const PairResult& internet_web = test::pair_of(r, "internet", "web");
     EXPECT_NE(text.find("internet -> web (internet -> 10.0.1.10)\n"
                         "  open: icmp echo, tcp/443\n"
                         "    icmp echo: " +
@@ -287,7 +287,7 @@ TEST(ReachHtml, TheDataHoldsEveryWitnessCommandAndItsTraceWhenGiven) {
     EXPECT_EQ(doc["pairs"][4]["open_witnesses"][1]["trace"],
               "trace of 198.51.100.1 -> web\n<hop> & done");
     std::size_t witnesses = 0;
-    for (const PairReach& pr : r.pairs) witnesses += pr.open_witnesses.size() + pr.closed.size();
+    for (const PairResult& pr : r.results) witnesses += pr.open_witnesses.size() + pr.closed.size();
     EXPECT_EQ(calls, witnesses) << "one trace per witness";
 
     json untraced = json::parse(data_block(render_reach_html(r, {})));
@@ -305,7 +305,7 @@ TEST(ReachHtml, AHundredByAHundredMatrixStaysScrollableWithStickyHeaders) {
     }
     for (std::size_t s = 0; s < 100; ++s) {
         for (std::size_t d = 0; d < 100; ++d) {
-            if (s != d) r.pairs.push_back(test::pair(r, s, d, services({"tcp/443"}), {}));
+            if (s != d) r.add_pair(test::pair(r, s, d, services({"tcp/443"}), {}));
         }
     }
     std::string html = render_reach_html(r, {});

@@ -52,9 +52,9 @@ inline Place internet() {
 }
 
 // A pair whose open services each get a witness to their first port.
-inline PairReach pair(const Reach& reach, std::size_t from, std::size_t to, ServiceSet open,
-                      std::vector<Closed> closed) {
-    PairReach p{from, to, std::move(open), {}, std::move(closed)};
+inline PairResult pair(const Reach& reach, std::size_t from, std::size_t to, ServiceSet open,
+                       std::vector<Closed> closed) {
+    PairResult p{from, to, std::move(open), {}, std::move(closed)};
     for (const ServiceRange& r : p.open.ranges()) {
         bool ports = r.protocol.has_ports();
         p.open_witnesses.push_back({reach.places[from].trace_name, reach.places[to].trace_name,
@@ -84,31 +84,34 @@ inline Reach sample_reach() {
     };
     ServiceSet web_open = services({"tcp/443", "icmp echo"});
     ServiceSet db_open = services({"tcp/5432"});
-    r.pairs.push_back(pair(
+    r.add_pair(pair(
         r, 0, 1, db_open,
         {closed(db_open, {blocker("sg/db-sg", DropReason::SecurityGroupNoMatch, "", "SGNoMatch")},
                 tcp("web", "db", 22))}));
-    r.pairs.push_back(pair(r, 0, 2, all, {}));
-    r.pairs.push_back(
-        pair(r, 1, 0, {},
-             {closed({},
-                     {blocker("acl/db-acl", DropReason::AclDenied, "outbound rule *: deny all",
-                              "ACL_RULE_DENIED"),
-                      blocker("acl/web-acl", DropReason::AclDenied, "outbound rule 100: deny all",
-                              "ACL_RULE_DENIED", true)},
-                     tcp("db", "web", 80))}));
-    r.pairs.push_back(pair(r, 1, 2, {},
-                           {closed({}, {blocker("rtb/main", DropReason::NoRoute, "", "NO_ROUTE")},
-                                   echo("db", "198.51.100.1"))}));
-    r.pairs.push_back(
+    r.add_pair(pair(r, 0, 2, all, {}));
+    r.add_pair(pair(r, 1, 0, {},
+                    {closed({},
+                            {blocker("acl/db-acl", DropReason::AclDenied,
+                                     "outbound rule *: deny all", "ACL_RULE_DENIED"),
+                             blocker("acl/web-acl", DropReason::AclDenied,
+                                     "outbound rule 100: deny all", "ACL_RULE_DENIED", true)},
+                            tcp("db", "web", 80))}));
+    r.add_pair(pair(r, 1, 2, {},
+                    {closed({}, {blocker("rtb/main", DropReason::NoRoute, "", "NO_ROUTE")},
+                            echo("db", "198.51.100.1"))}));
+    r.add_pair(
         pair(r, 2, 0, web_open,
              {closed(web_open,
                      {blocker("sg/web-sg", DropReason::SecurityGroupNoMatch, "", "SG_NO_MATCH")},
                      tcp("198.51.100.1", "web", 80))}));
-    r.pairs.push_back(pair(r, 2, 1, {},
-                           {closed({}, {blocker("igw/igw", DropReason::NoMapping, "", "")},
-                                   echo("198.51.100.1", "10.0.3.10"))}));
-    r.stats = {3, 3, 6, 42, 0.25};
+    r.add_pair(pair(r, 2, 1, {},
+                    {closed({}, {blocker("igw/igw", DropReason::NoMapping, "", "")},
+                            echo("198.51.100.1", "10.0.3.10"))}));
+    r.stats.places = 3;
+    r.stats.classes = 3;
+    r.stats.class_pairs = 6;
+    r.stats.probes = 42;
+    r.stats.seconds = 0.25;
     return r;
 }
 
@@ -127,14 +130,14 @@ inline std::size_t place(const Reach& reach, const std::string& name) {
     return 0;
 }
 
-inline PairReach& pair_of(Reach& reach, const std::string& from, const std::string& to) {
+inline PairResult& pair_of(Reach& reach, const std::string& from, const std::string& to) {
     std::size_t f = place(reach, from);
     std::size_t t = place(reach, to);
-    for (PairReach& p : reach.pairs) {
+    for (PairResult& p : reach.results) {
         if (p.from == f && p.to == t) return p;
     }
     ADD_FAILURE() << "no pair " << from << " -> " << to;
-    return reach.pairs.front();
+    return reach.results.front();
 }
 
 }  // namespace vpcstack::verify::test

@@ -44,7 +44,8 @@ int run_query(const model::Topology& topology, const ReachOptions& options) {
 bool write_html(const model::Topology& topology, const verify::Reach& reach,
                 const std::string& path) {
     verify::TraceText trace;
-    if (reach.pairs.size() <= kTracedPairs) {
+    const std::size_t pairs = reach.pairs().size();
+    if (pairs <= kTracedPairs) {
         trace = [&](const verify::Witness& w) {
             sim::TraceResult r = sim::run_trace(topology, w.query());
             return r.report ? sim::render_text(*r.report, false) : "no trace: " + r.error + "\n";
@@ -58,7 +59,7 @@ bool write_html(const model::Topology& topology, const verify::Reach& reach,
         return false;
     }
     std::fprintf(
-        stderr, "vpcctl reach: wrote %s (%zu pairs%s)\n", path.c_str(), reach.pairs.size(),
+        stderr, "vpcctl reach: wrote %s (%zu pairs%s)\n", path.c_str(), pairs,
         trace ? ", with witness traces" : ", witness commands only: more than 400 pairs to trace");
     return true;
 }

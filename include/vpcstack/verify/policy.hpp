@@ -112,6 +112,6 @@ inline PolicyCheck check_policy(const model::Topology& topology, const Reach& re
 Witness witness_in(const Witness& witness, const ServiceSet& services);
 // A packet of `services` that connects: the open witness of the first open range of `pair`
 // that holds one of them, sent there. `services` must meet `pair.open`.
-Witness connecting_witness(const PairReach& pair, const ServiceSet& services);
+Witness connecting_witness(const PairResult& pair, const ServiceSet& services);
 
 }  // namespace vpcstack::verify

@@ -159,6 +159,13 @@ struct Reach {
     }
     // A witness of a pair's result, naming that pair's two places.
     Witness named(const PairReach& pair, const Witness& witness) const;
+    // A pair's result as if computed for it (from, to and witnesses are the pair's): what
+    // renderers and checks read. views() makes one per pair: for matrices a person reads.
+    PairResult view(const PairReach& pair) const;
+    std::optional<PairResult> view(std::size_t from, std::size_t to) const;
+    std::vector<PairResult> views() const;
+    // Adds the result of one pair by hand (tests, and results made elsewhere).
+    void add_pair(PairResult result);
 
     // Filled by compute_reach: the class of each place, its subnet, and the result of each pair
     // of classes (apart or in one subnet).
