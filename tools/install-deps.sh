@@ -8,6 +8,7 @@ packages=(
   libyaml-cpp-dev libtins-dev libboost-graph-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   graphviz iproute2 iputils-ping netcat-openbsd curl iperf3 tcpdump tshark nmap
+  chromium  # headless: the test that loads the HTML report of `vpcctl reach`
 )
 
 missing=()
