@@ -18,16 +18,8 @@ namespace {
 using vpcstack::test_support::read_file;
 using vpcstack::test_support::Result;
 
-// Runs vpcctl from the source tree, so the topology paths it prints are stable. The arguments
-// are one string split at spaces.
 Result vpcctl(const std::string& args) {
-    std::vector<std::string> words;
-    std::istringstream text(args);
-    for (std::string word; text >> word;) words.push_back(word);
-    vpcstack::test_support::RunOptions options;
-    options.working_dir = VPCSTACK_SOURCE_DIR;
-    options.env = {"NO_COLOR=1"};
-    return vpcstack::test_support::vpcctl(words, options);
+    return vpcstack::test_support::vpcctl_in(VPCSTACK_SOURCE_DIR, args);
 }
 
 void expect_golden(const std::string& name, const std::string& actual) {

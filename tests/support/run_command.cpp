@@ -119,4 +119,14 @@ fs::path TempDir::write(const std::string& name, const std::string& text) const 
     return path_ / name;
 }
 
+Result vpcctl_in(const std::string& dir, const std::string& args) {
+    std::vector<std::string> words;
+    std::istringstream text(args);
+    for (std::string word; text >> word;) words.push_back(word);
+    RunOptions options;
+    options.working_dir = dir;
+    options.env = {"NO_COLOR=1"};
+    return vpcctl(words, options);
+}
+
 }  // namespace vpcstack::test_support
