@@ -7,8 +7,9 @@
 // apart by any rule: every packet of an atom meets the same fate. So one concrete packet per
 // atom, sent through the engine itself (request, then the destination's answer, on fresh state),
 // decides the whole atom: the verifier has no model of the cloud of its own, it uses the engine's.
-// Places that no rule, route or address range can tell apart (same subnet, same security groups,
-// addresses in the same atoms, same flags) are computed once. A set of services is a union of
+// Places that no rule, route or address range can tell apart (same ACL and route table, same
+// security groups, addresses in the same atoms, same flags) are computed once per pair of
+// classes. A set of services is a union of
 // port ranges per protocol. docs/verify.md says what a result means and how to use it in CI.
 #pragma once
 
