@@ -78,12 +78,13 @@ struct PairCuts {
     Cuts tcp_sport, udp_sport;  // the request's source port (the reply's destination port)
     Cuts address;               // internet addresses
     Cuts& dport(std::uint8_t p) { return p == net::Protocol::kTcp ? tcp_dport : udp_dport; }
-    void add(const PairCuts& o) {
+    // Addresses are cut only for a pair with the internet as an end (every other end has one).
+    void add(const PairCuts& o, bool addresses) {
         tcp_dport.add(o.tcp_dport);
         udp_dport.add(o.udp_dport);
         tcp_sport.add(o.tcp_sport);
         udp_sport.add(o.udp_sport);
-        address.add(o.address);
+        if (addresses) address.add(o.address);
     }
     Cuts& sport(std::uint8_t p) { return p == net::Protocol::kTcp ? tcp_sport : udp_sport; }
 };
@@ -280,23 +281,23 @@ class PairSolver {
             for (Index v = 0; v < t_.vpcs.size(); ++v) vpcs.insert(v);
             for (Index a = 0; a < t_.network_acls.size(); ++a) cut_acl(t_, cuts, a);
         }
-        for (Index v : vpcs) cuts.add(vpc_cuts_[v]);
+        const bool any_address = from.any_internet || to.any_internet;
+        for (Index v : vpcs) cuts.add(vpc_cuts_[v], any_address);
         // NAT subnets' ACLs: when the internet is an end, or a route of either end sends the
         // other end's address to a NAT gateway.
-        const bool internet = from.any_internet || to.any_internet ||
-                              from.endpoint.kind == sim::Endpoint::Kind::Internet ||
+        const bool internet = any_address || from.endpoint.kind == sim::Endpoint::Kind::Internet ||
                               to.endpoint.kind == sim::Endpoint::Kind::Internet;
         for (const auto& [a, b] : {std::pair{&from, &to}, std::pair{&to, &from}}) {
             if (a->endpoint.kind != sim::Endpoint::Kind::Instance) continue;
             const model::Eni& eni = t_.enis[a->endpoint.eni];
             if (internet || b->endpoint.kind != sim::Endpoint::Kind::Instance ||
                 routed_to_nat(t_, eni.subnet, b->endpoint.address)) {
-                cuts.add(nat_cuts_[eni.vpc]);
+                cuts.add(nat_cuts_[eni.vpc], any_address);
             }
         }
 
         std::vector<net::Ipv4Address> addresses;  // internet addresses to try, one per atom
-        if (from.any_internet || to.any_internet) {
+        if (any_address) {
             for (const net::Cidr& c : not_internet(t_)) cuts.address.cut(c);
             std::vector<net::Cidr> excluded = not_internet(t_);
             for (const Interval& atom : cuts.address.atoms(0, 0xFFFFFFFFu)) {
