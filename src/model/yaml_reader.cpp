@@ -1,4 +1,5 @@
 #include "vpcstack/model/yaml_reader.hpp"
+#include "vpcstack/model/yaml_node.hpp"
 
 #include "vpcstack/model/cloud_rules.hpp"
 
@@ -52,19 +53,6 @@ struct Ctx {
     std::string kind;
     std::string name;
 };
-
-const char* describe(const YAML::Node& n) {
-    switch (n.Type()) {
-        case YAML::NodeType::Map:
-            return "a map";
-        case YAML::NodeType::Sequence:
-            return "a list";
-        case YAML::NodeType::Scalar:
-            return "a string";
-        default:
-            return "empty";
-    }
-}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -142,7 +130,7 @@ class Reader {
     bool expect_map(const YAML::Node& n, const SourceLocation& loc, const Ctx& ctx,
                     std::string_view what) {
         if (n.IsMap()) return true;
-        error(loc, ctx, fmt::format("{} is {}; expected a map", what, describe(n)));
+        error(loc, ctx, fmt::format("{} is {}; expected a map", what, yaml_kind(n)));
         return false;
     }
 
@@ -215,7 +203,7 @@ void Reader::check_keys(const YAML::Node& map, std::initializer_list<const char*
     for (auto it = map.begin(); it != map.end(); ++it) {
         const YAML::Node key = it->first;
         if (!key.IsScalar()) {
-            error(at(key), ctx, fmt::format("a key is {}; expected a key name", describe(key)));
+            error(at(key), ctx, fmt::format("a key is {}; expected a key name", yaml_kind(key)));
             continue;
         }
         const std::string& k = key.Scalar();
@@ -246,7 +234,7 @@ Field<std::string> Reader::string_field(const YAML::Node& map, std::string_view 
     f.present = true;
     f.loc = e.loc;
     if (!e.value.IsScalar()) {
-        error(e.loc, ctx, fmt::format("'{}' is {}; expected a string", key, describe(e.value)));
+        error(e.loc, ctx, fmt::format("'{}' is {}; expected a string", key, yaml_kind(e.value)));
         return f;
     }
     f.value = e.value.Scalar();
@@ -300,7 +288,7 @@ void Reader::for_each_in_list(const YAML::Node& map, std::string_view key, const
     Entry e = find(map, key);
     if (!e.found || e.value.IsNull()) return;
     if (!e.value.IsSequence()) {
-        error(e.loc, ctx, fmt::format("'{}' is {}; expected a list", key, describe(e.value)));
+        error(e.loc, ctx, fmt::format("'{}' is {}; expected a list", key, yaml_kind(e.value)));
         return;
     }
     for (const YAML::Node& item : e.value) each(item);
@@ -312,7 +300,7 @@ std::vector<Field<std::string>> Reader::string_list(const YAML::Node& map, std::
     for_each_in_list(map, key, ctx, [&](const YAML::Node& item) {
         if (!item.IsScalar()) {
             error(at(item), ctx,
-                  fmt::format("an entry of '{}' is {}; expected a string", key, describe(item)));
+                  fmt::format("an entry of '{}' is {}; expected a string", key, yaml_kind(item)));
             return;
         }
         out.push_back({item.Scalar(), at(item), true});
@@ -521,9 +509,9 @@ RawTopology Reader::read(const YAML::Node& root) {
     out.file = file_;
     const Ctx file_ctx{"", ""};
     if (!root.IsMap()) {
-        error(
-            at(root).line > 0 ? at(root) : SourceLocation{file_, 1, 1}, file_ctx,
-            fmt::format("the file is {}; expected a map with 'region' and 'vpcs'", describe(root)));
+        error(at(root).line > 0 ? at(root) : SourceLocation{file_, 1, 1}, file_ctx,
+              fmt::format("the file is {}; expected a map with 'region' and 'vpcs'",
+                          yaml_kind(root)));
         return out;
     }
     check_keys(
@@ -620,7 +608,7 @@ void Reader::read_internet_gateways(const YAML::Node& map, const Ctx& vpc_ctx, R
         } else {
             error(at(n), vpc_ctx,
                   fmt::format("'internet_gateway' is {}; expected a name or a map with 'name'",
-                              describe(n)));
+                              yaml_kind(n)));
             return;
         }
         if (!igw.meta.name.empty()) vpc.internet_gateways.push_back(std::move(igw));
@@ -714,8 +702,9 @@ std::optional<RawRoute> Reader::read_route(const YAML::Node& n, const Ctx& ctx) 
             }
         }
     } else {
-        error(r.loc, ctx,
-              fmt::format("a route is {}; expected 'DESTINATION -> TARGET' or a map", describe(n)));
+        error(
+            r.loc, ctx,
+            fmt::format("a route is {}; expected 'DESTINATION -> TARGET' or a map", yaml_kind(n)));
         return std::nullopt;
     }
     if (r.target.empty()) {
@@ -838,7 +827,7 @@ std::optional<RawAclRule> Reader::read_acl_rule(const YAML::Node& n, bool inboun
         error(r.loc, ctx,
               fmt::format("an {} rule is {}; expected 'NUMBER allow|deny PROTOCOL[/PORTS] {} "
                           "CIDR' or a map",
-                          direction, describe(n), preposition));
+                          direction, yaml_kind(n), preposition));
         return std::nullopt;
     }
     bool ok = true;
@@ -938,7 +927,7 @@ std::optional<RawSgRule> Reader::read_sg_rule(const YAML::Node& n, bool ingress,
     if (!n.IsMap()) {
         error(r.loc, ctx,
               fmt::format("an {} rule is {}; expected 'PROTOCOL[/PORTS] {} PEER' or a map",
-                          direction, describe(n), preposition));
+                          direction, yaml_kind(n), preposition));
         return std::nullopt;
     }
     if (n.size() == 1 && n.begin()->first.IsScalar() &&
@@ -1228,6 +1217,19 @@ std::optional<RawTopology> read_topology_yaml(std::string_view text, const std::
             {file, e.mark.line + 1, e.mark.column + 1}, "", "",
             fmt::format("unreadable YAML: {}; expected the layout of docs/topology.md", e.msg));
         return std::nullopt;
+    }
+}
+
+const char* yaml_kind(const YAML::Node& n) {
+    switch (n.Type()) {
+        case YAML::NodeType::Map:
+            return "a map";
+        case YAML::NodeType::Sequence:
+            return "a list";
+        case YAML::NodeType::Scalar:
+            return "a string";
+        default:
+            return "empty";
     }
 }
 

@@ -1,6 +1,8 @@
 // Policy files: reading them with every error in place, and checking them against a Reach.
 #include "vpcstack/verify/policy.hpp"
 
+#include "vpcstack/model/yaml_node.hpp"
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -20,19 +22,6 @@ constexpr const char* kServiceExpected =
     "protocol number or all";
 const std::vector<std::string> kAssertionKeys = {"name",      "from",        "to",
                                                  "reachable", "unreachable", "only"};
-
-const char* describe(const YAML::Node& n) {
-    switch (n.Type()) {
-        case YAML::NodeType::Map:
-            return "a map";
-        case YAML::NodeType::Sequence:
-            return "a list";
-        case YAML::NodeType::Scalar:
-            return "a string";
-        default:
-            return "empty";
-    }
-}
 
 // The key a mistyped one most likely meant: at most two edits ("form" for "from"), one for
 // short words.
@@ -61,7 +50,7 @@ class PolicyReader {
             error(at(root), "",
                   fmt::format("the policy is {}; expected a map with the key "
                               "'assertions'",
-                              describe(root)));
+                              model::yaml_kind(root)));
             return policy;
         }
         YAML::Node list;
@@ -81,7 +70,7 @@ class PolicyReader {
         } else if (!list.IsSequence() || list.size() == 0) {
             error(at(list), "",
                   fmt::format("'assertions' is {}; expected a list of at least one assertion",
-                              list.IsSequence() ? "an empty list" : describe(list)));
+                              list.IsSequence() ? "an empty list" : model::yaml_kind(list)));
         } else {
             for (std::size_t i = 0; i < list.size(); ++i) {
                 if (std::optional<Assertion> a = read_assertion(list[i], i + 1)) {
@@ -108,7 +97,7 @@ class PolicyReader {
             error(at(n), kind,
                   fmt::format("is {}; expected a map with from, to and one of "
                               "reachable, unreachable or only",
-                              describe(n)));
+                              model::yaml_kind(n)));
             return std::nullopt;
         }
         // Messages name the assertion by its name when it has one, wherever the name is written.
@@ -151,7 +140,7 @@ class PolicyReader {
                 if (!value.IsScalar() || value.Scalar().empty()) {
                     error(value_loc, kind,
                           fmt::format("{} is {}; expected {}", k,
-                                      value.IsScalar() ? "empty" : describe(value),
+                                      value.IsScalar() ? "empty" : model::yaml_kind(value),
                                       k == "name" ? "a name"
                                                   : "a selector: an instance, ENI, subnet, VPC, "
                                                     "security group, CIDR or internet"));
@@ -209,14 +198,14 @@ class PolicyReader {
         } else {
             error(loc, kind,
                   fmt::format("{} is {}; expected a list of services such as [tcp/443, icmp echo]",
-                              key, value.IsSequence() ? "an empty list" : describe(value)));
+                              key, value.IsSequence() ? "an empty list" : model::yaml_kind(value)));
             return false;
         }
         bool ok = true;
         for (const YAML::Node& item : items) {
             if (!item.IsScalar()) {
                 error(at(item), kind,
-                      fmt::format("a service of {} is {}; {}", key, describe(item),
+                      fmt::format("a service of {} is {}; {}", key, model::yaml_kind(item),
                                   kServiceExpected));
                 ok = false;
                 continue;
