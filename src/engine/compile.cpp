@@ -60,6 +60,7 @@ Dataplane::Dataplane(const model::Topology& t, FrameSink& s, EngineConfig c)
       fragment_buffer(kMaxFrame) {
     check_config(config);
     component_counts.resize(components->size());
+    nat_counts.resize(topo.nat_gateways.size());
     for (model::Index i = 0; i < topo.security_groups.size(); ++i) {
         const auto& sg = topo.security_groups[i];
         groups.push_back(policy::compile_group(topo, i, sg.ingress, sg.egress, membership));

@@ -94,6 +94,12 @@ struct EniState {
     std::vector<const policy::CompiledGroup*> groups;
     ConntrackTable conntrack;
     ComponentId component = 0;
+    std::uint64_t conntrack_allowance_exceeded = 0;
+    // The link-local services' packets-per-second allowance: the second being counted and the
+    // packets in it.
+    std::uint64_t linklocal_second = 0;
+    std::uint32_t linklocal_packets = 0;
+    std::uint64_t linklocal_allowance_exceeded = 0;
     // Datagrams whose first fragment the security groups allowed, until when the rest may
     // follow: later fragments carry no ports to match.
     std::unordered_map<std::uint64_t, TimeNs> admitted_fragments;
@@ -144,6 +150,7 @@ struct Dataplane {
     std::uint64_t transmitted = 0;
     std::array<std::uint64_t, kDropReasonCount> drops{};
     std::vector<Counters::Component> component_counts;
+    std::vector<Counters::NatGateway> nat_counts;  // ActiveConnectionCount filled by snapshot()
     void touch(ComponentId c) noexcept { ++component_counts[c].packets; }
 
     // --- trace and output ---

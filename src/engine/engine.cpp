@@ -192,6 +192,20 @@ Counters Engine::snapshot() const {
     for (ComponentId i = 0; i < dp.components->size(); ++i) {
         c.components.emplace_back((*dp.components)[i].name, dp.component_counts[i]);
     }
+    const std::size_t capacity = dp.config.conntrack_capacity_per_eni;
+    for (const EniState& e : dp.enis) {
+        const std::size_t tracked = e.conntrack.size();
+        c.enis.push_back({e.conntrack_allowance_exceeded,
+                          tracked < capacity ? capacity - tracked : 0,
+                          e.linklocal_allowance_exceeded});
+    }
+    for (std::size_t i = 0; i < dp.nats.size(); ++i) {
+        Counters::NatGateway n = dp.nat_counts[i];
+        n.ActiveConnectionCount = dp.nats[i].count(net::Protocol::kTcp);
+        n.PacketsDropCount =
+            dp.component_counts[dp.components->nat_gateway(static_cast<model::Index>(i))].drops;
+        c.nat_gateways.push_back(n);
+    }
     return c;
 }
 

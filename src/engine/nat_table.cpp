@@ -101,4 +101,12 @@ std::size_t NatTable::expire(TimeNs now) {
     return removed;
 }
 
+std::size_t NatTable::count(std::uint8_t protocol) const noexcept {
+    std::size_t n = 0;
+    for (const auto& [inside, mapping] : by_inside_) {
+        if (inside.protocol == protocol) ++n;
+    }
+    return n;
+}
+
 }  // namespace vpcstack::engine

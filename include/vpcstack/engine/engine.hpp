@@ -97,6 +97,41 @@ struct Counters {
         std::uint64_t drops = 0;
     };
     std::vector<std::pair<std::string, Component>> components;  // filled by snapshot()
+
+    // Per ENI (Topology::enis order), under the names of the cloud's ENA allowance statistics
+    // (AWS: EC2 monitoring-network-performance-ena).
+    struct Eni {
+        // New flows dropped because the ENI tracked as many connections as it may
+        // (the ENI's share of drops[ConntrackFull]).
+        std::uint64_t conntrack_allowance_exceeded = 0;
+        // Connections the ENI can still track: the capacity minus the entries tracked now.
+        std::uint64_t conntrack_allowance_available = 0;
+        // Packets to the DNS resolver, the metadata service or time sync beyond the cloud's
+        // 1024 packets per second per ENI. Those services are not modelled, so such packets are
+        // dropped anyway (ServiceNotModelled, LinkLocal); this counts the ones the cloud's limit
+        // itself would have dropped.
+        std::uint64_t linklocal_allowance_exceeded = 0;
+    };
+    std::vector<Eni> enis;
+
+    // Per NAT gateway (Topology::nat_gateways order), as the cloud's CloudWatch metrics name
+    // them (AWS: vpc-nat-gateway-cloudwatch). Bytes are IP total lengths.
+    struct NatGateway {
+        std::uint64_t ActiveConnectionCount = 0;       // TCP translations open now
+        std::uint64_t ConnectionAttemptCount = 0;      // new flows that asked for a translation
+        std::uint64_t ConnectionEstablishedCount = 0;  // ... and got one
+        std::uint64_t ErrorPortAllocation = 0;         // ... and found no free port
+        std::uint64_t PacketsDropCount = 0;            // every drop at the NAT gateway
+        std::uint64_t PacketsInFromSource = 0;         // from the VPC, reaching the gateway
+        std::uint64_t BytesInFromSource = 0;
+        std::uint64_t PacketsOutToDestination = 0;  // translated, on their way out
+        std::uint64_t BytesOutToDestination = 0;
+        std::uint64_t PacketsInFromDestination = 0;  // replies reaching the gateway
+        std::uint64_t BytesInFromDestination = 0;
+        std::uint64_t PacketsOutToSource = 0;  // replies translated back
+        std::uint64_t BytesOutToSource = 0;
+    };
+    std::vector<NatGateway> nat_gateways;
 };
 
 class Engine {

@@ -39,6 +39,8 @@ class NatTable {
 
     std::size_t expire(TimeNs now);
     std::size_t size() const noexcept { return by_inside_.size(); }
+    // Translations of one protocol (expired ones not yet swept included).
+    std::size_t count(std::uint8_t protocol) const noexcept;
     // Forgets every translation; ports are handed out again as by a new table.
     void clear();
     // Connections now open to one destination (IP, port, protocol).

@@ -130,6 +130,10 @@ struct TraceStep {
     Note note = Note::None;
     StepArgs args;
     std::optional<DropReason> drop;
+    // Whom the decision was for: the ENI of a security group step, the subnet of a network ACL
+    // step (a group or an ACL may serve many); kNone on other steps. Flow logs read them.
+    model::Index eni = model::kNone;
+    model::Index subnet = model::kNone;
 };
 
 // How a packet's journey ended. Lost: handed to a host that never took it (reports only).

@@ -18,6 +18,21 @@ namespace {
 constexpr net::Cidr kLinkLocal{net::Ipv4Address(169, 254, 0, 0), 16};
 constexpr net::Ipv4Address kMetadataAddress{169, 254, 169, 254};
 constexpr net::Ipv4Address kLinkLocalDnsAddress{169, 254, 169, 253};
+constexpr net::Ipv4Address kTimeSyncAddress{169, 254, 169, 123};
+// AWS: vpc-dns, EC2 monitoring-network-performance-ena — an ENI may send at most 1024 packets
+// per second to the DNS resolver, the metadata service and time sync together.
+constexpr std::uint32_t kLinkLocalPacketsPerSecond = 1024;
+
+// Counts the packet against the ENI's link-local allowance (linklocal_allowance_exceeded).
+void count_linklocal(Dataplane& dp, Context& ctx, model::Index eni_index) {
+    EniState& eni = dp.eni(eni_index);
+    const std::uint64_t second = ctx.now / kNsPerSecond;
+    if (second != eni.linklocal_second) {
+        eni.linklocal_second = second;
+        eni.linklocal_packets = 0;
+    }
+    if (++eni.linklocal_packets > kLinkLocalPacketsPerSecond) ++eni.linklocal_allowance_exceeded;
+}
 
 bool is_broadcast(net::Ipv4Address dst, const net::Cidr& subnet) noexcept {
     return net::is_broadcast_or_multicast(dst) || dst == subnet.last();
@@ -31,6 +46,9 @@ bool services_check(Dataplane& dp, Context& ctx, const EniState& eni) {
                (!vpc.cidrs.empty() && dst == vpc.cidrs.front().network() + 2) ||
                dst == dp.topo.subnets[eni.subnet].cidr.network() + 2;
     ComponentId router = dp.components->vpc_router(eni.vpc);
+    if (dns || dst == kMetadataAddress || dst == kTimeSyncAddress) {
+        count_linklocal(dp, ctx, eni.index);
+    }
     if (dns || dst == kMetadataAddress) {
         if (TraceStep* s = dp.drop(ctx, DropReason::ServiceNotModelled, router)) {
             s->note = dns ? Note::DnsResolver : Note::MetadataService;

@@ -27,6 +27,9 @@ Next nat_gateway_inbound(Dataplane& dp, Context& ctx) {
     const model::NatGateway& nat = dp.topo.nat_gateways[index];
     const ComponentId comp = dp.components->nat_gateway(index);
     const ParsedFrame& pf = ctx.pf;
+    Counters::NatGateway& counts = dp.nat_counts[index];
+    ++counts.PacketsInFromDestination;
+    counts.BytesInFromDestination += pf.ip_total_length;
     if (pf.fragment && !pf.first_fragment) {
         if (TraceStep* s = dp.drop(ctx, DropReason::NatUnsupported, comp)) {
             s->note = Note::InboundFragment;
@@ -77,6 +80,8 @@ Next nat_gateway_inbound(Dataplane& dp, Context& ctx) {
                                      Translation::Note::None};
     }
     ctx.via_nat = index;
+    ++counts.PacketsOutToSource;
+    counts.BytesOutToSource += pf.ip_total_length;
     return leave_subnet(ctx, nat.subnet);
 }
 

@@ -40,6 +40,9 @@ Next nat_gateway_outbound(Dataplane& dp, Context& ctx) {
     const model::NatGateway& nat = dp.topo.nat_gateways[index];
     const ComponentId comp = dp.components->nat_gateway(index);
     const ParsedFrame& pf = ctx.pf;
+    Counters::NatGateway& counts = dp.nat_counts[index];
+    ++counts.PacketsInFromSource;
+    counts.BytesInFromSource += pf.ip_total_length;
     if (pf.ttl <= 1) {
         dp.send_icmp_error(ctx, 11, 0, 0, nat.private_ip);
         if (TraceStep* s = dp.drop(ctx, DropReason::TtlExceeded, comp)) {
@@ -68,6 +71,8 @@ Next nat_gateway_outbound(Dataplane& dp, Context& ctx) {
                                          Translation::Note::AddressOnlyFragment};
         }
         ctx.via_nat = index;
+        ++counts.PacketsOutToDestination;
+        counts.BytesOutToDestination += pf.ip_total_length;
         return leave_subnet(ctx, nat.subnet);
     }
     NatTable& table = dp.nats[index];
@@ -92,7 +97,9 @@ Next nat_gateway_outbound(Dataplane& dp, Context& ctx) {
             return Next::Done;
         }
         auto c = table.create(pf.tuple, ctx.now);
+        ++counts.ConnectionAttemptCount;
         if (c.outcome == NatTable::CreateOutcome::PortsExhausted) {
+            ++counts.ErrorPortAllocation;
             if (TraceStep* s = dp.drop(ctx, DropReason::NatPortsExhausted, comp)) {
                 s->note = Note::NatConnectionsTo;
                 s->args.n = static_cast<std::uint32_t>(table.connections_to(pf.tuple));
@@ -103,6 +110,7 @@ Next nat_gateway_outbound(Dataplane& dp, Context& ctx) {
         }
         m = c.mapping;
         created = true;
+        ++counts.ConnectionEstablishedCount;
     }
     decrement_ttl(ctx.frame, ctx.pf);
     rewrite_src_address(ctx.frame, ctx.pf, nat.private_ip);
@@ -116,6 +124,8 @@ Next nat_gateway_outbound(Dataplane& dp, Context& ctx) {
                         created ? Translation::Note::NewMapping : Translation::Note::None};
     }
     ctx.via_nat = index;
+    ++counts.PacketsOutToDestination;
+    counts.BytesOutToDestination += pf.ip_total_length;
     return leave_subnet(ctx, nat.subnet);
 }
 

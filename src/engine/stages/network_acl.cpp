@@ -26,6 +26,7 @@ bool allows(Dataplane& dp, Context& ctx, model::Index subnet, policy::Direction 
         v.allowed ? dp.step(ctx, comp, Action::Allow) : dp.drop(ctx, DropReason::AclDenied, comp);
     if (s != nullptr) {
         s->rule.direction = direction;
+        s->subnet = subnet;
         if (v.rule == nullptr) {
             s->rule.kind = RuleRef::Kind::AclDefault;
             s->rule.number = policy::kAclFinalRuleNumber;

@@ -92,6 +92,7 @@ bool allows(Dataplane& dp, Context& ctx, EniState& eni, Direction direction) {
     const bool untracked = !through_nat && policy::is_untracked_flow(eni.groups, direction, pf.key);
     if (!untracked && eni.conntrack.insert(pf.tuple, ctx.now, pf.icmp_type, pf.tcp_flags) ==
                           ConntrackTable::InsertOutcome::Full) {
+        ++eni.conntrack_allowance_exceeded;
         if (TraceStep* s = dp.drop(ctx, DropReason::ConntrackFull, comp)) {
             s->note = Note::ConntrackCount;
             s->args.n = static_cast<std::uint32_t>(eni.conntrack.size());
@@ -106,15 +107,27 @@ bool allows(Dataplane& dp, Context& ctx, EniState& eni, Direction direction) {
     return true;
 }
 
+// Runs the groups of one ENI and marks the steps they added with that ENI (a group may be on
+// many ENIs; flow logs need to know whose decision it was).
+bool allows_at(Dataplane& dp, Context& ctx, model::Index eni, Direction direction) {
+    const std::size_t before = ctx.trace != nullptr ? ctx.trace->steps.size() : 0;
+    const bool allowed = allows(dp, ctx, dp.eni(eni), direction);
+    if (ctx.trace != nullptr) {
+        for (std::size_t i = before; i < ctx.trace->steps.size(); ++i) {
+            ctx.trace->steps[i].eni = eni;
+        }
+    }
+    return allowed;
+}
+
 }  // namespace
 
 Next security_group_egress(Dataplane& dp, Context& ctx) {
-    return allows(dp, ctx, dp.eni(ctx.ingress), Direction::Outbound) ? Next::SubnetExit
-                                                                     : Next::Done;
+    return allows_at(dp, ctx, ctx.ingress, Direction::Outbound) ? Next::SubnetExit : Next::Done;
 }
 
 Next security_group_ingress(Dataplane& dp, Context& ctx) {
-    return allows(dp, ctx, dp.eni(ctx.target), Direction::Inbound) ? Next::Deliver : Next::Done;
+    return allows_at(dp, ctx, ctx.target, Direction::Inbound) ? Next::Deliver : Next::Done;
 }
 
 }  // namespace vpcstack::engine::stages
