@@ -361,6 +361,16 @@ std::string translated_reply_hint(const TraceReport& r) {
 
 }  // namespace
 
+namespace {
+
+void keep_engine_view(TraceReport& report, const Simulation& sim) {
+    report.packets = sim.traces();
+    report.counters = sim.counters();
+    report.end_time = sim.now();
+}
+
+}  // namespace
+
 TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) {
     ResolveResult from = resolve_endpoint(topology, query.from);
     if (!from.endpoint) return {std::nullopt, "--from: " + from.error};
@@ -432,6 +442,7 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
         report.notes.push_back(fmt::format(
             "{} is an address of {} itself: its own stack delivers it, no VPC component sees it",
             dst.to_string(), report.from.name));
+        keep_engine_view(report, sim);
         return {std::move(report), ""};
     }
 
@@ -446,6 +457,7 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
         if (to.endpoint->kind == Endpoint::Kind::Unassigned) {
             report.hint = fmt::format("no interface holds {}", dst.to_string());
         }
+        keep_engine_view(report, sim);
         return {std::move(report), ""};
     }
     Walk forward = tracer.walk(*first, "forward");
@@ -539,6 +551,7 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
             icmp_text(record.icmp_error->type, record.icmp_error->code, record.icmp_error->mtu),
             record.icmp_from.to_string()));
     }
+    keep_engine_view(report, sim);
     return {std::move(report), ""};
 }
 

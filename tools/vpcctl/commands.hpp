@@ -12,6 +12,7 @@
 
 #include "vpcstack/live/lab_actions.hpp"
 #include "vpcstack/model/topology.hpp"
+#include "vpcstack/observe/flow_log.hpp"
 
 namespace vpcstack::cli {
 
@@ -31,6 +32,17 @@ struct DiagramOptions {
 };
 int run_diagram(const DiagramOptions& options);
 
+// The flow log options of `trace` and `lab up` (docs/observe.md); no directory: no flow logs.
+struct FlowLogCliOptions {
+    std::string dir;
+    bool gzip = false;
+    std::string format;  // "${field} ..."; empty: the default version-2 format
+    int interval = 60;   // seconds: 60 or 600
+    std::string account = "123456789012";
+    std::string region = "us-east-1";
+    long long epoch = -1;  // Unix seconds of the simulation's time 0; -1: now
+};
+
 struct TraceOptions {
     std::string topology;
     std::string from;
@@ -39,8 +51,13 @@ struct TraceOptions {
     int dport = -1;        // -1: not given
     int sport = -1;
     bool json = false;
+    bool counters = false;  // add the counters under the cloud's names
+    FlowLogCliOptions flow_logs;
 };
 int run_trace(const TraceOptions& options);
+// The library's flow log options from the command line's; on an error, nothing and `error`.
+std::optional<observe::FlowLogOptions> flow_log_options(const FlowLogCliOptions& cli,
+                                                        std::string& error);
 
 // `vpcctl reach`: the matrix of which services connect between places, or with --proto the
 // query form for one service between two endpoints (docs/verify.md).

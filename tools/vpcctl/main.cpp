@@ -25,6 +25,21 @@ void add_flow_options(CLI::App* cmd, std::string& from, std::string& to, std::st
     cmd->add_flag("--json", json, "Print the trace as JSON (see docs/trace-json.md)");
 }
 
+void add_flow_log_options(CLI::App* cmd, cli::FlowLogCliOptions& o) {
+    cmd->add_option("--flow-logs", o.dir,
+                    "Write VPC Flow Logs under DIR in the cloud's S3 layout (docs/observe.md)");
+    cmd->add_flag("--flow-logs-gzip", o.gzip, "Compress the flow log files (.log.gz)");
+    cmd->add_option("--flow-log-format", o.format,
+                    "Custom record format, '${field} ...' (default: the version 2 format)");
+    cmd->add_option("--flow-log-interval", o.interval, "Aggregation interval: 60 or 600 seconds")
+        ->check(CLI::IsMember({60, 600}));
+    cmd->add_option("--flow-log-account", o.account,
+                    "Account id for VPCs whose topology gives none")
+        ->capture_default_str();
+    cmd->add_option("--flow-log-region", o.region, "Region when the topology gives none")
+        ->capture_default_str();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -53,6 +68,11 @@ int main(int argc, char** argv) {
     trace_cmd->add_option("topology", trace.topology, "Topology YAML file")->required();
     add_flow_options(trace_cmd, trace.from, trace.to, trace.protocol, trace.dport, trace.sport,
                      trace.json);
+    trace_cmd->add_flag("--counters", trace.counters,
+                        "Show the engine's counters under the cloud's names (docs/observe.md)");
+    add_flow_log_options(trace_cmd, trace.flow_logs);
+    trace_cmd->add_option("--flow-log-epoch", trace.flow_logs.epoch,
+                          "Unix seconds the simulation's clock starts at (default: now)");
     trace_cmd->callback([&] { exit_code = cli::run_trace(trace); });
 
     cli::ReachOptions reach;

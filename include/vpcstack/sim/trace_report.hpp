@@ -11,6 +11,7 @@
 
 #include "vpcstack/engine/component.hpp"
 #include "vpcstack/engine/drop_reason.hpp"
+#include "vpcstack/engine/engine.hpp"
 #include "vpcstack/engine/trace.hpp"
 #include "vpcstack/model/topology.hpp"
 #include "vpcstack/net/protocol.hpp"
@@ -72,6 +73,12 @@ struct TraceReport {
     std::string verdict;   // "reachable" or "unreachable: dropped at <component> (<reason>)"
     std::string hint;      // how to fix it; empty when reachable
     std::vector<std::string> notes;
+    // What the engine saw during the traced flow (the hosts' ARP warm-up left out), for flow
+    // logs and counters (observe/): its trace records in time order, its counters at the end,
+    // and the virtual time the run ended at.
+    std::vector<engine::PacketTrace> packets;
+    engine::Counters counters;
+    TimeNs end_time = 0;
 };
 
 struct TraceResult {
