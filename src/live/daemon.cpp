@@ -16,7 +16,9 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -34,6 +36,8 @@
 #include "vpcstack/net/ipv4_header.hpp"
 #include "vpcstack/net/protocol.hpp"
 #include "vpcstack/net/tcp.hpp"
+#include "vpcstack/observe/counters.hpp"
+#include "vpcstack/observe/flow_log.hpp"
 
 namespace vpcstack::live {
 
@@ -91,8 +95,35 @@ void set_total_length(std::uint8_t* ip, std::uint16_t total) {
 
 engine::EngineConfig engine_config(const LabState& state) {
     engine::EngineConfig config;
-    config.trace = state.trace;
+    // Flow logs are built from trace records: tracing is on when they are asked for.
+    config.trace = state.trace || !state.flow_logs.dir.empty();
     return config;
+}
+
+// The flow log of a lab, its windows on the daemon's monotonic clock mapped to Unix time.
+std::unique_ptr<observe::FlowLogCollector> make_flow_log(const LabState& state,
+                                                         const model::Topology& topology) {
+    const FlowLogSettings& s = state.flow_logs;
+    if (s.dir.empty()) return nullptr;
+    observe::FlowLogOptions o;
+    o.account = s.account;
+    o.region = s.region;
+    o.interval_seconds = static_cast<std::uint32_t>(s.interval);
+    if (!s.format.empty()) {
+        std::string error;
+        auto format = observe::FlowLogFormat::parse(s.format, error);
+        if (!format) throw std::runtime_error("flow log format: " + error);
+        o.format = *format;
+    }
+    if (std::string bad = o.check(); !bad.empty()) throw std::runtime_error(bad);
+    timespec real{};
+    ::clock_gettime(CLOCK_REALTIME, &real);
+    const engine::TimeNs mono = monotonic_now();
+    o.epoch_ns = static_cast<std::int64_t>(real.tv_sec) * 1'000'000'000 + real.tv_nsec -
+                 static_cast<std::int64_t>(mono);
+    o.start_ns = mono;
+    o.flow_log_id = observe::derived_id("fl-", state.lab);
+    return std::make_unique<observe::FlowLogCollector>(topology, std::move(o));
 }
 
 // Bytes of IP and TCP header of a TCP/IPv4 frame; 0 when it is not one.
@@ -122,8 +153,11 @@ class Daemon final : public engine::FrameSink {
         for (std::size_t i = 0; i < ports_.size(); ++i) {
             by_port_[ports_[i].port] = i;
         }
-        if (state_.trace) {
+        flow_log_ = make_flow_log(state_, topology_);
+        if (state_.trace || flow_log_) {
             engine_.set_trace_callback([this](engine::PacketTrace&& trace) {
+                if (flow_log_) flow_log_->observe(trace);
+                if (!state_.trace) return;
                 if (traces_.size() >= kTraceRing) {
                     traces_.pop_front();
                 }
@@ -147,6 +181,8 @@ class Daemon final : public engine::FrameSink {
     json status() const;
     json trace(const json& request) const;
     json replace_security_group(const json& request);
+    // Writes the records of the windows closed by `now` (all of them when stopping).
+    void flush_flow_logs(engine::TimeNs now, bool stopping);
 
     LabState state_;
     model::Topology topology_;
@@ -160,6 +196,7 @@ class Daemon final : public engine::FrameSink {
     std::array<std::uint64_t, static_cast<std::size_t>(LiveDrop::kCount)> live_drops_{};
     OffloadCounts offload_;
     std::deque<engine::PacketTrace> traces_;
+    std::unique_ptr<observe::FlowLogCollector> flow_log_;
     std::chrono::steady_clock::time_point started_;
 };
 
@@ -312,6 +349,21 @@ void Daemon::receive_from(std::size_t index) {
     }
 }
 
+void Daemon::flush_flow_logs(engine::TimeNs now, bool stopping) {
+    if (!flow_log_) return;
+    std::vector<observe::FlowLogRecord> records =
+        stopping ? flow_log_->take_all(now) : flow_log_->take_closed(now);
+    if (records.empty()) return;
+    try {
+        for (const std::string& file : observe::write_flow_log_files(
+                 state_.flow_logs.dir, *flow_log_, records, state_.flow_logs.gzip)) {
+            log("flow log " + file + ": " + std::to_string(records.size()) + " records");
+        }
+    } catch (const std::exception& e) {
+        log(std::string("flow log: ") + e.what());
+    }
+}
+
 json Daemon::status() const {
     engine::Counters counters = engine_.snapshot();
     json drops = json::object();
@@ -356,6 +408,7 @@ json Daemon::status() const {
                 {"gso_passed", offload_.gso_passed},
                 {"gso_segmented", offload_.gso_segmented}}}}},
             {"traces_kept", traces_.size()},
+            {"cloud_counters", observe::counters_json(*engine_.components(), counters)},
             {"ports", ports}};
 }
 
@@ -552,7 +605,8 @@ int Daemon::run() {
     write_state(state_);
     log("lab " + state_.lab + " running: " + std::to_string(ports_.size()) + " ports, attach " +
         state_.attach + (state_.offload ? ", offloads on" : ", offloads off") +
-        (state_.trace ? ", tracing on" : ", tracing off"));
+        (state_.trace ? ", tracing on" : ", tracing off") +
+        (flow_log_ ? ", flow logs to " + state_.flow_logs.dir : ""));
 
     std::array<epoll_event, 64> events{};
     engine::TimeNs last_expire = monotonic_now();
@@ -567,6 +621,7 @@ int Daemon::run() {
                 signalfd_siginfo info{};
                 [[maybe_unused]] ssize_t r = ::read(signal_fd.get(), &info, sizeof(info));
                 log("signal " + std::to_string(info.ssi_signo) + ": stopping");
+                flush_flow_logs(monotonic_now(), true);
                 ::unlink(control_socket_path(state_.lab).c_str());
                 close_ports(ports_);
                 return 0;
@@ -580,6 +635,7 @@ int Daemon::run() {
         const engine::TimeNs now = monotonic_now();
         if (now - last_expire >= 1'000'000'000ull) {
             engine_.expire(now);
+            flush_flow_logs(now, false);
             last_expire = now;
         }
     }

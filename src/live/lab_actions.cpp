@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -248,6 +249,10 @@ LabState initial_state(const std::string& lab, const std::string& path, const La
     state.attach = std::string(to_string(attach));
     state.offload = options.offload;
     state.trace = options.trace;
+    state.flow_logs = options.flow_logs;
+    if (!state.flow_logs.dir.empty()) {
+        state.flow_logs.dir = std::filesystem::absolute(state.flow_logs.dir).string();
+    }
     state.started = static_cast<std::int64_t>(std::time(nullptr));
     state.status = "starting";
     state.engine_namespace = attach == Attach::Veth ? plan.engine_namespace : "";
@@ -405,6 +410,7 @@ LabStatusResult lab_status(const LabStatusOptions& options) {
                       offload.value("csum_completed", std::uint64_t{0}),
                       offload.value("gso_passed", std::uint64_t{0}),
                       offload.value("gso_segmented", std::uint64_t{0})};
+    engine.cloud_counters = reply->value("cloud_counters", json::object());
     result.engine = std::move(engine);
     return result;
 }

@@ -39,6 +39,13 @@ void write_state(const LabState& state) {
                 {"attach", state.attach},
                 {"offload", state.offload},
                 {"trace", state.trace},
+                {"flow_logs",
+                 {{"dir", state.flow_logs.dir},
+                  {"gzip", state.flow_logs.gzip},
+                  {"format", state.flow_logs.format},
+                  {"interval", state.flow_logs.interval},
+                  {"account", state.flow_logs.account},
+                  {"region", state.flow_logs.region}}},
                 {"engine_pid", state.engine_pid},
                 {"started", state.started},
                 {"status", state.status},
@@ -79,6 +86,14 @@ std::optional<LabState> read_state(std::string_view lab, std::string* error) {
         state.attach = doc.value("attach", "tap");
         state.offload = doc.value("offload", true);
         state.trace = doc.value("trace", true);
+        if (auto f = doc.find("flow_logs"); f != doc.end() && f->is_object()) {
+            state.flow_logs.dir = f->value("dir", "");
+            state.flow_logs.gzip = f->value("gzip", false);
+            state.flow_logs.format = f->value("format", "");
+            state.flow_logs.interval = f->value("interval", 60);
+            state.flow_logs.account = f->value("account", state.flow_logs.account);
+            state.flow_logs.region = f->value("region", state.flow_logs.region);
+        }
         state.engine_pid = doc.value("engine_pid", 0);
         state.started = doc.value("started", std::int64_t{0});
         state.status = doc.value("status", "");

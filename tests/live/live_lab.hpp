@@ -84,10 +84,15 @@ inline std::string why_not_runnable() {
 // Brings a lab up for one test and removes it, checking that nothing is left.
 class Lab {
   public:
-    Lab(const std::string& topology, const std::string& tag, const std::string& attach = "tap")
+    // `extra`: more options of `lab up` (--flow-logs DIR ...).
+    Lab(const std::string& topology, const std::string& tag, const std::string& attach = "tap",
+        const std::vector<std::string>& extra = {})
         : name_("t" + std::to_string(::getpid() % 100000) + "-" + tag),
           links_before_(root_links()) {
-        up_ = run({kVpcctl, "lab", "up", topology, "--name", name_, "--attach", attach});
+        std::vector<std::string> args{kVpcctl,  "lab", "up",       topology,
+                                      "--name", name_, "--attach", attach};
+        args.insert(args.end(), extra.begin(), extra.end());
+        up_ = run(args);
     }
     ~Lab() {
         Result down = run({kVpcctl, "lab", "down", name_});

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "commands.hpp"
 #include "vpcstack/live/daemon.hpp"
 #include "vpcstack/live/lab_actions.hpp"
@@ -75,9 +77,18 @@ bool env_on(const char* name) {
 
 }  // namespace
 
-int run_lab_up(live::LabUpOptions options) {
+int run_lab_up(live::LabUpOptions options, const FlowLogCliOptions& flow_logs) {
     options.offload = env_on("VPCSTACK_LAB_OFFLOAD");
     options.trace = env_on("VPCSTACK_LAB_TRACE");
+    if (!flow_logs.dir.empty()) {
+        std::string error;
+        if (!flow_log_options(flow_logs, error)) {  // checked here, before anything is made
+            fmt::print(stderr, "vpcctl lab up: {}\n", error);
+            return kExitError;
+        }
+        options.flow_logs = {flow_logs.dir,      flow_logs.gzip,    flow_logs.format,
+                             flow_logs.interval, flow_logs.account, flow_logs.region};
+    }
     const live::LabUpResult up = live::lab_up(options);
     if (up.leftovers_removed != 0) {
         fmt::print("removed {} namespaces left by an earlier run of lab '{}'\n",
@@ -167,12 +178,35 @@ int run_lab_ls() {
     return finish(list);
 }
 
-int run_lab_status(const live::LabStatusOptions& options) {
+int run_lab_status(const live::LabStatusOptions& options, bool json) {
     const live::LabStatusResult status = live::lab_status(options);
     if (status.error) {
         return finish(status);
     }
     const live::LabState& state = status.state;
+    if (json) {
+        nlohmann::ordered_json j{{"lab", options.name},
+                                 {"status", status.status},
+                                 {"engine_pid", state.engine_pid},
+                                 {"attach", state.attach},
+                                 {"topology", state.topology},
+                                 {"flow_logs", state.flow_logs.dir}};
+        if (status.engine) {
+            const live::EngineStatus& e = *status.engine;
+            nlohmann::ordered_json drops = nlohmann::ordered_json::object();
+            for (const auto& d : e.drops) drops[d.name] = d.count;
+            j["engine"] = {{"uptime_s", e.uptime_s},
+                           {"received", e.received},
+                           {"transmitted", e.transmitted},
+                           {"drops", drops}};
+            j["counters"] = e.cloud_counters;
+        } else {
+            j["engine"] = nullptr;
+            j["engine_error"] = status.engine_error;
+        }
+        fmt::print("{}\n", j.dump(2));
+        return finish(status);
+    }
     fmt::print("lab {}  {}  engine pid {}  attach {}{}{}\n", options.name, status.status,
                state.engine_pid, state.attach, state.offload ? " (offloads)" : "",
                state.trace ? ", tracing" : "");

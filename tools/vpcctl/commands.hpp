@@ -101,10 +101,11 @@ struct ImportAwsOptions {
 int run_import_aws(const ImportAwsOptions& options);
 
 // The lab commands fill the options of their action (live/lab_actions.hpp) directly.
-int run_lab_up(live::LabUpOptions options);  // offloads and tracing from the environment
+// Offloads and tracing from the environment; flow logs from the command line.
+int run_lab_up(live::LabUpOptions options, const FlowLogCliOptions& flow_logs);
 int run_lab_down(const live::LabDownOptions& options);
 int run_lab_ls();
-int run_lab_status(const live::LabStatusOptions& options);
+int run_lab_status(const live::LabStatusOptions& options, bool json);
 int run_lab_exec(const live::LabExecOptions& options);
 
 struct LabTraceOptions {

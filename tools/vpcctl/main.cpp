@@ -131,7 +131,9 @@ int main(int argc, char** argv) {
     up_cmd->add_option("--name", lab_up.name, "Lab name (default: the file's base name)");
     up_cmd->add_option("--attach", lab_up.attach, "How instances attach: tap or veth")
         ->check(CLI::IsMember({"tap", "veth"}));
-    up_cmd->callback([&] { exit_code = cli::run_lab_up(lab_up); });
+    cli::FlowLogCliOptions lab_flow_logs;
+    add_flow_log_options(up_cmd, lab_flow_logs);
+    up_cmd->callback([&] { exit_code = cli::run_lab_up(lab_up, lab_flow_logs); });
 
     vpcstack::live::LabDownOptions lab_down;
     auto* down_cmd = lab_cmd->add_subcommand("down", "Remove everything a lab made");
@@ -145,7 +147,10 @@ int main(int argc, char** argv) {
     auto* status_cmd =
         lab_cmd->add_subcommand("status", "Instances, addresses, counters and drops");
     status_cmd->add_option("lab", lab_status.name, "Lab name")->required();
-    status_cmd->callback([&] { exit_code = cli::run_lab_status(lab_status); });
+    bool lab_status_json = false;
+    status_cmd->add_flag("--json", lab_status_json,
+                         "Print the status as JSON, with the counters under the cloud's names");
+    status_cmd->callback([&] { exit_code = cli::run_lab_status(lab_status, lab_status_json); });
 
     vpcstack::live::LabExecOptions lab_exec;
     auto* exec_cmd = lab_cmd->add_subcommand("exec", "Run a command inside an instance");

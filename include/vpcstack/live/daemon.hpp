@@ -24,11 +24,11 @@
 namespace vpcstack::live {
 
 enum class LiveDrop : std::uint8_t {
-    RxShort,      // shorter than its virtio header and an Ethernet header
-    BadGso,       // a GSO frame that is not well-formed TCP/IPv4 and cannot be cut
-    TxBusy,       // the device's queue is full (EAGAIN/ENOBUFS): dropped as a full NIC would
-    TxError,      // the kernel refused the frame
-    UnknownPort,  // the engine sent to a port the lab does not have
+    RxShort,            // shorter than its virtio header and an Ethernet header
+    BadGso,             // a GSO frame that is not well-formed TCP/IPv4 and cannot be cut
+    TxBusy,             // the device's queue is full (EAGAIN/ENOBUFS): dropped as a full NIC would
+    TxError,            // the kernel refused the frame
+    UnknownPort,        // the engine sent to a port the lab does not have
     BadChecksumOffset,  // a partial checksum whose offsets lie outside the frame
     RxError,            // the device read failed (not EAGAIN)
     kCount,

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,7 @@ struct LabUpOptions {
     std::string attach = "tap";  // tap or veth
     bool offload = true;         // virtio_net_hdr with checksum and TSO offloads
     bool trace = true;           // the engine keeps a ring of recent packet traces
+    FlowLogSettings flow_logs;   // its dir empty: no flow logs
     // The vpcctl binary that runs the daemon as `vpcctl lab engine LAB` (engine_alive knows
     // the daemon by that command line); empty: this program.
     std::string engine_program;
@@ -120,6 +122,8 @@ struct EngineStatus {
     std::vector<DropCount> drops;  // the reasons counted at least once, engine's first
     std::vector<ComponentCount> components;
     OffloadCounts offload;
+    // The counters under the cloud's names, as observe::counters_json gives them.
+    nlohmann::json cloud_counters;
 };
 
 struct LabStatusOptions {

@@ -25,12 +25,24 @@ struct DeviceRecord {
     std::string kind;  // tap, veth
 };
 
+// VPC Flow Logs of a lab (docs/observe.md): written by the engine daemon as windows close and
+// when it stops; no directory: none.
+struct FlowLogSettings {
+    std::string dir;
+    bool gzip = false;
+    std::string format;  // "${field} ..."; empty: the default format
+    int interval = 60;
+    std::string account = "123456789012";
+    std::string region = "us-east-1";
+};
+
 struct LabState {
     std::string lab;
     std::string topology;        // absolute path of the topology file
     std::string attach = "tap";  // tap or veth
     bool offload = true;         // virtio_net_hdr with checksum and TSO offloads
     bool trace = true;           // the engine keeps a ring of recent packet traces
+    FlowLogSettings flow_logs;
     int engine_pid = 0;
     std::int64_t started = 0;  // unix time, seconds
     std::string status;        // starting, running, failed
