@@ -420,10 +420,13 @@ void FlowLogCollector::observe(const engine::PacketTrace& trace) {
                     if (egress && step.subnet == egress_subnet && dropped) {
                         seen[*egress].accept = false;
                     }
-                } else if (auto iface = interface_in(step.subnet, cur.dst)) {
-                    set_path(kPathSameVpc);
-                    Seen& s = ingress_at(*iface);
-                    if (dropped) s.accept = false;
+                } else if (dropped) {
+                    // Allowed, the next stage names the interface (security group, NAT gateway,
+                    // delivery); denied, the subnet and the address say whose it was.
+                    if (auto iface = interface_in(step.subnet, cur.dst)) {
+                        set_path(kPathSameVpc);
+                        ingress_at(*iface).accept = false;
+                    }
                 }
                 break;
             case ComponentKind::RouteTable:

@@ -344,6 +344,38 @@ TEST(FlowLogExamples, TheNatGatewaysInterfaceHasTheFourRecordsOfTheCloudsExample
               "10.0.1.5\n");
 }
 
+TEST(FlowLogExamples, TheNatSubnetsAclDenyingTheRequestIsARejectOnTheNatGatewaysInterface) {
+    // The request is accepted leaving the instance, and rejected entering the NAT gateway's
+    // subnet: the REJECT is on the interface the ACL guards, the NAT gateway's.
+    std::string yaml = kNat;
+    yaml.replace(yaml.find("        route_table: public-rt\n"),
+                 std::string("        route_table: public-rt\n").size(),
+                 "        route_table: public-rt\n        network_acl: closed\n");
+    yaml.replace(yaml.find("    security_groups:"), 0,
+                 "    network_acls:\n      - name: closed\n        inbound: []\n"
+                 "        outbound: []\n");
+    sim::Simulation s(load(yaml));
+    s.connect("app", "server", 443, 40000);
+    s.run_for(2 * kSecond);
+    FlowLogOptions o;
+    o.interface_ids["nat/nat-a"] = "eni-nat";
+    std::vector<std::string> lines = run_records(s, o);
+    bool instance_accept = false, nat_reject = false;
+    for (const std::string& l : lines) {
+        if (l.find(" eni-1111aaaa2222bbbb3 10.0.1.5 203.0.113.5 40000 443 6 ") !=
+                std::string::npos &&
+            l.ends_with(" ACCEPT OK")) {
+            instance_accept = true;
+        }
+        if (l.find(" eni-nat 10.0.1.5 10.0.0.220 40000 443 6 ") != std::string::npos &&
+            l.ends_with(" REJECT OK")) {
+            nat_reject = true;
+        }
+    }
+    EXPECT_TRUE(instance_accept) << joined(lines);
+    EXPECT_TRUE(nat_reject) << joined(lines);
+}
+
 TEST(FlowLogFormat, LaterFieldsTcpFlagsTrafficPathAndDirectionFollowTheCloud) {
     // The traffic-path example's format, on a connection to the internet through the NAT:
     // the instance's SYN and ACK ORed (2), the server's SYN-ACK (18); egress through another
