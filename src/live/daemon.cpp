@@ -103,19 +103,11 @@ engine::EngineConfig engine_config(const LabState& state) {
 // The flow log of a lab, its windows on the daemon's monotonic clock mapped to Unix time.
 std::unique_ptr<observe::FlowLogCollector> make_flow_log(const LabState& state,
                                                          const model::Topology& topology) {
-    const FlowLogSettings& s = state.flow_logs;
-    if (s.dir.empty()) return nullptr;
-    observe::FlowLogOptions o;
-    o.account = s.account;
-    o.region = s.region;
-    o.interval_seconds = static_cast<std::uint32_t>(s.interval);
-    if (!s.format.empty()) {
-        std::string error;
-        auto format = observe::FlowLogFormat::parse(s.format, error);
-        if (!format) throw std::runtime_error("flow log format: " + error);
-        o.format = *format;
-    }
-    if (std::string bad = o.check(); !bad.empty()) throw std::runtime_error(bad);
+    if (state.flow_logs.dir.empty()) return nullptr;
+    std::string error;
+    std::optional<observe::FlowLogOptions> options = state.flow_logs.options(error);
+    if (!options) throw std::runtime_error("flow logs: " + error);
+    observe::FlowLogOptions& o = *options;
     timespec real{};
     ::clock_gettime(CLOCK_REALTIME, &real);
     const engine::TimeNs mono = monotonic_now();

@@ -217,6 +217,24 @@ std::string FlowLogFormat::header() const {
     return out;
 }
 
+std::optional<FlowLogOptions> FlowLogSettings::options(std::string& error) const {
+    FlowLogOptions o;
+    o.account = account;
+    o.region = region;
+    o.interval_seconds = static_cast<std::uint32_t>(interval);
+    if (!format.empty()) {
+        std::string why;
+        std::optional<FlowLogFormat> parsed = FlowLogFormat::parse(format, why);
+        if (!parsed) {
+            error = "--flow-log-format: " + why;
+            return std::nullopt;
+        }
+        o.format = *parsed;
+    }
+    if (error = o.check(); !error.empty()) return std::nullopt;
+    return o;
+}
+
 std::string FlowLogOptions::check() const {
     if (interval_seconds != 60 && interval_seconds != 600) {
         return fmt::format("--flow-log-interval: {} s; expected 60 or 600", interval_seconds);
@@ -238,7 +256,7 @@ struct FlowLogCollector::Seen {
     std::optional<std::uint8_t> traffic_path;
 };
 
-std::size_t FlowLogCollector::KeyHash::operator()(const Key& k) const noexcept {
+std::size_t FlowLogCollector::FlowHash::operator()(const FlowLogFlow& k) const noexcept {
     std::uint64_t h = k.interface;
     h = h * 31 + static_cast<std::uint64_t>(k.direction);
     h = h * 1000003 + k.srcaddr.value();
@@ -497,24 +515,15 @@ void FlowLogCollector::add(const Seen& s, const engine::PacketTrace& trace, std:
     const bool egress = s.direction == FlowDirection::Egress;
     const bool ports =
         s.tuple.protocol == net::Protocol::kTcp || s.tuple.protocol == net::Protocol::kUdp;
-    Key k{s.interface, s.direction, egress ? iface.primary_ip : s.tuple.src,
-          egress ? s.tuple.dst : iface.primary_ip, s.tuple.src, s.tuple.dst,
-          // AWS: ICMP records carry no ports (the examples show 0 0).
-          ports ? s.tuple.src_port : std::uint16_t{0}, ports ? s.tuple.dst_port : std::uint16_t{0},
-          s.tuple.protocol, s.accept};
-    auto [it, inserted] = index_.try_emplace(k, current_.size());
+    const FlowLogFlow flow{s.interface, s.direction, egress ? iface.primary_ip : s.tuple.src,
+                           egress ? s.tuple.dst : iface.primary_ip, s.tuple.src, s.tuple.dst,
+                           // AWS: ICMP records carry no ports (the examples show 0 0).
+                           ports ? s.tuple.src_port : std::uint16_t{0},
+                           ports ? s.tuple.dst_port : std::uint16_t{0}, s.tuple.protocol, s.accept};
+    auto [it, inserted] = index_.try_emplace(flow, current_.size());
     if (inserted) {
         FlowLogRecord r;
-        r.interface = k.interface;
-        r.direction = k.direction;
-        r.srcaddr = k.srcaddr;
-        r.dstaddr = k.dstaddr;
-        r.pkt_srcaddr = k.pkt_srcaddr;
-        r.pkt_dstaddr = k.pkt_dstaddr;
-        r.srcport = k.srcport;
-        r.dstport = k.dstport;
-        r.protocol = k.protocol;
-        r.accept = k.accept;
+        static_cast<FlowLogFlow&>(r) = flow;
         r.start = now;
         current_.push_back(r);
     }

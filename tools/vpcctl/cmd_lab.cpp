@@ -86,8 +86,7 @@ int run_lab_up(live::LabUpOptions options, const FlowLogCliOptions& flow_logs) {
             fmt::print(stderr, "vpcctl lab up: {}\n", error);
             return kExitError;
         }
-        options.flow_logs = {flow_logs.dir,      flow_logs.gzip,    flow_logs.format,
-                             flow_logs.interval, flow_logs.account, flow_logs.region};
+        options.flow_logs = static_cast<const observe::FlowLogSettings&>(flow_logs);
     }
     const live::LabUpResult up = live::lab_up(options);
     if (up.leftovers_removed != 0) {

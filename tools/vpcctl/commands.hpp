@@ -33,13 +33,7 @@ struct DiagramOptions {
 int run_diagram(const DiagramOptions& options);
 
 // The flow log options of `trace` and `lab up` (docs/observe.md); no directory: no flow logs.
-struct FlowLogCliOptions {
-    std::string dir;
-    bool gzip = false;
-    std::string format;  // "${field} ..."; empty: the default version-2 format
-    int interval = 60;   // seconds: 60 or 600
-    std::string account = "123456789012";
-    std::string region = "us-east-1";
+struct FlowLogCliOptions : observe::FlowLogSettings {
     long long epoch = -1;  // Unix seconds of the simulation's time 0; -1: now
 };
 

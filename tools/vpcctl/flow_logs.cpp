@@ -7,25 +7,10 @@ namespace vpcstack::cli {
 
 std::optional<observe::FlowLogOptions> flow_log_options(const FlowLogCliOptions& cli,
                                                         std::string& error) {
-    observe::FlowLogOptions o;
-    o.account = cli.account;
-    o.region = cli.region;
-    o.interval_seconds = static_cast<std::uint32_t>(cli.interval);
-    if (!cli.format.empty()) {
-        std::string why;
-        auto format = observe::FlowLogFormat::parse(cli.format, why);
-        if (!format) {
-            error = "--flow-log-format: " + why;
-            return std::nullopt;
-        }
-        o.format = *format;
-    }
+    std::optional<observe::FlowLogOptions> o = cli.options(error);
+    if (!o) return std::nullopt;
     const long long epoch = cli.epoch >= 0 ? cli.epoch : static_cast<long long>(std::time(nullptr));
-    o.epoch_ns = static_cast<std::int64_t>(epoch) * 1'000'000'000;
-    if (std::string bad = o.check(); !bad.empty()) {
-        error = bad;
-        return std::nullopt;
-    }
+    o->epoch_ns = static_cast<std::int64_t>(epoch) * 1'000'000'000;
     return o;
 }
 

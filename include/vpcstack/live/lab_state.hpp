@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "vpcstack/observe/flow_log.hpp"
+
 namespace vpcstack::live {
 
 inline constexpr std::string_view kStateRoot = "/run/vpcstack";
@@ -27,14 +29,7 @@ struct DeviceRecord {
 
 // VPC Flow Logs of a lab (docs/observe.md): written by the engine daemon as windows close and
 // when it stops; no directory: none.
-struct FlowLogSettings {
-    std::string dir;
-    bool gzip = false;
-    std::string format;  // "${field} ..."; empty: the default format
-    int interval = 60;
-    std::string account = "123456789012";
-    std::string region = "us-east-1";
-};
+using FlowLogSettings = observe::FlowLogSettings;
 
 struct LabState {
     std::string lab;

@@ -121,12 +121,25 @@ struct FlowLogOptions {
     std::string check() const;
 };
 
+// Flow log settings as a user gives them (vpcctl's --flow-log* options, a lab's state).
+struct FlowLogSettings {
+    std::string dir;  // where the files go; empty: no flow logs
+    bool gzip = false;
+    std::string format;  // "${field} ..."; empty: the default version-2 format
+    int interval = 60;   // seconds: 60 or 600
+    std::string account = "123456789012";
+    std::string region = "us-east-1";
+
+    // The options they make (epoch and start left for the caller), or nothing with `error`
+    // naming the option that is wrong and what was expected.
+    std::optional<FlowLogOptions> options(std::string& error) const;
+};
+
 enum class FlowDirection : std::uint8_t { Ingress, Egress };
 
-// One record, before formatting.
-struct FlowLogRecord {
+// What makes packets one record: interface, direction, addresses, ports, protocol, verdict.
+struct FlowLogFlow {
     std::uint32_t interface = 0;  // into FlowLogCollector::interfaces()
-    bool nodata = false;
     FlowDirection direction = FlowDirection::Ingress;
     net::Ipv4Address srcaddr;
     net::Ipv4Address dstaddr;
@@ -135,11 +148,17 @@ struct FlowLogRecord {
     std::uint16_t srcport = 0;
     std::uint16_t dstport = 0;
     std::uint8_t protocol = 0;
+    bool accept = true;
+    bool operator==(const FlowLogFlow&) const = default;
+};
+
+// One record, before formatting: its flow and what the window counted of it.
+struct FlowLogRecord : FlowLogFlow {
+    bool nodata = false;
     std::uint64_t packets = 0;
     std::uint64_t bytes = 0;
     std::int64_t start = 0;  // Unix seconds
     std::int64_t end = 0;
-    bool accept = true;
     std::uint8_t tcp_flags = 0;                // the cloud's bits, ORed over the window
     std::optional<std::uint8_t> traffic_path;  // egress only: the cloud's codes 1-8
 };
@@ -182,17 +201,8 @@ class FlowLogCollector {
     std::uint64_t packets_not_logged() const noexcept { return not_logged_; }
 
   private:
-    struct Key {
-        std::uint32_t interface;
-        FlowDirection direction;
-        net::Ipv4Address srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr;
-        std::uint16_t srcport, dstport;
-        std::uint8_t protocol;
-        bool accept;
-        bool operator==(const Key&) const = default;
-    };
-    struct KeyHash {
-        std::size_t operator()(const Key& k) const noexcept;
+    struct FlowHash {
+        std::size_t operator()(const FlowLogFlow& k) const noexcept;
     };
     struct Seen;  // one observation of a packet at an interface
     void add(const Seen& seen, const engine::PacketTrace& trace, std::int64_t unix_seconds);
@@ -210,7 +220,7 @@ class FlowLogCollector {
     std::int64_t window_ = -1;  // the open window's number (Unix seconds / interval); -1: none
     std::vector<FlowLogRecord> current_;
     std::vector<FlowLogRecord> parked_;  // records of windows closed by later traffic
-    std::unordered_map<Key, std::size_t, KeyHash> index_;
+    std::unordered_map<FlowLogFlow, std::size_t, FlowHash> index_;
     std::uint64_t not_logged_ = 0;
 };
 

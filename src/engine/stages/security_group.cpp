@@ -33,16 +33,24 @@ void admit_fragments(const Context& ctx, EniState& eni) {
     eni.admitted_fragments[fragment_key(ctx.pf)] = ctx.now + kFragmentTimeout;
 }
 
+// A step of this ENI's groups, marked with the ENI: a group may be on many ENIs, and flow logs
+// need to know whose decision it was.
+TraceStep* for_eni(TraceStep* s, const EniState& eni) noexcept {
+    if (s != nullptr) s->eni = eni.index;
+    return s;
+}
+
 bool fragment_admitted(Dataplane& dp, Context& ctx, EniState& eni, ComponentId comp) {
     dp.touch(comp);
     auto it = eni.admitted_fragments.find(fragment_key(ctx.pf));
     if (it == eni.admitted_fragments.end() || it->second < ctx.now) {
-        if (TraceStep* s = dp.drop(ctx, DropReason::SecurityGroupNoMatch, comp)) {
+        if (TraceStep* s = for_eni(dp.drop(ctx, DropReason::SecurityGroupNoMatch, comp), eni)) {
             s->note = Note::FragmentNotAdmitted;
         }
         return false;
     }
-    if (TraceStep* s = dp.step(ctx, comp, Action::Allow)) s->conn = ConnState::Fragment;
+    if (TraceStep* s = for_eni(dp.step(ctx, comp, Action::Allow), eni))
+        s->conn = ConnState::Fragment;
     return true;
 }
 
@@ -54,7 +62,7 @@ bool allows(Dataplane& dp, Context& ctx, EniState& eni, Direction direction) {
     auto hit = eni.conntrack.find(pf.tuple, ctx.now, pf.icmp_type, pf.tcp_flags);
     if (hit.entry != nullptr) {
         dp.touch(first);
-        if (TraceStep* s = dp.step(ctx, first, Action::Allow)) {
+        if (TraceStep* s = for_eni(dp.step(ctx, first, Action::Allow), eni)) {
             s->conn = hit.reply ? ConnState::EstablishedReply : ConnState::Established;
         }
         if (pf.fragment) admit_fragments(ctx, eni);
@@ -62,7 +70,8 @@ bool allows(Dataplane& dp, Context& ctx, EniState& eni, Direction direction) {
     }
     if (pf.icmp_inner.present && eni.conntrack.contains_either_way(pf.icmp_inner.tuple, ctx.now)) {
         dp.touch(first);
-        if (TraceStep* s = dp.step(ctx, first, Action::Allow)) s->conn = ConnState::Related;
+        if (TraceStep* s = for_eni(dp.step(ctx, first, Action::Allow), eni))
+            s->conn = ConnState::Related;
         return true;
     }
     // The sender of an inbound packet: the ENI it left, unless a NAT gateway stands between.
@@ -75,7 +84,7 @@ bool allows(Dataplane& dp, Context& ctx, EniState& eni, Direction direction) {
                                            direction == Direction::Inbound ? &sender : nullptr);
     if (!v.allowed) {
         dp.touch(first);
-        if (TraceStep* s = dp.drop(ctx, DropReason::SecurityGroupNoMatch, first)) {
+        if (TraceStep* s = for_eni(dp.drop(ctx, DropReason::SecurityGroupNoMatch, first), eni)) {
             s->rule.kind = RuleRef::Kind::SecurityGroupNone;
             s->rule.direction = direction;
         }
@@ -93,13 +102,13 @@ bool allows(Dataplane& dp, Context& ctx, EniState& eni, Direction direction) {
     if (!untracked && eni.conntrack.insert(pf.tuple, ctx.now, pf.icmp_type, pf.tcp_flags) ==
                           ConntrackTable::InsertOutcome::Full) {
         ++eni.conntrack_allowance_exceeded;
-        if (TraceStep* s = dp.drop(ctx, DropReason::ConntrackFull, comp)) {
+        if (TraceStep* s = for_eni(dp.drop(ctx, DropReason::ConntrackFull, comp), eni)) {
             s->note = Note::ConntrackCount;
             s->args.n = static_cast<std::uint32_t>(eni.conntrack.size());
         }
         return false;
     }
-    if (TraceStep* s = dp.step(ctx, comp, Action::Allow)) {
+    if (TraceStep* s = for_eni(dp.step(ctx, comp, Action::Allow), eni)) {
         s->rule = {RuleRef::Kind::SecurityGroupRule, direction, 0, v.rule->text};
         s->conn = untracked ? ConnState::NewUntracked : ConnState::NewTracked;
     }
@@ -107,27 +116,15 @@ bool allows(Dataplane& dp, Context& ctx, EniState& eni, Direction direction) {
     return true;
 }
 
-// Runs the groups of one ENI and marks the steps they added with that ENI (a group may be on
-// many ENIs; flow logs need to know whose decision it was).
-bool allows_at(Dataplane& dp, Context& ctx, model::Index eni, Direction direction) {
-    const std::size_t before = ctx.trace != nullptr ? ctx.trace->steps.size() : 0;
-    const bool allowed = allows(dp, ctx, dp.eni(eni), direction);
-    if (ctx.trace != nullptr) {
-        for (std::size_t i = before; i < ctx.trace->steps.size(); ++i) {
-            ctx.trace->steps[i].eni = eni;
-        }
-    }
-    return allowed;
-}
-
 }  // namespace
 
 Next security_group_egress(Dataplane& dp, Context& ctx) {
-    return allows_at(dp, ctx, ctx.ingress, Direction::Outbound) ? Next::SubnetExit : Next::Done;
+    return allows(dp, ctx, dp.eni(ctx.ingress), Direction::Outbound) ? Next::SubnetExit
+                                                                     : Next::Done;
 }
 
 Next security_group_ingress(Dataplane& dp, Context& ctx) {
-    return allows_at(dp, ctx, ctx.target, Direction::Inbound) ? Next::Deliver : Next::Done;
+    return allows(dp, ctx, dp.eni(ctx.target), Direction::Inbound) ? Next::Deliver : Next::Done;
 }
 
 }  // namespace vpcstack::engine::stages
