@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "vpcstack/model/cloud_rules.hpp"
 #include "vpcstack/model/invariant.hpp"
 
 namespace vpcstack::model {
@@ -165,10 +166,10 @@ void lint_nat_acls(const Topology& t, Diagnostics& d) {
 // (base of the primary CIDR + 2, and 169.254.169.253): no reply rule is needed for it.
 bool is_dns_resolver(const Topology& t, Index vpc, const net::Cidr& cidr) {
     if (cidr.length() != 32) return false;
-    if (cidr.network() == net::Ipv4Address(169, 254, 169, 253)) return true;
+    if (cidr.network() == cloud::kLinkLocalDnsAddress) return true;
     VPCSTACK_ASSERT(vpc != kNone && !t.vpcs[vpc].cidrs.empty(),
                     "validation gives every ACL a VPC, and every VPC its primary CIDR");
-    return cidr.network() == t.vpcs[vpc].cidrs.front().network() + 2;
+    return cidr.network() == cloud::resolver_address(t.vpcs[vpc].cidrs.front());
 }
 
 // AWS: vpc-network-acls — ACLs are stateless: a rule that lets requests through needs a rule

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 
+#include "vpcstack/model/cloud_rules.hpp"
 #include "vpcstack/net/tcp.hpp"
 
 namespace vpcstack::observe {
@@ -120,10 +121,6 @@ std::string az_id_of(std::string_view zone, std::string_view region) {
     return fmt::format("{}-az{}", region_code(region), letter - 'a' + 1);
 }
 
-// AWS: flow-logs limitations — traffic never logged, by address.
-constexpr net::Ipv4Address kMetadata{169, 254, 169, 254};
-constexpr net::Ipv4Address kTimeSync{169, 254, 169, 123};
-constexpr net::Ipv4Address kLinkLocalDns{169, 254, 169, 253};
 // Windows licence activation (AWS: EC2 Windows activation, the KMS addresses).
 constexpr net::Ipv4Address kWindowsActivation1{169, 254, 169, 250};
 constexpr net::Ipv4Address kWindowsActivation2{169, 254, 169, 251};
@@ -280,6 +277,20 @@ FlowLogCollector::FlowLogCollector(const model::Topology& topology, FlowLogOptio
         options_.flow_log_id =
             derived_id("fl-", topology.file.empty() ? "vpcstack" : topology.file);
     }
+    for (net::Ipv4Address a :
+         {model::cloud::kMetadataAddress, model::cloud::kTimeSyncAddress,
+          model::cloud::kLinkLocalDnsAddress, kWindowsActivation1, kWindowsActivation2}) {
+        unlogged_addresses_.insert(a.value());
+    }
+    for (const model::Vpc& v : topology.vpcs) {
+        if (!v.cidrs.empty()) {
+            unlogged_addresses_.insert(model::cloud::resolver_address(v.cidrs.front()).value());
+        }
+    }
+    for (const model::Subnet& s : topology.subnets) {
+        unlogged_addresses_.insert((s.cidr.network() + 1).value());  // the subnet's router
+        unlogged_addresses_.insert(model::cloud::resolver_address(s.cidr).value());
+    }
     auto vpc_fields = [&](FlowLogInterface& i, model::Index vpc_index, model::Index subnet) {
         const model::Vpc& vpc = topology.vpcs[vpc_index];
         i.account = vpc.account.empty() ? options_.account : vpc.account;
@@ -357,30 +368,12 @@ std::optional<std::uint32_t> FlowLogCollector::interface_in(model::Index subnet,
 }
 
 bool FlowLogCollector::never_logged(const net::FiveTuple& t) const {
-    for (net::Ipv4Address a : {t.src, t.dst}) {
-        if (a == kMetadata || a == kTimeSync || a == kLinkLocalDns || a == kWindowsActivation1 ||
-            a == kWindowsActivation2) {
-            return true;
-        }
-    }
     if (t.protocol == net::Protocol::kUdp &&
         (t.dst_port == kDhcpServer || t.dst_port == kDhcpClient)) {
         return true;
     }
-    // The Amazon DNS resolver (VPC base + 2, or any subnet's base + 2) and the router (base + 1).
-    for (const model::Vpc& v : topology_.vpcs) {
-        if (!v.cidrs.empty() &&
-            (t.dst == v.cidrs.front().network() + 2 || t.src == v.cidrs.front().network() + 2)) {
-            return true;
-        }
-    }
-    for (const model::Subnet& s : topology_.subnets) {
-        net::Ipv4Address base = s.cidr.network();
-        for (net::Ipv4Address a : {t.src, t.dst}) {
-            if (a == base + 1 || a == base + 2) return true;
-        }
-    }
-    return false;
+    return unlogged_addresses_.contains(t.src.value()) ||
+           unlogged_addresses_.contains(t.dst.value());
 }
 
 void FlowLogCollector::observe(const engine::PacketTrace& trace) {

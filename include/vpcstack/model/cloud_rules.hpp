@@ -45,6 +45,16 @@ constexpr net::Ipv4Address last_usable_address(const net::Cidr& subnet) noexcept
     return net::Ipv4Address(subnet.last().value() - 1);
 }
 
+// AWS: vpc-dns, ec2-instance-metadata, set-time — the VPC's services at fixed link-local
+// addresses, and the Amazon DNS resolver inside a VPC: the base of its primary CIDR + 2 (and
+// of each subnet, which the resolver also answers on).
+inline constexpr net::Ipv4Address kLinkLocalDnsAddress{169, 254, 169, 253};
+inline constexpr net::Ipv4Address kMetadataAddress{169, 254, 169, 254};
+inline constexpr net::Ipv4Address kTimeSyncAddress{169, 254, 169, 123};
+constexpr net::Ipv4Address resolver_address(const net::Cidr& block) noexcept {
+    return block.network() + 2;
+}
+
 // AWS: vpc-cidr-blocks (association restrictions) — the RFC 1918 range a CIDR lies in, if any;
 // a secondary CIDR may not come from another private range than the primary's.
 std::optional<net::Cidr> rfc1918_range(const net::Cidr& block) noexcept;

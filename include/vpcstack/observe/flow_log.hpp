@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "vpcstack/engine/component.hpp"
@@ -222,6 +223,10 @@ class FlowLogCollector {
     std::vector<FlowLogRecord> parked_;  // records of windows closed by later traffic
     std::unordered_map<FlowLogFlow, std::size_t, FlowHash> index_;
     std::uint64_t not_logged_ = 0;
+    // AWS: flow-logs limitations — the addresses whose traffic is never logged: the metadata
+    // service, time sync, the DNS resolver (link-local, each VPC's, each subnet's), each
+    // subnet's router, Windows licence activation.
+    std::unordered_set<std::uint32_t> unlogged_addresses_;
 };
 
 // Writes records as the cloud delivers them to S3:

@@ -10,15 +10,16 @@
 // the metadata service (169.254.169.254) are not modelled yet: their packets are dropped with
 // their own reason instead of disappearing. 169.254.0.0/16 is otherwise never routed.
 #include "../dataplane.hpp"
+#include "vpcstack/model/cloud_rules.hpp"
 
 namespace vpcstack::engine::stages {
 
 namespace {
 
 constexpr net::Cidr kLinkLocal{net::Ipv4Address(169, 254, 0, 0), 16};
-constexpr net::Ipv4Address kMetadataAddress{169, 254, 169, 254};
-constexpr net::Ipv4Address kLinkLocalDnsAddress{169, 254, 169, 253};
-constexpr net::Ipv4Address kTimeSyncAddress{169, 254, 169, 123};
+using model::cloud::kLinkLocalDnsAddress;
+using model::cloud::kMetadataAddress;
+using model::cloud::kTimeSyncAddress;
 // AWS: vpc-dns, EC2 monitoring-network-performance-ena — an ENI may send at most 1024 packets
 // per second to the DNS resolver, the metadata service and time sync together.
 constexpr std::uint32_t kLinkLocalPacketsPerSecond = 1024;
@@ -43,8 +44,8 @@ bool services_check(Dataplane& dp, Context& ctx, const EniState& eni) {
     net::Ipv4Address dst = ctx.pf.key.dst;
     const model::Vpc& vpc = dp.topo.vpcs[eni.vpc];
     bool dns = dst == kLinkLocalDnsAddress ||
-               (!vpc.cidrs.empty() && dst == vpc.cidrs.front().network() + 2) ||
-               dst == dp.topo.subnets[eni.subnet].cidr.network() + 2;
+               (!vpc.cidrs.empty() && dst == model::cloud::resolver_address(vpc.cidrs.front())) ||
+               dst == model::cloud::resolver_address(dp.topo.subnets[eni.subnet].cidr);
     ComponentId router = dp.components->vpc_router(eni.vpc);
     if (dns || dst == kMetadataAddress || dst == kTimeSyncAddress) {
         count_linklocal(dp, ctx, eni.index);
