@@ -27,6 +27,14 @@ TraceStep* Dataplane::append_drop(PacketTrace& trace, DropReason reason, Compone
 
 void Dataplane::transmit(PortId port, std::span<const std::uint8_t> frame) {
     ++transmitted;
+    if (capture_sink != nullptr) [[unlikely]] {
+        if (port == kInternetPort) {
+            capture(CaptureKind::Internet, model::kNone, CaptureSide::Whole,
+                    CaptureDirection::Outbound, frame);
+        } else if (port < enis.size()) {
+            capture(CaptureKind::Eni, port, CaptureSide::Whole, CaptureDirection::Inbound, frame);
+        }
+    }
     sink.transmit(port, frame);
 }
 

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "vpcstack/engine/capture.hpp"
 #include "vpcstack/engine/component.hpp"
 #include "vpcstack/engine/conntrack.hpp"
 #include "vpcstack/engine/engine.hpp"
@@ -182,6 +183,19 @@ struct Dataplane {
     bool path_mtu_check(Context& ctx, std::size_t mtu, ComponentId component);
     // RFC 791 fragmentation to `mtu`. Options stay in the first fragment only.
     void transmit_fragments(Context& ctx, PortId port, std::size_t mtu);
+
+    // --- capture (engine/capture.hpp) ---
+    CaptureSink* capture_sink = nullptr;
+    std::uint64_t packet_id = 0;  // of the packet being walked, while a capture is on
+    TimeNs packet_time = 0;
+    void capture(CaptureKind kind, model::Index index, CaptureSide side, CaptureDirection dir,
+                 std::span<const std::uint8_t> frame) {
+        if (capture_sink == nullptr) [[likely]]
+            return;
+        // The engine builds its own frames (answers) in reply_buffer.
+        const bool made = frame.data() == reply_buffer.data();
+        capture_sink->frame({{kind, index, side}, dir, packet_id, packet_time, frame, made});
+    }
 
     std::vector<std::uint8_t> buffer;
     std::array<std::uint8_t, kReplyBufferSize> reply_buffer{};

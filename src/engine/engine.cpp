@@ -77,6 +77,13 @@ Next classify(Dataplane& dp, Context& ctx) {
     const ComponentId port =
         from_internet ? dp.components->internet() : dp.enis[ctx.ingress].component;
     dp.touch(port);
+    if (from_internet) {
+        dp.capture(CaptureKind::Internet, model::kNone, CaptureSide::Whole,
+                   CaptureDirection::Inbound, ctx.original);
+    } else {
+        dp.capture(CaptureKind::Eni, ctx.ingress, CaptureSide::Whole, CaptureDirection::Outbound,
+                   ctx.original);
+    }
     switch (ctx.pf.outcome) {
         case ParseOutcome::Malformed:
             dp.drop(ctx, DropReason::Malformed, port);
@@ -150,12 +157,15 @@ void Engine::receive(PortId ingress, std::span<const std::uint8_t> frame, TimeNs
     ctx.now = now;
     ctx.ingress = ingress;
     ctx.original = frame;
-    if (dp.config.trace) {
+    // A capture needs the trace too: it names where and why a packet died.
+    if (dp.config.trace || dp.capture_sink != nullptr) {
         trace.emplace();
         trace->id = ++dp.next_trace_id;
         trace->time = now;
         trace->ingress = ingress;
         ctx.trace = &*trace;
+        dp.packet_id = trace->id;
+        dp.packet_time = now;
     }
     std::size_t n = std::min(frame.size(), dp.buffer.size());
     if (n > 0) std::memcpy(dp.buffer.data(), frame.data(), n);
@@ -167,7 +177,9 @@ void Engine::receive(PortId ingress, std::span<const std::uint8_t> frame, TimeNs
     }
     if (ctx.trace != nullptr) trace->packet = facts_of(ctx.pf);
     walk(dp, ctx);
-    if (trace && impl_->trace_callback) impl_->trace_callback(std::move(*trace));
+    if (!trace) return;
+    if (dp.capture_sink != nullptr) dp.capture_sink->finished(*trace);
+    if (dp.config.trace && impl_->trace_callback) impl_->trace_callback(std::move(*trace));
 }
 
 void Engine::expire(TimeNs now) {
@@ -180,6 +192,10 @@ void Engine::expire(TimeNs now) {
 
 void Engine::set_trace_callback(std::function<void(PacketTrace&&)> callback) {
     impl_->trace_callback = std::move(callback);
+}
+
+void Engine::set_capture_sink(CaptureSink* sink) {
+    impl_->dp.capture_sink = sink;
 }
 
 Counters Engine::snapshot() const {

@@ -47,6 +47,7 @@
 #include <string>
 #include <vector>
 
+#include "vpcstack/engine/capture.hpp"
 #include "vpcstack/engine/component.hpp"
 #include "vpcstack/engine/conntrack.hpp"
 #include "vpcstack/engine/drop_reason.hpp"
@@ -147,6 +148,9 @@ class Engine {
     void expire(TimeNs now);
 
     void set_trace_callback(std::function<void(PacketTrace&&)> callback);
+    // Shows every packet to `sink` at the capture points (engine/capture.hpp) until reset with
+    // null; the sink outlives its use. Costs a trace per packet while set.
+    void set_capture_sink(CaptureSink* sink);
     Counters snapshot() const;
     const model::Topology& topology() const;
     // The names of the components trace steps and counters refer to.

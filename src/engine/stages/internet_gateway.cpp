@@ -60,6 +60,8 @@ Next internet_gateway_egress(Dataplane& dp, Context& ctx) {
     const model::Index igw = ctx.target;
     const ComponentId comp = dp.components->internet_gateway(igw);
     dp.touch(comp);
+    dp.capture(CaptureKind::InternetGateway, igw, CaptureSide::Inside, CaptureDirection::Inbound,
+               ctx.frame);
     if (ctx.via_peering) {
         dp.drop(ctx, DropReason::NotTransitive, comp);
         return Next::Done;
@@ -88,6 +90,8 @@ Next internet_gateway_egress(Dataplane& dp, Context& ctx) {
     std::uint8_t* eth = ctx.frame.data();
     net::store_mac(eth, kInternetMac);
     net::store_mac(eth + 6, kRouterMac);
+    dp.capture(CaptureKind::InternetGateway, igw, CaptureSide::Outside, CaptureDirection::Outbound,
+               ctx.frame);
     if (too_big) {
         dp.transmit_fragments(ctx, kInternetPort, dp.config.internet_mtu);
     } else {
@@ -133,6 +137,8 @@ Next internet_gateway_ingress(Dataplane& dp, Context& ctx) {
     }
     const ComponentId comp = dp.components->internet_gateway(igw);
     dp.touch(comp);
+    dp.capture(CaptureKind::InternetGateway, igw, CaptureSide::Outside, CaptureDirection::Inbound,
+               ctx.frame);
     const auto mapped = dp.public_to_private.find(pf.key.dst.value());
     VPCSTACK_ASSERT(mapped != dp.public_to_private.end(),
                     "every public address maps to a private one");
@@ -144,6 +150,8 @@ Next internet_gateway_ingress(Dataplane& dp, Context& ctx) {
     }
     trace_translation(dp.step(ctx, comp, Action::Translate), Translation::Field::Destination,
                       before, priv, ctx.pf.key.protocol);
+    dp.capture(CaptureKind::InternetGateway, igw, CaptureSide::Inside, CaptureDirection::Outbound,
+               ctx.frame);
     ctx.target = owner.index;
     if (to_nat) return Next::NatGatewayFromInternet;
     const model::Index table = dp.topo.internet_gateways[igw].route_table;

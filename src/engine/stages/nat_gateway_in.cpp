@@ -28,6 +28,8 @@ Next nat_gateway_inbound(Dataplane& dp, Context& ctx) {
     const ComponentId comp = dp.components->nat_gateway(index);
     const ParsedFrame& pf = ctx.pf;
     Counters::NatGateway& counts = dp.nat_counts[index];
+    dp.capture(CaptureKind::NatGateway, index, CaptureSide::Outside, CaptureDirection::Inbound,
+               ctx.frame);
     ++counts.PacketsInFromDestination;
     counts.BytesInFromDestination += pf.ip_total_length;
     if (pf.fragment && !pf.first_fragment) {
@@ -80,6 +82,8 @@ Next nat_gateway_inbound(Dataplane& dp, Context& ctx) {
                                      Translation::Note::None};
     }
     ctx.via_nat = index;
+    dp.capture(CaptureKind::NatGateway, index, CaptureSide::Inside, CaptureDirection::Outbound,
+               ctx.frame);
     ++counts.PacketsOutToSource;
     counts.BytesOutToSource += pf.ip_total_length;
     return leave_subnet(ctx, nat.subnet);

@@ -41,6 +41,8 @@ Next nat_gateway_outbound(Dataplane& dp, Context& ctx) {
     const ComponentId comp = dp.components->nat_gateway(index);
     const ParsedFrame& pf = ctx.pf;
     Counters::NatGateway& counts = dp.nat_counts[index];
+    dp.capture(CaptureKind::NatGateway, index, CaptureSide::Inside, CaptureDirection::Inbound,
+               ctx.frame);
     ++counts.PacketsInFromSource;
     counts.BytesInFromSource += pf.ip_total_length;
     if (pf.ttl <= 1) {
@@ -71,6 +73,8 @@ Next nat_gateway_outbound(Dataplane& dp, Context& ctx) {
                                          Translation::Note::AddressOnlyFragment};
         }
         ctx.via_nat = index;
+        dp.capture(CaptureKind::NatGateway, index, CaptureSide::Outside, CaptureDirection::Outbound,
+                   ctx.frame);
         ++counts.PacketsOutToDestination;
         counts.BytesOutToDestination += pf.ip_total_length;
         return leave_subnet(ctx, nat.subnet);
@@ -124,6 +128,8 @@ Next nat_gateway_outbound(Dataplane& dp, Context& ctx) {
                         created ? Translation::Note::NewMapping : Translation::Note::None};
     }
     ctx.via_nat = index;
+    dp.capture(CaptureKind::NatGateway, index, CaptureSide::Outside, CaptureDirection::Outbound,
+               ctx.frame);
     ++counts.PacketsOutToDestination;
     counts.BytesOutToDestination += pf.ip_total_length;
     return leave_subnet(ctx, nat.subnet);

@@ -43,6 +43,8 @@ bool allows(Dataplane& dp, Context& ctx, model::Index subnet, policy::Direction 
 }  // namespace
 
 Next acl_outbound(Dataplane& dp, Context& ctx) {
+    dp.capture(CaptureKind::Subnet, ctx.subnet, CaptureSide::Whole, CaptureDirection::Outbound,
+               ctx.frame);
     return allows(dp, ctx, ctx.subnet, policy::Direction::Outbound) ? Next::RouteLookup
                                                                     : Next::Done;
 }
@@ -50,6 +52,8 @@ Next acl_outbound(Dataplane& dp, Context& ctx) {
 Next acl_inbound(Dataplane& dp, Context& ctx) {
     const Context::Entering& e = ctx.entering;
     if (e.subnet == e.from_subnet) return e.then;
+    dp.capture(CaptureKind::Subnet, e.subnet, CaptureSide::Whole, CaptureDirection::Inbound,
+               ctx.frame);
     return allows(dp, ctx, e.subnet, policy::Direction::Inbound) ? e.then : Next::Done;
 }
 

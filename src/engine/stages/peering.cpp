@@ -21,6 +21,8 @@ Next peering(Dataplane& dp, Context& ctx) {
     const model::Peering& p = dp.topo.peerings[ctx.target];
     const ComponentId comp = dp.components->peering(ctx.target);
     dp.touch(comp);
+    dp.capture(CaptureKind::Peering, ctx.target, CaptureSide::Whole, CaptureDirection::Unknown,
+               ctx.frame);
     if (ctx.via_peering) {
         dp.drop(ctx, DropReason::NotTransitive, comp);
         return Next::Done;
