@@ -394,6 +394,7 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
     warm_up(sim, *source, src, *to.endpoint);
 
     TimeNs start = sim.now();
+    sim.engine().set_capture_sink(query.capture);
     FlowId flow = 0;
     switch (probe.protocol) {
         case net::Protocol::kTcp:
@@ -411,6 +412,7 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
             break;
     }
     sim.run_until_idle(kTraceHorizon);
+    sim.engine().set_capture_sink(nullptr);
 
     TraceReport report;
     report.topology = topology.file;

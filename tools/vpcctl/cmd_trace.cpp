@@ -1,15 +1,20 @@
 // vpcctl trace: send one flow through a simulated topology and explain both directions.
 // The work is done by sim::run_trace; this file loads the topology and prints the report, and
-// with --counters or --flow-logs hands what the engine saw to observe/.
+// with --counters, --flow-logs or --pcap hands what the engine saw to observe/.
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "commands.hpp"
 #include "vpcstack/model/loader.hpp"
+#include "vpcstack/observe/capture.hpp"
 #include "vpcstack/observe/counters.hpp"
 #include "vpcstack/observe/flow_log.hpp"
 #include "vpcstack/sim/trace_report.hpp"
@@ -36,6 +41,75 @@ bool write_flow_logs(const model::Topology& topology, const sim::TraceReport& re
     return true;
 }
 
+// An output writing to a file of its own; null when it cannot be opened (printed).
+observe::CaptureOutput file_output(const std::string& path) {
+    std::shared_ptr<std::FILE> file(std::fopen(path.c_str(), "wb"), [](std::FILE* f) {
+        if (f != nullptr) std::fclose(f);
+    });
+    if (!file) {
+        std::fprintf(stderr, "vpcctl trace: cannot write %s: %s\n", path.c_str(),
+                     std::strerror(errno));
+        return {};
+    }
+    std::fprintf(stderr, "vpcctl trace: capture %s\n", path.c_str());
+    return [file](std::span<const std::uint8_t> bytes) {
+        return std::fwrite(bytes.data(), 1, bytes.size(), file.get()) == bytes.size();
+    };
+}
+
+// The recorder of --pcap: one file (a name ending in .pcapng or .pcap), or a directory with a
+// file per capture point. Null on an error (printed).
+std::unique_ptr<observe::CaptureRecorder> capture_recorder(const model::Topology& topology,
+                                                           const CaptureCliOptions& cli,
+                                                           std::uint64_t epoch_ns) {
+    observe::CaptureOptions options;
+    options.drops_only = cli.drops_only;
+    options.filter = cli.filter;
+    options.epoch_ns = epoch_ns;
+    for (const std::string& name : cli.points) {
+        std::string error;
+        std::vector<engine::CapturePoint> points =
+            observe::parse_capture_point(topology, name, error);
+        if (points.empty()) {
+            std::fprintf(stderr, "vpcctl trace: --point: %s\n", error.c_str());
+            return nullptr;
+        }
+        options.points.insert(options.points.end(), points.begin(), points.end());
+    }
+    if (!cli.filter.empty()) {  // before any file is made
+        try {
+            observe::PacketFilter check(cli.filter);
+        } catch (const std::invalid_argument& e) {
+            std::fprintf(stderr, "vpcctl trace: --filter: %s\n", e.what());
+            return nullptr;
+        }
+    }
+    const std::filesystem::path out(cli.output);
+    const bool one_file = out.extension() == ".pcapng" || out.extension() == ".pcap";
+    try {
+        if (one_file) {
+            observe::CaptureOutput file = file_output(cli.output);
+            if (!file) return nullptr;
+            return std::make_unique<observe::CaptureRecorder>(topology, std::move(options),
+                                                              std::move(file));
+        }
+        std::error_code ec;
+        std::filesystem::create_directories(out, ec);
+        if (ec) {
+            std::fprintf(stderr, "vpcctl trace: cannot make %s: %s\n", cli.output.c_str(),
+                         ec.message().c_str());
+            return nullptr;
+        }
+        return std::make_unique<observe::CaptureRecorder>(
+            topology, std::move(options), [out](const std::string& point) {
+                return file_output((out / observe::capture_file_name(point)).string());
+            });
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "vpcctl trace: --filter: %s\n", e.what());
+        return nullptr;
+    }
+}
+
 }  // namespace
 
 int run_trace(const TraceOptions& options) {
@@ -57,6 +131,23 @@ int run_trace(const TraceOptions& options) {
     }
 
     sim::TraceQuery query{options.from, options.to, options.protocol, options.dport, options.sport};
+    std::unique_ptr<observe::CaptureRecorder> capture;
+    if (!options.capture.output.empty()) {
+        // The simulation's time 0 is --flow-log-epoch when given, else now.
+        const long long epoch = options.flow_logs.epoch >= 0
+                                    ? options.flow_logs.epoch
+                                    : std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count();
+        capture = capture_recorder(*loaded.topology, options.capture,
+                                   static_cast<std::uint64_t>(epoch) * 1'000'000'000ULL);
+        if (!capture) return kExitError;
+        query.capture = capture.get();
+    } else if (!options.capture.points.empty() || options.capture.drops_only ||
+               !options.capture.filter.empty()) {
+        std::fprintf(stderr, "vpcctl trace: --point, --drops-only and --filter need --pcap\n");
+        return kExitError;
+    }
     sim::TraceResult result = sim::run_trace(*loaded.topology, query);
     if (!result.report) {
         std::fprintf(stderr, "vpcctl trace: %s\n", result.error.c_str());
@@ -78,6 +169,10 @@ int run_trace(const TraceOptions& options) {
             text += "\n" + observe::counters_text(*report.components, report.counters);
     }
     std::fputs(text.c_str(), stdout);
+    if (capture && !capture->ok()) {
+        std::fprintf(stderr, "vpcctl trace: writing the capture failed\n");
+        return kExitError;
+    }
     if (flow_logs && !write_flow_logs(*loaded.topology, report, *flow_logs, options.flow_logs)) {
         return kExitError;
     }

@@ -37,6 +37,14 @@ struct FlowLogCliOptions : observe::FlowLogSettings {
     long long epoch = -1;  // Unix seconds of the simulation's time 0; -1: now
 };
 
+// The capture options of `trace` and `lab capture` (docs/observe.md).
+struct CaptureCliOptions {
+    std::string output;               // a .pcapng file, or a directory: one file per point
+    std::vector<std::string> points;  // names (observe::parse_capture_point); empty: every point
+    bool drops_only = false;
+    std::string filter;  // BPF
+};
+
 struct TraceOptions {
     std::string topology;
     std::string from;
@@ -47,6 +55,7 @@ struct TraceOptions {
     bool json = false;
     bool counters = false;  // add the counters under the cloud's names
     FlowLogCliOptions flow_logs;
+    CaptureCliOptions capture;
 };
 int run_trace(const TraceOptions& options);
 // The library's flow log options from the command line's; on an error, nothing and `error`.

@@ -40,6 +40,12 @@ void add_flow_log_options(CLI::App* cmd, cli::FlowLogCliOptions& o) {
         ->capture_default_str();
 }
 
+// Points, filter and drops: shared by `trace --pcap` and `lab capture`.
+void add_capture_filters(CLI::App* cmd, cli::CaptureCliOptions& o) {
+    cmd->add_flag("--drops-only", o.drops_only, "Capture only the packets that died");
+    cmd->add_option("--filter", o.filter, "BPF filter in libpcap's syntax, e.g. 'tcp port 80'");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,6 +77,14 @@ int main(int argc, char** argv) {
     trace_cmd->add_flag("--counters", trace.counters,
                         "Show the engine's counters under the cloud's names (docs/observe.md)");
     add_flow_log_options(trace_cmd, trace.flow_logs);
+    trace_cmd->add_option("--pcap", trace.capture.output,
+                          "Write a pcapng capture of the flow: FILE.pcapng, or DIR (one file per "
+                          "capture point)");
+    trace_cmd->add_option(
+        "--point", trace.capture.points,
+        "Capture point for --pcap (repeatable; default: every point): eni/web/eth0, "
+        "subnet/public, nat/nat-a outside, igw/main, peering/a-b, internet");
+    add_capture_filters(trace_cmd, trace.capture);
     trace_cmd->add_option("--flow-log-epoch", trace.flow_logs.epoch,
                           "Unix seconds the simulation's clock starts at (default: now)");
     trace_cmd->callback([&] { exit_code = cli::run_trace(trace); });

@@ -26,6 +26,8 @@ struct TraceQuery {
     std::string protocol;  // tcp, udp, icmp or a number; empty: ICMP echo
     int dport = -1;        // -1: not given
     int sport = -1;
+    // Shown every packet of the traced flow (not the hosts' ARP warm-up) at the capture points.
+    engine::CaptureSink* capture = nullptr;
 };
 
 // A host's part in a path: what the simulated host did with the packet.
