@@ -72,7 +72,8 @@ Frame ipv4_frame(net::MacAddress src_mac, net::MacAddress dst_mac, net::Ipv4Addr
                  net::Ipv4Address dst, std::uint8_t protocol, std::uint8_t ttl,
                  std::uint16_t flags_offset, std::uint16_t id, const Frame& segment) {
     Frame f;
-    f.reserve(ethernet::kHeaderSize + ipv4::kMinHeaderSize + segment.size());
+    f.reserve(std::max(ethernet::kHeaderSize + ipv4::kMinHeaderSize + segment.size(),
+                       ethernet::kMinFrameSize));  // padded to it at the end
     Writer w(f);
     ethernet_header(w, src_mac, dst_mac, ethernet::kTypeIpv4);
     std::size_t ip_start = f.size();
@@ -303,6 +304,7 @@ std::optional<DecodedFrame> decode_frame(std::span<const std::uint8_t> frame) {
 Frame build_ip_frame(net::MacAddress src_mac, net::MacAddress dst_mac, const PacketSpec& spec) {
     const net::FiveTuple& t = spec.tuple;
     Frame segment;
+    segment.reserve(tcp::kMinHeaderSize + spec.payload_size);  // the largest header built here
     Writer w(segment);
     switch (t.protocol) {
         case net::Protocol::kTcp:
@@ -403,6 +405,7 @@ Frame build_icmp_error(net::MacAddress src_mac, net::MacAddress dst_mac, net::Ip
 Frame reframe_forwarded(net::MacAddress src_mac, net::MacAddress dst_mac,
                         std::span<const std::uint8_t> ip_packet) {
     Frame f;
+    f.reserve(std::max(ethernet::kHeaderSize + ip_packet.size(), ethernet::kMinFrameSize));
     Writer w(f);
     ethernet_header(w, src_mac, dst_mac, ethernet::kTypeIpv4);
     std::size_t ip_start = f.size();

@@ -106,6 +106,24 @@ Flow Prober::flow(const sim::Endpoint& from, const sim::Endpoint& to) const {
     return f;
 }
 
+std::vector<Blocker> Prober::blockers(const ProbeResult& result) const {
+    std::vector<Blocker> out;
+    for (const Stop& stop : result.stops) {
+        const engine::TraceStep& step = *stop.step;
+        engine::StepText text = engine::describe(step, *audit_->components());
+        Blocker b;
+        b.component = text.component;
+        b.reason = *step.drop;
+        b.rule = text.rule;
+        b.detail = text.detail;
+        b.explanation = std::string(engine::info(*step.drop).analyzer_code);
+        b.reply = stop.reply;
+        out.push_back(std::move(b));
+    }
+    if (result.lost) out.push_back(*result.lost);
+    return out;
+}
+
 bool Prober::local(const Flow& flow) {
     if (flow.from.kind != sim::Endpoint::Kind::Instance) return false;
     const sim::Host* host = sim_->host_at(flow.from.eni);
@@ -125,7 +143,7 @@ ProbeResult Prober::run(engine::Engine& engine, const Flow& flow, bool collect) 
     ++probes_;
     const model::Topology& t = sim_->topology();
     out_count_ = 0;
-    traces_.clear();
+    if (collect) traces_.clear();  // the fast engine records none: earlier stops stay valid
     std::vector<PortId>& touched = touched_;
     touched.clear();
     std::size_t reply_from_trace = SIZE_MAX;  // traces from this index on are the answer's
@@ -240,24 +258,15 @@ ProbeResult Prober::run(engine::Engine& engine, const Flow& flow, bool collect) 
     if (collect) {
         for (std::size_t i = 0; i < traces_.size(); ++i) {
             for (const engine::TraceStep& step : traces_[i].steps) {
-                if (!step.drop) continue;
-                engine::StepText text = engine::describe(step, *engine.components());
-                Blocker b;
-                b.component = text.component;
-                b.reason = *step.drop;
-                b.rule = text.rule;
-                b.detail = text.detail;
-                b.explanation = std::string(engine::info(*step.drop).analyzer_code);
-                b.reply = i >= reply_from_trace;
-                result.blockers.push_back(std::move(b));
+                if (step.drop) result.stops.push_back({&step, i >= reply_from_trace});
             }
         }
-        if (result.blockers.empty() && !connected) {
+        if (result.stops.empty() && !connected) {
             Blocker b;
             b.component = failure_at;
             b.detail = failure.empty() ? "the packet was lost" : failure;
             b.reply = replying;
-            result.blockers.push_back(std::move(b));
+            result.lost = std::move(b);
         }
     }
     engine.forget_flows(touched);

@@ -32,10 +32,20 @@ struct Flow {
     std::uint16_t dport = 0;  // tcp/udp
 };
 
+// A component that stopped a flow, as the audit engine recorded it: its drop step (owned by
+// the prober, valid until the next explain()) and whether it was on the way back.
+struct Stop {
+    const engine::TraceStep* step = nullptr;
+    bool reply = false;
+};
+
 struct ProbeResult {
     bool connected = false;
-    bool delivered = false;         // the request reached the destination (its answer was sent)
-    std::vector<Blocker> blockers;  // filled by explain(): every component that stops it
+    bool delivered = false;   // the request reached the destination (its answer was sent)
+    std::vector<Stop> stops;  // filled by explain(): every drop on the way there and back
+    // Filled by explain() when nothing dropped the flow yet it did not connect: what happened.
+    std::optional<Blocker> lost;
+    bool open() const noexcept { return connected && stops.empty() && !lost; }
 };
 
 class Prober final : public engine::FrameSink {
@@ -50,6 +60,9 @@ class Prober final : public engine::FrameSink {
     // The same flow through an engine that records every denial and goes on: every blocker on
     // the way there and back, and what happened when no component dropped it.
     ProbeResult explain(const Flow& flow);
+    // The stops of an explained result in words (formatted only when they are shown: most
+    // results are compared by their steps and dropped).
+    std::vector<Blocker> blockers(const ProbeResult& result) const;
     // Whether the source itself holds the destination address (its own stack answers).
     bool local(const Flow& flow);
 

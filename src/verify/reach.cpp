@@ -222,6 +222,41 @@ bool alike(const std::vector<Blocker>& a, const std::vector<Blocker>& b) {
                       });
 }
 
+// A probe's stops as the engine recorded them, kept to recognise the same stops in later
+// probes without putting them into words again.
+struct StopsKey {
+    struct Step {
+        engine::ComponentId component;
+        engine::DropReason reason;
+        engine::RuleRef rule;
+        bool reply;
+    };
+    std::vector<Step> steps;
+    std::optional<std::pair<std::string, bool>> lost;  // component and reply, as alike() reads
+
+    explicit StopsKey(const ProbeResult& r) {
+        for (const Stop& s : r.stops)
+            steps.push_back({s.step->component, *s.step->drop, s.step->rule, s.reply});
+        if (r.lost) lost.emplace(r.lost->component, r.lost->reply);
+    }
+    // Equal keys give equal words, so alike() holds for them.
+    bool matches(const ProbeResult& r) const {
+        if (steps.size() != r.stops.size() || lost.has_value() != r.lost.has_value()) return false;
+        if (lost && (lost->first != r.lost->component || lost->second != r.lost->reply))
+            return false;
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            const Step& k = steps[i];
+            const engine::TraceStep& s = *r.stops[i].step;
+            if (k.component != s.component || k.reason != *s.drop || k.reply != r.stops[i].reply ||
+                k.rule.kind != s.rule.kind || k.rule.direction != s.rule.direction ||
+                k.rule.number != s.rule.number || k.rule.text != s.rule.text) {
+                return false;
+            }
+        }
+        return true;
+    }
+};
+
 // One end of a pair as the prober and the witness need it.
 struct End {
     sim::Endpoint endpoint;
@@ -327,6 +362,7 @@ class PairSolver {
         };
         struct Group {
             std::vector<Blocker> blockers;
+            std::vector<StopsKey> keys;  // the stops seen with these words
             std::vector<Atom> atoms;
         };
         std::vector<Atom> open_atoms;
@@ -352,15 +388,16 @@ class PairSolver {
             auto decide = [&](const ServiceRange& range, Flow probe,
                               const std::vector<Interval>& sports) {
                 if (!sports.empty()) probe.sport = static_cast<std::uint16_t>(sports.front().first);
-                std::vector<Blocker> blockers;
+                ProbeResult a;
                 bool connected = local;
                 if (!connected) {
-                    ProbeResult a = prober_.explain(probe);
-                    connected = a.connected && a.blockers.empty();
-                    blockers = std::move(a.blockers);
+                    a = prober_.explain(probe);
+                    connected = a.open();
                     const bool request_blocked =
-                        !a.delivered || std::any_of(blockers.begin(), blockers.end(),
-                                                    [](const Blocker& b) { return !b.reply; });
+                        !a.delivered ||
+                        std::any_of(a.stops.begin(), a.stops.end(),
+                                    [](const Stop& s) { return !s.reply; }) ||
+                        (a.lost && !a.lost->reply);
                     for (std::size_t i = 1; i < sports.size() && !connected && !request_blocked;
                          ++i) {
                         Flow other = probe;
@@ -376,12 +413,22 @@ class PairSolver {
                     open_atoms.push_back(atom);
                     return;
                 }
+                // The stops of a group seen before; else their words decide (stops that differ
+                // only in details are one group).
                 auto same = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
-                    return alike(g.blockers, blockers);
+                    return std::any_of(g.keys.begin(), g.keys.end(),
+                                       [&](const StopsKey& k) { return k.matches(a); });
                 });
                 if (same == groups.end()) {
-                    groups.push_back({std::move(blockers), {}});
-                    same = groups.end() - 1;
+                    std::vector<Blocker> blockers = prober_.blockers(a);
+                    same = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+                        return alike(g.blockers, blockers);
+                    });
+                    if (same == groups.end()) {
+                        groups.push_back({std::move(blockers), {}, {}});
+                        same = groups.end() - 1;
+                    }
+                    same->keys.emplace_back(a);
                 }
                 same->atoms.push_back(atom);
             };
