@@ -67,39 +67,57 @@ void pad(Frame& f) {
     if (f.size() < ethernet::kMinFrameSize) f.resize(ethernet::kMinFrameSize, 0);
 }
 
+// An IPv4 frame is built in place: the Ethernet header and room for the IPv4 header, then the
+// transport segment appended behind them, then the IPv4 header filled in.
+constexpr std::size_t kIpStart = ethernet::kHeaderSize;
+constexpr std::size_t kL4Start = kIpStart + ipv4::kMinHeaderSize;
+
+void begin_ipv4(Frame& f, net::MacAddress src_mac, net::MacAddress dst_mac,
+                std::size_t segment_size) {
+    f.clear();
+    f.reserve(std::max(kL4Start + segment_size, ethernet::kMinFrameSize));  // padded at the end
+    Writer w(f);
+    ethernet_header(w, src_mac, dst_mac, ethernet::kTypeIpv4);
+    w.zeros(ipv4::kMinHeaderSize);
+}
+
+void finish_ipv4(Frame& f, net::Ipv4Address src, net::Ipv4Address dst, std::uint8_t protocol,
+                 std::uint8_t ttl, std::uint16_t flags_offset, std::uint16_t id) {
+    std::uint8_t* ip = f.data() + kIpStart;
+    ip[0] = ipv4::kVersionIhlNoOptions;
+    ip[1] = 0;
+    net::store16(ip + 2, static_cast<std::uint16_t>(f.size() - kIpStart));
+    net::store16(ip + 4, id);
+    net::store16(ip + 6, flags_offset);
+    ip[8] = ttl;
+    ip[9] = protocol;
+    net::store16(ip + 10, 0);
+    net::store32(ip + 12, src.value());
+    net::store32(ip + 16, dst.value());
+    put16(f, kIpStart + ipv4::kChecksum,
+          checksum_of(std::span(f).subspan(kIpStart, ipv4::kMinHeaderSize)));
+    pad(f);
+}
+
 // Writes the IPv4 header (checksum included) in front of an already built transport segment.
 Frame ipv4_frame(net::MacAddress src_mac, net::MacAddress dst_mac, net::Ipv4Address src,
                  net::Ipv4Address dst, std::uint8_t protocol, std::uint8_t ttl,
                  std::uint16_t flags_offset, std::uint16_t id, const Frame& segment) {
     Frame f;
-    f.reserve(std::max(ethernet::kHeaderSize + ipv4::kMinHeaderSize + segment.size(),
-                       ethernet::kMinFrameSize));  // padded to it at the end
-    Writer w(f);
-    ethernet_header(w, src_mac, dst_mac, ethernet::kTypeIpv4);
-    std::size_t ip_start = f.size();
-    w.u8(ipv4::kVersionIhlNoOptions);
-    w.u8(0);
-    w.u16(static_cast<std::uint16_t>(ipv4::kMinHeaderSize + segment.size()));
-    w.u16(id);
-    w.u16(flags_offset);
-    w.u8(ttl);
-    w.u8(protocol);
-    w.u16(0);
-    w.ip(src);
-    w.ip(dst);
-    put16(f, ip_start + ipv4::kChecksum,
-          checksum_of(std::span(f).subspan(ip_start, ipv4::kMinHeaderSize)));
-    w.bytes(segment);
-    pad(f);
+    begin_ipv4(f, src_mac, dst_mac, segment.size());
+    Writer(f).bytes(segment);
+    finish_ipv4(f, src, dst, protocol, ttl, flags_offset, id);
     return f;
 }
 
-// TCP and UDP checksums cover a pseudo-header of addresses, protocol and length.
-void transport_checksum(Frame& segment, std::size_t checksum_at, net::Ipv4Address src,
+// TCP and UDP checksums cover a pseudo-header of addresses, protocol and length; the segment
+// runs from `start` to the end of the frame.
+void transport_checksum(Frame& f, std::size_t start, std::size_t checksum_at, net::Ipv4Address src,
                         net::Ipv4Address dst, std::uint8_t protocol) {
+    std::span<const std::uint8_t> segment = std::span(f).subspan(start);
     std::uint32_t pseudo = net::pseudo_header_sum(src, dst, protocol, segment.size());
     std::uint16_t c = net::checksum(net::ones_sum(segment, pseudo));
-    put16(segment, checksum_at, protocol == net::Protocol::kUdp ? udp::wire_checksum(c) : c);
+    put16(f, start + checksum_at, protocol == net::Protocol::kUdp ? udp::wire_checksum(c) : c);
 }
 
 void decode_transport(const std::uint8_t* p, std::size_t len, DecodedFrame& out, bool& ok);
@@ -303,9 +321,17 @@ std::optional<DecodedFrame> decode_frame(std::span<const std::uint8_t> frame) {
 
 Frame build_ip_frame(net::MacAddress src_mac, net::MacAddress dst_mac, const PacketSpec& spec) {
     const net::FiveTuple& t = spec.tuple;
-    Frame segment;
-    segment.reserve(tcp::kMinHeaderSize + spec.payload_size);  // the largest header built here
-    Writer w(segment);
+    auto flags = static_cast<std::uint16_t>((spec.dont_fragment ? ipv4::kDontFragment : 0) |
+                                            (spec.more_fragments ? ipv4::kMoreFragments : 0) |
+                                            (spec.fragment_offset & ipv4::kFragmentOffsetMask));
+    Frame f;
+    begin_ipv4(f, src_mac, dst_mac, tcp::kMinHeaderSize + spec.payload_size);
+    Writer w(f);
+    if (spec.fragment_offset != 0) {  // a later fragment carries payload only
+        w.zeros(spec.payload_size);
+        finish_ipv4(f, t.src, t.dst, t.protocol, spec.ttl, flags, spec.ip_id);
+        return f;
+    }
     switch (t.protocol) {
         case net::Protocol::kTcp:
             w.u16(t.src_port);
@@ -318,7 +344,7 @@ Frame build_ip_frame(net::MacAddress src_mac, net::MacAddress dst_mac, const Pac
             w.u16(0);      // checksum
             w.u16(0);      // urgent pointer
             w.zeros(spec.payload_size);
-            transport_checksum(segment, tcp::kChecksum, t.src, t.dst, t.protocol);
+            transport_checksum(f, kL4Start, tcp::kChecksum, t.src, t.dst, t.protocol);
             break;
         case net::Protocol::kUdp:
             w.u16(t.src_port);
@@ -326,7 +352,7 @@ Frame build_ip_frame(net::MacAddress src_mac, net::MacAddress dst_mac, const Pac
             w.u16(static_cast<std::uint16_t>(udp::kHeaderSize + spec.payload_size));
             w.u16(0);
             w.zeros(spec.payload_size);
-            transport_checksum(segment, udp::kChecksum, t.src, t.dst, t.protocol);
+            transport_checksum(f, kL4Start, udp::kChecksum, t.src, t.dst, t.protocol);
             break;
         case net::Protocol::kIcmp:
             w.u8(spec.icmp_type);
@@ -335,20 +361,14 @@ Frame build_ip_frame(net::MacAddress src_mac, net::MacAddress dst_mac, const Pac
             w.u16(t.src_port);  // echo id
             w.u16(spec.icmp_sequence);
             w.zeros(spec.payload_size);
-            put16(segment, icmp::kChecksum, checksum_of(segment));
+            put16(f, kL4Start + icmp::kChecksum, checksum_of(std::span(f).subspan(kL4Start)));
             break;
         default:
             w.zeros(spec.payload_size);
             break;
     }
-    auto flags = static_cast<std::uint16_t>((spec.dont_fragment ? ipv4::kDontFragment : 0) |
-                                            (spec.more_fragments ? ipv4::kMoreFragments : 0) |
-                                            (spec.fragment_offset & ipv4::kFragmentOffsetMask));
-    if (spec.fragment_offset != 0) {  // a later fragment carries payload only
-        segment.assign(spec.payload_size, 0);
-    }
-    return ipv4_frame(src_mac, dst_mac, t.src, t.dst, t.protocol, spec.ttl, flags, spec.ip_id,
-                      segment);
+    finish_ipv4(f, t.src, t.dst, t.protocol, spec.ttl, flags, spec.ip_id);
+    return f;
 }
 
 namespace {
