@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "vpcstack/engine/engine.hpp"
 #include "vpcstack/engine/trace_format.hpp"
@@ -371,10 +370,10 @@ ReplayResult run_replay(const model::Topology& topology, const CaptureFile& capt
     report.components = sim.engine().components();
     report.eni = (*report.components)[report.components->eni(eni_index)].name;
     // The capture plays the ENI: what the network sends it is kept, never answered.
-    std::vector<std::pair<Signature, bool>> arrived;  // and whether a captured packet matched
+    std::map<Signature, std::size_t> arrived;  // not yet matched by a captured packet
     sim.play_port(eni_index, [&](TimeNs, std::span<const std::uint8_t> frame) {
         ++report.delivered_to_eni;
-        if (auto s = signature_of(frame)) arrived.emplace_back(*s, false);
+        if (auto s = signature_of(frame)) ++arrived[*s];
     });
     warm_up(sim, eni_index);
 
@@ -402,11 +401,9 @@ ReplayResult run_replay(const model::Topology& topology, const CaptureFile& capt
     for (ReplayPacket& p : report.packets) {
         if (p.role == PacketRole::Received) {
             if (auto s = signature_of(capture.packets[p.number - 1].frame)) {
-                auto match = std::find_if(arrived.begin(), arrived.end(), [&](const auto& a) {
-                    return !a.second && a.first == *s;
-                });
-                p.reproduced = match != arrived.end();
-                if (match != arrived.end()) match->second = true;
+                auto match = arrived.find(*s);
+                p.reproduced = match != arrived.end() && match->second > 0;
+                if (*p.reproduced) --match->second;
             }
         }
         if (!p.trace) continue;

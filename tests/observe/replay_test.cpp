@@ -191,11 +191,13 @@ TEST(Replay, TheFarSideCaptureHoldsTheTranslatedSynAtTheOriginalCapturesTime) {
     EXPECT_EQ(d->tcp_flags, net::tcp::kSyn);
     EXPECT_GE(syn.time_ns, kCaptureStart);
     EXPECT_LT(syn.time_ns, kCaptureStart + kMs);
-    // Nothing of the spoofed packet got past app's ENI.
+    // Nothing of the spoofed packet got past app's ENI, and the capture alone played app: its
+    // simulated host sent no RST for a SYN-ACK it never asked for.
     for (const auto& p : outside.packets) {
         std::optional<sim::DecodedFrame> f = sim::decode_frame(p.frame);
         ASSERT_TRUE(f);
         EXPECT_NE(f->src_port, 41000) << f->summary();
+        EXPECT_EQ(f->tcp_flags & net::tcp::kRst, 0) << f->summary();
     }
     std::filesystem::remove_all(dir);
 }
@@ -279,6 +281,67 @@ TEST(Replay, ATruncatedPacketIsReplayedAsCapturedAndReportedAsTruncated) {
     EXPECT_EQ(p.verdict, ReplayVerdict::Dropped);
     EXPECT_EQ(p.drop, engine::DropReason::Malformed);
     EXPECT_EQ(result.report->summary.truncated, 1u);
+    std::filesystem::remove(file);
+}
+
+// Writes frames (link header included) with libpcap, for link types and lengths libtins does
+// not write.
+void dump(const std::string& file, int link_type,
+          const std::vector<std::pair<std::uint64_t, std::vector<std::uint8_t>>>& packets) {
+    pcap_t* dead = pcap_open_dead(link_type, 65535);
+    pcap_dumper_t* dumper = pcap_dump_open(dead, file.c_str());
+    ASSERT_NE(dumper, nullptr) << pcap_geterr(dead);
+    for (const auto& [ns, bytes] : packets) {
+        pcap_pkthdr h{};
+        h.ts = at(ns);
+        h.len = h.caplen = static_cast<bpf_u_int32>(bytes.size());
+        pcap_dump(reinterpret_cast<u_char*>(dumper), &h, bytes.data());
+    }
+    pcap_dump_close(dumper);
+    pcap_close(dead);
+}
+
+// tcpdump on a tunnel or with -y RAW: bare IPv4 packets; the ENI's are those from its address.
+TEST(Replay, ARawIpCaptureIsFramedByTheSourceAddress) {
+    const model::Topology t = load_file("two-tier-nat.yaml");
+    const std::string file = temp("replay-raw.pcap");
+    Tins::IP ping = Tins::IP("10.0.1.10", "10.0.2.10") / Tins::ICMP();
+    Tins::IP reply = Tins::IP("10.0.2.10", "10.0.1.10") / Tins::ICMP(Tins::ICMP::ECHO_REPLY);
+    dump(file, DLT_RAW,
+         {{kCaptureStart, ping.serialize()}, {kCaptureStart + kMs, reply.serialize()}});
+    const observe::CaptureFile capture = observe::read_capture(file);
+    EXPECT_EQ(capture.link_type, observe::CaptureLinkType::RawIp);
+    observe::ReplayResult result = observe::run_replay(t, capture, {.at = "app"});
+    ASSERT_TRUE(result.report) << result.error;
+    const observe::ReplayReport& r = *result.report;
+    EXPECT_EQ(r.packets[0].role, PacketRole::Sent);
+    EXPECT_EQ(r.packets[0].delivered_to, "eni/web/eth0 (web)");
+    EXPECT_EQ(r.packets[1].role, PacketRole::Received);
+    EXPECT_EQ(r.packets[1].reproduced, true);  // web answered the ping
+    std::filesystem::remove(file);
+}
+
+// An ARP request of the real instance (its own MAC in the frame and in the ARP body) is the
+// ENI's, reframed with the topology's MAC, and answered by the VPC router.
+TEST(Replay, AnArpRequestIsAnsweredByTheNetwork) {
+    const model::Topology t = load_file("two-tier-nat.yaml");
+    const std::string file = temp("replay-arp.pcap");
+    {
+        Tins::PacketWriter writer(file, Tins::DataLinkType<Tins::EthernetII>());
+        Tins::EthernetII request =
+            Tins::ARP::make_arp_request("10.0.2.1", "10.0.2.10", "0a:1b:2c:3d:4e:5f");
+        put(writer, request, kCaptureStart);
+    }
+    observe::ReplayResult result =
+        observe::run_replay(t, observe::read_capture(file), {.at = "app"});
+    ASSERT_TRUE(result.report) << result.error;
+    const observe::ReplayPacket& p = result.report->packets[0];
+    EXPECT_EQ(p.role, PacketRole::Sent);
+    EXPECT_EQ(p.verdict, ReplayVerdict::Answered);
+    EXPECT_EQ(p.answered_by, "vpc-router/prod");
+    EXPECT_EQ(result.report->summary.answered, 1u);
+    EXPECT_EQ(result.report->delivered_to_eni, 1u);  // the ARP reply
+    EXPECT_TRUE(result.report->all_passed());
     std::filesystem::remove(file);
 }
 
