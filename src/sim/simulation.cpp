@@ -273,7 +273,17 @@ void Simulation::to_engine(engine::PortId port, Frame frame) {
     });
 }
 
+void Simulation::play_port(engine::PortId port, PortReceiver receiver) {
+    played_[port] = std::move(receiver);
+}
+
 void Simulation::transmit(engine::PortId port, std::span<const std::uint8_t> frame) {
+    if (auto played = played_.find(port); played != played_.end()) {
+        events_.schedule_in(options_.link_delay,
+                            [this, &receiver = played->second,
+                             copy = Frame(frame.begin(), frame.end())] { receiver(now(), copy); });
+        return;
+    }
     Host* target = host_at(port);
     if (target == nullptr) {
         ++undelivered_;

@@ -139,8 +139,12 @@ class Tracer {
 // ------------------------------------------------------------------------------------------
 // Hints: what to change, in the words of the setting that dropped the packet.
 
+std::string step_name(const engine::ComponentRegistry& components, const ReportStep& s) {
+    return s.engine ? components[s.engine->component].name : "host/" + s.host->host;
+}
+
 std::string step_name(const TraceReport& r, const ReportStep& s) {
-    return s.engine ? (*r.components)[s.engine->component].name : "host/" + s.host->host;
+    return step_name(*r.components, s);
 }
 
 std::string where(const model::Topology& t, net::Ipv4Address a) {
@@ -613,8 +617,8 @@ std::string request_text(const TraceReport& r) {
 }
 
 // A step in words: the engine's formatter for a component, the host's own words for a host.
-engine::StepText text_of(const TraceReport& r, const ReportStep& s) {
-    if (s.engine) return engine::describe(*s.engine, *r.components);
+engine::StepText text_of(const engine::ComponentRegistry& components, const ReportStep& s) {
+    if (s.engine) return engine::describe(*s.engine, components);
     return {"host/" + s.host->host, "host", std::string(to_string(s.host->action)), "",
             s.host->detail};
 }
@@ -627,13 +631,13 @@ std::string packet_text(const TracePath& path) {
     return path.packet ? engine::summarize(*path.packet) : "(no packet reached the network)";
 }
 
-void render_path(std::string& out, const TraceReport& r, const TracePath& path,
-                 const Palette& pal) {
+void render_path(std::string& out, const engine::ComponentRegistry& components,
+                 const TracePath& path, const Palette& pal) {
     out += fmt::format("{}  {}\n", pal.paint(pad_to(path.direction, 7), "1"), packet_text(path));
     std::vector<engine::StepText> texts;
     std::size_t wc = 0, wa = 0, wr = 0;
     for (const ReportStep& s : path.steps) {
-        engine::StepText& t = texts.emplace_back(text_of(r, s));
+        engine::StepText& t = texts.emplace_back(text_of(components, s));
         wc = std::max(wc, t.component.size());
         wa = std::max(wa, t.action.size());
         wr = std::max(wr, t.rule.size());
@@ -657,8 +661,8 @@ void render_path(std::string& out, const TraceReport& r, const TracePath& path,
     }
 }
 
-nlohmann::ordered_json step_json(const TraceReport& r, const ReportStep& s) {
-    const engine::StepText t = text_of(r, s);
+nlohmann::ordered_json step_json(const engine::ComponentRegistry& components, const ReportStep& s) {
+    const engine::StepText t = text_of(components, s);
     nlohmann::ordered_json j = {{"component", t.component},
                                 {"kind", t.kind},
                                 {"action", t.action},
@@ -669,18 +673,29 @@ nlohmann::ordered_json step_json(const TraceReport& r, const ReportStep& s) {
     return j;
 }
 
-nlohmann::ordered_json path_json(const TraceReport& r, const TracePath& p) {
+}  // namespace
+
+nlohmann::ordered_json path_json(const TracePath& p, const engine::ComponentRegistry& components) {
     nlohmann::ordered_json steps = nlohmann::ordered_json::array();
-    for (const ReportStep& s : p.steps) steps.push_back(step_json(r, s));
+    for (const ReportStep& s : p.steps) steps.push_back(step_json(components, s));
     nlohmann::ordered_json j = {{"packet", packet_text(p)},
                                 {"fate", std::string(engine::fate_name(p.fate))},
                                 {"steps", steps}};
     j["drop_reason"] =
         p.drop ? nlohmann::ordered_json(std::string(engine::name(*p.drop))) : nullptr;
-    const std::string at = dropped_at_name(r, p);
+    const std::string at = p.dropped_at ? step_name(components, p.steps[*p.dropped_at]) : "";
     j["dropped_at"] = at.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(at);
     return j;
 }
+
+std::string render_path_text(const TracePath& path, const engine::ComponentRegistry& components,
+                             bool color) {
+    std::string out;
+    render_path(out, components, path, Palette{color});
+    return out;
+}
+
+namespace {
 
 nlohmann::ordered_json end_json(const TraceEnd& e) {
     return {{"kind", e.kind}, {"name", e.name}, {"address", e.address}, {"label", e.label}};
@@ -692,10 +707,10 @@ std::string render_text(const TraceReport& r, bool color) {
     Palette pal{color};
     std::string out =
         fmt::format("trace {}: {} -> {}\n\n", request_text(r), r.from.label, r.to.label);
-    render_path(out, r, r.forward, pal);
+    render_path(out, *r.components, r.forward, pal);
     if (r.ret) {
         out += "\n";
-        render_path(out, r, *r.ret, pal);
+        render_path(out, *r.components, *r.ret, pal);
     }
     out += "\n";
     out += pal.paint(r.verdict, r.reachable ? "1;32" : "1;31") + "\n";
@@ -718,8 +733,8 @@ std::string render_json(const TraceReport& r) {
     j["protocol"] = r.protocol;
     j["dport"] = r.dport ? nlohmann::ordered_json(*r.dport) : nullptr;
     j["sport"] = r.sport ? nlohmann::ordered_json(*r.sport) : nullptr;
-    j["forward"] = path_json(r, r.forward);
-    j["return"] = r.ret ? path_json(r, *r.ret) : nlohmann::ordered_json(nullptr);
+    j["forward"] = path_json(r.forward, *r.components);
+    j["return"] = r.ret ? path_json(*r.ret, *r.components) : nlohmann::ordered_json(nullptr);
     return j.dump(2) + "\n";
 }
 

@@ -62,6 +62,17 @@ int run_trace(const TraceOptions& options);
 std::optional<observe::FlowLogOptions> flow_log_options(const FlowLogCliOptions& cli,
                                                         std::string& error);
 
+// `vpcctl replay TOPO --pcap FILE --at ENI`: a capture through the simulated network as if the
+// ENI sent it (docs/observe.md). Exit 1 when a packet was dropped.
+struct ReplayOptions {
+    std::string topology;
+    std::string pcap;
+    std::string at;   // an instance or ENI
+    std::string out;  // a directory: replay.json and a capture per point; empty: none
+    bool json = false;
+};
+int run_replay(const ReplayOptions& options);
+
 // `vpcctl reach`: the matrix of which services connect between places, or with --proto the
 // query form for one service between two endpoints (docs/verify.md).
 struct ReachOptions {

@@ -89,6 +89,19 @@ int main(int argc, char** argv) {
                           "Unix seconds the simulation's clock starts at (default: now)");
     trace_cmd->callback([&] { exit_code = cli::run_trace(trace); });
 
+    cli::ReplayOptions replay;
+    auto* replay_cmd = app.add_subcommand(
+        "replay", "Replay a capture through the simulated network as if an ENI sent it");
+    replay_cmd->add_option("topology", replay.topology, "Topology YAML file")->required();
+    replay_cmd->add_option("--pcap", replay.pcap, "Capture to replay: pcap or pcapng (tcpdump -w)")
+        ->required();
+    replay_cmd->add_option("--at", replay.at, "The ENI that sent it: an instance, ENI name or id")
+        ->required();
+    replay_cmd->add_option("--out", replay.out,
+                           "Write replay.json and a pcapng per capture point into DIR");
+    replay_cmd->add_flag("--json", replay.json, "Print the verdicts as JSON (docs/observe.md)");
+    replay_cmd->callback([&] { exit_code = cli::run_replay(replay); });
+
     cli::ReachOptions reach;
     auto* reach_cmd = app.add_subcommand(
         "reach", "Which services connect between places, proven by the engine (docs/verify.md)");

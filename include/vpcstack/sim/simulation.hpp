@@ -11,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string_view>
@@ -94,6 +95,11 @@ class Simulation final : public engine::FrameSink {
     void send_tcp_data(FlowId flow, std::size_t bytes = 100);
     // A raw frame straight into the engine on a port, now.
     void inject(engine::PortId port, Frame frame);
+    // The caller plays the instance behind an ENI's port: the frames the engine sends out of it
+    // go to `receiver` (after the link delay, with the time they arrive) instead of the port's
+    // host, which then neither receives nor answers them (observe/replay feeds a capture there).
+    using PortReceiver = std::function<void(TimeNs, std::span<const std::uint8_t>)>;
+    void play_port(engine::PortId port, PortReceiver receiver);
 
     const FlowRecord& flow(FlowId id) const { return flows_.at(id); }
     const FlowBook& flows() const noexcept { return flows_; }
@@ -121,6 +127,7 @@ class Simulation final : public engine::FrameSink {
     std::vector<std::unique_ptr<Host>> hosts_;
     Host* internet_ = nullptr;
     std::vector<Host*> host_by_eni_;
+    std::map<engine::PortId, PortReceiver> played_;
     TimeNs last_expire_ = 0;
     std::uint64_t undelivered_ = 0;
 };

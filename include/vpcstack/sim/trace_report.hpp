@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -94,6 +95,13 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query);
 std::string render_text(const TraceReport& report, bool color);
 // The same content as JSON, documented in docs/trace-json.md.
 std::string render_json(const TraceReport& report);
+
+// One path as render_text prints it: its direction and packet, then one aligned line per step.
+std::string render_path_text(const TracePath& path, const engine::ComponentRegistry& components,
+                             bool color);
+// One path as render_json writes it ("packet", "fate", "steps", "drop_reason", "dropped_at").
+nlohmann::ordered_json path_json(const TracePath& path,
+                                 const engine::ComponentRegistry& components);
 
 // The name of the component that dropped a path's packet ("acl/web-acl"); empty if none did.
 std::string dropped_at_name(const TraceReport& report, const TracePath& path);
