@@ -320,17 +320,23 @@ std::optional<DecodedFrame> decode_frame(std::span<const std::uint8_t> frame) {
 }
 
 Frame build_ip_frame(net::MacAddress src_mac, net::MacAddress dst_mac, const PacketSpec& spec) {
+    Frame f;
+    build_ip_frame(f, src_mac, dst_mac, spec);
+    return f;
+}
+
+void build_ip_frame(Frame& f, net::MacAddress src_mac, net::MacAddress dst_mac,
+                    const PacketSpec& spec) {
     const net::FiveTuple& t = spec.tuple;
     auto flags = static_cast<std::uint16_t>((spec.dont_fragment ? ipv4::kDontFragment : 0) |
                                             (spec.more_fragments ? ipv4::kMoreFragments : 0) |
                                             (spec.fragment_offset & ipv4::kFragmentOffsetMask));
-    Frame f;
     begin_ipv4(f, src_mac, dst_mac, tcp::kMinHeaderSize + spec.payload_size);
     Writer w(f);
     if (spec.fragment_offset != 0) {  // a later fragment carries payload only
         w.zeros(spec.payload_size);
         finish_ipv4(f, t.src, t.dst, t.protocol, spec.ttl, flags, spec.ip_id);
-        return f;
+        return;
     }
     switch (t.protocol) {
         case net::Protocol::kTcp:
@@ -368,7 +374,6 @@ Frame build_ip_frame(net::MacAddress src_mac, net::MacAddress dst_mac, const Pac
             break;
     }
     finish_ipv4(f, t.src, t.dst, t.protocol, spec.ttl, flags, spec.ip_id);
-    return f;
 }
 
 namespace {

@@ -174,7 +174,8 @@ ProbeResult Prober::run(engine::Engine& engine, const Flow& flow, bool collect) 
     } else if (source->kind() == sim::Host::Kind::Instance) {
         out = egress_of(*source, source->route_to(flow.dst, flow.src));
     }
-    sim::Frame frame = sim::build_ip_frame(out.mac, engine::kRouterMac, spec);
+    sim::Frame& frame = frame_;
+    sim::build_ip_frame(frame, out.mac, engine::kRouterMac, spec);
 
     bool replying = false;
     bool connected = false;
@@ -217,7 +218,7 @@ ProbeResult Prober::run(engine::Engine& engine, const Flow& flow, bool collect) 
             // The destination answers, from the address the request reached.
             sim::PacketSpec answer = answer_to(*d);
             out = internet ? Egress{} : egress_of(*host, host->route_to(d->src, d->dst));
-            frame = sim::build_ip_frame(out.mac, engine::kRouterMac, answer);
+            sim::build_ip_frame(frame, out.mac, engine::kRouterMac, answer);
             sent_src = answer.tuple.src;
             sent_dst = answer.tuple.dst;
             replying = true;

@@ -80,6 +80,7 @@ class Prober final : public engine::FrameSink {
     std::unique_ptr<engine::Engine> audit_;
     std::vector<std::pair<engine::PortId, std::vector<std::uint8_t>>> out_;  // [0, out_count_)
     std::size_t out_count_ = 0;
+    sim::Frame frame_;                     // the packet being sent, reused from probe to probe
     std::vector<engine::PortId> touched_;  // ports a probe used: their state is forgotten
     std::vector<engine::PacketTrace> traces_;
     std::vector<bool> forwarding_;        // per ENI: its instance routes others' packets

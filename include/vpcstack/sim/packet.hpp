@@ -100,6 +100,9 @@ struct PacketSpec {
 };
 
 Frame build_ip_frame(net::MacAddress src_mac, net::MacAddress dst_mac, const PacketSpec& spec);
+// The same, into `out` (its buffer reused: the verifier builds millions).
+void build_ip_frame(Frame& out, net::MacAddress src_mac, net::MacAddress dst_mac,
+                    const PacketSpec& spec);
 Frame build_arp_request(net::MacAddress sender_mac, net::Ipv4Address sender_ip,
                         net::Ipv4Address target_ip);
 Frame build_arp_reply(net::MacAddress sender_mac, net::Ipv4Address sender_ip,
