@@ -15,28 +15,32 @@ namespace vpcstack::live {
 
 using nlohmann::json;
 
-std::optional<json> control_request(std::string_view lab, const json& request, std::string* error,
-                                    std::chrono::milliseconds timeout) {
-    auto fail = [&](std::string text) -> std::optional<json> {
-        if (error) {
-            *error = std::move(text);
-        }
-        return std::nullopt;
-    };
+namespace {
+
+std::optional<json> failed(std::string* error, std::string text) {
+    if (error) *error = std::move(text);
+    return std::nullopt;
+}
+
+// Connects to the lab's control socket and sends the request's line.
+Fd send_request(std::string_view lab, const json& request, std::string* error) {
     const std::string path = control_socket_path(lab);
     Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd.valid()) {
-        return fail(std::string("socket: ") + std::strerror(errno));
+        failed(error, std::string("socket: ") + std::strerror(errno));
+        return Fd();
     }
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     if (path.size() >= sizeof(address.sun_path)) {
-        return fail(path + ": path too long for a unix socket");
+        failed(error, path + ": path too long for a unix socket");
+        return Fd();
     }
     std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
     if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-        return fail("cannot reach the engine of lab '" + std::string(lab) + "' at " + path + ": " +
-                    std::strerror(errno));
+        failed(error, "cannot reach the engine of lab '" + std::string(lab) + "' at " + path +
+                          ": " + std::strerror(errno));
+        return Fd();
     }
     const std::string text = request.dump() + "\n";
     std::size_t sent = 0;
@@ -46,45 +50,91 @@ std::optional<json> control_request(std::string_view lab, const json& request, s
             if (errno == EINTR) {
                 continue;
             }
-            return fail(std::string("send to engine: ") + std::strerror(errno));
+            failed(error, std::string("send to engine: ") + std::strerror(errno));
+            return Fd();
         }
         sent += static_cast<std::size_t>(n);
     }
-    ::shutdown(fd.get(), SHUT_WR);
-    std::string reply;
+    return fd;
+}
+
+// Reads until `done` says the reply is whole, the daemon closes, or the time is up.
+bool receive_reply(std::string_view lab, int fd, std::string& reply,
+                   std::chrono::milliseconds timeout, std::string* error,
+                   bool (*done)(const std::string&)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     char buffer[65536];
-    for (;;) {
+    while (!done(reply)) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
-            return fail("the engine of lab '" + std::string(lab) + "' did not answer in time");
+            failed(error, "the engine of lab '" + std::string(lab) + "' did not answer in time");
+            return false;
         }
-        pollfd p{fd.get(), POLLIN, 0};
+        pollfd p{fd, POLLIN, 0};
         int ready = ::poll(&p, 1, static_cast<int>(left.count()));
-        if (ready < 0 && errno == EINTR) {
-            continue;
-        }
         if (ready <= 0) {
             continue;
         }
-        ssize_t n = ::recv(fd.get(), buffer, sizeof(buffer), 0);
+        ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
             }
-            return fail(std::string("receive from engine: ") + std::strerror(errno));
+            failed(error, std::string("receive from engine: ") + std::strerror(errno));
+            return false;
         }
         if (n == 0) {
             break;
         }
         reply.append(buffer, static_cast<std::size_t>(n));
     }
+    return true;
+}
+
+std::optional<json> parse_reply(const std::string& text, std::string* error) {
     try {
-        return json::parse(reply);
+        return json::parse(text);
     } catch (const json::exception& e) {
-        return fail(std::string("the engine's reply is not JSON: ") + e.what());
+        return failed(error, std::string("the engine's reply is not JSON: ") + e.what());
     }
+}
+
+}  // namespace
+
+std::optional<json> control_request(std::string_view lab, const json& request, std::string* error,
+                                    std::chrono::milliseconds timeout) {
+    Fd fd = send_request(lab, request, error);
+    if (!fd.valid()) return std::nullopt;
+    ::shutdown(fd.get(), SHUT_WR);
+    std::string reply;
+    if (!receive_reply(lab, fd.get(), reply, timeout, error,
+                       [](const std::string&) { return false; })) {
+        return std::nullopt;
+    }
+    return parse_reply(reply, error);
+}
+
+std::optional<json> control_stream_request(std::string_view lab, const json& request, Fd& socket,
+                                           std::vector<std::uint8_t>& rest, std::string* error,
+                                           std::chrono::milliseconds timeout) {
+    // The connection stays open both ways: the daemon ends the stream when it closes.
+    Fd fd = send_request(lab, request, error);
+    if (!fd.valid()) return std::nullopt;
+    std::string reply;
+    if (!receive_reply(lab, fd.get(), reply, timeout, error, [](const std::string& text) {
+            return text.find('\n') != std::string::npos;
+        })) {
+        return std::nullopt;
+    }
+    const std::size_t line = reply.find('\n');
+    auto parsed = parse_reply(reply.substr(0, line), error);
+    if (!parsed) return std::nullopt;
+    rest.clear();
+    if (line != std::string::npos)
+        rest.assign(reply.begin() + static_cast<std::ptrdiff_t>(line) + 1, reply.end());
+    socket = std::move(fd);
+    return parsed;
 }
 
 // The trace record crosses the control socket field by field, enums as their numbers: the

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "vpcstack/engine/engine.hpp"
+#include "vpcstack/live/capture_stream.hpp"
 #include "vpcstack/live/control.hpp"
 #include "vpcstack/live/lab.hpp"
 #include "vpcstack/live/lab_plan.hpp"
@@ -100,6 +101,15 @@ engine::EngineConfig engine_config(const LabState& state) {
     return config;
 }
 
+// Unix time of the daemon's monotonic clock's zero, in ns: the engine is given monotonic times,
+// flow logs and captures show Unix times.
+std::int64_t unix_epoch_of_monotonic() {
+    timespec real{};
+    ::clock_gettime(CLOCK_REALTIME, &real);
+    return static_cast<std::int64_t>(real.tv_sec) * 1'000'000'000 + real.tv_nsec -
+           static_cast<std::int64_t>(monotonic_now());
+}
+
 // The flow log of a lab, its windows on the daemon's monotonic clock mapped to Unix time.
 std::unique_ptr<observe::FlowLogCollector> make_flow_log(const LabState& state,
                                                          const model::Topology& topology) {
@@ -108,12 +118,8 @@ std::unique_ptr<observe::FlowLogCollector> make_flow_log(const LabState& state,
     std::optional<observe::FlowLogOptions> options = state.flow_logs.options(error);
     if (!options) throw std::runtime_error("flow logs: " + error);
     observe::FlowLogOptions& o = *options;
-    timespec real{};
-    ::clock_gettime(CLOCK_REALTIME, &real);
-    const engine::TimeNs mono = monotonic_now();
-    o.epoch_ns = static_cast<std::int64_t>(real.tv_sec) * 1'000'000'000 + real.tv_nsec -
-                 static_cast<std::int64_t>(mono);
-    o.start_ns = mono;
+    o.epoch_ns = unix_epoch_of_monotonic();
+    o.start_ns = monotonic_now();
     o.flow_log_id = observe::derived_id("fl-", state.lab);
     return std::make_unique<observe::FlowLogCollector>(topology, std::move(o));
 }
@@ -189,6 +195,8 @@ class Daemon final : public engine::FrameSink {
     OffloadCounts offload_;
     std::deque<engine::PacketTrace> traces_;
     std::unique_ptr<observe::FlowLogCollector> flow_log_;
+    // Live captures (made in run(), with the epoll set); after engine_, so gone before it.
+    std::unique_ptr<CaptureStreams> captures_;
     std::chrono::steady_clock::time_point started_;
 };
 
@@ -400,6 +408,7 @@ json Daemon::status() const {
                 {"gso_passed", offload_.gso_passed},
                 {"gso_segmented", offload_.gso_segmented}}}}},
             {"traces_kept", traces_.size()},
+            {"captures", captures_ ? capture_stats_json(captures_->stats()) : json::array()},
             {"cloud_counters", observe::counters_json(*engine_.components(), counters)},
             {"ports", ports}};
 }
@@ -526,7 +535,14 @@ void Daemon::serve_control(int listener) {
         }
         json reply;
         try {
-            reply = handle_request(json::parse(text));
+            json request = json::parse(text);
+            if (request.is_object() && request.value("op", "") == "capture" && captures_) {
+                // The connection becomes the capture's stream; the capture replies itself.
+                captures_->open(std::move(client), request,
+                                static_cast<std::uint64_t>(unix_epoch_of_monotonic()));
+                continue;
+            }
+            reply = handle_request(request);
         } catch (const std::exception& e) {
             reply = {{"ok", false}, {"error", std::string("bad request: ") + e.what()}};
         }
@@ -592,6 +608,11 @@ int Daemon::run() {
     }
     add(signal_fd.get(), kSignalTag);
     add(listener.get(), kControlTag);
+    // Capture sockets: this bit and the capture's number (the two tags above have it too and
+    // are told apart first).
+    const std::uint64_t kCaptureBit = std::uint64_t{1} << 62;
+    captures_ = std::make_unique<CaptureStreams>(engine_, topology_, epoll.get(), kCaptureBit,
+                                                 [](const std::string& line) { log(line); });
 
     state_.status = "running";
     write_state(state_);
@@ -614,12 +635,17 @@ int Daemon::run() {
                 [[maybe_unused]] ssize_t r = ::read(signal_fd.get(), &info, sizeof(info));
                 log("signal " + std::to_string(info.ssi_signo) + ": stopping");
                 flush_flow_logs(monotonic_now(), true);
+                captures_->close_all();
                 ::unlink(control_socket_path(state_.lab).c_str());
                 close_ports(ports_);
                 return 0;
             }
             if (tag == kControlTag) {
                 serve_control(listener.get());
+                continue;
+            }
+            if (captures_->owns(tag)) {
+                captures_->handle(tag, events[static_cast<std::size_t>(i)].events);
                 continue;
             }
             receive_from(static_cast<std::size_t>(tag));

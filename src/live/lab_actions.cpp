@@ -411,6 +411,7 @@ LabStatusResult lab_status(const LabStatusOptions& options) {
                       offload.value("gso_passed", std::uint64_t{0}),
                       offload.value("gso_segmented", std::uint64_t{0})};
     engine.cloud_counters = reply->value("cloud_counters", json::object());
+    engine.captures = reply->value("captures", json::array());
     result.engine = std::move(engine);
     return result;
 }
@@ -678,6 +679,90 @@ LabTraceResult lab_trace(const LabTraceOptions& options) {
         result.report->notes.push_back(
             fmt::format("live lab {}: {} recent packets between them, the latest exchange shown",
                         options.name, reply->value("matched", 0)));
+    }
+    return result;
+}
+
+// ---- lab capture -----------------------------------------------------------------------------
+
+namespace {
+
+// "nat/nat-a" "outside" (a side written as a word of its own) is "nat/nat-a outside".
+std::vector<std::string> joined_point_names(const std::vector<std::string>& words) {
+    std::vector<std::string> names;
+    for (const std::string& word : words) {
+        if ((word == "inside" || word == "outside") && !names.empty()) {
+            names.back() += " " + word;
+        } else {
+            names.push_back(word);
+        }
+    }
+    return names;
+}
+
+}  // namespace
+
+LabCaptureResult lab_capture(const LabCaptureOptions& options) {
+    LabCaptureResult result;
+    if (options.output.empty()) {
+        fail(result, "-w: expected a file to write, or - for standard output");
+        return result;
+    }
+    const bool to_stdout = options.output == "-";
+    if (to_stdout && ::isatty(STDOUT_FILENO) != 0) {
+        fail(result,
+             "-w -: standard output is a terminal; pipe it (| wireshark -k -i -) or name a file");
+        return result;
+    }
+    if (options.duration_s < 0) {
+        fail(result, fmt::format("--duration {}: expected a positive number of seconds",
+                                 options.duration_s));
+        return result;
+    }
+    auto lab = open_lab(options.name, result);
+    if (!lab) {
+        return result;
+    }
+    const json request = {{"op", "capture"},
+                          {"points", joined_point_names(options.points)},
+                          {"filter", options.filter},
+                          {"drops_only", options.drops_only}};
+    std::string error;
+    if (!capture_options(lab->topology, request, error)) {  // before the engine is asked
+        fail(result, error);
+        return result;
+    }
+    Fd socket;
+    std::vector<std::uint8_t> rest;
+    auto reply = control_stream_request(options.name, request, socket, rest, &error);
+    if (!reply) {
+        fail(result, error);
+        return result;
+    }
+    if (!reply->value("ok", false)) {
+        fail(result, reply->value("error", "the engine refused the capture"));
+        return result;
+    }
+    Fd file;
+    int output = STDOUT_FILENO;
+    result.output = to_stdout ? "standard output" : options.output;
+    if (!to_stdout) {
+        file = Fd(::open(options.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+        if (!file.valid()) {
+            fail(result, fmt::format("cannot write {}: {}", options.output, std::strerror(errno)));
+            return result;
+        }
+        output = file.get();
+    }
+    CaptureCopyLimits limits;
+    if (options.count > 0) limits.count = options.count;
+    if (options.duration_s > 0) {
+        limits.duration =
+            std::chrono::milliseconds(static_cast<std::int64_t>(options.duration_s * 1000.0 + 0.5));
+    }
+    result.copy = copy_capture(socket.get(), output, rest, limits);
+    if (result.copy.end == CaptureEnd::Failed) {
+        fail(result, fmt::format("capture to {}: {}", result.output, result.copy.error));
     }
     return result;
 }

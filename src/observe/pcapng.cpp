@@ -1,6 +1,6 @@
 // The pcapng blocks vpcstack writes (draft-ietf-opsawg-pcapng): section header, interface
-// description and enhanced packet blocks, little-endian, each with its options, and the BPF
-// filter compiled by libpcap.
+// description and enhanced packet blocks, little-endian, each with its options; the splitter
+// that cuts such a stream into blocks again; and the BPF filter compiled by libpcap.
 #include <pcap/pcap.h>
 
 #include <algorithm>
@@ -119,6 +119,66 @@ void PcapngWriter::packet(std::uint32_t interface, std::uint64_t time_ns,
 
 void PcapngWriter::emit(std::span<const std::uint8_t> block) {
     if (ok_ && !out_(block)) ok_ = false;
+}
+
+void PcapngBlockSplitter::append(std::span<const std::uint8_t> bytes) {
+    buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
+}
+
+std::optional<PcapngBlockSplitter::Block> PcapngBlockSplitter::next() {
+    if (!error_.empty() || buffer_.size() - read_ < 12) return std::nullopt;
+    const std::uint8_t* at = buffer_.data() + read_;
+    std::uint32_t type = 0;
+    std::uint32_t length = 0;
+    std::memcpy(&type, at, 4);
+    std::memcpy(&length, at + 4, 4);
+    if (first_ && type != kSectionHeaderBlock) {
+        error_ = "not a pcapng stream: it does not open with a section header block";
+        return std::nullopt;
+    }
+    if (type == kSectionHeaderBlock) {
+        std::uint32_t magic = 0;
+        std::memcpy(&magic, at + 8, 4);
+        if (magic != kByteOrderMagic) {
+            error_ = "not a little-endian pcapng section";
+            return std::nullopt;
+        }
+    }
+    if (length < 12 || length % 4 != 0) {
+        error_ = "a pcapng block of length " + std::to_string(length) +
+                 "; expected a multiple of 4, at least 12";
+        return std::nullopt;
+    }
+    if (buffer_.size() - read_ < length) return std::nullopt;
+    std::uint32_t trailing = 0;
+    std::memcpy(&trailing, at + length - 4, 4);
+    if (trailing != length) {
+        error_ = "a pcapng block whose trailing length differs from its leading one";
+        return std::nullopt;
+    }
+    first_ = false;
+    read_ += length;
+    Block block;
+    block.bytes = {at, length};
+    switch (type) {
+        case kSectionHeaderBlock:
+            block.type = Type::SectionHeader;
+            break;
+        case kInterfaceDescriptionBlock:
+            block.type = Type::InterfaceDescription;
+            break;
+        case kEnhancedPacketBlock:
+            block.type = Type::EnhancedPacket;
+            break;
+        default:
+            break;
+    }
+    return block;
+}
+
+void PcapngBlockSplitter::take() {
+    buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(read_));
+    read_ = 0;
 }
 
 struct PacketFilter::Program {

@@ -236,4 +236,53 @@ TEST(PacketFilter, LibpcapSyntaxAndItsErrors) {
     EXPECT_THROW(observe::PacketFilter("port ninety"), std::invalid_argument);
 }
 
+TEST(PcapngBlockSplitter, CutsAStreamIntoWholeBlocksWhateverPiecesItArrivesIn) {
+    const model::Topology t = load_file("two-tier-nat.yaml");
+    std::vector<std::uint8_t> bytes;
+    observe::CaptureRecorder recorder(t, {}, [&](std::span<const std::uint8_t> b) {
+        bytes.insert(bytes.end(), b.begin(), b.end());
+        return true;
+    });
+    sim::TraceQuery query{"app", "client", "tcp", 443, 40000};
+    query.capture = &recorder;
+    ASSERT_TRUE(sim::run_trace(t, query).report);
+    const Capture whole = parse(bytes);
+    // Fed 7 bytes at a time, the blocks come out whole and in order, the same bytes.
+    observe::PcapngBlockSplitter splitter;
+    std::vector<std::uint8_t> again;
+    std::size_t packets = 0;
+    std::size_t headers = 0;
+    for (std::size_t at = 0; at < bytes.size(); at += 7) {
+        const std::size_t n = std::min<std::size_t>(7, bytes.size() - at);
+        splitter.append({bytes.data() + at, n});
+        while (auto block = splitter.next()) {
+            ASSERT_GE(block->bytes.size(), 12u);
+            packets += block->type == observe::PcapngBlockSplitter::Type::EnhancedPacket;
+            headers += block->type == observe::PcapngBlockSplitter::Type::SectionHeader;
+            again.insert(again.end(), block->bytes.begin(), block->bytes.end());
+        }
+        splitter.take();
+        ASSERT_EQ(splitter.error(), "");
+    }
+    EXPECT_EQ(again, bytes);
+    EXPECT_EQ(packets, whole.packets.size());
+    EXPECT_EQ(headers, 1u);
+    EXPECT_EQ(splitter.pending(), 0u);
+
+    observe::PcapngBlockSplitter not_pcapng;
+    const std::string text = "{\"ok\":true}\n and more bytes";
+    not_pcapng.append({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+    EXPECT_FALSE(not_pcapng.next());
+    EXPECT_NE(not_pcapng.error().find("section header block"), std::string::npos);
+
+    observe::PcapngBlockSplitter bad_length;
+    std::vector<std::uint8_t> shb(bytes.begin(), bytes.begin() + 28);
+    shb[4] = 13;  // a length that is not a multiple of 4
+    shb[5] = shb[6] = shb[7] = 0;
+    bad_length.append(shb);
+    EXPECT_FALSE(bad_length.next());
+    EXPECT_NE(bad_length.error().find("expected a multiple of 4"), std::string::npos)
+        << bad_length.error();
+}
+
 }  // namespace

@@ -199,6 +199,7 @@ int run_lab_status(const live::LabStatusOptions& options, bool json) {
                            {"transmitted", e.transmitted},
                            {"drops", drops}};
             j["counters"] = e.cloud_counters;
+            j["captures"] = e.captures;
         } else {
             j["engine"] = nullptr;
             j["engine_error"] = status.engine_error;
@@ -238,6 +239,13 @@ int run_lab_status(const live::LabStatusOptions& options, bool json) {
     for (const auto& component : engine.components) {
         fmt::print("  {:<32} {:>10} {:>8}\n", component.name, component.packets, component.drops);
     }
+    for (const auto& c : engine.captures) {
+        const auto points = c.value("points", std::vector<std::string>{});
+        fmt::print("capture {}: {}: {} packets sent, {} dropped for a slow reader\n",
+                   c.value("id", 0),
+                   points.empty() ? "every point" : fmt::format("{}", fmt::join(points, ", ")),
+                   c.value("packets", std::uint64_t{0}), c.value("dropped", std::uint64_t{0}));
+    }
     if (state.offload) {
         const live::OffloadCounts& o = engine.offload;
         fmt::print(
@@ -273,6 +281,37 @@ int run_lab_trace(const LabTraceOptions& options) {
         std::fputs(sim::render_text(*trace.report, ::isatty(STDOUT_FILENO) != 0).c_str(), stdout);
     }
     return finish(trace);
+}
+
+int run_lab_capture(const live::LabCaptureOptions& options) {
+    const live::LabCaptureResult capture = live::lab_capture(options);
+    if (capture.error) {
+        return finish(capture);
+    }
+    const char* why = "";
+    switch (capture.copy.end) {
+        case live::CaptureEnd::Count:
+            why = "--count reached";
+            break;
+        case live::CaptureEnd::Duration:
+            why = "--duration passed";
+            break;
+        case live::CaptureEnd::Signal:
+            why = "interrupted";
+            break;
+        case live::CaptureEnd::ReaderGone:
+            why = "the reader went away";
+            break;
+        case live::CaptureEnd::EngineClosed:
+            why = "the lab's engine ended it (lab down?)";
+            break;
+        case live::CaptureEnd::Failed:
+            break;
+    }
+    // Standard output may be the capture itself: the summary goes to stderr.
+    fmt::print(stderr, "vpcctl lab capture: {} packets from lab {} to {} ({})\n",
+               capture.copy.packets, options.name, capture.output, why);
+    return finish(capture);
 }
 
 int run_lab_engine(const LabEngineOptions& options) {

@@ -37,7 +37,7 @@ struct FlowLogCliOptions : observe::FlowLogSettings {
     long long epoch = -1;  // Unix seconds of the simulation's time 0; -1: now
 };
 
-// The capture options of `trace` and `lab capture` (docs/observe.md).
+// The capture options of `trace` (docs/observe.md).
 struct CaptureCliOptions {
     std::string output;               // a .pcapng file, or a directory: one file per point
     std::vector<std::string> points;  // names (observe::parse_capture_point); empty: every point
@@ -127,6 +127,9 @@ struct LabTraceOptions {
     bool json = false;
 };
 int run_lab_trace(const LabTraceOptions& options);
+
+// `vpcctl lab capture`: pcapng from a running lab's engine (docs/observe.md).
+int run_lab_capture(const live::LabCaptureOptions& options);
 
 // The engine daemon behind a lab; started by `lab up`, not meant to be run by hand.
 struct LabEngineOptions {

@@ -195,6 +195,25 @@ int main(int argc, char** argv) {
                      lab_trace.flow.dport, lab_trace.flow.sport, lab_trace.json);
     lab_trace_cmd->callback([&] { exit_code = cli::run_lab_trace(lab_trace); });
 
+    vpcstack::live::LabCaptureOptions lab_capture;
+    auto* capture_cmd = lab_cmd->add_subcommand(
+        "capture", "Capture a running lab's packets as pcapng, to a file or a pipe");
+    capture_cmd->add_option("lab", lab_capture.name, "Lab name")->required();
+    capture_cmd->add_option("points", lab_capture.points,
+                            "Capture points (default: every point): eni/web/eth0, web, "
+                            "subnet/public, nat/nat-a, 'nat/nat-a outside', igw/main, internet");
+    capture_cmd->add_option("-w", lab_capture.output, "Write to FILE, or - for standard output")
+        ->required();
+    capture_cmd->add_flag("--drops-only", lab_capture.drops_only,
+                          "Capture only the packets that died");
+    capture_cmd->add_option("--filter", lab_capture.filter,
+                            "BPF filter in libpcap's syntax, e.g. 'tcp port 80'");
+    capture_cmd->add_option("--count", lab_capture.count, "Stop after N packets")
+        ->check(CLI::PositiveNumber);
+    capture_cmd->add_option("--duration", lab_capture.duration_s, "Stop after SECONDS")
+        ->check(CLI::PositiveNumber);
+    capture_cmd->callback([&] { exit_code = cli::run_lab_capture(lab_capture); });
+
     cli::LabEngineOptions lab_engine;
     auto* engine_cmd = lab_cmd->add_subcommand("engine", "The lab's engine daemon (started by up)");
     engine_cmd->group("");  // hidden from --help

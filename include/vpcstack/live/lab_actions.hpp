@@ -1,7 +1,7 @@
 // The lab's control-plane actions: bring a lab up, take it down, report on one or all, run a
-// command inside one, explain what its engine traced. `vpcctl lab ...` and the tests call these;
-// each takes an options struct and returns a result struct (what happened, or why it did not),
-// and none of them prints.
+// command inside one, explain what its engine traced, capture what it forwards. `vpcctl lab ...`
+// and the tests call these; each takes an options struct and returns a result struct (what
+// happened, or why it did not), and none of them prints.
 //
 // Errors are values: a result whose outcome is Error carries the reason, and with it the
 // topology's diagnostics when the topology is what failed to load.
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "vpcstack/engine/trace.hpp"
+#include "vpcstack/live/capture_stream.hpp"
 #include "vpcstack/live/daemon.hpp"
 #include "vpcstack/live/lab.hpp"
 #include "vpcstack/live/lab_plan.hpp"
@@ -124,6 +125,8 @@ struct EngineStatus {
     OffloadCounts offload;
     // The counters under the cloud's names, as observe::counters_json gives them.
     nlohmann::json cloud_counters;
+    // Open live captures, as live::capture_stats_json gives them.
+    nlohmann::json captures = nlohmann::json::array();
 };
 
 struct LabStatusOptions {
@@ -203,5 +206,31 @@ LabTraceResult lab_trace(const LabTraceOptions& options);
 // answered. Does not touch the lab, so it is tested with simulated traces.
 LabTraceResult trace_exchange(const model::Topology& topology, const LabTraceOptions& options,
                               const std::vector<engine::PacketTrace>& traces);
+
+// ---- lab capture -----------------------------------------------------------------------------
+
+struct LabCaptureOptions {
+    std::string name;
+    // Capture point names (observe::parse_capture_point); a word "inside" or "outside" after a
+    // gateway's name is its side ("nat/nat-a" "outside"). Empty: every point.
+    std::vector<std::string> points;
+    std::string filter;  // BPF; empty: every packet
+    bool drops_only = false;
+    std::string output;       // a file, or "-": standard output (not a terminal)
+    std::uint64_t count = 0;  // packets to write, then stop; 0: no limit
+    double duration_s = 0;    // seconds, then stop; 0: no limit
+};
+
+struct LabCaptureResult : ActionResult {
+    std::string output;  // the file, or "standard output"
+    CaptureCopyResult copy;
+};
+
+// Checks the points and the filter against the lab's topology (an error before anything is
+// asked of the engine), asks the engine for the capture and copies its pcapng to the output
+// until the count, the duration, SIGINT or SIGTERM, the output's reader going away or the lab
+// going down; every one of them is Ok and leaves the output whole. Error when the capture
+// could not be made or the copy failed.
+LabCaptureResult lab_capture(const LabCaptureOptions& options);
 
 }  // namespace vpcstack::live

@@ -48,6 +48,32 @@ class PcapngWriter {
     std::vector<std::uint8_t> block_;
 };
 
+// Cuts a pcapng byte stream (as PcapngWriter writes it: little-endian) into whole blocks, for a
+// reader that must stop at a block boundary (`vpcctl lab capture --count`).
+class PcapngBlockSplitter {
+  public:
+    enum class Type : std::uint8_t { SectionHeader, InterfaceDescription, EnhancedPacket, Other };
+    struct Block {
+        Type type = Type::Other;
+        std::span<const std::uint8_t> bytes;  // valid until the next append() or take()
+    };
+    void append(std::span<const std::uint8_t> bytes);
+    // The next whole block, or nothing until more bytes come; nothing with error() set when
+    // the stream is not pcapng.
+    std::optional<Block> next();
+    // Forgets the blocks next() returned (call once they are used).
+    void take();
+    const std::string& error() const noexcept { return error_; }
+    // Bytes not yet returned by next(): a block still incomplete.
+    std::size_t pending() const noexcept { return buffer_.size() - read_; }
+
+  private:
+    std::vector<std::uint8_t> buffer_;
+    std::size_t read_ = 0;  // bytes returned by next() since the last take()
+    bool first_ = true;
+    std::string error_;
+};
+
 // A BPF filter in libpcap's syntax, compiled by libpcap for Ethernet frames.
 class PacketFilter {
   public:
