@@ -17,6 +17,11 @@
 
 namespace {
 
+using vpcstack::test_support::has_line;
+using vpcstack::test_support::joined;
+using vpcstack::test_support::lines_of;
+using vpcstack::test_support::tshark_fields;
+
 using vpcstack::test_support::read_file;
 using vpcstack::test_support::Result;
 using vpcstack::test_support::TempDir;
@@ -27,25 +32,6 @@ const std::string kGatewayMac = "06:00:00:00:00:01";
 
 Result vpcctl(const std::string& args) {
     return vpcstack::test_support::vpcctl_in(VPCSTACK_SOURCE_DIR, args);
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
-
-std::vector<std::string> tshark(const std::string& file, const std::string& fields) {
-    std::vector<std::string> argv = {"tshark", "-r", file, "-T", "fields", "-E", "separator=|"};
-    std::istringstream in(fields);
-    for (std::string f; in >> f;) {
-        argv.push_back("-e");
-        argv.push_back(f);
-    }
-    Result r = vpcstack::test_support::run(argv);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return lines_of(r.out);
 }
 
 Tins::EthernetII tcp(const std::string& src_mac, const std::string& dst_mac, const std::string& src,
@@ -141,7 +127,7 @@ TEST(Replay, JsonAndTheOutputDirectoryHoldTheVerdictsAndWhatArrivedFarAway) {
     EXPECT_EQ(nlohmann::json::parse(read_file(out + "/replay.json")), j);
 
     // The SYN as the internet saw it: translated by the NAT gateway, at the capture's time.
-    std::vector<std::string> internet = tshark(
+    std::vector<std::string> internet = tshark_fields(
         out + "/igw_prod-igw_outside.pcapng",
         "frame.time_epoch ip.src ip.dst tcp.srcport tcp.dstport tcp.flags.syn tcp.flags.ack");
     ASSERT_FALSE(internet.empty());
@@ -150,7 +136,7 @@ TEST(Replay, JsonAndTheOutputDirectoryHoldTheVerdictsAndWhatArrivedFarAway) {
         << internet[0];
     // The client's answer came back to app.
     std::vector<std::string> app =
-        tshark(out + "/eni_app_eth0.pcapng", "ip.src ip.dst tcp.flags.syn tcp.flags.ack");
+        tshark_fields(out + "/eni_app_eth0.pcapng", "ip.src ip.dst tcp.flags.syn tcp.flags.ack");
     EXPECT_NE(std::find(app.begin(), app.end(), "198.51.100.7|10.0.2.10|1|1"), app.end());
 }
 

@@ -12,6 +12,11 @@
 
 namespace {
 
+using vpcstack::test_support::has_line;
+using vpcstack::test_support::joined;
+using vpcstack::test_support::lines_of;
+using vpcstack::test_support::tshark_fields;
+
 using vpcstack::test_support::Result;
 
 Result vpcctl(const std::string& args) {
@@ -30,37 +35,6 @@ Result vpcctl(const std::string& args, const std::vector<std::string>& more) {
     return vpcstack::test_support::vpcctl(words, options);
 }
 
-// One line per packet: the fields, separated by '|'.
-std::vector<std::string> tshark(const std::string& file, const std::string& fields,
-                                const std::string& display_filter = "") {
-    std::vector<std::string> argv = {"tshark", "-r", file, "-T", "fields", "-E", "separator=|"};
-    if (!display_filter.empty()) {
-        argv.push_back("-Y");
-        argv.push_back(display_filter);
-    }
-    std::istringstream in(fields);
-    for (std::string f; in >> f;) {
-        argv.push_back("-e");
-        argv.push_back(f);
-    }
-    Result r = vpcstack::test_support::run(argv);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::vector<std::string> lines;
-    std::istringstream out(r.out);
-    for (std::string line; std::getline(out, line);) lines.push_back(line);
-    return lines;
-}
-
-bool has(const std::vector<std::string>& lines, const std::string& line) {
-    return std::find(lines.begin(), lines.end(), line) != lines.end();
-}
-
-std::string all(const std::vector<std::string>& lines) {
-    std::string s;
-    for (const std::string& l : lines) s += l + "\n";
-    return s;
-}
-
 TEST(TraceCapture, TsharkFollowsOnePacketThroughTheNatGatewayByItsId) {
     const std::string file = testing::TempDir() + "trace-capture.pcapng";
     std::filesystem::remove(file);
@@ -70,19 +44,21 @@ TEST(TraceCapture, TsharkFollowsOnePacketThroughTheNatGatewayByItsId) {
         file);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     // The SYN is the first packet; every hop of it carries its id.
-    std::vector<std::string> lines = tshark(file,
-                                            "frame.packet_id frame.interface_name ip.src ip.dst "
-                                            "tcp.srcport frame.packet_flags_direction");
+    std::vector<std::string> lines =
+        tshark_fields(file,
+                      "frame.packet_id frame.interface_name ip.src ip.dst "
+                      "tcp.srcport frame.packet_flags_direction");
     ASSERT_FALSE(lines.empty());
     const std::string id = lines.front().substr(0, lines.front().find('|'));
     for (const char* hop : {"eni/app/eth0|10.0.2.10|198.51.100.7|40000|0x00000002",
                             "nat/nat-a inside|10.0.2.10|198.51.100.7|40000|0x00000001",
                             "nat/nat-a outside|10.0.1.20|198.51.100.7|1024|0x00000002",
                             "igw/prod-igw outside|203.0.113.20|198.51.100.7|1024|0x00000002"}) {
-        EXPECT_TRUE(has(lines, id + "|" + hop)) << hop << "\n" << all(lines);
+        EXPECT_TRUE(has_line(lines, id + "|" + hop)) << hop << "\n" << joined(lines);
     }
-    std::vector<std::string> descriptions = tshark(file, "frame.interface_description");
-    EXPECT_TRUE(has(descriptions, "NAT gateway, internet side (translated)")) << all(descriptions);
+    std::vector<std::string> descriptions = tshark_fields(file, "frame.interface_description");
+    EXPECT_TRUE(has_line(descriptions, "NAT gateway, internet side (translated)"))
+        << joined(descriptions);
     std::filesystem::remove(file);
 }
 
@@ -94,12 +70,12 @@ TEST(TraceCapture, DropsOnlyKeepsTheDeadReplyWithItsReasonInTheComment) {
         "--dport 80 --pcap " +
         file + " --drops-only");
     ASSERT_EQ(r.exit_code, 1) << r.err;  // unreachable
-    std::vector<std::string> lines =
-        tshark(file, "frame.interface_name ip.src tcp.flags.syn tcp.flags.ack frame.comment");
-    EXPECT_TRUE(has(lines,
-                    "subnet/public|10.0.1.10|1|1|dropped at acl/web-acl: outbound rule *: "
-                    "deny all [AclDenied]"))
-        << all(lines);
+    std::vector<std::string> lines = tshark_fields(
+        file, "frame.interface_name ip.src tcp.flags.syn tcp.flags.ack frame.comment");
+    EXPECT_TRUE(has_line(lines,
+                         "subnet/public|10.0.1.10|1|1|dropped at acl/web-acl: outbound rule *: "
+                         "deny all [AclDenied]"))
+        << joined(lines);
     for (const std::string& line : lines) {
         EXPECT_EQ(line.find("198.51.100.7|"), std::string::npos) << "the SYN lived: " << line;
     }
@@ -118,8 +94,8 @@ TEST(TraceCapture, ADirectoryHoldsOneFilePerPointAndBadInputIsAUsageError) {
     for (const char* name : {"nat_nat-a_inside.pcapng", "nat_nat-a_outside.pcapng"}) {
         const std::string file = dir + "/" + name;
         ASSERT_TRUE(std::filesystem::exists(file)) << file;
-        std::vector<std::string> lines = tshark(file, "frame.interface_name");
-        EXPECT_EQ(lines.size(), 3u) << all(lines);  // SYN, SYN-ACK, ACK
+        std::vector<std::string> lines = tshark_fields(file, "frame.interface_name");
+        EXPECT_EQ(lines.size(), 3u) << joined(lines);  // SYN, SYN-ACK, ACK
     }
     std::filesystem::remove_all(dir);
 

@@ -17,6 +17,11 @@
 namespace vpcstack::live::lab_testing {
 namespace {
 
+using vpcstack::test_support::has_line;
+using vpcstack::test_support::joined;
+using vpcstack::test_support::lines_of;
+using vpcstack::test_support::tshark_fields;
+
 using namespace std::chrono_literals;
 
 // Runs a command on a thread of its own, for a capture that runs while the test sends traffic.
@@ -37,32 +42,6 @@ bool captures_open(const Lab& lab, std::size_t n) {
         std::this_thread::sleep_for(50ms);
     }
     return false;
-}
-
-// One line per packet: the fields, separated by '|'.
-std::vector<std::string> tshark(const std::string& file, const std::string& fields) {
-    std::vector<std::string> argv = {"tshark", "-r", file, "-T", "fields", "-E", "separator=|"};
-    std::istringstream in(fields);
-    for (std::string f; in >> f;) {
-        argv.push_back("-e");
-        argv.push_back(f);
-    }
-    test_support::Result r = test_support::run(argv);
-    EXPECT_EQ(r.exit_code, 0) << file << ": " << r.err;
-    std::vector<std::string> lines;
-    std::istringstream out(r.out);
-    for (std::string line; std::getline(out, line);) lines.push_back(line);
-    return lines;
-}
-
-bool has(const std::vector<std::string>& lines, const std::string& line) {
-    return std::find(lines.begin(), lines.end(), line) != lines.end();
-}
-
-std::string all(const std::vector<std::string>& lines) {
-    std::string s;
-    for (const std::string& l : lines) s += l + "\n";
-    return s;
 }
 
 // The packet id of the first line that ends with `rest` ("|nat/nat-a inside|...").
@@ -117,40 +96,40 @@ TEST(LiveLabCapture, ThePingThroughTheNatGatewayIsOnePacketOnBothSidesTranslated
     const std::string fields =
         "frame.packet_id frame.interface_name ip.src ip.dst icmp.type "
         "frame.packet_flags_direction";
-    const std::vector<std::string> lines = tshark(nat_file, fields);
-    ASSERT_EQ(lines.size(), 8u) << all(lines);
+    const std::vector<std::string> lines = tshark_fields(nat_file, fields);
+    ASSERT_EQ(lines.size(), 8u) << joined(lines);
     std::set<std::string> interfaces;
-    for (const std::string& name : tshark(nat_file, "frame.interface_name"))
+    for (const std::string& name : tshark_fields(nat_file, "frame.interface_name"))
         interfaces.insert(name);
     EXPECT_EQ(interfaces, (std::set<std::string>{"nat/nat-a inside", "nat/nat-a outside"}));
     // The echo request: in from the private subnet, out translated to the gateway's address.
     const std::string request =
         id_of(lines, "|nat/nat-a inside|10.0.2.10|198.51.100.7|8|0x00000001");
-    ASSERT_FALSE(request.empty()) << all(lines);
-    EXPECT_TRUE(has(lines, request + "|nat/nat-a outside|10.0.1.20|198.51.100.7|8|0x00000002"))
+    ASSERT_FALSE(request.empty()) << joined(lines);
+    EXPECT_TRUE(has_line(lines, request + "|nat/nat-a outside|10.0.1.20|198.51.100.7|8|0x00000002"))
         << "the same packet, translated, leaves outside\n"
-        << all(lines);
+        << joined(lines);
     // The reply: in outside to the gateway, out inside translated back to app.
     const std::string reply =
         id_of(lines, "|nat/nat-a outside|198.51.100.7|10.0.1.20|0|0x00000001");
-    ASSERT_FALSE(reply.empty()) << all(lines);
-    EXPECT_TRUE(has(lines, reply + "|nat/nat-a inside|198.51.100.7|10.0.2.10|0|0x00000002"))
-        << all(lines);
+    ASSERT_FALSE(reply.empty()) << joined(lines);
+    EXPECT_TRUE(has_line(lines, reply + "|nat/nat-a inside|198.51.100.7|10.0.2.10|0|0x00000002"))
+        << joined(lines);
 
     // Outside the internet gateway the request carries the Elastic IP, under the same id (one
     // engine numbers packets for every capture).
-    const std::vector<std::string> igw_lines = tshark(igw_file, fields);
-    ASSERT_EQ(igw_lines.size(), 4u) << all(igw_lines);
+    const std::vector<std::string> igw_lines = tshark_fields(igw_file, fields);
+    ASSERT_EQ(igw_lines.size(), 4u) << joined(igw_lines);
+    EXPECT_TRUE(has_line(igw_lines,
+                         request + "|igw/prod-igw outside|203.0.113.20|198.51.100.7|8|0x00000002"))
+        << joined(igw_lines);
     EXPECT_TRUE(
-        has(igw_lines, request + "|igw/prod-igw outside|203.0.113.20|198.51.100.7|8|0x00000002"))
-        << all(igw_lines);
-    EXPECT_TRUE(
-        has(igw_lines, reply + "|igw/prod-igw outside|198.51.100.7|203.0.113.20|0|0x00000001"))
-        << all(igw_lines);
+        has_line(igw_lines, reply + "|igw/prod-igw outside|198.51.100.7|203.0.113.20|0|0x00000001"))
+        << joined(igw_lines);
 
     // Wall-clock times, as Wireshark shows them.
     const double now = static_cast<double>(std::time(nullptr));
-    for (const std::string& t : tshark(nat_file, "frame.time_epoch")) {
+    for (const std::string& t : tshark_fields(nat_file, "frame.time_epoch")) {
         EXPECT_NEAR(std::stod(t), now, 120.0) << "a capture time of " << t;
     }
     std::filesystem::remove(nat_file);
@@ -197,8 +176,8 @@ TEST(LiveLabCapture, DropsOnlyKeepsTheDroppedPacketWithItsReasonAndBadInputStart
     const Result drops_done = drops.get();
     EXPECT_EQ(drops_done.code, 0) << drops_done.output;
     const std::vector<std::string> lines =
-        tshark(file, "frame.interface_name ip.src ip.dst icmp.type frame.comment");
-    ASSERT_EQ(lines.size(), 1u) << all(lines);
+        tshark_fields(file, "frame.interface_name ip.src ip.dst icmp.type frame.comment");
+    ASSERT_EQ(lines.size(), 1u) << joined(lines);
     EXPECT_EQ(lines[0].rfind("subnet/public|198.51.100.7|10.0.1.10|8|dropped at sg/web-sg", 0), 0u)
         << lines[0];
     EXPECT_NE(lines[0].find("[SecurityGroupNoMatch]"), std::string::npos) << lines[0];
@@ -214,9 +193,9 @@ TEST(LiveLabCapture, DropsOnlyKeepsTheDroppedPacketWithItsReasonAndBadInputStart
     EXPECT_EQ(term_done.code, 0) << term_done.output;
     EXPECT_NE(term_done.output.find("(interrupted)"), std::string::npos) << term_done.output;
     const std::vector<std::string> web =
-        tshark(term_file, "frame.interface_name ip.src ip.dst icmp.type");
-    EXPECT_TRUE(has(web, "eni/web/eth0|10.0.1.10|10.0.2.10|8")) << all(web);
-    EXPECT_TRUE(has(web, "eni/web/eth0|10.0.2.10|10.0.1.10|0")) << all(web);
+        tshark_fields(term_file, "frame.interface_name ip.src ip.dst icmp.type");
+    EXPECT_TRUE(has_line(web, "eni/web/eth0|10.0.1.10|10.0.2.10|8")) << joined(web);
+    EXPECT_TRUE(has_line(web, "eni/web/eth0|10.0.2.10|10.0.1.10|0")) << joined(web);
     std::filesystem::remove(file);
     std::filesystem::remove(term_file);
 }

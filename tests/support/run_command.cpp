@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -117,6 +118,40 @@ TempDir::~TempDir() {
 fs::path TempDir::write(const std::string& name, const std::string& text) const {
     std::ofstream(path_ / name, std::ios::binary) << text;
     return path_ / name;
+}
+
+std::vector<std::string> tshark_fields(const std::string& file, const std::string& fields,
+                                       const std::string& display_filter) {
+    std::vector<std::string> argv = {"tshark", "-r", file, "-T", "fields", "-E", "separator=|"};
+    if (!display_filter.empty()) {
+        argv.push_back("-Y");
+        argv.push_back(display_filter);
+    }
+    std::istringstream in(fields);
+    for (std::string f; in >> f;) {
+        argv.push_back("-e");
+        argv.push_back(f);
+    }
+    Result r = run(argv);
+    EXPECT_EQ(r.exit_code, 0) << file << ": " << r.err;
+    return lines_of(r.out);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+bool has_line(const std::vector<std::string>& lines, const std::string& line) {
+    return std::find(lines.begin(), lines.end(), line) != lines.end();
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+    std::string s;
+    for (const std::string& l : lines) s += l + "\n";
+    return s;
 }
 
 Result vpcctl_in(const std::string& dir, const std::string& args) {

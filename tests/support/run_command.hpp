@@ -32,6 +32,16 @@ Result vpcctl(const std::vector<std::string>& args, const RunOptions& options = 
 // colour; the arguments are one string split at spaces.
 Result vpcctl_in(const std::string& dir, const std::string& args);
 
+// What tshark decodes of a capture: one line per packet, the fields (space-separated names)
+// joined by '|', only packets matching `display_filter` when one is given. A tshark that fails
+// fails the test.
+std::vector<std::string> tshark_fields(const std::string& file, const std::string& fields,
+                                       const std::string& display_filter = "");
+// The lines of a text; whether one of them is `line`; all of them, for a failure message.
+std::vector<std::string> lines_of(const std::string& text);
+bool has_line(const std::vector<std::string>& lines, const std::string& line);
+std::string joined(const std::vector<std::string>& lines);
+
 // The whole file; empty when it cannot be read.
 std::string read_file(const fs::path& path);
 
