@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format
   libyaml-cpp-dev libtins-dev libboost-graph-dev zlib1g-dev
   libpcap-dev  # BPF filters of captures, and reading pcap/pcapng for replay
+  libssl-dev openssl  # the lab's certificate authority (TLS listeners); openssl checks it in tests
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   graphviz iproute2 iputils-ping netcat-openbsd curl iperf3 tcpdump tshark nmap
   chromium  # headless: the test that loads the HTML report of `vpcctl reach`
