@@ -180,23 +180,22 @@ elastic_ips:
 }
 
 TEST(LoadBalancing, AnAlbNeedsTwoZonesAndASecurityGroup) {
-    EXPECT_EQ(diagnostics_of(kVpc + R"(    load_balancers:
+    EXPECT_EQ(
+        diagnostics_of(kVpc + R"(    load_balancers:
       - {name: one-zone, type: application, subnets: [pub-a]}
       - {name: same-zone, type: network, subnets: [pub-a, pub-a2]}
 )"),
-              (Lines{"t.yaml:21:9: error: load balancer 'one-zone': an Application Load "
-                     "Balancer without security groups; expected 'security_groups' with 1 to 5 "
-                     "groups",
-                     "t.yaml:21:57: error: load balancer 'one-zone': an Application Load "
-                     "Balancer with 1 subnet; expected subnets in at least two availability "
-                     "zones",
-                     "t.yaml:22:62: error: load balancer 'same-zone': subnet 'pub-a2' is in "
-                     "us-east-1a, as subnet 'pub-a' is; expected one subnet per availability "
-                     "zone"}));
+        (Lines{"t.yaml:20:9: error: load balancer 'one-zone': an Application Load Balancer without "
+               "security groups; expected 'security_groups' with 1 to 5 groups",
+               "t.yaml:20:54: error: load balancer 'one-zone': an Application Load Balancer with 1 "
+               "subnet; expected subnets in at least two availability zones",
+               "t.yaml:21:59: error: load balancer 'same-zone': subnet 'pub-a2' is in us-east-1a, "
+               "as subnet 'pub-a' is; expected one subnet per availability zone"}));
 }
 
 TEST(LoadBalancing, ListenersNeedCertificatesForTlsAndUniquePortsInRange) {
-    EXPECT_EQ(diagnostics_of(kVpc + R"(    load_balancers:
+    EXPECT_EQ(
+        diagnostics_of(kVpc + R"(    load_balancers:
       - name: alb
         type: application
         subnets: [pub-a, pub-b]
@@ -210,19 +209,18 @@ TEST(LoadBalancing, ListenersNeedCertificatesForTlsAndUniquePortsInRange) {
     target_groups:
       - {name: tg, protocol: HTTP, port: 80}
 )"),
-              (Lines{"t.yaml:27:13: error: load balancer 'alb': listener HTTPS 443 has no "
-                     "'certificate'; expected the name of its certificate (TLS and HTTPS "
-                     "listeners terminate TLS)",
-                     "t.yaml:28:38: error: load balancer 'alb': listener HTTP 443: port 443 "
-                     "already has a listener (line 27); expected one listener per port",
-                     "t.yaml:29:38: error: load balancer 'alb': listener HTTP 0 has port 0; "
-                     "expected 1-65535",
-                     "t.yaml:30:24: error: load balancer 'alb': listener TCP 22 on an "
-                     "Application Load Balancer; expected HTTP or HTTPS",
-                     "t.yaml:31:54: error: load balancer 'alb': listener HTTP 8080 has a "
-                     "'certificate'; expected one only on TLS and HTTPS listeners",
-                     "t.yaml:31:90: error: load balancer 'alb': listener HTTP 8080 default "
-                     "action names unknown target group 'tgg'; did you mean 'tg'?"}));
+        (Lines{"t.yaml:25:13: error: load balancer 'alb': listener HTTPS 443 has no 'certificate'; "
+               "expected the name of its certificate (TLS and HTTPS listeners terminate TLS)",
+               "t.yaml:26:36: error: load balancer 'alb': listener HTTP 443: port 443 already has "
+               "a listener (line 25); expected one listener per port",
+               "t.yaml:27:36: error: load balancer 'alb': listener HTTP 0 has port 0; expected "
+               "1-65535",
+               "t.yaml:28:24: error: load balancer 'alb': listener TCP 22 on an Application Load "
+               "Balancer; expected HTTP or HTTPS",
+               "t.yaml:29:55: error: load balancer 'alb': listener HTTP 8080 has a 'certificate'; "
+               "expected one only on TLS and HTTPS listeners",
+               "t.yaml:29:84: error: load balancer 'alb': listener HTTP 8080 default action names "
+               "unknown target group 'tgg'; did you mean 'tg'?"}));
 }
 
 TEST(LoadBalancing, RulePrioritiesAreUniqueAndFrom1To50000) {
@@ -243,17 +241,17 @@ TEST(LoadBalancing, RulePrioritiesAreUniqueAndFrom1To50000) {
     target_groups:
       - {name: tg, protocol: HTTP, port: 80}
 )"),
-              (Lines{"t.yaml:32:27: error: load balancer 'alb': listener HTTP 80 rule 5: "
-                     "priority 5 is already a rule's (line 31); expected unique priorities in a "
-                     "listener",
-                     "t.yaml:33:27: error: load balancer 'alb': listener HTTP 80 rule 50001 has "
+              (Lines{"t.yaml:30:28: error: load balancer 'alb': listener HTTP 80 rule 5: priority "
+                     "5 is already a rule's (line 29); expected unique priorities in a listener",
+                     "t.yaml:31:28: error: load balancer 'alb': listener HTTP 80 rule 50001 has "
                      "priority 50001; expected 1 to 50000",
-                     "t.yaml:34:94: error: load balancer 'alb': redirect 'status' is 307; "
-                     "expected 301 or 302"}));
+                     "t.yaml:32:93: error: load balancer 'alb': redirect 'status' is 307; expected "
+                     "301 or 302"}));
 }
 
 TEST(LoadBalancing, TargetsMustBeOfTheGroupsVpcOrPrivate) {
-    EXPECT_EQ(diagnostics_of(kVpc + R"(    target_groups:
+    EXPECT_EQ(
+        diagnostics_of(kVpc + R"(    target_groups:
       - {name: ips, target_type: ip, protocol: TCP, port: 80, targets: [198.51.100.9, 172.16.0.9, solo]}
       - {name: inst, protocol: TCP, port: 80, targets: [solo, {instance: solo}, other, 10.0.10.100]}
   - name: dev
@@ -261,18 +259,18 @@ TEST(LoadBalancing, TargetsMustBeOfTheGroupsVpcOrPrivate) {
     subnets: [{name: d, cidr: 10.9.0.0/24, az: us-east-1a}]
     instances: [{name: other, subnet: d}]
 )"),
-              (Lines{"t.yaml:21:74: error: target group 'ips': ip target 198.51.100.9 is a "
-                     "public address; expected an address of VPC 'prod' (10.0.0.0/16) or of the "
-                     "private ranges 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10",
-                     "t.yaml:21:100: error: target group 'ips': target 'solo' is not an "
-                     "address, but the group's target_type is ip; expected an IPv4 address",
-                     "t.yaml:22:62: error: target group 'inst': target solo on port 80 is "
-                     "registered twice; expected each target and port once",
-                     "t.yaml:22:81: error: target group 'inst': target instance 'other' is in "
-                     "VPC 'dev'; expected an instance of the target group's VPC 'prod'",
-                     "t.yaml:22:88: error: target group 'inst': target 10.0.10.100 is an "
-                     "address, but the group's target_type is instance; expected an instance "
-                     "name (or target_type: ip)"}));
+        (Lines{
+            "t.yaml:20:73: error: target group 'ips': ip target 198.51.100.9 is a public address; "
+            "expected an address of VPC 'prod' (10.0.0.0/16) or of the private ranges 10.0.0.0/8, "
+            "172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10",
+            "t.yaml:20:99: error: target group 'ips': target 'solo' is not an address, but the "
+            "group's target_type is ip; expected an IPv4 address",
+            "t.yaml:21:63: error: target group 'inst': target solo on port 80 is registered twice; "
+            "expected each target and port once",
+            "t.yaml:21:81: error: target group 'inst': target instance 'other' is in VPC 'dev'; "
+            "expected an instance of the target group's VPC 'prod'",
+            "t.yaml:21:88: error: target group 'inst': target 10.0.10.100 is an address, but the "
+            "group's target_type is instance; expected an instance name (or target_type: ip)"}));
 }
 
 TEST(LoadBalancing, HealthCheckRangesAreTheClouds) {
@@ -286,23 +284,23 @@ TEST(LoadBalancing, HealthCheckRangesAreTheClouds) {
         port: 80
         health_check: {interval: 10, timeout: 10, path: /health}
 )"),
-              (Lines{"t.yaml:24:35: error: target group 'tg': health check protocol TCP for a "
-                     "HTTP target group; expected HTTP or HTTPS",
-                     "t.yaml:24:50: error: target group 'tg': health check 'interval' is 400; "
+              (Lines{"t.yaml:23:34: error: target group 'tg': health check protocol TCP for a HTTP "
+                     "target group; expected HTTP or HTTPS",
+                     "t.yaml:23:49: error: target group 'tg': health check 'interval' is 400; "
                      "expected 5 to 300",
-                     "t.yaml:24:91: error: target group 'tg': health check 'healthy_threshold' "
-                     "is 11; expected 2 to 10",
-                     "t.yaml:24:104: error: target group 'tg': health check 'matcher' is "
-                     "'200-600'; expected HTTP codes 200-499 as CODE, CODE,CODE or FIRST-LAST",
-                     "t.yaml:28:51: error: target group 'slow': health check timeout 10 s is "
-                     "not less than its interval 10 s; expected a timeout shorter than the "
-                     "interval",
-                     "t.yaml:28:58: error: target group 'slow': health check 'path' given for a "
+                     "t.yaml:23:86: error: target group 'tg': health check 'healthy_threshold' is "
+                     "11; expected 2 to 10",
+                     "t.yaml:23:99: error: target group 'tg': health check 'matcher' is '200-600'; "
+                     "expected HTTP codes 200-499 as CODE, CODE,CODE or FIRST-LAST",
+                     "t.yaml:27:47: error: target group 'slow': health check timeout 10 s is not "
+                     "less than its interval 10 s; expected a timeout shorter than the interval",
+                     "t.yaml:27:57: error: target group 'slow': health check 'path' given for a "
                      "TCP check; expected it only with HTTP or HTTPS checks"}));
 }
 
 TEST(LoadBalancing, AutoScalingSizesAndSubnetsAreChecked) {
-    EXPECT_EQ(diagnostics_of(kVpc + R"(    launch_templates:
+    EXPECT_EQ(
+        diagnostics_of(kVpc + R"(    launch_templates:
       - {name: lt, security_groups: [web-sg]}
     target_groups:
       - {name: ip-tg, target_type: ip, protocol: HTTP, port: 80}
@@ -314,20 +312,20 @@ TEST(LoadBalancing, AutoScalingSizesAndSubnetsAreChecked) {
     cidr: 10.9.0.0/16
     subnets: [{name: d, cidr: 10.9.0.0/24, az: us-east-1a}]
 )"),
-              (Lines{"t.yaml:25:84: error: Auto Scaling group 'small': desired_capacity 1 is "
-                     "outside min_size 2 to max_size 4; expected min_size <= desired_capacity "
-                     "<= max_size",
-                     "t.yaml:26:42: error: Auto Scaling group 'far': 'launch_template' names "
-                     "unknown launch template 'ltt'; did you mean 'lt'?",
-                     "t.yaml:26:87: error: Auto Scaling group 'far': 'subnets' names subnet "
-                     "'dev/d' of VPC 'dev'; expected a subnet of VPC 'prod'",
-                     "t.yaml:27:9: error: Auto Scaling group 'ips': target group 'ip-tg' has "
-                     "target_type ip; expected groups of target_type instance (an Auto Scaling "
-                     "group registers instances)"}));
+        (Lines{"t.yaml:24:88: error: Auto Scaling group 'small': desired_capacity 1 is outside "
+               "min_size 2 to max_size 4; expected min_size <= desired_capacity <= max_size",
+               "t.yaml:25:38: error: Auto Scaling group 'far': 'launch_template' names unknown "
+               "launch template 'ltt'; did you mean 'lt'?",
+               "t.yaml:25:79: error: Auto Scaling group 'far': 'subnets' names subnet 'dev/d' of "
+               "VPC 'dev'; expected a subnet of VPC 'prod'",
+               "t.yaml:26:103: error: Auto Scaling group 'ips': target group 'ip-tg' has "
+               "target_type ip; expected groups of target_type instance (an Auto Scaling group "
+               "registers instances)"}));
 }
 
 TEST(LoadBalancing, ATargetGroupOfAnotherVpcCannotBeForwardedTo) {
-    EXPECT_EQ(diagnostics_of(kVpc + R"(    load_balancers:
+    EXPECT_EQ(
+        diagnostics_of(kVpc + R"(    load_balancers:
       - name: nlb
         type: network
         subnets: [pub-a]
@@ -336,23 +334,23 @@ TEST(LoadBalancing, ATargetGroupOfAnotherVpcCannotBeForwardedTo) {
     cidr: 10.9.0.0/16
     target_groups: [{name: tg, protocol: TCP, port: 80}]
 )"),
-              (Lines{"t.yaml:24:74: error: load balancer 'nlb': listener TCP 80 default action "
-                     "names target group 'dev/tg' of VPC 'dev'; expected a target group of VPC "
-                     "'prod'"}));
+        (Lines{"t.yaml:23:73: error: load balancer 'nlb': listener TCP 80 default action names "
+               "target group 'dev/tg' of VPC 'dev'; expected a target group of VPC 'prod'"}));
 }
 
 TEST(LoadBalancing, TheReaderNamesUnknownKeysAndBadValues) {
-    EXPECT_EQ(diagnostics_of(kVpc + R"(    load_balancers:
+    EXPECT_EQ(
+        diagnostics_of(kVpc + R"(    load_balancers:
       - {name: lb, type: classic, subnets: [pub-a], schema: internal}
     target_groups:
       - {name: tg, protocol: HTTP, port: 80, stickiness: {type: cookie}}
 )"),
-              (Lines{"t.yaml:21:22: error: load balancer 'lb': 'type' is 'classic'; expected "
-                     "network or application",
-                     "t.yaml:21:55: error: load balancer 'lb': unknown key 'schema'; did you "
-                     "mean 'scheme'?",
-                     "t.yaml:23:64: error: target group 'tg': 'stickiness' is 'cookie'; expected "
-                     "lb_cookie, app_cookie or source_ip"}));
+        (Lines{
+            "t.yaml:20:26: error: load balancer 'lb': 'type' is 'classic'; expected network or "
+            "application",
+            "t.yaml:20:53: error: load balancer 'lb': unknown key 'schema'; did you mean 'scheme'?",
+            "t.yaml:22:65: error: target group 'tg': 'type' is 'cookie'; expected lb_cookie, "
+            "app_cookie or source_ip"}));
 }
 
 TEST(LoadBalancing, TheWebStackExampleLoads) {

@@ -173,6 +173,7 @@ class Builder {
 
     // checks/load_balancing.cpp
     void register_load_balancing(Index v, const RawVpc& raw);
+    void launch_auto_scaling_groups();
     void register_auto_scaling_group(Index v, const RawAutoScalingGroup& raw);
     void resolve_target_group(Index g);
     void resolve_load_balancer(Index b);
@@ -202,7 +203,9 @@ class Builder {
     std::vector<bool> subnet_ok_;  // the subnet has a valid CIDR inside its VPC
     std::vector<const RawLoadBalancer*> raw_lbs_;
     std::vector<const RawTargetGroup*> raw_tgs_;
+    std::vector<const RawLaunchTemplate*> raw_lts_;
     std::vector<const RawAutoScalingGroup*> raw_asgs_;
+    std::vector<std::vector<SourceLocation>> asg_group_refs_;  // by group, of its target_groups
     // The instances Auto Scaling groups launch, written as the file would write them; a deque
     // keeps the addresses raw_instances_ holds.
     std::deque<RawInstance> launched_;

@@ -126,6 +126,7 @@ std::optional<Topology> Builder::build() {
     for (const RawInternetHost& h : raw_.internet_hosts) register_internet_host(h);
     for (const RawPeering& p : raw_.peerings) register_peering(p);
     for (Index v = 0; v < raw_.vpcs.size(); ++v) register_vpc_resources(v, raw_.vpcs[v]);
+    launch_auto_scaling_groups();
 
     for (Index i = 0; i < t_.subnets.size(); ++i) resolve_subnet(i);
     for (Index i = 0; i < t_.nat_gateways.size(); ++i) resolve_nat_gateway(i);

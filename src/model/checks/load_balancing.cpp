@@ -69,6 +69,11 @@ bool valid_matcher(const std::string& text, long lo, long hi) {
     return true;
 }
 
+// Whether a list key was written: its place differs from its resource's.
+bool written_apart(const SourceLocation& key, const SourceLocation& item) {
+    return key.line != item.line || key.column != item.column;
+}
+
 template <class T>
 T value_or(const Field<long>& f, T fallback) {
     return f.has_value() ? static_cast<T>(*f) : fallback;
@@ -98,13 +103,25 @@ void Builder::register_load_balancing(Index v, const RawVpc& raw) {
     }
     for (const RawLaunchTemplate& rt : raw.launch_templates) {
         const Index i = static_cast<Index>(t_.launch_templates.size());
-        const Subject s{"launch template", rt.meta.name, rt.meta.loc};
         LaunchTemplate lt;
         lt.meta = meta_of(rt.meta);
         lt.vpc = v;
+        t_.launch_templates.push_back(std::move(lt));
+        raw_lts_.push_back(&rt);
+        add_name(scopes_[v].launch_templates, t_.launch_templates[i].meta, i, "launch template",
+                 in_vpc);
+    }
+}
+
+// After every VPC's resources have their names, so that VPC/NAME references resolve.
+void Builder::launch_auto_scaling_groups() {
+    for (Index i = 0; i < t_.launch_templates.size(); ++i) {
+        LaunchTemplate& lt = t_.launch_templates[i];
+        const RawLaunchTemplate& rt = *raw_lts_[i];
+        const Subject s{"launch template", rt.meta.name, rt.meta.loc};
         for (const Field<std::string>& g : rt.security_groups) {
-            Index group = resolve_in_vpc(&VpcScope::security_groups, "security group", *g, v, g.loc,
-                                         s, "'security_groups'");
+            Index group = resolve_in_vpc(&VpcScope::security_groups, "security group", *g, lt.vpc,
+                                         g.loc, s, "'security_groups'");
             if (group != kNone && std::find(lt.security_groups.begin(), lt.security_groups.end(),
                                             group) == lt.security_groups.end()) {
                 lt.security_groups.push_back(group);
@@ -117,17 +134,16 @@ void Builder::register_load_balancing(Index v, const RawVpc& raw) {
                               rt.security_groups.size(), cloud::kMaxSecurityGroupsPerEni));
         }
         if (rt.security_groups.empty()) {
-            lt.security_groups.push_back(t_.vpcs[v].default_security_group);
+            lt.security_groups.push_back(t_.vpcs[lt.vpc].default_security_group);
         }
         if (rt.user_data.has_value()) lt.user_data = *rt.user_data;
         lt.listen = rt.listen;
         lt.source_dest_check = rt.source_dest_check.value.value_or(true);
-        t_.launch_templates.push_back(std::move(lt));
-        add_name(scopes_[v].launch_templates, t_.launch_templates[i].meta, i, "launch template",
-                 in_vpc);
     }
-    for (const RawAutoScalingGroup& ra : raw.auto_scaling_groups) {
-        register_auto_scaling_group(v, ra);
+    for (Index v = 0; v < raw_.vpcs.size(); ++v) {
+        for (const RawAutoScalingGroup& ra : raw_.vpcs[v].auto_scaling_groups) {
+            register_auto_scaling_group(v, ra);
+        }
     }
 }
 
@@ -183,15 +199,19 @@ void Builder::register_auto_scaling_group(Index v, const RawAutoScalingGroup& ra
             subnet_refs.push_back(&sn);
         }
     }
-    if (ra.subnets.empty() && ra.subnets_loc.line != ra.meta.loc.line) {
+    if (ra.subnets.empty() && written_apart(ra.subnets_loc, ra.meta.loc)) {
         error(ra.subnets_loc, s, "'subnets' is empty; expected at least one subnet");
         ok = false;
     }
+    std::vector<SourceLocation> group_refs;
     for (const Field<std::string>& tg : ra.target_groups) {
         Index group = resolve_in_vpc(&VpcScope::target_groups, "target group", *tg, v, tg.loc, s,
                                      "'target_groups'");
-        if (group != kNone) asg.target_groups.push_back(group);
+        if (group == kNone) continue;
+        asg.target_groups.push_back(group);
+        group_refs.push_back(tg.loc);
     }
+    asg_group_refs_.push_back(std::move(group_refs));
     asg.health_check_type = ra.health_check_type.value.value_or(AsgHealthCheckType::Ec2);
     if (ra.health_check_grace_period.has_value() && *ra.health_check_grace_period < 0) {
         error(ra.health_check_grace_period.loc, s,
@@ -257,20 +277,25 @@ void Builder::resolve_target_group(Index i) {
     // Health check. AWS: target-group-health-checks (ALB and NLB) — the defaults and ranges.
     const RawHealthCheck& rh = raw.health_check;
     HealthCheck& h = g.health_check;
-    h.protocol = rh.protocol.value.value_or(alb ? g.protocol : LbProtocol::Tcp);
-    const bool http_check = is_alb_protocol(h.protocol);
+    const LbProtocol default_check = alb ? g.protocol : LbProtocol::Tcp;
+    h.protocol = rh.protocol.value.value_or(default_check);
     if (rh.protocol.has_value()) {
-        if (alb && !http_check) {
+        const bool http = is_alb_protocol(h.protocol);
+        // A refused protocol leaves the default, so that the rest is judged once.
+        if (alb && !http) {
             error(rh.protocol.loc, s,
                   fmt::format("health check protocol {} for a {} target group; expected HTTP or "
                               "HTTPS",
                               to_string(h.protocol), to_string(g.protocol)));
-        } else if (!alb && h.protocol != LbProtocol::Tcp && !http_check) {
+            h.protocol = default_check;
+        } else if (!alb && h.protocol != LbProtocol::Tcp && !http) {
             error(rh.protocol.loc, s,
                   fmt::format("health check protocol {}; expected TCP, HTTP or HTTPS",
                               to_string(h.protocol)));
+            h.protocol = default_check;
         }
     }
+    const bool http_check = is_alb_protocol(h.protocol);
     if (rh.port.has_value()) {
         if (*rh.port < 1 || *rh.port > 65535) {
             error(rh.port.loc, s,
@@ -313,6 +338,7 @@ void Builder::resolve_target_group(Index i) {
         long lo, hi;
         std::uint32_t* out;
     };
+    bool ranges_ok = true;
     for (const Range& r :
          {Range{&rh.interval, "interval", 5, 300, &h.interval},
           Range{&rh.timeout, "timeout", 2, 120, &h.timeout},
@@ -323,11 +349,12 @@ void Builder::resolve_target_group(Index i) {
             error(r.field->loc, s,
                   fmt::format("health check '{}' is {}; expected {} to {}", r.key, **r.field, r.lo,
                               r.hi));
+            ranges_ok = false;
             continue;
         }
         *r.out = static_cast<std::uint32_t>(**r.field);
     }
-    if (h.timeout >= h.interval) {
+    if (ranges_ok && h.timeout >= h.interval) {
         error(rh.timeout.present ? rh.timeout.loc : rh.interval.loc, s,
               fmt::format("health check timeout {} s is not less than its interval {} s; "
                           "expected a timeout shorter than the interval",
@@ -587,6 +614,7 @@ void Builder::resolve_load_balancer(Index b) {
     lb.scheme = raw.scheme.value.value_or(LoadBalancerScheme::InternetFacing);
     const bool alb = lb.type == LoadBalancerType::Application;
     const bool public_facing = lb.scheme == LoadBalancerScheme::InternetFacing;
+    if (!raw.type.has_value()) return;  // reported by the reader; nothing else is judged
     const std::string owner = fmt::format("load balancer '{}'", raw.meta.name);
 
     // Subnets. AWS: application-load-balancers, network-load-balancers (availability zones) —
@@ -638,12 +666,12 @@ void Builder::resolve_load_balancer(Index b) {
         }
         lb.nodes.push_back(node);
     }
-    if (alb && raw.subnets.size() < 2 && raw.subnets_loc.line != raw.meta.loc.line) {
+    if (alb && raw.subnets.size() < 2 && written_apart(raw.subnets_loc, raw.meta.loc)) {
         error(raw.subnets_loc, s,
               fmt::format("an Application Load Balancer with {} subnet; expected subnets in at "
                           "least two availability zones",
                           raw.subnets.size()));
-    } else if (raw.subnets.empty() && raw.subnets_loc.line != raw.meta.loc.line) {
+    } else if (raw.subnets.empty() && written_apart(raw.subnets_loc, raw.meta.loc)) {
         error(raw.subnets_loc, s, "'subnets' is empty; expected at least one subnet");
     }
 
@@ -807,10 +835,10 @@ void Builder::register_group_targets(Index a) {
     const AutoScalingGroup& asg = t_.auto_scaling_groups[a];
     const RawAutoScalingGroup& raw = *raw_asgs_[a];
     const Subject s{"Auto Scaling group", raw.meta.name, raw.meta.loc};
-    for (Index g : asg.target_groups) {
-        TargetGroup& tg = t_.target_groups[g];
+    for (std::size_t k = 0; k < asg.target_groups.size(); ++k) {
+        TargetGroup& tg = t_.target_groups[asg.target_groups[k]];
         if (tg.target_type != TargetType::Instance) {
-            error(raw.meta.loc, s,
+            error(asg_group_refs_[a][k], s,
                   fmt::format("target group '{}' has target_type ip; expected groups of "
                               "target_type instance (an Auto Scaling group registers instances)",
                               tg.meta.name));
