@@ -263,12 +263,13 @@ void lint_alb_security_groups(const Topology& t, Diagnostics& d) {
                         });
                     });
                 if (!egress) {
-                    d.warning(lb.meta.loc, "load balancer", lb.meta.name,
-                              fmt::format("no egress rule of its security groups allows tcp/{} "
-                                          "to the targets of target group '{}'; expected an "
-                                          "egress rule such as tcp/{} to sg:TARGET-GROUP, or "
-                                          "no request or health check reaches them",
-                                          port, tg.meta.name, port));
+                    d.warning(
+                        lb.meta.loc, "load balancer", lb.meta.name,
+                        fmt::format("no egress rule of its security groups allows tcp/{} "
+                                    "to the targets of target group '{}'; expected an "
+                                    "egress rule such as tcp/{} to the targets' security group, or "
+                                    "no request or health check reaches them",
+                                    port, tg.meta.name, port));
                 }
             }
             for (const Target& target : tg.targets) {
@@ -309,6 +310,36 @@ void lint_alb_security_groups(const Topology& t, Diagnostics& d) {
     }
 }
 
+// AWS: load-balancer (availability zones) — targets registered in a zone the load balancer
+// does not span receive no traffic from it.
+void lint_target_zones(const Topology& t, Diagnostics& d) {
+    for (const LoadBalancer& lb : t.load_balancers) {
+        std::vector<std::string> zones;
+        for (const LoadBalancerNode& n : lb.nodes) {
+            zones.push_back(t.subnets[n.subnet].availability_zone);
+        }
+        for (Index g : forwarded_groups(lb)) {
+            const TargetGroup& tg = t.target_groups[g];
+            for (const Target& target : tg.targets) {
+                if (target.instance == kNone) continue;
+                const Instance& inst = t.instances[target.instance];
+                const Subnet& sn = t.subnets[t.enis[inst.enis.front()].subnet];
+                if (std::find(zones.begin(), zones.end(), sn.availability_zone) != zones.end()) {
+                    continue;
+                }
+                d.warning(target.loc, "target group", tg.meta.name,
+                          fmt::format("target '{}' is in {}, a zone load balancer '{}' does not "
+                                      "span ({}); expected a subnet of that zone in the load "
+                                      "balancer, or the target receives no traffic from it",
+                                      inst.meta.name,
+                                      sn.availability_zone.empty() ? std::string("no zone")
+                                                                   : sn.availability_zone,
+                                      lb.meta.name, fmt::format("{}", fmt::join(zones, ", "))));
+            }
+        }
+    }
+}
+
 }  // namespace
 
 void lint_topology(const Topology& topology, Diagnostics& diags) {
@@ -322,6 +353,7 @@ void lint_topology(const Topology& topology, Diagnostics& diags) {
     }
     lint_unused_target_groups(topology, diags);
     lint_alb_security_groups(topology, diags);
+    lint_target_zones(topology, diags);
 }
 
 }  // namespace vpcstack::model

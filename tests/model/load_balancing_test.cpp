@@ -353,6 +353,38 @@ TEST(LoadBalancing, TheReaderNamesUnknownKeysAndBadValues) {
             "app_cookie or source_ip"}));
 }
 
+TEST(LoadBalancing, WarnsOfWhatTheCloudAcceptsButLeavesTargetsWithoutTraffic) {
+    EXPECT_EQ(
+        diagnostics_of(kVpc + R"(    load_balancers:
+      - name: alb
+        type: application
+        subnets: [pub-a, pub-b]
+        security_groups: [lb-sg]
+        listeners: [{protocol: HTTP, port: 80, default_action: {forward: app}}]
+      - name: nlb
+        type: network
+        subnets: [pub-b]
+        listeners: [{protocol: TCP, port: 80, default_action: {forward: nlb-tg}}]
+    target_groups:
+      - {name: app, protocol: HTTP, port: 8080, targets: [solo]}
+      - {name: nlb-tg, protocol: TCP, port: 80, targets: [solo]}
+      - {name: spare, protocol: HTTP, port: 80}
+)"),
+        (Lines{
+            "t.yaml:20:9: warning: load balancer 'alb': no egress rule of its security groups "
+            "allows tcp/8080 to the targets of target group 'app'; expected an egress rule such as "
+            "tcp/8080 to the targets' security group, or no request or health check reaches them",
+            "t.yaml:30:59: warning: target group 'app': target 'solo' does not admit load balancer "
+            "'alb' on tcp/8080: no ingress rule of its security groups names the load balancer's "
+            "group or covers its nodes' addresses; expected a rule such as tcp/8080 from sg:lb-sg, "
+            "or the target fails its health checks",
+            "t.yaml:31:59: warning: target group 'nlb-tg': target 'solo' is in us-east-1a, a zone "
+            "load balancer 'nlb' does not span (us-east-1b); expected a subnet of that zone in the "
+            "load balancer, or the target receives no traffic from it",
+            "t.yaml:32:9: warning: target group 'spare': no load balancer forwards to it; expected "
+            "a listener or rule that forwards to it, or its targets receive no traffic"}));
+}
+
 TEST(LoadBalancing, TheWebStackExampleLoads) {
     const LoadResult r =
         load_topology_file(std::string(VPCSTACK_SOURCE_DIR) + "/topologies/web-stack.yaml");
