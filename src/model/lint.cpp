@@ -198,6 +198,148 @@ void lint_acl_direction(const Topology& t, const NetworkAcl& acl, bool inbound, 
     }
 }
 
+// ---- Load balancing: what the cloud accepts but leaves a load balancer without traffic ----
+
+bool rule_covers_tcp_port(const SgRule& r, std::uint16_t port) {
+    return (r.protocol.is_all() || r.protocol == net::Protocol::tcp()) && r.ports.contains(port);
+}
+
+// The target groups a load balancer's listeners and rules forward to.
+std::vector<Index> forwarded_groups(const LoadBalancer& lb) {
+    std::vector<Index> out;
+    auto add = [&](const ListenerAction& a) {
+        for (const WeightedTargetGroup& w : a.target_groups) {
+            if (std::find(out.begin(), out.end(), w.target_group) == out.end()) {
+                out.push_back(w.target_group);
+            }
+        }
+    };
+    for (const Listener& l : lb.listeners) {
+        add(l.default_action);
+        for (const ListenerRule& r : l.rules) add(r.action);
+    }
+    return out;
+}
+
+// AWS: load-balancer-target-groups — a target group receives traffic only from a load balancer
+// whose listener forwards to it; registered targets of a group nobody uses stay unused.
+void lint_unused_target_groups(const Topology& t, Diagnostics& d) {
+    std::vector<bool> used(t.target_groups.size(), false);
+    for (const LoadBalancer& lb : t.load_balancers) {
+        for (Index g : forwarded_groups(lb)) used[g] = true;
+    }
+    for (Index g = 0; g < t.target_groups.size(); ++g) {
+        if (used[g]) continue;
+        const TargetGroup& tg = t.target_groups[g];
+        d.warning(tg.meta.loc, "target group", tg.meta.name,
+                  "no load balancer forwards to it; expected a listener or rule that forwards "
+                  "to it, or its targets receive no traffic");
+    }
+}
+
+// AWS: load-balancer-update-security-groups — an ALB's security groups must allow traffic to
+// its targets on the listener and health check ports, and the targets' groups must admit the
+// ALB (by its group or its nodes' addresses): the classic mistake that leaves every target
+// unhealthy.
+void lint_alb_security_groups(const Topology& t, Diagnostics& d) {
+    for (const LoadBalancer& lb : t.load_balancers) {
+        if (lb.type != LoadBalancerType::Application) continue;
+        for (Index g : forwarded_groups(lb)) {
+            const TargetGroup& tg = t.target_groups[g];
+            std::vector<std::uint16_t> ports;
+            for (const Target& target : tg.targets) {
+                const std::uint16_t port = target.port.value_or(tg.port);
+                if (std::find(ports.begin(), ports.end(), port) == ports.end()) {
+                    ports.push_back(port);
+                }
+            }
+            if (tg.targets.empty()) ports.push_back(tg.port);
+            for (std::uint16_t port : ports) {
+                const bool egress = std::any_of(
+                    lb.security_groups.begin(), lb.security_groups.end(), [&](Index sg) {
+                        const auto& rules = t.security_groups[sg].egress;
+                        return std::any_of(rules.begin(), rules.end(), [&](const SgRule& r) {
+                            return rule_covers_tcp_port(r, port);
+                        });
+                    });
+                if (!egress) {
+                    d.warning(
+                        lb.meta.loc, "load balancer", lb.meta.name,
+                        fmt::format("no egress rule of its security groups allows tcp/{} "
+                                    "to the targets of target group '{}'; expected an "
+                                    "egress rule such as tcp/{} to the targets' security group, or "
+                                    "no request or health check reaches them",
+                                    port, tg.meta.name, port));
+                }
+            }
+            for (const Target& target : tg.targets) {
+                if (target.instance == kNone) continue;
+                const Instance& inst = t.instances[target.instance];
+                const Eni& eni = t.enis[inst.enis.front()];
+                const std::uint16_t port = target.port.value_or(tg.port);
+                const bool admitted = std::any_of(
+                    eni.security_groups.begin(), eni.security_groups.end(), [&](Index sg) {
+                        const auto& rules = t.security_groups[sg].ingress;
+                        return std::any_of(rules.begin(), rules.end(), [&](const SgRule& r) {
+                            if (!rule_covers_tcp_port(r, port)) return false;
+                            if (r.peer_kind == PeerKind::SecurityGroup) {
+                                return std::find(lb.security_groups.begin(),
+                                                 lb.security_groups.end(),
+                                                 r.group) != lb.security_groups.end();
+                            }
+                            if (r.peer_kind != PeerKind::Cidr) return false;
+                            return std::all_of(lb.nodes.begin(), lb.nodes.end(),
+                                               [&](const LoadBalancerNode& n) {
+                                                   return r.cidr.contains(n.private_ip);
+                                               });
+                        });
+                    });
+                if (admitted) continue;
+                d.warning(target.loc, "target group", tg.meta.name,
+                          fmt::format("target '{}' does not admit load balancer '{}' on tcp/{}: "
+                                      "no ingress rule of its security groups names the load "
+                                      "balancer's group or covers its nodes' addresses; "
+                                      "expected a rule such as tcp/{} from sg:{}, or the target "
+                                      "fails its health checks",
+                                      inst.meta.name, lb.meta.name, port, port,
+                                      lb.security_groups.empty()
+                                          ? std::string("GROUP")
+                                          : t.security_groups[lb.security_groups[0]].meta.name));
+            }
+        }
+    }
+}
+
+// AWS: load-balancer (availability zones) — targets registered in a zone the load balancer
+// does not span receive no traffic from it.
+void lint_target_zones(const Topology& t, Diagnostics& d) {
+    for (const LoadBalancer& lb : t.load_balancers) {
+        std::vector<std::string> zones;
+        for (const LoadBalancerNode& n : lb.nodes) {
+            zones.push_back(t.subnets[n.subnet].availability_zone);
+        }
+        for (Index g : forwarded_groups(lb)) {
+            const TargetGroup& tg = t.target_groups[g];
+            for (const Target& target : tg.targets) {
+                if (target.instance == kNone) continue;
+                const Instance& inst = t.instances[target.instance];
+                const Subnet& sn = t.subnets[t.enis[inst.enis.front()].subnet];
+                if (std::find(zones.begin(), zones.end(), sn.availability_zone) != zones.end()) {
+                    continue;
+                }
+                d.warning(target.loc, "target group", tg.meta.name,
+                          fmt::format("target '{}' is in {}, a zone load balancer '{}' does not "
+                                      "span ({}); expected a subnet of that zone in the load "
+                                      "balancer, or the target receives no traffic from it",
+                                      inst.meta.name,
+                                      sn.availability_zone.empty() ? std::string("no zone")
+                                                                   : sn.availability_zone,
+                                      lb.meta.name, fmt::format("{}", fmt::join(zones, ", "))));
+            }
+        }
+    }
+}
+
 }  // namespace
 
 void lint_topology(const Topology& topology, Diagnostics& diags) {
@@ -209,6 +351,9 @@ void lint_topology(const Topology& topology, Diagnostics& diags) {
         lint_acl_direction(topology, acl, true, diags);
         lint_acl_direction(topology, acl, false, diags);
     }
+    lint_unused_target_groups(topology, diags);
+    lint_alb_security_groups(topology, diags);
+    lint_target_zones(topology, diags);
 }
 
 }  // namespace vpcstack::model

@@ -97,4 +97,87 @@ std::optional<PeeringStatus> parse_peering_status(std::string_view text) {
     return std::nullopt;
 }
 
+namespace {
+// Table-driven spellings: one list per enum, read both ways.
+template <class E, std::size_t N>
+std::string spelled(const std::pair<E, const char*> (&table)[N], E value) {
+    for (const auto& [e, text] : table) {
+        if (e == value) return text;
+    }
+    return "?";
+}
+template <class E, std::size_t N>
+std::optional<E> parsed(const std::pair<E, const char*> (&table)[N], std::string_view text) {
+    for (const auto& [e, spelling] : table) {
+        if (text == spelling) return e;
+    }
+    return std::nullopt;
+}
+
+constexpr std::pair<LbProtocol, const char*> kLbProtocols[] = {
+    {LbProtocol::Tcp, "TCP"}, {LbProtocol::Udp, "UDP"},   {LbProtocol::TcpUdp, "TCP_UDP"},
+    {LbProtocol::Tls, "TLS"}, {LbProtocol::Http, "HTTP"}, {LbProtocol::Https, "HTTPS"},
+};
+constexpr std::pair<ConditionField, const char*> kConditionFields[] = {
+    {ConditionField::HostHeader, "host-header"},
+    {ConditionField::PathPattern, "path-pattern"},
+    {ConditionField::HttpHeader, "http-header"},
+    {ConditionField::HttpRequestMethod, "http-request-method"},
+    {ConditionField::QueryString, "query-string"},
+    {ConditionField::SourceIp, "source-ip"},
+};
+}  // namespace
+
+std::string to_string(LoadBalancerType type) {
+    return type == LoadBalancerType::Network ? "network" : "application";
+}
+std::string to_string(LoadBalancerScheme scheme) {
+    return scheme == LoadBalancerScheme::InternetFacing ? "internet-facing" : "internal";
+}
+std::string to_string(LbProtocol protocol) {
+    return spelled(kLbProtocols, protocol);
+}
+std::string to_string(ActionKind kind) {
+    switch (kind) {
+        case ActionKind::Forward:
+            return "forward";
+        case ActionKind::Redirect:
+            return "redirect";
+        case ActionKind::FixedResponse:
+            return "fixed-response";
+    }
+    return "?";
+}
+std::string to_string(ConditionField field) {
+    return spelled(kConditionFields, field);
+}
+std::string to_string(TargetType type) {
+    return type == TargetType::Instance ? "instance" : "ip";
+}
+std::string to_string(LbAlgorithm algorithm) {
+    return algorithm == LbAlgorithm::RoundRobin ? "round_robin" : "least_outstanding_requests";
+}
+std::string to_string(StickinessKind kind) {
+    switch (kind) {
+        case StickinessKind::None:
+            return "none";
+        case StickinessKind::LbCookie:
+            return "lb_cookie";
+        case StickinessKind::AppCookie:
+            return "app_cookie";
+        case StickinessKind::SourceIp:
+            return "source_ip";
+    }
+    return "?";
+}
+std::string to_string(AsgHealthCheckType type) {
+    return type == AsgHealthCheckType::Ec2 ? "EC2" : "ELB";
+}
+std::optional<LbProtocol> parse_lb_protocol(std::string_view text) {
+    return parsed(kLbProtocols, text);
+}
+std::optional<ConditionField> parse_condition_field(std::string_view text) {
+    return parsed(kConditionFields, text);
+}
+
 }  // namespace vpcstack::model

@@ -189,6 +189,21 @@ class Reader {
     void read_prefix_list(const YAML::Node& n, RawTopology& out);
     void read_internet_host(const YAML::Node& n, RawTopology& out);
 
+    // ---- load balancing (per VPC) ----
+    template <class E, std::size_t N>
+    Field<E> choice_field(const YAML::Node& map, std::string_view key, const Ctx& ctx,
+                          const SourceLocation& item,
+                          const std::pair<const char*, E> (&choices)[N]);
+    void read_load_balancer(const YAML::Node& n, RawVpc& vpc);
+    std::optional<RawListener> read_listener(const YAML::Node& n, const Ctx& ctx);
+    std::optional<RawListenerRule> read_listener_rule(const YAML::Node& n, const Ctx& ctx);
+    std::optional<RawCondition> read_condition(const YAML::Node& n, const Ctx& ctx);
+    std::optional<RawAction> read_action(const YAML::Node& n, const SourceLocation& loc,
+                                         const Ctx& ctx, std::string_view what);
+    void read_target_group(const YAML::Node& n, RawVpc& vpc);
+    void read_launch_template(const YAML::Node& n, RawVpc& vpc);
+    void read_auto_scaling_group(const YAML::Node& n, RawVpc& vpc);
+
     const std::string& file_;
     Diagnostics& diags_;
 };
@@ -562,7 +577,8 @@ void Reader::read_vpc(const YAML::Node& n, RawTopology& out) {
     check_keys(
         n,
         {"name", "id", "region", "account", "cidr", "secondary_cidrs", "internet_gateway",
-         "subnets", "route_tables", "network_acls", "security_groups", "nat_gateways", "instances"},
+         "subnets", "route_tables", "network_acls", "security_groups", "nat_gateways", "instances",
+         "load_balancers", "target_groups", "launch_templates", "auto_scaling_groups"},
         ctx);
     vpc.region = string_field(n, "region", ctx, vpc.meta.loc);
     vpc.account = string_field(n, "account", ctx, vpc.meta.loc);
@@ -587,6 +603,14 @@ void Reader::read_vpc(const YAML::Node& n, RawTopology& out) {
     for_each_in_list(n, "nat_gateways", ctx,
                      [&](const YAML::Node& i) { read_nat_gateway(i, vpc); });
     for_each_in_list(n, "instances", ctx, [&](const YAML::Node& i) { read_instance(i, vpc); });
+    for_each_in_list(n, "load_balancers", ctx,
+                     [&](const YAML::Node& i) { read_load_balancer(i, vpc); });
+    for_each_in_list(n, "target_groups", ctx,
+                     [&](const YAML::Node& i) { read_target_group(i, vpc); });
+    for_each_in_list(n, "launch_templates", ctx,
+                     [&](const YAML::Node& i) { read_launch_template(i, vpc); });
+    for_each_in_list(n, "auto_scaling_groups", ctx,
+                     [&](const YAML::Node& i) { read_auto_scaling_group(i, vpc); });
     out.vpcs.push_back(std::move(vpc));
 }
 
@@ -1057,7 +1081,7 @@ void Reader::read_instance(const YAML::Node& n, RawVpc& vpc) {
     check_keys(n,
                {"name", "id", "subnet", "private_ip", "private_ips", "public_ip", "elastic_ip",
                 "secondary_elastic_ips", "security_groups", "source_dest_check",
-                "connection_tracking", "state", "listen", "enis"},
+                "connection_tracking", "state", "listen", "user_data", "enis"},
                ctx);
     Field<std::string> state = string_field(n, "state", ctx, inst.meta.loc);
     if (state.has_value()) {
@@ -1072,6 +1096,7 @@ void Reader::read_instance(const YAML::Node& n, RawVpc& vpc) {
     }
     inst.state = state;
     inst.listen = read_listen(n, ctx);
+    inst.user_data = string_field(n, "user_data", ctx, inst.meta.loc);
     Entry enis = find(n, "enis");
     if (!enis.found) {
         RawEni eni;
@@ -1182,6 +1207,466 @@ void Reader::read_internet_host(const YAML::Node& n, RawTopology& out) {
     }
     h.listen = read_listen(n, ctx);
     out.internet_hosts.push_back(std::move(h));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load balancing: load balancers, target groups, launch templates, Auto Scaling groups. The
+// spellings are the cloud's (docs/topology.md).
+
+namespace {
+constexpr std::pair<const char*, LoadBalancerType> kLbTypes[] = {
+    {"network", LoadBalancerType::Network}, {"application", LoadBalancerType::Application}};
+constexpr std::pair<const char*, LoadBalancerScheme> kLbSchemes[] = {
+    {"internet-facing", LoadBalancerScheme::InternetFacing},
+    {"internal", LoadBalancerScheme::Internal}};
+constexpr std::pair<const char*, LbProtocol> kLbProtocolChoices[] = {
+    {"TCP", LbProtocol::Tcp}, {"UDP", LbProtocol::Udp},   {"TCP_UDP", LbProtocol::TcpUdp},
+    {"TLS", LbProtocol::Tls}, {"HTTP", LbProtocol::Http}, {"HTTPS", LbProtocol::Https}};
+constexpr std::pair<const char*, TargetType> kTargetTypes[] = {{"instance", TargetType::Instance},
+                                                               {"ip", TargetType::Ip}};
+constexpr std::pair<const char*, LbAlgorithm> kAlgorithms[] = {
+    {"round_robin", LbAlgorithm::RoundRobin},
+    {"least_outstanding_requests", LbAlgorithm::LeastOutstandingRequests}};
+constexpr std::pair<const char*, StickinessKind> kStickiness[] = {
+    {"lb_cookie", StickinessKind::LbCookie},
+    {"app_cookie", StickinessKind::AppCookie},
+    {"source_ip", StickinessKind::SourceIp}};
+constexpr std::pair<const char*, AsgHealthCheckType> kAsgHealthChecks[] = {
+    {"EC2", AsgHealthCheckType::Ec2}, {"ELB", AsgHealthCheckType::Elb}};
+}  // namespace
+
+template <class E, std::size_t N>
+Field<E> Reader::choice_field(const YAML::Node& map, std::string_view key, const Ctx& ctx,
+                              const SourceLocation& item,
+                              const std::pair<const char*, E> (&choices)[N]) {
+    Field<std::string> s = string_field(map, key, ctx, item);
+    Field<E> f{std::nullopt, s.loc, s.present};
+    if (!s.has_value()) return f;
+    std::vector<std::string> names;
+    for (const auto& [text, value] : choices) {
+        if (*s == text) f.value = value;
+        names.push_back(text);
+    }
+    if (!f.has_value()) {
+        const std::string last = names.back();
+        names.pop_back();
+        error(
+            s.loc, ctx,
+            fmt::format("'{}' is '{}'; expected {} or {}", key, *s, fmt::join(names, ", "), last));
+    }
+    return f;
+}
+
+void Reader::read_load_balancer(const YAML::Node& n, RawVpc& vpc) {
+    Ctx ctx{"load balancer", ""};
+    if (!expect_map(n, at(n), ctx, "an entry of 'load_balancers'")) return;
+    RawLoadBalancer lb;
+    lb.meta = read_meta(n, ctx);
+    ctx.name = lb.meta.name;
+    check_keys(
+        n,
+        {"name", "id", "type", "scheme", "subnets", "security_groups", "cross_zone", "listeners"},
+        ctx);
+    lb.type = choice_field(n, "type", ctx, lb.meta.loc, kLbTypes);
+    if (!lb.type.present) {
+        error(lb.meta.loc, ctx, "missing key 'type'; expected network or application");
+    }
+    lb.scheme = choice_field(n, "scheme", ctx, lb.meta.loc, kLbSchemes);
+    lb.subnets_loc = lb.meta.loc;
+    if (Entry e = find(n, "subnets"); e.found) lb.subnets_loc = e.loc;
+    for_each_in_list(n, "subnets", ctx, [&](const YAML::Node& s) {
+        RawLbSubnet m;
+        m.loc = at(s);
+        if (s.IsScalar()) {
+            m.subnet = {s.Scalar(), m.loc, true};
+        } else if (s.IsMap()) {
+            check_keys(s, {"subnet", "private_ip", "elastic_ip"}, ctx);
+            m.subnet = string_field(s, "subnet", ctx, m.loc);
+            m.private_ip = address_field(s, "private_ip", ctx, m.loc);
+            m.elastic_ip = string_field(s, "elastic_ip", ctx, m.loc);
+            if (!m.subnet.present) {
+                error(m.loc, ctx,
+                      "an entry of 'subnets' is missing 'subnet'; expected the subnet of the "
+                      "node in one availability zone");
+                return;
+            }
+        } else {
+            error(m.loc, ctx,
+                  fmt::format("an entry of 'subnets' is {}; expected a subnet name or a map "
+                              "with 'subnet', 'private_ip', 'elastic_ip'",
+                              yaml_kind(s)));
+            return;
+        }
+        lb.subnets.push_back(std::move(m));
+    });
+    if (!find(n, "subnets").found) {
+        error(lb.meta.loc, ctx,
+              "missing key 'subnets'; expected the subnets of the load balancer, one per "
+              "availability zone");
+    }
+    lb.security_groups_loc = lb.meta.loc;
+    if (Entry e = find(n, "security_groups"); e.found) lb.security_groups_loc = e.loc;
+    lb.security_groups = string_list(n, "security_groups", ctx);
+    lb.cross_zone = bool_field(n, "cross_zone", ctx, lb.meta.loc);
+    for_each_in_list(n, "listeners", ctx, [&](const YAML::Node& l) {
+        if (auto listener = read_listener(l, ctx)) lb.listeners.push_back(std::move(*listener));
+    });
+    vpc.load_balancers.push_back(std::move(lb));
+}
+
+std::optional<RawListener> Reader::read_listener(const YAML::Node& n, const Ctx& ctx) {
+    if (!expect_map(n, at(n), ctx, "an entry of 'listeners'")) return std::nullopt;
+    RawListener l;
+    l.loc = at(n);
+    check_keys(n, {"protocol", "port", "certificate", "default_action", "rules"}, ctx);
+    l.protocol = choice_field(n, "protocol", ctx, l.loc, kLbProtocolChoices);
+    l.port = integer_field(n, "port", ctx, l.loc);
+    l.certificate = string_field(n, "certificate", ctx, l.loc);
+    for (const char* key : {"protocol", "port", "default_action"}) {
+        if (!find(n, key).found) {
+            error(l.loc, ctx,
+                  fmt::format("a listener is missing '{}'; expected protocol, port and "
+                              "default_action",
+                              key));
+        }
+    }
+    if (Entry e = find(n, "default_action"); e.found) {
+        l.default_action = read_action(e.value, e.loc, ctx, "'default_action'");
+    }
+    for_each_in_list(n, "rules", ctx, [&](const YAML::Node& r) {
+        if (auto rule = read_listener_rule(r, ctx)) l.rules.push_back(std::move(*rule));
+    });
+    return l;
+}
+
+std::optional<RawListenerRule> Reader::read_listener_rule(const YAML::Node& n, const Ctx& ctx) {
+    if (!expect_map(n, at(n), ctx, "an entry of 'rules'")) return std::nullopt;
+    RawListenerRule r;
+    r.loc = at(n);
+    check_keys(n, {"priority", "conditions", "action"}, ctx);
+    r.priority = integer_field(n, "priority", ctx, r.loc);
+    for (const char* key : {"priority", "conditions", "action"}) {
+        if (!find(n, key).found) {
+            error(r.loc, ctx,
+                  fmt::format("a rule is missing '{}'; expected priority, conditions and action",
+                              key));
+        }
+    }
+    for_each_in_list(n, "conditions", ctx, [&](const YAML::Node& c) {
+        if (auto condition = read_condition(c, ctx)) r.conditions.push_back(std::move(*condition));
+    });
+    if (Entry e = find(n, "action"); e.found)
+        r.action = read_action(e.value, e.loc, ctx, "'action'");
+    return r;
+}
+
+// {FIELD: VALUE or [VALUES]}, or {http-header: {name, values}}.
+std::optional<RawCondition> Reader::read_condition(const YAML::Node& n, const Ctx& ctx) {
+    RawCondition c;
+    c.loc = at(n);
+    constexpr const char* kFields =
+        "host-header, path-pattern, http-header, http-request-method, query-string or source-ip";
+    if (!n.IsMap() || n.size() != 1 || !n.begin()->first.IsScalar()) {
+        error(c.loc, ctx,
+              fmt::format("a condition is {}; expected a map with one key of {}",
+                          n.IsMap() ? "a map with more than one key" : yaml_kind(n), kFields));
+        return std::nullopt;
+    }
+    const std::string key = n.begin()->first.Scalar();
+    const YAML::Node value = n.begin()->second;
+    auto field = parse_condition_field(key);
+    if (!field) {
+        error(at(n.begin()->first), ctx,
+              fmt::format("unknown condition '{}'; expected {}", key, kFields));
+        return std::nullopt;
+    }
+    c.field = *field;
+    YAML::Node values = value;
+    if (c.field == ConditionField::HttpHeader) {
+        if (!expect_map(value, at(value), ctx, "condition 'http-header'")) return std::nullopt;
+        check_keys(value, {"name", "values"}, ctx);
+        Field<std::string> name = string_field(value, "name", ctx, at(value));
+        if (!name.present || !find(value, "values").found) {
+            error(at(value), ctx,
+                  "condition 'http-header' needs 'name' and 'values'; expected the header's "
+                  "name and the values it may have");
+            return std::nullopt;
+        }
+        if (!name.has_value()) return std::nullopt;
+        c.header_name = *name;
+        values = value["values"];
+    }
+    std::vector<YAML::Node> items;
+    if (values.IsScalar()) {
+        items.push_back(values);
+    } else if (values.IsSequence() && values.size() > 0) {
+        for (const YAML::Node& v : values) items.push_back(v);
+    } else {
+        error(at(values).line > 0 ? at(values) : c.loc, ctx,
+              fmt::format("condition '{}' is {}; expected a value or a list of values", key,
+                          values.IsSequence() ? "an empty list" : yaml_kind(values)));
+        return std::nullopt;
+    }
+    bool ok = true;
+    for (const YAML::Node& v : items) {
+        if (!v.IsScalar()) {
+            error(at(v), ctx,
+                  fmt::format("a value of condition '{}' is {}; expected a string", key,
+                              yaml_kind(v)));
+            ok = false;
+            continue;
+        }
+        if (c.field == ConditionField::SourceIp) {
+            auto cidr = parse_cidr(v.Scalar(), at(v), ctx, "condition 'source-ip'");
+            if (cidr) c.source_ips.push_back(*cidr);
+            ok = ok && cidr.has_value();
+        } else {
+            c.values.push_back(v.Scalar());
+        }
+    }
+    if (!ok) return std::nullopt;
+    return c;
+}
+
+std::optional<RawAction> Reader::read_action(const YAML::Node& n, const SourceLocation& loc,
+                                             const Ctx& ctx, std::string_view what) {
+    constexpr const char* kForms =
+        "a map with one of forward (a target group, or {target_groups, stickiness}), redirect "
+        "or fixed-response";
+    RawAction a;
+    a.loc = loc;
+    if (!n.IsMap() || n.size() != 1 || !n.begin()->first.IsScalar()) {
+        error(loc, ctx, fmt::format("{} is {}; expected {}", what, yaml_kind(n), kForms));
+        return std::nullopt;
+    }
+    const std::string kind = n.begin()->first.Scalar();
+    const YAML::Node body = n.begin()->second;
+    const SourceLocation body_loc = body.IsNull() ? at(n.begin()->first) : at(body);
+    if (kind == "forward") {
+        a.kind = ActionKind::Forward;
+        if (body.IsScalar()) {
+            a.target_groups.push_back({{body.Scalar(), body_loc, true}, {}, body_loc});
+            return a;
+        }
+        if (!expect_map(body, body_loc, ctx, fmt::format("'forward' of {}", what))) {
+            return std::nullopt;
+        }
+        check_keys(body, {"target_groups", "stickiness"}, ctx);
+        a.stickiness = integer_field(body, "stickiness", ctx, body_loc);
+        for_each_in_list(body, "target_groups", ctx, [&](const YAML::Node& g) {
+            RawWeightedGroup w;
+            w.loc = at(g);
+            if (g.IsScalar()) {
+                w.name = {g.Scalar(), w.loc, true};
+            } else if (g.IsMap()) {
+                check_keys(g, {"name", "weight"}, ctx);
+                w.name = string_field(g, "name", ctx, w.loc);
+                w.weight = integer_field(g, "weight", ctx, w.loc);
+                if (!w.name.present) {
+                    error(w.loc, ctx,
+                          "an entry of 'target_groups' is missing 'name'; expected a target "
+                          "group and its weight");
+                    return;
+                }
+            } else {
+                error(w.loc, ctx,
+                      fmt::format("an entry of 'target_groups' is {}; expected a name or "
+                                  "{{name, weight}}",
+                                  yaml_kind(g)));
+                return;
+            }
+            a.target_groups.push_back(std::move(w));
+        });
+        if (a.target_groups.empty()) {
+            error(body_loc, ctx,
+                  fmt::format("'forward' of {} names no target group; expected 'target_groups' "
+                              "with at least one",
+                              what));
+            return std::nullopt;
+        }
+        return a;
+    }
+    if (kind == "redirect") {
+        a.kind = ActionKind::Redirect;
+        if (!expect_map(body, body_loc, ctx, fmt::format("'redirect' of {}", what))) {
+            return std::nullopt;
+        }
+        check_keys(body, {"protocol", "host", "port", "path", "query", "status"}, ctx);
+        a.protocol = string_field(body, "protocol", ctx, body_loc);
+        a.host = string_field(body, "host", ctx, body_loc);
+        a.port = string_field(body, "port", ctx, body_loc);
+        a.path = string_field(body, "path", ctx, body_loc);
+        a.query = string_field(body, "query", ctx, body_loc);
+        a.status = integer_field(body, "status", ctx, body_loc);
+        return a;
+    }
+    if (kind == "fixed-response") {
+        a.kind = ActionKind::FixedResponse;
+        if (!expect_map(body, body_loc, ctx, fmt::format("'fixed-response' of {}", what))) {
+            return std::nullopt;
+        }
+        check_keys(body, {"status", "content_type", "body"}, ctx);
+        a.status = integer_field(body, "status", ctx, body_loc);
+        a.content_type = string_field(body, "content_type", ctx, body_loc);
+        a.body = string_field(body, "body", ctx, body_loc);
+        if (!a.status.present) {
+            error(body_loc, ctx,
+                  fmt::format("'fixed-response' of {} is missing 'status'; expected an HTTP "
+                              "status code 200-599",
+                              what));
+            return std::nullopt;
+        }
+        return a;
+    }
+    error(at(n.begin()->first), ctx,
+          fmt::format("{} has action type '{}'; expected {}", what, kind, kForms));
+    return std::nullopt;
+}
+
+void Reader::read_target_group(const YAML::Node& n, RawVpc& vpc) {
+    Ctx ctx{"target group", ""};
+    if (!expect_map(n, at(n), ctx, "an entry of 'target_groups'")) return;
+    RawTargetGroup g;
+    g.meta = read_meta(n, ctx);
+    ctx.name = g.meta.name;
+    check_keys(n,
+               {"name", "id", "target_type", "protocol", "port", "health_check",
+                "preserve_client_ip", "stickiness", "deregistration_delay", "algorithm", "targets"},
+               ctx);
+    g.target_type = choice_field(n, "target_type", ctx, g.meta.loc, kTargetTypes);
+    g.protocol = choice_field(n, "protocol", ctx, g.meta.loc, kLbProtocolChoices);
+    g.port = integer_field(n, "port", ctx, g.meta.loc);
+    for (const char* key : {"protocol", "port"}) {
+        if (!find(n, key).found) {
+            error(g.meta.loc, ctx,
+                  fmt::format("missing key '{}'; expected the protocol and port the targets "
+                              "receive traffic on",
+                              key));
+        }
+    }
+    if (Entry e = find(n, "health_check"); e.found) {
+        const YAML::Node hc = n["health_check"];
+        if (expect_map(hc, e.loc, ctx, "'health_check'")) {
+            check_keys(hc,
+                       {"protocol", "port", "path", "matcher", "interval", "timeout",
+                        "healthy_threshold", "unhealthy_threshold"},
+                       ctx);
+            RawHealthCheck& h = g.health_check;
+            h.protocol = choice_field(hc, "protocol", ctx, e.loc, kLbProtocolChoices);
+            Field<std::string> port = string_field(hc, "port", ctx, e.loc);
+            h.port = {std::nullopt, port.loc, port.present};
+            if (port.has_value() && *port != "traffic-port") {
+                h.port.value = parse_integer(*port);
+                if (!h.port.has_value()) {
+                    error(port.loc, ctx,
+                          fmt::format("'port' is '{}'; expected traffic-port or a port 1-65535",
+                                      *port));
+                }
+            }
+            h.path = string_field(hc, "path", ctx, e.loc);
+            h.matcher = string_field(hc, "matcher", ctx, e.loc);
+            h.interval = integer_field(hc, "interval", ctx, e.loc);
+            h.timeout = integer_field(hc, "timeout", ctx, e.loc);
+            h.healthy_threshold = integer_field(hc, "healthy_threshold", ctx, e.loc);
+            h.unhealthy_threshold = integer_field(hc, "unhealthy_threshold", ctx, e.loc);
+        }
+    }
+    g.preserve_client_ip = bool_field(n, "preserve_client_ip", ctx, g.meta.loc);
+    if (Entry e = find(n, "stickiness"); e.found) {
+        const YAML::Node st = n["stickiness"];
+        if (expect_map(st, e.loc, ctx, "'stickiness'")) {
+            check_keys(st, {"type", "duration", "cookie_name"}, ctx);
+            g.stickiness = choice_field(st, "type", ctx, e.loc, kStickiness);
+            if (!g.stickiness.present) {
+                error(e.loc, ctx,
+                      "'stickiness' is missing 'type'; expected lb_cookie, app_cookie or "
+                      "source_ip");
+            }
+            g.stickiness_duration = integer_field(st, "duration", ctx, e.loc);
+            g.cookie_name = string_field(st, "cookie_name", ctx, e.loc);
+        }
+    }
+    g.deregistration_delay = integer_field(n, "deregistration_delay", ctx, g.meta.loc);
+    g.algorithm = choice_field(n, "algorithm", ctx, g.meta.loc, kAlgorithms);
+    for_each_in_list(n, "targets", ctx, [&](const YAML::Node& t) {
+        RawTarget target;
+        target.loc = at(t);
+        if (t.IsScalar()) {
+            // An address is an ip target, anything else names an instance.
+            if (auto a = net::Ipv4Address::parse(t.Scalar())) {
+                target.ip = {a, target.loc, true};
+            } else {
+                target.instance = {t.Scalar(), target.loc, true};
+            }
+        } else if (t.IsMap()) {
+            check_keys(t, {"instance", "ip", "port"}, ctx);
+            target.instance = string_field(t, "instance", ctx, target.loc);
+            target.ip = address_field(t, "ip", ctx, target.loc);
+            target.port = integer_field(t, "port", ctx, target.loc);
+            if (target.instance.present == target.ip.present) {
+                error(target.loc, ctx,
+                      "a target needs one of 'instance' and 'ip'; expected {instance: NAME} or "
+                      "{ip: ADDRESS}, with an optional 'port'");
+                return;
+            }
+        } else {
+            error(target.loc, ctx,
+                  fmt::format("an entry of 'targets' is {}; expected an instance name, an "
+                              "address, or a map with 'instance' or 'ip' and 'port'",
+                              yaml_kind(t)));
+            return;
+        }
+        g.targets.push_back(std::move(target));
+    });
+    vpc.target_groups.push_back(std::move(g));
+}
+
+void Reader::read_launch_template(const YAML::Node& n, RawVpc& vpc) {
+    Ctx ctx{"launch template", ""};
+    if (!expect_map(n, at(n), ctx, "an entry of 'launch_templates'")) return;
+    RawLaunchTemplate lt;
+    lt.meta = read_meta(n, ctx);
+    ctx.name = lt.meta.name;
+    check_keys(n, {"name", "id", "security_groups", "user_data", "listen", "source_dest_check"},
+               ctx);
+    lt.security_groups_loc = lt.meta.loc;
+    if (Entry e = find(n, "security_groups"); e.found) lt.security_groups_loc = e.loc;
+    lt.security_groups = string_list(n, "security_groups", ctx);
+    lt.user_data = string_field(n, "user_data", ctx, lt.meta.loc);
+    lt.listen = read_listen(n, ctx);
+    lt.source_dest_check = bool_field(n, "source_dest_check", ctx, lt.meta.loc);
+    vpc.launch_templates.push_back(std::move(lt));
+}
+
+void Reader::read_auto_scaling_group(const YAML::Node& n, RawVpc& vpc) {
+    Ctx ctx{"Auto Scaling group", ""};
+    if (!expect_map(n, at(n), ctx, "an entry of 'auto_scaling_groups'")) return;
+    RawAutoScalingGroup g;
+    g.meta = read_meta(n, ctx);
+    ctx.name = g.meta.name;
+    check_keys(n,
+               {"name", "id", "launch_template", "min_size", "max_size", "desired_capacity",
+                "subnets", "target_groups", "health_check_type", "health_check_grace_period"},
+               ctx);
+    g.launch_template = string_field(n, "launch_template", ctx, g.meta.loc);
+    g.min_size = integer_field(n, "min_size", ctx, g.meta.loc);
+    g.max_size = integer_field(n, "max_size", ctx, g.meta.loc);
+    g.desired_capacity = integer_field(n, "desired_capacity", ctx, g.meta.loc);
+    for (const char* key : {"launch_template", "min_size", "max_size", "subnets"}) {
+        if (!find(n, key).found) {
+            error(g.meta.loc, ctx,
+                  fmt::format("missing key '{}'; expected launch_template, min_size, max_size "
+                              "and subnets",
+                              key));
+        }
+    }
+    g.subnets_loc = g.meta.loc;
+    if (Entry e = find(n, "subnets"); e.found) g.subnets_loc = e.loc;
+    g.subnets = string_list(n, "subnets", ctx);
+    g.target_groups = string_list(n, "target_groups", ctx);
+    g.health_check_type = choice_field(n, "health_check_type", ctx, g.meta.loc, kAsgHealthChecks);
+    g.health_check_grace_period = integer_field(n, "health_check_grace_period", ctx, g.meta.loc);
+    vpc.auto_scaling_groups.push_back(std::move(g));
 }
 
 }  // namespace

@@ -73,6 +73,68 @@ std::string text_of(const Field<net::Cidr>& f) {
 std::string text_of(const Field<net::Ipv4Address>& f) {
     return f.has_value() ? f->to_string() : std::string();
 }
+std::string text_of(const Field<long>& f) {
+    return f.has_value() ? std::to_string(*f) : std::string();
+}
+// An enum field in the cloud's spelling (to_string of topology.hpp).
+template <class E>
+std::string spelled(const Field<E>& f) {
+    return f.has_value() ? q(to_string(*f)) : std::string();
+}
+std::string strings_of(const std::vector<Field<std::string>>& items) {
+    std::vector<Field<std::string>> written;
+    for (const auto& f : items) {
+        if (f.has_value()) written.push_back(f);
+    }
+    return written.empty() ? std::string()
+                           : flow_list(written, [](const auto& f) { return text_of(f); });
+}
+
+// {forward: GROUP} when that says it all, else the long forms.
+std::string action_text(const RawAction& a) {
+    switch (a.kind) {
+        case ActionKind::Forward: {
+            if (a.target_groups.size() == 1 && !a.target_groups[0].weight.present &&
+                !a.stickiness.present) {
+                return flow({{"forward", text_of(a.target_groups[0].name)}});
+            }
+            const std::string groups = flow_list(a.target_groups, [](const RawWeightedGroup& w) {
+                if (!w.weight.present) return text_of(w.name);
+                return flow({{"name", text_of(w.name)}, {"weight", text_of(w.weight)}});
+            });
+            return flow({{"forward", flow({{"target_groups", groups},
+                                           {"stickiness", text_of(a.stickiness)}})}});
+        }
+        case ActionKind::Redirect: {
+            std::string body = flow({{"protocol", text_of(a.protocol)},
+                                     {"host", text_of(a.host)},
+                                     {"port", text_of(a.port)},
+                                     {"path", text_of(a.path)},
+                                     {"query", text_of(a.query)},
+                                     {"status", text_of(a.status)}});
+            return flow({{"redirect", body}});
+        }
+        case ActionKind::FixedResponse:
+            return flow({{"fixed-response", flow({{"status", text_of(a.status)},
+                                                  {"content_type", text_of(a.content_type)},
+                                                  {"body", text_of(a.body)}})}});
+    }
+    return "{}";
+}
+
+std::string condition_text(const RawCondition& c) {
+    std::string values;
+    if (c.field == ConditionField::SourceIp) {
+        values = flow_list(c.source_ips, [](const net::Cidr& x) { return x.to_string(); });
+    } else {
+        values = flow_list(c.values, [](const std::string& x) { return q(x); });
+    }
+    if (c.field == ConditionField::HttpHeader) {
+        values = flow({{"name", q(c.header_name)}, {"values", values}});
+    }
+    return flow({{to_string(c.field), values}});
+}
+
 std::string id_of(const RawMeta& meta) {
     return meta.id.empty() ? std::string() : q(meta.id);
 }
@@ -212,6 +274,109 @@ class Writer {
         list(item.inner(), "security_groups", v.security_groups, &Writer::security_group);
         list(item.inner(), "nat_gateways", v.nat_gateways, &Writer::nat_gateway);
         list(item.inner(), "instances", v.instances, &Writer::instance);
+        list(item.inner(), "load_balancers", v.load_balancers, &Writer::load_balancer);
+        list(item.inner(), "target_groups", v.target_groups, &Writer::target_group);
+        list(item.inner(), "launch_templates", v.launch_templates, &Writer::launch_template);
+        list(item.inner(), "auto_scaling_groups", v.auto_scaling_groups,
+             &Writer::auto_scaling_group);
+    }
+
+    void load_balancer(int indent, const RawLoadBalancer& b) {
+        Item item(*this, indent, b.meta.comment);
+        item.key("name", name_of(b.meta));
+        item.key("id", id_of(b.meta));
+        item.key("type", spelled(b.type));
+        item.key("scheme", spelled(b.scheme));
+        item.key("subnets", flow_list(b.subnets, [](const RawLbSubnet& s) {
+                     if (!s.private_ip.present && !s.elastic_ip.present) return text_of(s.subnet);
+                     return flow({{"subnet", text_of(s.subnet)},
+                                  {"private_ip", text_of(s.private_ip)},
+                                  {"elastic_ip", text_of(s.elastic_ip)}});
+                 }));
+        item.key("security_groups", strings_of(b.security_groups));
+        item.key("cross_zone", text_of(b.cross_zone));
+        remarks(item.inner(), b.meta.remarks);
+        if (b.listeners.empty()) return;
+        item.key("listeners");
+        for (const RawListener& l : b.listeners) {
+            Item listener(*this, item.inner() + 2, "");
+            listener.key("protocol", spelled(l.protocol));
+            listener.key("port", text_of(l.port));
+            listener.key("certificate", text_of(l.certificate));
+            if (l.default_action) listener.key("default_action", action_text(*l.default_action));
+            if (l.rules.empty()) continue;
+            listener.key("rules");
+            for (const RawListenerRule& r : l.rules) {
+                line(listener.inner() + 2,
+                     "- " + flow({{"priority", text_of(r.priority)},
+                                  {"conditions", flow_list(r.conditions, condition_text)},
+                                  {"action", r.action ? action_text(*r.action) : std::string()}}));
+            }
+        }
+    }
+
+    void target_group(int indent, const RawTargetGroup& g) {
+        Item item(*this, indent, g.meta.comment);
+        item.key("name", name_of(g.meta));
+        item.key("id", id_of(g.meta));
+        item.key("target_type", spelled(g.target_type));
+        item.key("protocol", spelled(g.protocol));
+        item.key("port", text_of(g.port));
+        const RawHealthCheck& h = g.health_check;
+        std::string port = text_of(h.port);
+        if (h.port.present && port.empty()) port = "traffic-port";
+        const std::string check = flow({{"protocol", spelled(h.protocol)},
+                                        {"port", port},
+                                        {"path", text_of(h.path)},
+                                        {"matcher", text_of(h.matcher)},
+                                        {"interval", text_of(h.interval)},
+                                        {"timeout", text_of(h.timeout)},
+                                        {"healthy_threshold", text_of(h.healthy_threshold)},
+                                        {"unhealthy_threshold", text_of(h.unhealthy_threshold)}});
+        if (check != "{}") item.key("health_check", check);
+        item.key("preserve_client_ip", text_of(g.preserve_client_ip));
+        if (g.stickiness.present) {
+            item.key("stickiness", flow({{"type", spelled(g.stickiness)},
+                                         {"duration", text_of(g.stickiness_duration)},
+                                         {"cookie_name", text_of(g.cookie_name)}}));
+        }
+        item.key("deregistration_delay", text_of(g.deregistration_delay));
+        item.key("algorithm", spelled(g.algorithm));
+        if (!g.targets.empty()) {
+            item.key("targets", flow_list(g.targets, [](const RawTarget& t) {
+                         if (!t.port.present) {
+                             return t.ip.present ? text_of(t.ip) : text_of(t.instance);
+                         }
+                         return flow({{"instance", text_of(t.instance)},
+                                      {"ip", text_of(t.ip)},
+                                      {"port", text_of(t.port)}});
+                     }));
+        }
+        remarks(item.inner(), g.meta.remarks);
+    }
+
+    void launch_template(int indent, const RawLaunchTemplate& t) {
+        flow_item(indent, t.meta,
+                  flow({{"name", name_of(t.meta)},
+                        {"id", id_of(t.meta)},
+                        {"security_groups", strings_of(t.security_groups)},
+                        {"user_data", text_of(t.user_data)},
+                        {"listen", t.listen ? listen_text(*t.listen) : std::string()},
+                        {"source_dest_check", text_of(t.source_dest_check)}}));
+    }
+
+    void auto_scaling_group(int indent, const RawAutoScalingGroup& g) {
+        flow_item(indent, g.meta,
+                  flow({{"name", name_of(g.meta)},
+                        {"id", id_of(g.meta)},
+                        {"launch_template", text_of(g.launch_template)},
+                        {"min_size", text_of(g.min_size)},
+                        {"max_size", text_of(g.max_size)},
+                        {"desired_capacity", text_of(g.desired_capacity)},
+                        {"subnets", strings_of(g.subnets)},
+                        {"target_groups", strings_of(g.target_groups)},
+                        {"health_check_type", spelled(g.health_check_type)},
+                        {"health_check_grace_period", text_of(g.health_check_grace_period)}}));
     }
 
     void subnet(int indent, const RawSubnet& s) {
@@ -303,6 +468,7 @@ class Writer {
         item.key("id", id_of(i.meta));
         item.key("state", text_of(i.state));
         if (i.listen) item.key("listen", listen_text(*i.listen));
+        item.key("user_data", text_of(i.user_data));
         remarks(item.inner(), i.meta.remarks);
         // One interface without a name of its own is written inside the instance.
         if (i.enis.size() == 1 && i.enis.front().meta.name.empty() &&

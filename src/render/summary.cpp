@@ -47,6 +47,17 @@ std::string resource_counts(const Topology& t) {
         count(t.prefix_lists.size(), "prefix list", "prefix lists"),
         count(t.internet_hosts.size(), "internet host", "internet hosts"),
     };
+    // Load balancing is counted where a topology has it.
+    if (!t.load_balancers.empty()) {
+        words.push_back(count(t.load_balancers.size(), "load balancer", "load balancers"));
+    }
+    if (!t.target_groups.empty()) {
+        words.push_back(count(t.target_groups.size(), "target group", "target groups"));
+    }
+    if (!t.auto_scaling_groups.empty()) {
+        words.push_back(
+            count(t.auto_scaling_groups.size(), "Auto Scaling group", "Auto Scaling groups"));
+    }
     return wrap_list(words, kWidth, "  ") + "\n";
 }
 
@@ -119,6 +130,11 @@ std::vector<Cell> eni_row(const Topology& t, Index eni) {
     std::vector<std::string> notes;
     notes.push_back("sg " + join(groups, ","));
     if (!e.source_dest_check) notes.push_back("src/dst check off");
+    if (e.instance != kNone && t.instances.at(e.instance).auto_scaling_group != kNone) {
+        notes.push_back(
+            "asg " +
+            t.auto_scaling_groups.at(t.instances.at(e.instance).auto_scaling_group).meta.name);
+    }
     Style style = Style::Plain;
     if (e.instance != kNone && !t.instances.at(e.instance).running) {
         notes.push_back("not running");
@@ -137,6 +153,23 @@ std::vector<Cell> nat_row(const Topology& t, Index nat) {
     }
     return {Cell(n.meta.name), Cell("NAT gateway"), Cell(n.private_ip.to_string()),
             Cell(public_side)};
+}
+
+std::vector<Cell> lb_node_row(const Topology& t, const model::LoadBalancer& lb,
+                              const model::LoadBalancerNode& node) {
+    std::string public_side = "- (internal)";
+    if (node.elastic_ip != kNone) {
+        const model::ElasticIp& eip = t.elastic_ips.at(node.elastic_ip);
+        public_side = eip.address.to_string() + " (eip " + eip.meta.name + ")";
+    } else if (node.public_ip) {
+        public_side = node.public_ip->to_string() + " (public IP)";
+    }
+    std::vector<std::string> groups;
+    for (Index g : lb.security_groups) groups.push_back(t.security_groups.at(g).meta.name);
+    return {Cell(lb.meta.name),
+            Cell(lb.type == model::LoadBalancerType::Application ? "ALB node" : "NLB node"),
+            Cell(node.private_ip.to_string()), Cell(public_side),
+            Cell(groups.empty() ? std::string() : "sg " + join(groups, ","))};
 }
 
 std::string vpc_body(const Topology& t, Index vpc_index, bool color) {
@@ -170,6 +203,11 @@ std::string vpc_body(const Topology& t, Index vpc_index, bool color) {
         for (Index e : subnet.enis) members.add_row(eni_row(t, e));
         for (Index n = 0; n < t.nat_gateways.size(); ++n) {
             if (t.nat_gateways[n].subnet == s) members.add_row(nat_row(t, n));
+        }
+        for (const model::LoadBalancer& lb : t.load_balancers) {
+            for (const model::LoadBalancerNode& node : lb.nodes) {
+                if (node.subnet == s) members.add_row(lb_node_row(t, lb, node));
+            }
         }
         members_per_subnet.push_back(members.size() - before);
     }
@@ -228,6 +266,62 @@ std::string internet_hosts_section(const Topology& t, bool color) {
     return styled("Internet hosts", Style::Bold, color) + "\n" + table.render(color);
 }
 
+std::string action_text(const Topology& t, const model::ListenerAction& a) {
+    if (a.kind == model::ActionKind::Forward) {
+        std::vector<std::string> groups;
+        for (const model::WeightedTargetGroup& w : a.target_groups) {
+            std::string name = t.target_groups.at(w.target_group).meta.name;
+            if (a.target_groups.size() > 1) name += fmt::format(" ({})", w.weight);
+            groups.push_back(name);
+        }
+        return "forward " + join(groups, ", ");
+    }
+    return fmt::format("{} {}", model::to_string(a.kind), a.status_code);
+}
+
+// AWS: elasticloadbalancing — each load balancer with its listeners; each target group with
+// its targets and health check; each Auto Scaling group with its size.
+std::string load_balancing_section(const Topology& t, bool color) {
+    Table table("  ");
+    for (const model::LoadBalancer& lb : t.load_balancers) {
+        std::vector<std::string> zones;
+        for (const model::LoadBalancerNode& n : lb.nodes) {
+            zones.push_back(t.subnets.at(n.subnet).availability_zone);
+        }
+        table.add_row({Cell(lb.meta.name),
+                       Cell(model::to_string(lb.type) + " " + model::to_string(lb.scheme)),
+                       Cell(join(zones, ",")), Cell(lb.cross_zone ? "cross-zone" : "zonal")});
+        for (const model::Listener& l : lb.listeners) {
+            std::string text = action_text(t, l.default_action);
+            if (!l.rules.empty()) {
+                text += fmt::format(" (+{})", count(l.rules.size(), "rule", "rules"));
+            }
+            table.add_row(
+                {Cell(""), Cell(fmt::format("{} {}", model::to_string(l.protocol), l.port)),
+                 Cell(l.certificate.empty() ? "-" : "cert " + l.certificate), Cell(text)});
+        }
+    }
+    for (const model::TargetGroup& g : t.target_groups) {
+        const model::HealthCheck& h = g.health_check;
+        std::string check = model::to_string(h.protocol);
+        if (!h.path.empty()) check += " " + h.path;
+        check += fmt::format(" every {}s", h.interval);
+        table.add_row({Cell(g.meta.name),
+                       Cell(fmt::format("target group {} {} {}", model::to_string(g.protocol),
+                                        g.port, model::to_string(g.target_type))),
+                       Cell(count(g.targets.size(), "target", "targets")), Cell(check)});
+    }
+    for (const model::AutoScalingGroup& a : t.auto_scaling_groups) {
+        table.add_row({Cell(a.meta.name),
+                       Cell(fmt::format("Auto Scaling group {}..{}, desired {}", a.min_size,
+                                        a.max_size, a.desired_capacity)),
+                       Cell(count(a.instances.size(), "instance", "instances")),
+                       Cell("template " + t.launch_templates.at(a.launch_template).meta.name +
+                            ", " + model::to_string(a.health_check_type) + " health checks")});
+    }
+    return styled("Load balancing", Style::Bold, color) + "\n" + table.render(color);
+}
+
 }  // namespace
 
 std::string render_summary(const Topology& t, bool color) {
@@ -238,6 +332,9 @@ std::string render_summary(const Topology& t, bool color) {
     for (Index v = 0; v < t.vpcs.size(); ++v) {
         out += "\n" + vpc_heading(t, t.vpcs[v], color);
         out += vpc_body(t, v, color);
+    }
+    if (!t.load_balancers.empty() || !t.target_groups.empty() || !t.auto_scaling_groups.empty()) {
+        out += "\n" + load_balancing_section(t, color);
     }
     if (!t.peerings.empty()) out += "\n" + peerings_section(t, color);
     if (!t.prefix_lists.empty()) out += "\n" + prefix_lists_section(t, color);

@@ -8,6 +8,8 @@
 
 #include <optional>
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "vpcstack/model/yaml_reader.hpp"
@@ -53,6 +55,9 @@ class RawDiff {
     static std::string show(PeerKind v) { return std::to_string(static_cast<int>(v)); }
     static std::string show(PeeringStatus v) { return to_string(v); }
     static std::string show(const ListenPort& v) { return v.to_string(); }
+    template <class E>
+    requires std::is_enum_v<E>
+    static std::string show(E v) { return to_string(v); }
     template <class T>
     static auto show(const T& v) -> decltype(v.to_string()) {
         return v.to_string();
@@ -159,7 +164,118 @@ class RawDiff {
             same(q + ".state", x.state, y.state);
             same(q + ".running", x.running, y.running);
             same(q + ".listen", x.listen, y.listen);
+            same(q + ".user_data", x.user_data, y.user_data);
             each(q + ".enis", x.enis, y.enis, &RawDiff::eni);
+        });
+        each(p + ".load_balancers", a.load_balancers, b.load_balancers, &RawDiff::load_balancer);
+        each(p + ".target_groups", a.target_groups, b.target_groups, &RawDiff::target_group);
+        each(p + ".launch_templates", a.launch_templates, b.launch_templates,
+             [this](auto& q, auto& x, auto& y) {
+                 meta(q, x.meta, y.meta);
+                 strings(q + ".security_groups", x.security_groups, y.security_groups);
+                 same(q + ".user_data", x.user_data, y.user_data);
+                 same(q + ".listen", x.listen, y.listen);
+                 same(q + ".source_dest_check", x.source_dest_check, y.source_dest_check);
+             });
+        each(p + ".auto_scaling_groups", a.auto_scaling_groups, b.auto_scaling_groups,
+             [this](auto& q, auto& x, auto& y) {
+                 meta(q, x.meta, y.meta);
+                 same(q + ".launch_template", x.launch_template, y.launch_template);
+                 same(q + ".min_size", x.min_size, y.min_size);
+                 same(q + ".max_size", x.max_size, y.max_size);
+                 same(q + ".desired_capacity", x.desired_capacity, y.desired_capacity);
+                 strings(q + ".subnets", x.subnets, y.subnets);
+                 strings(q + ".target_groups", x.target_groups, y.target_groups);
+                 same(q + ".health_check_type", x.health_check_type, y.health_check_type);
+                 same(q + ".health_check_grace_period", x.health_check_grace_period,
+                      y.health_check_grace_period);
+             });
+    }
+
+    void strings(const std::string& p, const std::vector<Field<std::string>>& a,
+                 const std::vector<Field<std::string>>& b) {
+        each(p, a, b, [this](auto& q, auto& x, auto& y) { same(q, x, y); });
+    }
+
+    void action(const std::string& p, const RawAction& a, const RawAction& b) {
+        same(p + ".kind", a.kind, b.kind);
+        each(p + ".target_groups", a.target_groups, b.target_groups,
+             [this](auto& q, auto& x, auto& y) {
+                 same(q + ".name", x.name, y.name);
+                 same(q + ".weight", x.weight, y.weight);
+             });
+        same(p + ".stickiness", a.stickiness, b.stickiness);
+        for (auto [key, x, y] :
+             {std::tuple{".protocol", &a.protocol, &b.protocol},
+              std::tuple{".host", &a.host, &b.host}, std::tuple{".port", &a.port, &b.port},
+              std::tuple{".path", &a.path, &b.path}, std::tuple{".query", &a.query, &b.query},
+              std::tuple{".content_type", &a.content_type, &b.content_type},
+              std::tuple{".body", &a.body, &b.body}}) {
+            same(p + key, *x, *y);
+        }
+        same(p + ".status", a.status, b.status);
+    }
+
+    void load_balancer(const std::string& p, const RawLoadBalancer& a, const RawLoadBalancer& b) {
+        meta(p, a.meta, b.meta);
+        same(p + ".type", a.type, b.type);
+        same(p + ".scheme", a.scheme, b.scheme);
+        each(p + ".subnets", a.subnets, b.subnets, [this](auto& q, auto& x, auto& y) {
+            same(q + ".subnet", x.subnet, y.subnet);
+            same(q + ".private_ip", x.private_ip, y.private_ip);
+            same(q + ".elastic_ip", x.elastic_ip, y.elastic_ip);
+        });
+        strings(p + ".security_groups", a.security_groups, b.security_groups);
+        same(p + ".cross_zone", a.cross_zone, b.cross_zone);
+        each(p + ".listeners", a.listeners, b.listeners, [this](auto& q, auto& x, auto& y) {
+            same(q + ".protocol", x.protocol, y.protocol);
+            same(q + ".port", x.port, y.port);
+            same(q + ".certificate", x.certificate, y.certificate);
+            same(q + ".default_action (written)", x.default_action.has_value(),
+                 y.default_action.has_value());
+            if (x.default_action && y.default_action) {
+                action(q + ".default_action", *x.default_action, *y.default_action);
+            }
+            each(q + ".rules", x.rules, y.rules, [this](auto& r, auto& m, auto& n) {
+                same(r + ".priority", m.priority, n.priority);
+                each(r + ".conditions", m.conditions, n.conditions,
+                     [this](auto& c, auto& u, auto& w) {
+                         same(c + ".field", u.field, w.field);
+                         same(c + ".header_name", u.header_name, w.header_name);
+                         same(c + ".values", u.values, w.values);
+                         same(c + ".source_ips", u.source_ips, w.source_ips);
+                     });
+                same(r + ".action (written)", m.action.has_value(), n.action.has_value());
+                if (m.action && n.action) action(r + ".action", *m.action, *n.action);
+            });
+        });
+    }
+
+    void target_group(const std::string& p, const RawTargetGroup& a, const RawTargetGroup& b) {
+        meta(p, a.meta, b.meta);
+        same(p + ".target_type", a.target_type, b.target_type);
+        same(p + ".protocol", a.protocol, b.protocol);
+        same(p + ".port", a.port, b.port);
+        const RawHealthCheck& x = a.health_check;
+        const RawHealthCheck& y = b.health_check;
+        same(p + ".health_check.protocol", x.protocol, y.protocol);
+        same(p + ".health_check.port", x.port, y.port);
+        same(p + ".health_check.path", x.path, y.path);
+        same(p + ".health_check.matcher", x.matcher, y.matcher);
+        same(p + ".health_check.interval", x.interval, y.interval);
+        same(p + ".health_check.timeout", x.timeout, y.timeout);
+        same(p + ".health_check.healthy_threshold", x.healthy_threshold, y.healthy_threshold);
+        same(p + ".health_check.unhealthy_threshold", x.unhealthy_threshold, y.unhealthy_threshold);
+        same(p + ".preserve_client_ip", a.preserve_client_ip, b.preserve_client_ip);
+        same(p + ".stickiness", a.stickiness, b.stickiness);
+        same(p + ".stickiness.duration", a.stickiness_duration, b.stickiness_duration);
+        same(p + ".stickiness.cookie_name", a.cookie_name, b.cookie_name);
+        same(p + ".deregistration_delay", a.deregistration_delay, b.deregistration_delay);
+        same(p + ".algorithm", a.algorithm, b.algorithm);
+        each(p + ".targets", a.targets, b.targets, [this](auto& q, auto& m, auto& n) {
+            same(q + ".instance", m.instance, n.instance);
+            same(q + ".ip", m.ip, n.ip);
+            same(q + ".port", m.port, n.port);
         });
     }
 

@@ -681,7 +681,8 @@ peerings:
 )"),
               (Lines{"t.yaml:5:5: error: VPC 'prod': unknown key 'colour'; expected one of name, "
                      "id, region, account, cidr, secondary_cidrs, internet_gateway, subnets, "
-                     "route_tables, network_acls, security_groups, nat_gateways, instances",
+                     "route_tables, network_acls, security_groups, nat_gateways, instances, "
+                     "load_balancers, target_groups, launch_templates, auto_scaling_groups",
                      "t.yaml:7:25: error: subnet 'a': CIDR '10.0.1.5/24' in 'cidr' has host bits "
                      "set; expected the network address 10.0.1.0/24",
                      "t.yaml:8:25: error: subnet 'b': 10.1.0.0/24 is outside VPC 'prod' "

@@ -145,6 +145,46 @@ internet_hosts:
                       "forms.yaml");
 }
 
+// The load balancing example of docs/topology.md uses every form of those resources.
+TEST(YamlWriter, EveryLoadBalancingFormReadsBackAsWritten) {
+    std::ifstream in(std::string(VPCSTACK_SOURCE_DIR) + "/docs/topology.md");
+    std::string line, block, found;
+    bool inside = false;
+    while (std::getline(in, line)) {
+        if (!inside && line == "```yaml") {
+            inside = true;
+            block.clear();
+        } else if (inside && line == "```") {
+            inside = false;
+            if (block.find("auto_scaling_groups:") != std::string::npos) found = block;
+        } else if (inside) {
+            block += line + "\n";
+        }
+    }
+    ASSERT_NE(found, "") << "docs/topology.md shows load balancing";
+    expect_round_trip(found, "load-balancing.yaml");
+    // And a written user_data of an instance, an NLB node with an Elastic IP and weights.
+    expect_round_trip(R"(region: us-east-1
+vpcs:
+  - name: prod
+    cidr: 10.0.0.0/16
+    subnets: [{name: a, cidr: 10.0.0.0/24, az: us-east-1a}]
+    instances:
+      - {name: web, subnet: a, user_data: "echo hi > /tmp/x"}
+    load_balancers:
+      - name: nlb
+        type: network
+        subnets: [{subnet: a, private_ip: 10.0.0.9, elastic_ip: e}]
+        cross_zone: true
+        listeners: [{protocol: TCP_UDP, port: 53, default_action: {forward: dns}}]
+    target_groups:
+      - {name: dns, protocol: TCP_UDP, port: 53, preserve_client_ip: true, stickiness: {type: source_ip}, targets: [web, {instance: web, port: 5353}], health_check: {port: traffic-port}}
+elastic_ips:
+  - {name: e, address: 198.51.100.9}
+)",
+                      "nlb.yaml");
+}
+
 TEST(YamlWriter, WritesCommentsWhereTheRawTopologyCarriesThem) {
     RawTopology t;
     t.remarks = {"Written by a test."};

@@ -214,9 +214,13 @@ struct Instance {
     bool running = true;      // only running instances carry traffic
     // Ports the simulated host listens on. Unset: the ports its security groups open inbound.
     std::optional<std::vector<ListenPort>> listen;
+    // What it runs at launch (a command, as the cloud's user data scripts); empty when none.
+    std::string user_data;
+    // The Auto Scaling group that launched it, kNone for an instance written in the file.
+    Index auto_scaling_group = kNone;
 };
 
-enum class EipTargetKind : std::uint8_t { None, Eni, NatGateway };
+enum class EipTargetKind : std::uint8_t { None, Eni, NatGateway, LoadBalancer };
 
 struct ElasticIp {
     Meta meta;
@@ -246,6 +250,169 @@ struct InternetHost {
     std::optional<std::vector<ListenPort>> listen;  // unset: accepts everything
 };
 
+// ---- Elastic Load Balancing and Auto Scaling ----
+// The load balancers, target groups, launch templates and Auto Scaling groups of a VPC, in the
+// cloud's vocabulary. AWS: elasticloadbalancing (network, application), autoscaling.
+
+enum class LoadBalancerType : std::uint8_t { Network, Application };
+enum class LoadBalancerScheme : std::uint8_t { InternetFacing, Internal };
+
+// Listener and target group protocols. AWS: NLB listeners TCP, UDP, TCP_UDP, TLS; ALB
+// listeners HTTP, HTTPS; target groups the same.
+enum class LbProtocol : std::uint8_t { Tcp, Udp, TcpUdp, Tls, Http, Https };
+
+// One node of a load balancer: its subnet mapping in one availability zone, with the node's
+// private address and, when internet-facing, its public address (an Elastic IP of an NLB, else
+// an address the cloud assigns).
+struct LoadBalancerNode {
+    Index subnet = kNone;
+    net::Ipv4Address private_ip;
+    Index elastic_ip = kNone;                   // NLB only
+    std::optional<net::Ipv4Address> public_ip;  // internet-facing without an Elastic IP
+    SourceLocation loc;
+};
+
+struct WeightedTargetGroup {
+    Index target_group = kNone;
+    std::uint32_t weight = 1;  // 0-999
+};
+
+enum class ActionKind : std::uint8_t { Forward, Redirect, FixedResponse };
+
+// What a listener or rule does with a request. AWS: load-balancer-listeners (rule actions).
+struct ListenerAction {
+    ActionKind kind = ActionKind::Forward;
+    // forward: one or more weighted groups; stickiness across them (seconds), when on
+    std::vector<WeightedTargetGroup> target_groups;
+    std::optional<std::uint32_t> group_stickiness;
+    // redirect: unset parts keep the request's (#{protocol}, #{host}, ... in the cloud)
+    std::string redirect_protocol, redirect_host, redirect_port, redirect_path, redirect_query;
+    // redirect (301, 302) and fixed-response (2XX, 4XX, 5XX)
+    std::uint16_t status_code = 0;
+    std::string content_type;  // fixed-response
+    std::string message_body;  // fixed-response
+    SourceLocation loc;
+};
+
+enum class ConditionField : std::uint8_t {
+    HostHeader,
+    PathPattern,
+    HttpHeader,
+    HttpRequestMethod,
+    QueryString,
+    SourceIp,
+};
+
+// One condition of an ALB rule; it matches when any of its values does. AWS:
+// load-balancer-listeners (rule condition types).
+struct RuleCondition {
+    ConditionField field = ConditionField::PathPattern;
+    std::string header_name;            // http-header
+    std::vector<std::string> values;    // patterns (* and ?), methods, KEY=VALUE or =VALUE
+    std::vector<net::Cidr> source_ips;  // source-ip
+    SourceLocation loc;
+};
+
+struct ListenerRule {
+    std::uint32_t priority = 0;  // 1-50000, lowest first
+    std::vector<RuleCondition> conditions;
+    ListenerAction action;
+    SourceLocation loc;
+};
+
+struct Listener {
+    LbProtocol protocol = LbProtocol::Tcp;
+    std::uint16_t port = 0;
+    std::string certificate;  // TLS and HTTPS: the name the lab's CA issues it for
+    ListenerAction default_action;
+    std::vector<ListenerRule> rules;  // ALB only; sorted by priority
+    SourceLocation loc;
+};
+
+struct LoadBalancer {
+    Meta meta;
+    LoadBalancerType type = LoadBalancerType::Application;
+    LoadBalancerScheme scheme = LoadBalancerScheme::InternetFacing;
+    Index vpc = kNone;
+    std::vector<LoadBalancerNode> nodes;  // one per availability zone, in file order
+    std::vector<Index> security_groups;   // required for an ALB, optional for an NLB
+    // AWS: ALB cross-zone is always on; NLB off unless enabled.
+    bool cross_zone = false;
+    std::vector<Listener> listeners;
+};
+
+enum class TargetType : std::uint8_t { Instance, Ip };
+enum class LbAlgorithm : std::uint8_t { RoundRobin, LeastOutstandingRequests };
+enum class StickinessKind : std::uint8_t { None, LbCookie, AppCookie, SourceIp };
+
+// AWS: target-group-health-checks — the defaults depend on the load balancer type.
+struct HealthCheck {
+    LbProtocol protocol = LbProtocol::Http;
+    std::optional<std::uint16_t> port;      // unset: the port each target receives traffic on
+    std::string path;                       // HTTP and HTTPS checks
+    std::string matcher;                    // HTTP codes: "200", "200-299", "200,302"
+    std::uint32_t interval = 30;            // seconds, 5-300
+    std::uint32_t timeout = 5;              // seconds, 2-120, less than the interval
+    std::uint32_t healthy_threshold = 5;    // 2-10
+    std::uint32_t unhealthy_threshold = 2;  // 2-10
+};
+
+struct Stickiness {
+    StickinessKind kind = StickinessKind::None;
+    std::uint32_t duration = 86400;  // lb_cookie and app_cookie: seconds, 1 to 604800
+    std::string cookie_name;         // app_cookie
+};
+
+// One registered target: an instance (its primary private address) or an IP address.
+struct Target {
+    Index instance = kNone;             // instance targets
+    net::Ipv4Address ip;                // ip targets
+    std::optional<std::uint16_t> port;  // unset: the group's port
+    Index registered_by = kNone;        // the Auto Scaling group that registered it
+    SourceLocation loc;
+};
+
+struct TargetGroup {
+    Meta meta;
+    Index vpc = kNone;
+    TargetType target_type = TargetType::Instance;
+    LbProtocol protocol = LbProtocol::Http;
+    std::uint16_t port = 80;
+    HealthCheck health_check;
+    // AWS: load-balancer-target-groups (client IP preservation) — NLB groups only; an ALB
+    // always connects to its targets from its own nodes.
+    bool preserve_client_ip = false;
+    Stickiness stickiness;
+    std::uint32_t deregistration_delay = 300;  // seconds, 0-3600
+    LbAlgorithm algorithm = LbAlgorithm::RoundRobin;
+    std::vector<Target> targets;
+};
+
+struct LaunchTemplate {
+    Meta meta;
+    Index vpc = kNone;
+    std::vector<Index> security_groups;  // the VPC's default group when none given
+    std::string user_data;
+    std::optional<std::vector<ListenPort>> listen;  // as an instance's
+    bool source_dest_check = true;
+};
+
+enum class AsgHealthCheckType : std::uint8_t { Ec2, Elb };
+
+struct AutoScalingGroup {
+    Meta meta;
+    Index vpc = kNone;
+    Index launch_template = kNone;
+    std::uint32_t min_size = 0;
+    std::uint32_t max_size = 0;
+    std::uint32_t desired_capacity = 0;
+    std::vector<Index> subnets;        // vpc_zone_identifier
+    std::vector<Index> target_groups;  // its instances are registered in each
+    AsgHealthCheckType health_check_type = AsgHealthCheckType::Ec2;
+    std::uint32_t health_check_grace_period = 300;  // seconds
+    std::vector<Index> instances;                   // launched by the loader, in name order
+};
+
 struct Topology {
     std::string file;    // where it was loaded from
     std::string region;  // default region of the VPCs
@@ -262,6 +429,10 @@ struct Topology {
     std::vector<Peering> peerings;
     std::vector<PrefixList> prefix_lists;
     std::vector<InternetHost> internet_hosts;
+    std::vector<LoadBalancer> load_balancers;
+    std::vector<TargetGroup> target_groups;
+    std::vector<LaunchTemplate> launch_templates;
+    std::vector<AutoScalingGroup> auto_scaling_groups;
     // Whether an internet address that no internet host, Elastic IP or cloud service range names
     // answers (a generic public server, the default) or stays silent.
     bool internet_others_answer = true;
@@ -287,5 +458,18 @@ struct Topology {
 std::string to_string(RouteTargetKind kind);
 std::string to_string(PeeringStatus status);
 std::optional<PeeringStatus> parse_peering_status(std::string_view text);
+// The cloud's spellings: "network", "internet-facing", "TCP_UDP", "fixed-response",
+// "host-header", "least_outstanding_requests", "lb_cookie", "ELB".
+std::string to_string(LoadBalancerType type);
+std::string to_string(LoadBalancerScheme scheme);
+std::string to_string(LbProtocol protocol);
+std::string to_string(ActionKind kind);
+std::string to_string(ConditionField field);
+std::string to_string(TargetType type);
+std::string to_string(LbAlgorithm algorithm);
+std::string to_string(StickinessKind kind);
+std::string to_string(AsgHealthCheckType type);
+std::optional<LbProtocol> parse_lb_protocol(std::string_view text);
+std::optional<ConditionField> parse_condition_field(std::string_view text);
 
 }  // namespace vpcstack::model

@@ -155,6 +155,122 @@ struct RawInstance {
     Field<std::string> state;  // pending, running, stopped, ...
     bool running = true;       // from state; running when not written
     std::optional<std::vector<ListenPort>> listen;
+    Field<std::string> user_data;
+};
+
+// ---- Elastic Load Balancing and Auto Scaling (per VPC) ----
+
+// An entry of a load balancer's 'subnets': NAME or {subnet, private_ip, elastic_ip}.
+struct RawLbSubnet {
+    Field<std::string> subnet;
+    Field<net::Ipv4Address> private_ip;
+    Field<std::string> elastic_ip;
+    SourceLocation loc;
+};
+
+struct RawWeightedGroup {
+    Field<std::string> name;
+    Field<long> weight;
+    SourceLocation loc;
+};
+
+// {forward: GROUP}, {forward: {target_groups: [...], stickiness: SECONDS}},
+// {redirect: {...}} or {fixed-response: {...}}.
+struct RawAction {
+    ActionKind kind = ActionKind::Forward;
+    std::vector<RawWeightedGroup> target_groups;
+    Field<long> stickiness;
+    Field<std::string> protocol, host, port, path, query;  // redirect
+    Field<long> status;                                    // redirect, fixed-response
+    Field<std::string> content_type, body;                 // fixed-response
+    SourceLocation loc;
+};
+
+struct RawCondition {
+    ConditionField field = ConditionField::PathPattern;
+    std::string header_name;
+    std::vector<std::string> values;
+    std::vector<net::Cidr> source_ips;
+    SourceLocation loc;
+};
+
+struct RawListenerRule {
+    Field<long> priority;
+    std::vector<RawCondition> conditions;
+    std::optional<RawAction> action;
+    SourceLocation loc;
+};
+
+struct RawListener {
+    Field<LbProtocol> protocol;
+    Field<long> port;
+    Field<std::string> certificate;
+    std::optional<RawAction> default_action;
+    std::vector<RawListenerRule> rules;
+    SourceLocation loc;
+};
+
+struct RawLoadBalancer {
+    RawMeta meta;
+    Field<LoadBalancerType> type;
+    Field<LoadBalancerScheme> scheme;
+    std::vector<RawLbSubnet> subnets;
+    SourceLocation subnets_loc;
+    std::vector<Field<std::string>> security_groups;
+    SourceLocation security_groups_loc;
+    Field<bool> cross_zone;
+    std::vector<RawListener> listeners;
+};
+
+struct RawHealthCheck {
+    Field<LbProtocol> protocol;
+    Field<long> port;  // unset and not present, or written traffic-port: the traffic port
+    Field<std::string> path;
+    Field<std::string> matcher;
+    Field<long> interval, timeout, healthy_threshold, unhealthy_threshold;
+};
+
+// An entry of 'targets': NAME or ADDRESS, or {instance|ip, port}.
+struct RawTarget {
+    Field<std::string> instance;
+    Field<net::Ipv4Address> ip;
+    Field<long> port;
+    SourceLocation loc;
+};
+
+struct RawTargetGroup {
+    RawMeta meta;
+    Field<TargetType> target_type;
+    Field<LbProtocol> protocol;
+    Field<long> port;
+    RawHealthCheck health_check;
+    Field<bool> preserve_client_ip;
+    Field<StickinessKind> stickiness;  // stickiness: {type, duration, cookie_name}
+    Field<long> stickiness_duration;
+    Field<std::string> cookie_name;
+    Field<long> deregistration_delay;
+    Field<LbAlgorithm> algorithm;
+    std::vector<RawTarget> targets;
+};
+
+struct RawLaunchTemplate {
+    RawMeta meta;
+    std::vector<Field<std::string>> security_groups;
+    SourceLocation security_groups_loc;
+    Field<std::string> user_data;
+    std::optional<std::vector<ListenPort>> listen;
+    Field<bool> source_dest_check;
+};
+
+struct RawAutoScalingGroup {
+    RawMeta meta;
+    Field<std::string> launch_template;
+    Field<long> min_size, max_size, desired_capacity;
+    std::vector<Field<std::string>> subnets;
+    SourceLocation subnets_loc;
+    std::vector<Field<std::string>> target_groups;
+    Field<AsgHealthCheckType> health_check_type;
+    Field<long> health_check_grace_period;
 };
 
 struct RawInternetGateway {
@@ -176,6 +292,10 @@ struct RawVpc {
     std::vector<RawSecurityGroup> security_groups;
     std::vector<RawNatGateway> nat_gateways;
     std::vector<RawInstance> instances;
+    std::vector<RawLoadBalancer> load_balancers;
+    std::vector<RawTargetGroup> target_groups;
+    std::vector<RawLaunchTemplate> launch_templates;
+    std::vector<RawAutoScalingGroup> auto_scaling_groups;
 };
 
 struct RawElasticIp {

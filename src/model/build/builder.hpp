@@ -13,11 +13,14 @@
 //   checks/routing.cpp       route tables, route targets, middlebox routes
 //   checks/network_acls.cpp  network ACL rules
 //   checks/security_groups.cpp  security group rules
+//   checks/load_balancing.cpp   load balancers, target groups, launch templates, Auto Scaling
+//                               groups (whose instances it launches as the cloud would)
 // Every problem becomes a diagnostic; the Topology is returned only when there is none.
 #pragma once
 
 #include <fmt/format.h>
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -49,6 +52,10 @@ struct VpcScope {
     NameTable network_acls;
     NameTable security_groups;
     NameTable nat_gateways;
+    NameTable load_balancers;
+    NameTable target_groups;
+    NameTable launch_templates;
+    NameTable auto_scaling_groups;
 };
 
 // What the diagnostics of one resource carry.
@@ -101,6 +108,7 @@ class Builder {
     void register_subnets(Index v, const RawVpc& raw);
     void register_nat_gateways(Index v, const RawVpc& raw);
     void register_instances(Index v, const RawVpc& raw);
+    Index register_instance(Index v, const RawInstance& raw);
     void link_back_references();
     void assert_complete() const;
 
@@ -163,6 +171,17 @@ class Builder {
     std::optional<SgRule> build_sg_rule(const RawSgRule& raw, Index vpc, const Subject& s,
                                         const char* direction);
 
+    // checks/load_balancing.cpp
+    void register_load_balancing(Index v, const RawVpc& raw);
+    void launch_auto_scaling_groups();
+    void register_auto_scaling_group(Index v, const RawAutoScalingGroup& raw);
+    void resolve_target_group(Index g);
+    void resolve_load_balancer(Index b);
+    std::optional<ListenerAction> resolve_action(const RawAction& raw, const LoadBalancer& lb,
+                                                 const Subject& s, const std::string& what);
+    void register_group_targets(Index g);
+    void assign_load_balancer_addresses();
+
     const RawTopology& raw_;
     Diagnostics& d_;
     Topology t_;
@@ -182,6 +201,14 @@ class Builder {
     std::vector<const RawInstance*> raw_instances_;
     std::vector<Index> instance_vpc_;
     std::vector<bool> subnet_ok_;  // the subnet has a valid CIDR inside its VPC
+    std::vector<const RawLoadBalancer*> raw_lbs_;
+    std::vector<const RawTargetGroup*> raw_tgs_;
+    std::vector<const RawLaunchTemplate*> raw_lts_;
+    std::vector<const RawAutoScalingGroup*> raw_asgs_;
+    std::vector<std::vector<SourceLocation>> asg_group_refs_;  // by group, of its target_groups
+    // The instances Auto Scaling groups launch, written as the file would write them; a deque
+    // keeps the addresses raw_instances_ holds.
+    std::deque<RawInstance> launched_;
 
     std::vector<std::map<net::Ipv4Address, std::string>> private_owner_;  // per VPC
     std::map<net::Ipv4Address, std::string> public_owner_;

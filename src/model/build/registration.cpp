@@ -40,6 +40,7 @@ void Builder::register_vpc_resources(Index v, const RawVpc& raw) {
     register_security_groups(v, raw);
     register_nat_gateways(v, raw);
     register_instances(v, raw);
+    register_load_balancing(v, raw);
 }
 
 void Builder::register_subnets(Index v, const RawVpc& raw) {
@@ -74,31 +75,35 @@ void Builder::register_nat_gateways(Index v, const RawVpc& raw) {
 }
 
 void Builder::register_instances(Index v, const RawVpc& raw) {
-    for (const RawInstance& ri : raw.instances) {
-        const Index i = static_cast<Index>(t_.instances.size());
-        Instance inst;
-        inst.meta = meta_of(ri.meta);
-        inst.running = ri.running;
-        inst.listen = ri.listen;
-        for (std::size_t k = 0; k < ri.enis.size(); ++k) {
-            const Index e = static_cast<Index>(t_.enis.size());
-            Eni eni;
-            eni.meta = meta_of(ri.enis[k].meta);
-            // An ENI without a name is called INSTANCE/ethN, N its device index.
-            if (eni.meta.name.empty()) eni.meta.name = fmt::format("{}/eth{}", ri.meta.name, k);
-            eni.instance = i;
-            eni.vpc = v;
-            eni.device_index = static_cast<int>(k);
-            eni.mac = eni_mac(e);
-            t_.enis.push_back(std::move(eni));
-            inst.enis.push_back(e);
-            add_name(eni_names_, t_.enis[e].meta, e, "ENI", "in the file");
-        }
-        t_.instances.push_back(std::move(inst));
-        raw_instances_.push_back(&ri);
-        instance_vpc_.push_back(v);
-        add_name(instance_names_, t_.instances[i].meta, i, "instance", "in the file");
+    for (const RawInstance& ri : raw.instances) register_instance(v, ri);
+}
+
+Index Builder::register_instance(Index v, const RawInstance& ri) {
+    const Index i = static_cast<Index>(t_.instances.size());
+    Instance inst;
+    inst.meta = meta_of(ri.meta);
+    inst.running = ri.running;
+    inst.listen = ri.listen;
+    if (ri.user_data.has_value()) inst.user_data = *ri.user_data;
+    for (std::size_t k = 0; k < ri.enis.size(); ++k) {
+        const Index e = static_cast<Index>(t_.enis.size());
+        Eni eni;
+        eni.meta = meta_of(ri.enis[k].meta);
+        // An ENI without a name is called INSTANCE/ethN, N its device index.
+        if (eni.meta.name.empty()) eni.meta.name = fmt::format("{}/eth{}", ri.meta.name, k);
+        eni.instance = i;
+        eni.vpc = v;
+        eni.device_index = static_cast<int>(k);
+        eni.mac = eni_mac(e);
+        t_.enis.push_back(std::move(eni));
+        inst.enis.push_back(e);
+        add_name(eni_names_, t_.enis[e].meta, e, "ENI", "in the file");
     }
+    t_.instances.push_back(std::move(inst));
+    raw_instances_.push_back(&ri);
+    instance_vpc_.push_back(v);
+    add_name(instance_names_, t_.instances[i].meta, i, "instance", "in the file");
+    return i;
 }
 
 void Builder::link_back_references() {
@@ -121,6 +126,7 @@ std::optional<Topology> Builder::build() {
     for (const RawInternetHost& h : raw_.internet_hosts) register_internet_host(h);
     for (const RawPeering& p : raw_.peerings) register_peering(p);
     for (Index v = 0; v < raw_.vpcs.size(); ++v) register_vpc_resources(v, raw_.vpcs[v]);
+    launch_auto_scaling_groups();
 
     for (Index i = 0; i < t_.subnets.size(); ++i) resolve_subnet(i);
     for (Index i = 0; i < t_.nat_gateways.size(); ++i) resolve_nat_gateway(i);
@@ -129,7 +135,11 @@ std::optional<Topology> Builder::build() {
     for (Index i = 0; i < t_.internet_gateways.size(); ++i) resolve_internet_gateway(i);
     for (Index i = 0; i < t_.network_acls.size(); ++i) resolve_network_acl(i);
     for (Index i = 0; i < t_.security_groups.size(); ++i) resolve_security_group(i);
+    for (Index i = 0; i < t_.target_groups.size(); ++i) resolve_target_group(i);
+    for (Index i = 0; i < t_.load_balancers.size(); ++i) resolve_load_balancer(i);
+    for (Index i = 0; i < t_.auto_scaling_groups.size(); ++i) register_group_targets(i);
     assign_missing_addresses();
+    assign_load_balancer_addresses();
     link_back_references();
 
     if (d_.has_errors()) return std::nullopt;
