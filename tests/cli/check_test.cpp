@@ -175,4 +175,23 @@ TEST(CheckCommand, OutputToAPipeHasNoColour) {
     EXPECT_EQ(run.err.find('\033'), std::string::npos);
 }
 
+// The summary lists the load balancer's nodes in their subnets, the launched instances with
+// their group, and a load balancing section.
+TEST(CheckCommand, TheSummaryListsLoadBalancersTargetGroupsAndAutoScalingGroups) {
+    const Result run = vpcctl({"check", kSourceDir + "/topologies/web-stack.yaml"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    for (const char* expected :
+         {"1 load balancer, 2 target groups, 1 Auto Scaling group",
+          "shop-alb   ALB node     10.20.0.5   192.0.2.1 (public IP)         sg alb-sg",
+          "web-asg-2  instance     10.20.11.4  -                             sg web-sg  asg "
+          "web-asg",
+          "HTTPS 443                           cert shop.example.com  forward web-tg (+1 rule)",
+          "web-tg    target group HTTP 80 instance       3 targets              HTTP /health "
+          "every 10s",
+          "web-asg   Auto Scaling group 2..6, desired 3  3 instances            template web-lt, "
+          "ELB health checks"}) {
+        EXPECT_NE(run.out.find(expected), std::string::npos) << expected << "\n" << run.out;
+    }
+}
+
 }  // namespace
