@@ -83,34 +83,24 @@ T value_or(const Field<long>& f, T fallback) {
 
 void Builder::register_load_balancing(Index v, const RawVpc& raw) {
     const std::string in_vpc = fmt::format("within VPC '{}'", vpc_name(v));
-    for (const RawTargetGroup& rg : raw.target_groups) {
-        const Index i = static_cast<Index>(t_.target_groups.size());
-        TargetGroup g;
-        g.meta = meta_of(rg.meta);
-        g.vpc = v;
-        t_.target_groups.push_back(std::move(g));
-        raw_tgs_.push_back(&rg);
-        add_name(scopes_[v].target_groups, t_.target_groups[i].meta, i, "target group", in_vpc);
-    }
-    for (const RawLoadBalancer& rb : raw.load_balancers) {
-        const Index i = static_cast<Index>(t_.load_balancers.size());
-        LoadBalancer lb;
-        lb.meta = meta_of(rb.meta);
-        lb.vpc = v;
-        t_.load_balancers.push_back(std::move(lb));
-        raw_lbs_.push_back(&rb);
-        add_name(scopes_[v].load_balancers, t_.load_balancers[i].meta, i, "load balancer", in_vpc);
-    }
-    for (const RawLaunchTemplate& rt : raw.launch_templates) {
-        const Index i = static_cast<Index>(t_.launch_templates.size());
-        LaunchTemplate lt;
-        lt.meta = meta_of(rt.meta);
-        lt.vpc = v;
-        t_.launch_templates.push_back(std::move(lt));
-        raw_lts_.push_back(&rt);
-        add_name(scopes_[v].launch_templates, t_.launch_templates[i].meta, i, "launch template",
-                 in_vpc);
-    }
+    // Each resource gets its index, its VPC and its name in the VPC's table; its raw form is
+    // kept for the passes that resolve its references.
+    auto add = [&](const auto& raws, auto& resources, auto& kept, NameTable& names,
+                   const char* noun) {
+        for (const auto& r : raws) {
+            const auto i = static_cast<Index>(resources.size());
+            resources.emplace_back();
+            resources.back().meta = meta_of(r.meta);
+            resources.back().vpc = v;
+            kept.push_back(&r);
+            add_name(names, resources[i].meta, i, noun, in_vpc);
+        }
+    };
+    add(raw.target_groups, t_.target_groups, raw_tgs_, scopes_[v].target_groups, "target group");
+    add(raw.load_balancers, t_.load_balancers, raw_lbs_, scopes_[v].load_balancers,
+        "load balancer");
+    add(raw.launch_templates, t_.launch_templates, raw_lts_, scopes_[v].launch_templates,
+        "launch template");
 }
 
 // After every VPC's resources have their names, so that VPC/NAME references resolve.
