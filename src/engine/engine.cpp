@@ -142,6 +142,7 @@ struct Engine::Impl {
     Impl(const model::Topology& t, FrameSink& s, EngineConfig c) : dp(t, s, c) {}
     Dataplane dp;
     std::function<void(PacketTrace&&)> trace_callback;
+    std::vector<std::vector<TraceStep>> spare_steps;  // from recycle(), kept a few at a time
 };
 
 Engine::Engine(const model::Topology& topology, FrameSink& sink, EngineConfig config)
@@ -160,6 +161,10 @@ void Engine::receive(PortId ingress, std::span<const std::uint8_t> frame, TimeNs
     // A capture needs the trace too: it names where and why a packet died.
     if (dp.config.trace || dp.capture_sink != nullptr) {
         trace.emplace();
+        if (!impl_->spare_steps.empty()) {
+            trace->steps = std::move(impl_->spare_steps.back());
+            impl_->spare_steps.pop_back();
+        }
         trace->id = ++dp.next_trace_id;
         trace->time = now;
         trace->ingress = ingress;
@@ -192,6 +197,13 @@ void Engine::expire(TimeNs now) {
 
 void Engine::set_trace_callback(std::function<void(PacketTrace&&)> callback) {
     impl_->trace_callback = std::move(callback);
+}
+
+void Engine::recycle(PacketTrace&& used) {
+    constexpr std::size_t kKept = 16;
+    if (impl_->spare_steps.size() >= kKept) return;
+    used.steps.clear();
+    impl_->spare_steps.push_back(std::move(used.steps));
 }
 
 void Engine::set_capture_sink(CaptureSink* sink) {

@@ -143,7 +143,10 @@ ProbeResult Prober::run(engine::Engine& engine, const Flow& flow, bool collect) 
     ++probes_;
     const model::Topology& t = sim_->topology();
     out_count_ = 0;
-    if (collect) traces_.clear();  // the fast engine records none: earlier stops stay valid
+    if (collect) {  // the fast engine records none: earlier stops stay valid
+        for (engine::PacketTrace& used : traces_) engine.recycle(std::move(used));
+        traces_.clear();
+    }
     std::vector<PortId>& touched = touched_;
     touched.clear();
     std::size_t reply_from_trace = SIZE_MAX;  // traces from this index on are the answer's

@@ -89,12 +89,19 @@ struct PairCuts {
     Cuts& sport(std::uint8_t p) { return p == net::Protocol::kTcp ? tcp_sport : udp_sport; }
 };
 
-void cut_ports(PairCuts& cuts, net::Protocol protocol, const net::PortRange& ports, bool acl) {
+// Which rules of an end can change a verdict. The sender's groups judge the request going out and
+// the receiver's coming in; the answer of a tracked flow passes both. An ACL judges the request
+// by its destination port in the request's direction, and the answer by its destination port
+// (the request's source port) in the other. A router instance sits on both ways.
+enum class Side { Sender, Receiver, Both };
+
+enum class Dimension { DestinationPort, SourcePort };
+
+void cut_ports(PairCuts& cuts, net::Protocol protocol, const net::PortRange& ports, Dimension d) {
     for (std::uint8_t p : {net::Protocol::kTcp, net::Protocol::kUdp}) {
         if (protocol.number() != p || protocol.is_all()) continue;
-        cuts.dport(p).cut(ports.first, ports.last);
-        // An ACL judges the reply by its destination port: the request's source port.
-        if (acl) cuts.sport(p).cut(ports.first, ports.last);
+        (d == Dimension::DestinationPort ? cuts.dport(p) : cuts.sport(p))
+            .cut(ports.first, ports.last);
     }
 }
 
@@ -103,11 +110,77 @@ void cut_prefix_list(const Topology& t, Cuts& cuts, Index list) {
     for (const net::Cidr& c : t.prefix_lists[list].cidrs) cuts.cut(c);
 }
 
-void cut_group(const Topology& t, PairCuts& cuts, Index group) {
+// The addresses a packet of an instance may carry as seen by the other end: its own (private,
+// public, Elastic) and those of whatever may translate it on the way (NAT gateways, load balancer
+// nodes).
+std::vector<net::Ipv4Address> appearances(const Topology& t, const model::Instance& instance) {
+    std::vector<net::Ipv4Address> out;
+    auto eip = [&](Index e) {
+        if (e != model::kNone) out.push_back(t.elastic_ips[e].address);
+    };
+    for (Index e : instance.enis) {
+        const model::Eni& eni = t.enis[e];
+        out.insert(out.end(), eni.private_ips.begin(), eni.private_ips.end());
+        if (eni.public_ip) out.push_back(*eni.public_ip);
+        eip(eni.elastic_ip);
+        for (const model::SecondaryElasticIp& s : eni.secondary_elastic_ips) eip(s.elastic_ip);
+    }
+    for (const model::NatGateway& n : t.nat_gateways) {
+        out.push_back(n.private_ip);
+        eip(n.elastic_ip);
+    }
+    for (const model::LoadBalancer& lb : t.load_balancers) {
+        for (const model::LoadBalancerNode& node : lb.nodes) {
+            out.push_back(node.private_ip);
+            if (node.public_ip) out.push_back(*node.public_ip);
+            eip(node.elastic_ip);
+        }
+    }
+    return out;
+}
+
+// The instance at the other end of a pair, to tell the rules that can match it from the rest.
+struct Peer {
+    const model::Instance* instance = nullptr;  // none: the internet, any address
+    std::vector<net::Ipv4Address> addresses;    // appearances()
+};
+
+// Whether a rule's peer can match what the other end sends or is sent to. A rule that names a
+// group matches only its members' private addresses (no translation on the way makes another
+// member's address out of the peer's).
+bool may_match(const Topology& t, const model::SgRule& r, const Peer& peer) {
+    if (peer.instance == nullptr) return r.peer_kind != model::PeerKind::SecurityGroup;
+    auto holds = [&](const net::Cidr& c) {
+        return std::any_of(peer.addresses.begin(), peer.addresses.end(),
+                           [&](net::Ipv4Address a) { return c.contains(a); });
+    };
+    switch (r.peer_kind) {
+        case model::PeerKind::Cidr:
+            return holds(r.cidr);
+        case model::PeerKind::PrefixList:
+            return r.prefix_list == model::kNone ||
+                   std::any_of(t.prefix_lists[r.prefix_list].cidrs.begin(),
+                               t.prefix_lists[r.prefix_list].cidrs.end(), holds);
+        case model::PeerKind::SecurityGroup:
+            return std::any_of(
+                peer.instance->enis.begin(), peer.instance->enis.end(), [&](Index e) {
+                    const std::vector<Index>& groups = t.enis[e].security_groups;
+                    return std::find(groups.begin(), groups.end(), r.group) != groups.end();
+                });
+    }
+    return true;
+}
+
+// An end's group: only rules that judge the request and can match the peer cut ports.
+void cut_group(const Topology& t, PairCuts& cuts, Index group, Side side,
+               const Peer* peer = nullptr) {
     const model::SecurityGroup& g = t.security_groups[group];
     for (const auto* rules : {&g.ingress, &g.egress}) {
+        const bool request = side == Side::Both || (rules == &g.egress) == (side == Side::Sender);
         for (const model::SgRule& r : *rules) {
-            cut_ports(cuts, r.protocol, r.ports, false);
+            if (request && (peer == nullptr || may_match(t, r, *peer))) {
+                cut_ports(cuts, r.protocol, r.ports, Dimension::DestinationPort);
+            }
             if (r.peer_kind == model::PeerKind::Cidr) cuts.address.cut(r.cidr);
             if (r.peer_kind == model::PeerKind::PrefixList) {
                 cut_prefix_list(t, cuts.address, r.prefix_list);
@@ -116,11 +189,23 @@ void cut_group(const Topology& t, PairCuts& cuts, Index group) {
     }
 }
 
-void cut_acl(const Topology& t, PairCuts& cuts, Index acl) {
-    for (const auto* rules : {&t.network_acls[acl].inbound, &t.network_acls[acl].outbound}) {
+void cut_acl(const Topology& t, PairCuts& cuts, Index acl, Side side, const Peer* peer = nullptr) {
+    const model::NetworkAcl& a = t.network_acls[acl];
+    for (const auto* rules : {&a.inbound, &a.outbound}) {
+        const bool request = (rules == &a.outbound) == (side == Side::Sender);
         for (const model::AclRule& r : *rules) {
-            cut_ports(cuts, r.protocol, r.ports, true);
             cuts.address.cut(r.cidr);
+            if (peer != nullptr && peer->instance != nullptr &&
+                std::none_of(peer->addresses.begin(), peer->addresses.end(),
+                             [&](net::Ipv4Address address) { return r.cidr.contains(address); })) {
+                continue;  // never matches the pair's packets
+            }
+            if (side == Side::Both || request) {
+                cut_ports(cuts, r.protocol, r.ports, Dimension::DestinationPort);
+            }
+            if (side == Side::Both || !request) {
+                cut_ports(cuts, r.protocol, r.ports, Dimension::SourcePort);
+            }
         }
     }
 }
@@ -143,10 +228,10 @@ PairCuts vpc_cuts(const Topology& t, Index vpc) {
     std::set<Index> subnets;
     for (const model::Eni& e : t.enis) {
         if (e.vpc != vpc || e.source_dest_check) continue;
-        for (Index g : e.security_groups) cut_group(t, cuts, g);
+        for (Index g : e.security_groups) cut_group(t, cuts, g, Side::Both);
         subnets.insert(e.subnet);
     }
-    for (Index s : subnets) cut_acl(t, cuts, t.subnets[s].network_acl);
+    for (Index s : subnets) cut_acl(t, cuts, t.subnets[s].network_acl, Side::Both);
     return cuts;
 }
 
@@ -157,7 +242,7 @@ PairCuts nat_cuts(const Topology& t, Index vpc) {
     for (const model::NatGateway& n : t.nat_gateways) {
         if (n.vpc == vpc) subnets.insert(n.subnet);
     }
-    for (Index s : subnets) cut_acl(t, cuts, t.subnets[s].network_acl);
+    for (Index s : subnets) cut_acl(t, cuts, t.subnets[s].network_acl, Side::Both);
     return cuts;
 }
 
@@ -309,12 +394,24 @@ class PairSolver {
             if (e->endpoint.kind != sim::Endpoint::Kind::Instance) continue;
             const model::Eni& eni = t_.enis[e->endpoint.eni];
             vpcs.insert(eni.vpc);
-            for (Index g : eni.security_groups) cut_group(t_, cuts, g);
-            cut_acl(t_, cuts, t_.subnets[eni.subnet].network_acl);
+            const Side side = e == &from ? Side::Sender : Side::Receiver;
+            const End& other = e == &from ? to : from;
+            Peer peer;
+            const Peer* known = &peer;  // none: every rule may match
+            if (other.endpoint.kind == sim::Endpoint::Kind::Instance) {
+                const Index instance = t_.enis[other.endpoint.eni].instance;
+                if (instance == model::kNone) known = nullptr;  // an ENI on its own
+                if (instance != model::kNone) {
+                    peer.instance = &t_.instances[instance];
+                    peer.addresses = appearances(t_, *peer.instance);
+                }
+            }
+            for (Index g : eni.security_groups) cut_group(t_, cuts, g, side, known);
+            cut_acl(t_, cuts, t_.subnets[eni.subnet].network_acl, side, known);
         }
         if (vpcs.empty()) {  // from the internet to an address: any subnet may hold it
             for (Index v = 0; v < t_.vpcs.size(); ++v) vpcs.insert(v);
-            for (Index a = 0; a < t_.network_acls.size(); ++a) cut_acl(t_, cuts, a);
+            for (Index a = 0; a < t_.network_acls.size(); ++a) cut_acl(t_, cuts, a, Side::Both);
         }
         const bool any_address = from.any_internet || to.any_internet;
         for (Index v : vpcs) cuts.add(vpc_cuts_[v], any_address);

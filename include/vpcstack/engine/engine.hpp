@@ -148,6 +148,9 @@ class Engine {
     void expire(TimeNs now);
 
     void set_trace_callback(std::function<void(PacketTrace&&)> callback);
+    // Hands back a trace the callback received and its owner is done with: later traces reuse its
+    // storage instead of allocating their steps again.
+    void recycle(PacketTrace&& used);
     // Shows every packet to `sink` at the capture points (engine/capture.hpp) until reset with
     // null; the sink outlives its use. Costs a trace per packet while set.
     void set_capture_sink(CaptureSink* sink);
