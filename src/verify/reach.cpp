@@ -110,10 +110,8 @@ void cut_prefix_list(const Topology& t, Cuts& cuts, Index list) {
     for (const net::Cidr& c : t.prefix_lists[list].cidrs) cuts.cut(c);
 }
 
-// The addresses a packet of an instance may carry as seen by the other end: its own (private,
-// public, Elastic) and those of whatever may translate it on the way (NAT gateways, load balancer
-// nodes).
-std::vector<net::Ipv4Address> appearances(const Topology& t, const model::Instance& instance) {
+// The addresses an instance's packets carry from its own interfaces: private, public, Elastic.
+std::vector<net::Ipv4Address> own_addresses(const Topology& t, const model::Instance& instance) {
     std::vector<net::Ipv4Address> out;
     auto eip = [&](Index e) {
         if (e != model::kNone) out.push_back(t.elastic_ips[e].address);
@@ -125,6 +123,16 @@ std::vector<net::Ipv4Address> appearances(const Topology& t, const model::Instan
         eip(eni.elastic_ip);
         for (const model::SecondaryElasticIp& s : eni.secondary_elastic_ips) eip(s.elastic_ip);
     }
+    return out;
+}
+
+// The addresses of whatever may translate a packet on the way: NAT gateways and load balancer
+// nodes. Shared by every instance.
+std::vector<net::Ipv4Address> translator_addresses(const Topology& t) {
+    std::vector<net::Ipv4Address> out;
+    auto eip = [&](Index e) {
+        if (e != model::kNone) out.push_back(t.elastic_ips[e].address);
+    };
     for (const model::NatGateway& n : t.nat_gateways) {
         out.push_back(n.private_ip);
         eip(n.elastic_ip);
@@ -139,10 +147,20 @@ std::vector<net::Ipv4Address> appearances(const Topology& t, const model::Instan
     return out;
 }
 
-// The instance at the other end of a pair, to tell the rules that can match it from the rest.
+// The instance at the other end of a pair, to tell the rules that can match it from the rest:
+// the addresses its packets may carry as the near end sees them.
 struct Peer {
-    const model::Instance* instance = nullptr;  // none: the internet, any address
-    std::vector<net::Ipv4Address> addresses;    // appearances()
+    const model::Instance* instance = nullptr;                   // none: the internet, any address
+    std::vector<net::Ipv4Address> own;                           // own_addresses()
+    const std::vector<net::Ipv4Address>* translators = nullptr;  // translator_addresses()
+
+    // Whether a range holds an address the peer may appear with.
+    bool holds(const net::Cidr& c) const {
+        auto in = [&](net::Ipv4Address a) { return c.contains(a); };
+        return std::any_of(own.begin(), own.end(), in) ||
+               (translators != nullptr &&
+                std::any_of(translators->begin(), translators->end(), in));
+    }
 };
 
 // Whether a rule's peer can match what the other end sends or is sent to. A rule that names a
@@ -150,10 +168,7 @@ struct Peer {
 // member's address out of the peer's).
 bool may_match(const Topology& t, const model::SgRule& r, const Peer& peer) {
     if (peer.instance == nullptr) return r.peer_kind != model::PeerKind::SecurityGroup;
-    auto holds = [&](const net::Cidr& c) {
-        return std::any_of(peer.addresses.begin(), peer.addresses.end(),
-                           [&](net::Ipv4Address a) { return c.contains(a); });
-    };
+    auto holds = [&](const net::Cidr& c) { return peer.holds(c); };
     switch (r.peer_kind) {
         case model::PeerKind::Cidr:
             return holds(r.cidr);
@@ -195,9 +210,7 @@ void cut_acl(const Topology& t, PairCuts& cuts, Index acl, Side side, const Peer
         const bool request = (rules == &a.outbound) == (side == Side::Sender);
         for (const model::AclRule& r : *rules) {
             cuts.address.cut(r.cidr);
-            if (peer != nullptr && peer->instance != nullptr &&
-                std::none_of(peer->addresses.begin(), peer->addresses.end(),
-                             [&](net::Ipv4Address address) { return r.cidr.contains(address); })) {
+            if (peer != nullptr && peer->instance != nullptr && !peer->holds(r.cidr)) {
                 continue;  // never matches the pair's packets
             }
             if (side == Side::Both || request) {
@@ -380,7 +393,8 @@ struct Ephemeral {
 
 class PairSolver {
   public:
-    PairSolver(const Topology& t, Prober& prober) : t_(t), prober_(prober) {
+    PairSolver(const Topology& t, Prober& prober)
+        : t_(t), prober_(prober), translators_(translator_addresses(t)) {
         for (Index v = 0; v < t.vpcs.size(); ++v) {
             vpc_cuts_.push_back(vpc_cuts(t, v));
             nat_cuts_.push_back(nat_cuts(t, v));
@@ -403,7 +417,8 @@ class PairSolver {
                 if (instance == model::kNone) known = nullptr;  // an ENI on its own
                 if (instance != model::kNone) {
                     peer.instance = &t_.instances[instance];
-                    peer.addresses = appearances(t_, *peer.instance);
+                    peer.own = own_addresses(t_, *peer.instance);
+                    peer.translators = &translators_;
                 }
             }
             for (Index g : eni.security_groups) cut_group(t_, cuts, g, side, known);
@@ -595,6 +610,7 @@ class PairSolver {
     Prober& prober_;
     std::vector<PairCuts> vpc_cuts_;  // per VPC
     std::vector<PairCuts> nat_cuts_;  // per VPC
+    std::vector<net::Ipv4Address> translators_;
 };
 
 // What tells one ENI from another for every rule, route and address range of the topology.

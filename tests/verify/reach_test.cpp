@@ -253,6 +253,74 @@ vpcs:
     expect_all_witnesses_replay(t, r);
 }
 
+// Rules that cannot match a pair's packets (a peer range that holds neither end) do not split
+// its ports: the pair costs the same probes with or without them, and its answer is the same.
+TEST(Reach, RulesThatCannotMatchAPairDoNotSplitItsPorts) {
+    auto topology = [](bool extra) {
+        std::string yaml = R"(
+region: us-east-1
+vpcs:
+  - name: v
+    cidr: 10.0.0.0/16
+    subnets:
+      - {name: a, cidr: 10.0.1.0/24, az: us-east-1a, network_acl: acl}
+      - {name: b, cidr: 10.0.2.0/24, az: us-east-1a, network_acl: acl}
+    network_acls:
+      - name: acl
+        inbound:
+)";
+        if (extra) yaml += "          - 50 deny tcp/3000-3999 from 10.9.0.0/16\n";
+        yaml += R"(          - 100 allow all from 0.0.0.0/0
+        outbound:
+          - 100 allow all to 0.0.0.0/0
+    security_groups:
+      - name: client
+        egress: [all to 0.0.0.0/0]
+      - name: db
+        ingress:
+          - tcp/5432 from 10.0.1.0/24
+)";
+        if (extra) {
+            for (int port = 1000; port < 1020; ++port)
+                yaml += "          - tcp/" + std::to_string(port) + " from 10.9.0.0/16\n";
+        }
+        yaml += R"(    instances:
+      - {name: client, subnet: a, private_ip: 10.0.1.10, security_groups: [client]}
+      - {name: db, subnet: b, private_ip: 10.0.2.10, security_groups: [db]}
+)";
+        return parse(yaml);
+    };
+    model::Topology plain = topology(false);
+    model::Topology extra = topology(true);
+    Reach p = reach_of(plain, {"client", "db"});
+    Reach e = reach_of(extra, {"client", "db"});
+    EXPECT_EQ(pair(e, "client", "db").open, services({"tcp/5432"}));
+    EXPECT_EQ(pair(e, "client", "db").open, pair(p, "client", "db").open);
+    EXPECT_EQ(e.stats.probes, p.stats.probes);
+    expect_all_witnesses_replay(extra, e);
+    // The same rules for the client's own range do split its ports.
+    Reach wide = reach_of(parse(R"(
+region: us-east-1
+vpcs:
+  - name: v
+    cidr: 10.0.0.0/16
+    subnets:
+      - {name: a, cidr: 10.0.1.0/24, az: us-east-1a}
+      - {name: b, cidr: 10.0.2.0/24, az: us-east-1a}
+    security_groups:
+      - name: client
+        egress: [all to 0.0.0.0/0]
+      - name: db
+        ingress: [tcp/5432 from 10.0.1.0/24, tcp/1000 from 10.0.1.0/24, tcp/1002 from 10.0.1.0/24]
+    instances:
+      - {name: client, subnet: a, private_ip: 10.0.1.10, security_groups: [client]}
+      - {name: db, subnet: b, private_ip: 10.0.2.10, security_groups: [db]}
+)"),
+                          {"client", "db"});
+    EXPECT_EQ(pair(wide, "client", "db").open, services({"tcp/1000", "tcp/1002", "tcp/5432"}));
+    EXPECT_GT(wide.stats.probes, p.stats.probes);
+}
+
 TEST(Query, AnswersOneServiceWithAWitness) {
     model::Topology t = load("three-tier.yaml");
     QueryResult yes = query(t, {"internet", "web", "tcp", 443, -1});
