@@ -117,6 +117,36 @@ Dataplane::Dataplane(const model::Topology& t, FrameSink& s, EngineConfig c)
             private_to_public[vpc_address_key(n.vpc, n.private_ip)] = *pub;
         }
     }
+    // AWS: elasticloadbalancing — each node is a network interface in its subnet, with a
+    // private address and, when internet-facing, a public or Elastic IP mapped 1:1 to it.
+    for (model::Index i = 0; i < topo.load_balancers.size(); ++i) {
+        const model::LoadBalancer& lb = topo.load_balancers[i];
+        VPCSTACK_ASSERT(lb.vpc < topo.vpcs.size(), "a load balancer outside the topology's VPCs");
+        std::vector<const policy::CompiledGroup*> lb_groups;
+        for (model::Index g : lb.security_groups) lb_groups.push_back(&groups[g]);
+        for (const model::LoadBalancerNode& node : lb.nodes) {
+            const auto index = static_cast<model::Index>(lb_nodes.size());
+            lb_nodes.push_back({i, node.subnet, lb.vpc, node.private_ip, lb_groups});
+            vpc_addresses[lb.vpc][node.private_ip.value()] = {Owner::Kind::LoadBalancerNode, index};
+            if (lb.scheme != model::LoadBalancerScheme::InternetFacing) continue;
+            if (auto pub = topo.public_address_of_lb_node(node)) {
+                public_addresses[pub->value()] = {Owner::Kind::LoadBalancerNode, index};
+                public_to_private[pub->value()] = node.private_ip;
+                private_to_public[vpc_address_key(lb.vpc, node.private_ip)] = *pub;
+            }
+        }
+    }
+    for (const model::TargetGroup& tg : topo.target_groups) {
+        for (const model::Target& target : tg.targets) {
+            if (target.instance != model::kNone) {
+                const auto& instance_enis = topo.instances[target.instance].enis;
+                if (!instance_enis.empty()) enis[instance_enis.front()].lb_target = true;
+            } else if (auto owner = owner_of(tg.vpc, target.ip);
+                       owner && owner->kind == Owner::Kind::Eni) {
+                enis[owner->index].lb_target = true;
+            }
+        }
+    }
     for (const model::Subnet& sn : topo.subnets) {
         VPCSTACK_ASSERT(sn.network_acl < acls.size(), "a subnet without a network ACL");
         VPCSTACK_ASSERT(sn.route_table < route_tables.size(), "a subnet without a route table");

@@ -22,6 +22,8 @@ std::string_view kind_name(ComponentKind kind) noexcept {
             return "nat-gateway";
         case ComponentKind::Peering:
             return "peering";
+        case ComponentKind::LoadBalancer:
+            return "load-balancer";
         case ComponentKind::Internet:
             return "internet";
     }
@@ -29,7 +31,7 @@ std::string_view kind_name(ComponentKind kind) noexcept {
 }
 
 // The order (groups, ACLs, route tables, gateways, peerings, routers, the internet, ENIs, NAT
-// gateways) is the order of `lab status` counters.
+// gateways, load balancers) is the order of `lab status` counters.
 ComponentRegistry::ComponentRegistry(const model::Topology& t) {
     using K = ComponentKind;
     for (model::Index i = 0; i < t.security_groups.size(); ++i) {
@@ -62,6 +64,10 @@ ComponentRegistry::ComponentRegistry(const model::Topology& t) {
     for (model::Index i = 0; i < t.nat_gateways.size(); ++i) {
         const auto& n = t.nat_gateways[i];
         nat_.push_back(add("nat", t.qualified_name(n.meta, n.vpc), K::NatGateway, i));
+    }
+    for (model::Index i = 0; i < t.load_balancers.size(); ++i) {
+        const auto& lb = t.load_balancers[i];
+        lb_.push_back(add("lb", t.qualified_name(lb.meta, lb.vpc), K::LoadBalancer, i));
     }
 }
 

@@ -24,6 +24,7 @@
 #include "vpcstack/policy/network_acl.hpp"
 #include "vpcstack/policy/route_table.hpp"
 #include "vpcstack/policy/security_group.hpp"
+#include "lb_flows.hpp"
 
 namespace vpcstack::engine {
 
@@ -47,6 +48,8 @@ enum class Next : std::uint8_t {
     NatGatewayInbound,       // stages/nat_gateway_in.cpp
     Peering,                 // stages/peering.cpp
     Middlebox,               // stages/middlebox.cpp
+    LoadBalancer,            // stages/load_balancer.cpp
+    LoadBalancerReturn,      // stages/load_balancer.cpp
     AclInbound,              // stages/network_acl.cpp
     EniIngress,              // stages/eni_ingress.cpp
     SecurityGroupIngress,    // stages/security_group.cpp
@@ -63,6 +66,8 @@ struct Context {
     PortId ingress = 0;
     bool via_peering = false;             // arrived over a peering connection
     model::Index via_nat = model::kNone;  // translated by this NAT gateway
+    model::Index via_lb = model::kNone;   // sent on by this load balancer node (lb_nodes)
+    LbFlow* lb_reply = nullptr;           // a target's reply, on its way back to its node
     std::size_t path_mtu = 0;      // a smaller MTU on the way (inter-region peering); 0: none
     PacketTrace* trace = nullptr;  // null when the packet is not traced
 
@@ -79,7 +84,7 @@ struct Context {
 
 // Who holds an address inside a VPC.
 struct Owner {
-    enum class Kind : std::uint8_t { Eni, NatGateway };
+    enum class Kind : std::uint8_t { Eni, NatGateway, LoadBalancerNode };
     Kind kind = Kind::Eni;
     model::Index index = model::kNone;
 };
@@ -104,6 +109,8 @@ struct EniState {
     // Datagrams whose first fragment the security groups allowed, until when the rest may
     // follow: later fragments carry no ports to match.
     std::unordered_map<std::uint64_t, TimeNs> admitted_fragments;
+    // A target of a load balancer: what it sends may be the reply of a balanced flow.
+    bool lb_target = false;
 
     bool owns(net::Ipv4Address a) const noexcept {
         for (net::Ipv4Address ip : ips) {
@@ -111,6 +118,16 @@ struct EniState {
         }
         return false;
     }
+};
+
+// One node of a load balancer: its address in one subnet (AZ). Its index in
+// Dataplane::lb_nodes is what Owner and Context::via_lb hold.
+struct LbNode {
+    model::Index lb = model::kNone;
+    model::Index subnet = model::kNone;
+    model::Index vpc = model::kNone;
+    net::Ipv4Address private_ip;
+    std::vector<const policy::CompiledGroup*> groups;  // the load balancer's security groups
 };
 
 // Large enough for a GSO frame handed over whole by a live lab.
@@ -131,6 +148,11 @@ struct Dataplane {
     std::vector<policy::CompiledRouteTable> route_tables;
     std::vector<EniState> enis;
     std::vector<NatTable> nats;
+    std::vector<LbNode> lb_nodes;
+    LbFlowTable lb_flows;
+    // Health of a target as one node's checks see it, by (node, ENI, port); cleared when a
+    // security group changes (stages/load_balancer.cpp).
+    std::unordered_map<std::uint64_t, bool> lb_health;
     std::vector<std::unordered_map<std::uint32_t, Owner>> vpc_addresses;  // private, per VPC
     std::unordered_map<std::uint32_t, Owner> public_addresses;
     std::unordered_map<std::uint32_t, net::Ipv4Address> public_to_private;  // 1:1 NAT
@@ -224,6 +246,8 @@ Next nat_gateway_from_internet(Dataplane& dp, Context& ctx);
 Next nat_gateway_inbound(Dataplane& dp, Context& ctx);
 Next peering(Dataplane& dp, Context& ctx);
 Next middlebox(Dataplane& dp, Context& ctx);
+Next load_balancer(Dataplane& dp, Context& ctx);
+Next load_balancer_return(Dataplane& dp, Context& ctx);
 Next eni_ingress(Dataplane& dp, Context& ctx);
 Next deliver(Dataplane& dp, Context& ctx);
 

@@ -13,6 +13,10 @@
 //   internet port -> InternetGatewayIngress -> AclInbound -> EniIngress
 //                                           -> NatGatewayFromInternet -> AclInbound
 //                                              -> NatGatewayInbound -> AclOutbound
+//   to a load balancer node (LocalDelivery, InternetGatewayIngress, Peering)
+//                 -> AclInbound -> LoadBalancer -> AclOutbound (or EniIngress, same subnet)
+//   a target's reply (SubnetExit) -> AclOutbound -> RouteLookup -> AclInbound
+//                 -> LoadBalancerReturn -> AclOutbound (or EniIngress, same subnet)
 //   EniIngress    -> SecurityGroupIngress -> Deliver -> ENI port
 //
 // AclInbound continues where the packet was entering the subnet for (Context::entering). A new
@@ -125,6 +129,8 @@ void walk(Dataplane& dp, Context& ctx) {
             case Next::NatGatewayInbound:      next = stages::nat_gateway_inbound(dp, ctx); break;
             case Next::Peering:                next = stages::peering(dp, ctx); break;
             case Next::Middlebox:              next = stages::middlebox(dp, ctx); break;
+            case Next::LoadBalancer:           next = stages::load_balancer(dp, ctx); break;
+            case Next::LoadBalancerReturn:     next = stages::load_balancer_return(dp, ctx); break;
             case Next::AclInbound:             next = stages::acl_inbound(dp, ctx); break;
             case Next::EniIngress:             next = stages::eni_ingress(dp, ctx); break;
             case Next::SecurityGroupIngress:   next = stages::security_group_ingress(dp, ctx); break;
@@ -193,6 +199,7 @@ void Engine::expire(TimeNs now) {
         std::erase_if(e.admitted_fragments, [&](const auto& kv) { return kv.second < now; });
     }
     for (auto& n : impl_->dp.nats) n.expire(now);
+    impl_->dp.lb_flows.expire(now);
 }
 
 void Engine::set_trace_callback(std::function<void(PacketTrace&&)> callback) {
@@ -251,6 +258,7 @@ void Engine::replace_security_group_rules(model::Index group, std::vector<model:
     VPCSTACK_ASSERT(group < dp.groups.size(), "no security group by that index");
     // Assigned in place: ENIs keep pointing at the same CompiledGroup.
     dp.groups[group] = policy::compile_group(dp.topo, group, ingress, egress, dp.membership);
+    dp.lb_health.clear();
 }
 
 void Engine::forget_flows(std::span<const PortId> enis) {
@@ -263,6 +271,7 @@ void Engine::forget_flows(std::span<const PortId> enis) {
     for (auto& n : dp.nats) {
         if (n.size() > 0) n.clear();
     }
+    if (!dp.lb_flows.empty()) dp.lb_flows.clear();
 }
 
 std::size_t Engine::tracked_connections(PortId eni_port) const {

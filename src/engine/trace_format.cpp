@@ -205,6 +205,39 @@ std::string note_text(Note note, const StepArgs& a, const ComponentRegistry& com
             return fmt::format(
                 "an ICMP request (type {}) from outside is not the reply of a translated query",
                 a.n);
+        case Note::LbListener:
+            return fmt::format("listener {}",
+                               endpoint_text(a.endpoint, static_cast<std::uint8_t>(a.m)));
+        case Note::LbTarget:
+            return fmt::format("new flow to target {} (flow hash over {} target{})",
+                               endpoint_text(a.endpoint, net::Protocol::kTcp), a.n,
+                               a.n == 1 ? "" : "s");
+        case Note::LbTargetFailOpen:
+            return fmt::format(
+                "new flow to target {}: no target is healthy, so all {} receive traffic "
+                "(fail open)",
+                endpoint_text(a.endpoint, net::Protocol::kTcp), a.n);
+        case Note::LbFlow:
+            return fmt::format("flow to target {}", endpoint_text(a.endpoint, net::Protocol::kTcp));
+        case Note::LbReply:
+            return fmt::format("reply to {} returns through the load balancer",
+                               endpoint_text(a.endpoint, net::Protocol::kTcp));
+        case Note::LbNoIcmp:
+            return fmt::format("load balancer nodes answer no ICMP (type {})", a.n);
+        case Note::LbNoTargetInZone:
+            return fmt::format("no target in {} and cross-zone load balancing is off", a.text);
+        case Note::LbApplication:
+            return "an Application Load Balancer ends the client's connection and opens its "
+                   "own: not carried at packet level";
+        case Note::LbLoopback:
+            return fmt::format(
+                "the target {} is the client itself and client IP preservation is on: it would "
+                "receive its own packet (the loopback limitation)",
+                address);
+        case Note::LbRstSent:
+            return "a TCP packet that is not a SYN, of no flow the load balancer tracks: RST sent";
+        case Note::LbTlsListener:
+            return "a TLS listener ends the client's TLS session: not carried at packet level";
     }
     return "";
 }

@@ -34,6 +34,48 @@ std::optional<net::Ipv4Address> Topology::public_address_of_nat(Index nat) const
     return elastic_ips.at(n.elastic_ip).address;
 }
 
+bool ListenSet::listens(std::uint8_t protocol, std::uint16_t port) const noexcept {
+    if (named) {
+        for (const ListenPort& p : exact) {
+            if (p.protocol == protocol && p.port == port) return true;
+        }
+        return false;
+    }
+    for (const Open& o : open) {
+        if (o.protocol == protocol && o.ports.contains(port)) return true;
+    }
+    return false;
+}
+
+ListenSet Topology::listen_set(Index instance) const {
+    const Instance& in = instances.at(instance);
+    ListenSet out;
+    if (in.listen) {
+        out.named = true;
+        out.exact = *in.listen;
+        return out;
+    }
+    for (Index eni : in.enis) {
+        for (Index group : enis.at(eni).security_groups) {
+            for (const SgRule& rule : security_groups.at(group).ingress) {
+                if (rule.protocol.is_all()) {
+                    out.open.push_back({net::Protocol::kTcp, net::PortRange::all()});
+                    out.open.push_back({net::Protocol::kUdp, net::PortRange::all()});
+                } else if (rule.protocol.has_ports()) {
+                    out.open.push_back({rule.protocol.number(), rule.ports});
+                }
+            }
+        }
+    }
+    return out;
+}
+
+std::optional<net::Ipv4Address> Topology::public_address_of_lb_node(
+    const LoadBalancerNode& node) const {
+    if (node.elastic_ip != kNone) return elastic_ips.at(node.elastic_ip).address;
+    return node.public_ip;
+}
+
 std::optional<Index> Topology::vpc_containing(net::Ipv4Address address) const {
     for (Index i = 0; i < vpcs.size(); ++i) {
         for (const net::Cidr& cidr : vpcs[i].cidrs) {

@@ -490,6 +490,15 @@ void FlowLogCollector::observe(const engine::PacketTrace& trace) {
                 }
                 break;
             }
+            case ComponentKind::LoadBalancer:
+                // The packet goes on with the addresses the load balancer gave it.
+                if (step.translation) {
+                    const engine::Translation& t = *step.translation;
+                    const bool source = t.field == engine::Translation::Field::Source;
+                    (source ? cur.src : cur.dst) = t.after.address;
+                    if (t.after.port) (source ? cur.src_port : cur.dst_port) = *t.after.port;
+                }
+                break;
             case ComponentKind::Eni:
                 if (step.action == engine::Action::Deliver) {
                     set_path(kPathSameVpc);

@@ -14,6 +14,15 @@ GroupMembership::GroupMembership(const model::Topology& topology) {
             for (net::Ipv4Address ip : eni.private_ips) list.emplace_back(ip, 32);
         }
     }
+    // A load balancer's nodes are network interfaces of its security groups.
+    for (const model::LoadBalancer& lb : topology.load_balancers) {
+        for (model::Index g : lb.security_groups) {
+            auto& list = members_[g];
+            for (const model::LoadBalancerNode& node : lb.nodes) {
+                list.emplace_back(node.private_ip, 32);
+            }
+        }
+    }
 }
 
 std::span<const net::Cidr> GroupMembership::members(model::Index group) const noexcept {

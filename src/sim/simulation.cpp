@@ -12,37 +12,11 @@ namespace {
 using model::Index;
 using model::Topology;
 
-struct OpenRange {
-    std::uint8_t protocol;
-    net::PortRange ports;
-};
-
-// By default an instance listens on what its security groups open inbound; a rule for all
-// protocols (or all ports) opens everything it names.
-Host::ListenPolicy instance_listening(const Topology& t, const model::Instance& instance) {
-    if (instance.listen) {
-        std::set<model::ListenPort> ports(instance.listen->begin(), instance.listen->end());
-        return [ports](net::Ipv4Address, std::uint8_t protocol, std::uint16_t port) {
-            return ports.count(model::ListenPort{protocol, port}) > 0;
-        };
-    }
-    std::vector<OpenRange> open;
-    for (Index eni : instance.enis) {
-        for (Index group : t.enis[eni].security_groups) {
-            for (const model::SgRule& rule : t.security_groups[group].ingress) {
-                if (rule.protocol.is_all()) {
-                    open.push_back({net::Protocol::kTcp, net::PortRange::all()});
-                    open.push_back({net::Protocol::kUdp, net::PortRange::all()});
-                } else if (rule.protocol.has_ports()) {
-                    open.push_back({rule.protocol.number(), rule.ports});
-                }
-            }
-        }
-    }
-    return [open](net::Ipv4Address, std::uint8_t protocol, std::uint16_t port) {
-        return std::any_of(open.begin(), open.end(), [&](const OpenRange& r) {
-            return r.protocol == protocol && r.ports.contains(port);
-        });
+// AWS has no notion of it; the simulated host answers what Topology::listen_set says.
+Host::ListenPolicy instance_listening(const Topology& t, Index instance) {
+    return [ports = t.listen_set(instance)](net::Ipv4Address, std::uint8_t protocol,
+                                            std::uint16_t port) {
+        return ports.listens(protocol, port);
     };
 }
 
@@ -53,6 +27,11 @@ std::set<net::Ipv4Address> cloud_public_addresses(const Topology& t) {
         if (auto a = t.public_address_of_eni(i)) out.insert(*a);
     }
     for (const model::ElasticIp& eip : t.elastic_ips) out.insert(eip.address);
+    for (const model::LoadBalancer& lb : t.load_balancers) {
+        for (const model::LoadBalancerNode& node : lb.nodes) {
+            if (auto a = t.public_address_of_lb_node(node)) out.insert(*a);
+        }
+    }
     return out;
 }
 
@@ -70,6 +49,11 @@ InternetAddressKind internet_address_kind(const Topology& t, net::Ipv4Address a)
     }
     for (Index i = 0; i < t.enis.size(); ++i) {
         if (t.public_address_of_eni(i) == a) return InternetAddressKind::AccountAddress;
+    }
+    for (const model::LoadBalancer& lb : t.load_balancers) {
+        for (const model::LoadBalancerNode& node : lb.nodes) {
+            if (t.public_address_of_lb_node(node) == a) return InternetAddressKind::AccountAddress;
+        }
     }
     for (const model::PrefixList& pl : t.prefix_lists) {
         if (!is_service_prefix_list(pl)) continue;
@@ -104,7 +88,8 @@ void Simulation::build_hosts() {
     host_by_eni_.assign(t.enis.size(), nullptr);
     auto transmit = [this](engine::PortId port, Frame frame) { to_engine(port, std::move(frame)); };
 
-    for (const model::Instance& instance : t.instances) {
+    for (Index i = 0; i < t.instances.size(); ++i) {
+        const model::Instance& instance = t.instances[i];
         if (!instance.running || instance.enis.empty()) continue;
         Host::Config config;
         config.name = instance.meta.name;
@@ -117,7 +102,7 @@ void Simulation::build_hosts() {
             // An instance that may forward other hosts' traffic is configured as a router.
             if (!eni.source_dest_check) config.forwarding = true;
         }
-        config.listening = instance_listening(t, instance);
+        config.listening = instance_listening(t, i);
         config.timeouts = options_.timeouts;
         hosts_.push_back(std::make_unique<Host>(std::move(config), events_, flows_, transmit));
         for (Index e : instance.enis) host_by_eni_[e] = hosts_.back().get();

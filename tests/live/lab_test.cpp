@@ -365,6 +365,35 @@ TEST(LiveLab, NmapFromTheInternetSeesExactlyWhatTheRulesAllow) {
         << scan.output;
 }
 
+// A Network Load Balancer in a live lab: real TCP from the internet namespace to a node's
+// Elastic IP reaches the web server of that node's zone, which sees the client's own address
+// (client IP preservation), and its replies come back through the node although its subnet has
+// no route to the internet. Bulk data crosses it intact; other ports and ping get nothing.
+TEST(LiveLab, NetworkLoadBalancerCarriesRealTcpWithTheClientsAddress) {
+    SKIP_UNLESS_LIVE();
+    Lab lab(kTopologies + "nlb.yaml", "nlb");
+    ASSERT_EQ(lab.up().code, 0) << lab.up().output;
+    Fd web1 = listen_in(lab.ns("web-1"), 80);
+    Fd web2 = listen_in(lab.ns("web-2"), 80);
+    Fd client;
+    EXPECT_EQ(connect_from(lab.ns("inet"), "203.0.113.60", 80, &client), Outcome::Connected);
+    Fd served;
+    EXPECT_EQ(accept_peer(web1.get(), &served), "198.51.100.7")
+        << "the node in us-east-1a sends to web-1, and the target sees the client";
+    EXPECT_TRUE(transfers(client.get(), served.get(), 4 << 20))
+        << "4 MiB from the client reach the target intact";
+    EXPECT_TRUE(transfers(served.get(), client.get(), 4 << 20))
+        << "and 4 MiB back, through the load balancer";
+    EXPECT_EQ(connect_from(lab.ns("inet"), "203.0.113.61", 80), Outcome::Connected);
+    EXPECT_EQ(accept_peer(web2.get()), "198.51.100.7") << "the node in us-east-1b sends to web-2";
+
+    EXPECT_EQ(connect_from(lab.ns("inet"), "203.0.113.60", 443), Outcome::TimedOut)
+        << "no listener on 443: nothing answers";
+    Result ping = lab.exec("client", {"ping", "-c", "1", "-W", "1", "203.0.113.60"});
+    EXPECT_NE(ping.code, 0) << "load balancer nodes answer no ICMP\n" << ping.output;
+    EXPECT_GE(lab.drops("LbNoListener"), 2u);
+}
+
 TEST(LiveLab, VethAttachmentForwardsToo) {
     SKIP_UNLESS_LIVE();
     Lab lab(kTopologies + "two-tier-nat.yaml", "veth", "veth");

@@ -1,5 +1,6 @@
 // The components of a topology as the engine names them: every security group, network ACL,
-// route table, internet gateway, peering, VPC router, ENI and NAT gateway, plus the internet.
+// route table, internet gateway, peering, VPC router, ENI, NAT gateway and load balancer, plus
+// the internet.
 // A trace step, a counter and a drop all refer to a component by its ComponentId; its name
 // ("sg/web-sg", "acl/prod/default") is looked up here, in one place.
 //
@@ -29,6 +30,7 @@ enum class ComponentKind : std::uint8_t {
     InternetGateway,
     NatGateway,
     Peering,
+    LoadBalancer,
     Internet,  // the internet port: every address outside the VPCs
 };
 
@@ -54,6 +56,7 @@ class ComponentRegistry {
     ComponentId vpc_router(model::Index vpc) const { return at(router_, vpc); }
     ComponentId eni(model::Index i) const { return at(eni_, i); }
     ComponentId nat_gateway(model::Index i) const { return at(nat_, i); }
+    ComponentId load_balancer(model::Index i) const { return at(lb_, i); }
     ComponentId internet() const noexcept { return internet_; }
 
     const Component& operator[](ComponentId id) const;
@@ -71,7 +74,7 @@ class ComponentRegistry {
     }
 
     std::vector<Component> components_;
-    std::vector<ComponentId> sg_, acl_, rt_, igw_, peering_, router_, eni_, nat_;
+    std::vector<ComponentId> sg_, acl_, rt_, igw_, peering_, router_, eni_, nat_, lb_;
     ComponentId internet_ = 0;
     std::vector<std::string> vpc_names_;
 };

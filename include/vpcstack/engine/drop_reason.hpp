@@ -32,6 +32,10 @@ enum class DropReason : std::uint8_t {
     NatOwnSubnet,          // routed to a NAT gateway from the NAT gateway's own subnet
     LinkLocal,             // to a link-local address (169.254.0.0/16) the VPC does not route
     ServiceNotModelled,    // to the VPC DNS resolver or the instance metadata service
+    LbNoListener,          // to a load balancer node on a port or protocol it has no listener for
+    LbNoTarget,            // the load balancer has no target this node may send the flow to
+    LbNoFlow,              // a TCP packet, not a SYN, of no flow the load balancer tracks
+    LbNotCarried,          // a load balancer the engine does not carry at packet level
     kCount,
 };
 
@@ -81,6 +85,14 @@ inline constexpr std::array<DropReasonInfo, kDropReasonCount> kDropReasons{{
     {DropReason::LinkLocal, "LinkLocal", "link-local addresses are never routed"},
     {DropReason::ServiceNotModelled, "ServiceNotModelled",
      "the VPC DNS resolver and the instance metadata service are not modelled"},
+    {DropReason::LbNoListener, "LbNoListener",
+     "the load balancer has no listener for this protocol and port"},
+    {DropReason::LbNoTarget, "LbNoTarget",
+     "the load balancer has no registered target to send this flow to"},
+    {DropReason::LbNoFlow, "LbNoFlow",
+     "not a SYN, and of no flow the load balancer tracks (RST sent)"},
+    {DropReason::LbNotCarried, "LbNotCarried",
+     "the engine does not carry this load balancer's traffic at packet level"},
 }};
 
 constexpr const DropReasonInfo& info(DropReason r) {

@@ -107,6 +107,17 @@ enum class Note : std::uint8_t {
     IcmpReplyOpensNothing,  // n: the ICMP type
     IcmpRequestInbound,     // n: the ICMP type
     LaterFragment,          // an ACL matched a later fragment on protocol and addresses
+    LbListener,             // endpoint: the listener's address and port (protocol in m)
+    LbTarget,               // endpoint: the target chosen; n: targets to choose from
+    LbTargetFailOpen,       // as LbTarget, every target unhealthy: the load balancer fails open
+    LbFlow,                 // endpoint: the target of the tracked flow
+    LbReply,                // endpoint: the client; the reply returns through the load balancer
+    LbNoIcmp,               // n: the ICMP type; load balancer nodes answer no ICMP
+    LbNoTargetInZone,       // text: the node's availability zone (cross-zone off)
+    LbApplication,          // an ALB proxies connections; not at packet level
+    LbTlsListener,          // a TLS listener terminates TLS; not at packet level
+    LbRstSent,              // a TCP packet of no flow, not a SYN: RST sent
+    LbLoopback,             // address: the target, which is the client itself
 };
 
 struct StepArgs {

@@ -173,6 +173,21 @@ struct ListenPort {
     std::string to_string() const;  // "tcp/80", "udp/53", "icmp", as the topology writes it
 };
 
+// What a simulated instance answers on: its `listen` ports when the file gives them, else
+// the ports its security groups open inbound (a rule for all protocols opens tcp and udp).
+// The simulated hosts and the load balancers' health checks both read it.
+struct ListenSet {
+    struct Open {
+        std::uint8_t protocol = 0;
+        net::PortRange ports;
+    };
+    std::vector<ListenPort> exact;  // when the instance names its ports
+    std::vector<Open> open;         // otherwise
+    bool named = false;
+
+    bool listens(std::uint8_t protocol, std::uint16_t port) const noexcept;
+};
+
 // An Elastic IP associated with a secondary private address of an ENI.
 // AWS: EC2 using-instance-addressing-eips — one Elastic IP per private address.
 struct SecondaryElasticIp {
@@ -447,6 +462,11 @@ struct Topology {
         Index eni) const;
     // "10.0.0.0/16", or "pl:office" for a prefix-list destination.
     std::string destination_text(const Route& route) const;
+    // The ports an instance answers on (ListenSet).
+    ListenSet listen_set(Index instance) const;
+    // The public address of an internet-facing load balancer's node: its Elastic IP, else the
+    // address the loader gave it; none for an internal one.
+    std::optional<net::Ipv4Address> public_address_of_lb_node(const LoadBalancerNode& node) const;
     // The Elastic IP address of a public NAT gateway.
     std::optional<net::Ipv4Address> public_address_of_nat(Index nat) const;
     // The VPC whose CIDRs contain the address, if any.

@@ -6,7 +6,8 @@
 // ingress (from the internet port): the public destination becomes the private one; with a
 //   gateway route table, its route for the private address decides: a network interface sends
 //   the packet to that appliance (Middlebox), local continues as without a table. Then
-//   AclInbound and EniIngress, or NatGatewayFromInternet; Drop with Noise,
+//   AclInbound and EniIngress, NatGatewayFromInternet, or AclInbound and LoadBalancer for a
+//   load balancer node; Drop with Noise,
 //   WrongDestinationMac, NoMapping or Blackhole.
 //
 // AWS: VPC_Internet_Gateway — only an address with a public or Elastic IP leaves through the
@@ -125,8 +126,10 @@ Next internet_gateway_ingress(Dataplane& dp, Context& ctx) {
     }
     const Owner owner = it->second;
     const bool to_nat = owner.kind == Owner::Kind::NatGateway;
-    const model::Index vpc =
-        to_nat ? dp.topo.nat_gateways[owner.index].vpc : dp.enis[owner.index].vpc;
+    const bool to_lb = owner.kind == Owner::Kind::LoadBalancerNode;
+    const model::Index vpc = to_nat  ? dp.topo.nat_gateways[owner.index].vpc
+                             : to_lb ? dp.lb_nodes[owner.index].vpc
+                                     : dp.enis[owner.index].vpc;
     const model::Index igw = dp.topo.vpcs[vpc].internet_gateway;
     if (igw == model::kNone) {
         if (TraceStep* s = dp.drop(ctx, DropReason::NoMapping, internet)) {
@@ -154,6 +157,9 @@ Next internet_gateway_ingress(Dataplane& dp, Context& ctx) {
                ctx.frame);
     ctx.target = owner.index;
     if (to_nat) return Next::NatGatewayFromInternet;
+    if (to_lb) {
+        return enter_subnet(ctx, dp.lb_nodes[owner.index].subnet, model::kNone, Next::LoadBalancer);
+    }
     const model::Index table = dp.topo.internet_gateways[igw].route_table;
     if (table != model::kNone) {
         if (auto next = route_by_gateway_table(dp, ctx, table)) return *next;

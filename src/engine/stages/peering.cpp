@@ -34,7 +34,7 @@ Next peering(Dataplane& dp, Context& ctx) {
     const bool inside = std::any_of(peer.cidrs.begin(), peer.cidrs.end(),
                                     [&](const net::Cidr& c) { return c.contains(dst); });
     const auto owner = inside ? dp.owner_of(other, dst) : std::nullopt;
-    if (!inside || (owner && owner->kind != Owner::Kind::Eni)) {
+    if (!inside || (owner && owner->kind == Owner::Kind::NatGateway)) {
         if (TraceStep* s = dp.drop(ctx, DropReason::NotTransitive, comp)) {
             s->note = Note::NotInPeerVpc;
             s->args.address = dst;
@@ -63,6 +63,11 @@ Next peering(Dataplane& dp, Context& ctx) {
     }
     ctx.via_peering = true;
     ctx.target = owner->index;
+    // AWS: elasticloadbalancing — clients in a peered VPC may use an internal load balancer.
+    if (owner->kind == Owner::Kind::LoadBalancerNode) {
+        return enter_subnet(ctx, dp.lb_nodes[owner->index].subnet, model::kNone,
+                            Next::LoadBalancer);
+    }
     return enter_subnet(ctx, dp.enis[owner->index].subnet, model::kNone, Next::EniIngress);
 }
 

@@ -7,7 +7,9 @@
 //   LocalDelivery, InternetGatewayEgress, NatGatewayFromSubnet, Peering or Middlebox; Drop with
 //   NoRoute or Blackhole.
 // local_delivery: into the subnet of the ENI holding the address (AclInbound, then EniIngress),
-//   or Drop with HostUnreachable.
+//   or of the load balancer node (then LoadBalancer); Drop with HostUnreachable.
+// A target's reply to a flow a load balancer sent it leaves its subnet (AclOutbound) and goes
+//   to the node's subnet (AclInbound, then LoadBalancerReturn), not by the route table.
 //
 // AWS: VPC_Route_Tables — each direction uses the table of the subnet it leaves; the most
 // specific route wins; within a subnet neither the route table nor the network ACL applies
@@ -31,6 +33,15 @@ void no_interface(Dataplane& dp, Context& ctx, ComponentId router) {
 
 Next subnet_exit(Dataplane& dp, Context& ctx) {
     const EniState& eni = dp.enis[ctx.ingress];
+    // AWS: load-balancer-target-groups — a target's reply to a balanced flow returns through
+    // the load balancer node, whatever this subnet's route table says.
+    if (eni.lb_target && !dp.lb_flows.empty()) {
+        if (LbFlow* flow = dp.lb_flows.find_reply(ctx.pf.tuple, ctx.now)) {
+            ctx.lb_reply = flow;
+            if (dp.lb_nodes[flow->node].subnet == eni.subnet) return Next::LoadBalancerReturn;
+            return leave_subnet(ctx, eni.subnet);
+        }
+    }
     if (dp.topo.subnets[eni.subnet].cidr.contains(ctx.pf.key.dst)) return Next::SameSubnet;
     return leave_subnet(ctx, eni.subnet);
 }
@@ -40,19 +51,23 @@ Next same_subnet(Dataplane& dp, Context& ctx) {
     const ComponentId router = dp.components->vpc_router(from.vpc);
     dp.touch(router);
     auto owner = dp.owner_of(from.vpc, ctx.pf.key.dst);
-    if (!owner || owner->kind != Owner::Kind::Eni) {
+    if (!owner || owner->kind == Owner::Kind::NatGateway) {
         no_interface(dp, ctx, router);
         return Next::Done;
     }
     if (TraceStep* s = dp.step(ctx, router, Action::Forward)) s->note = Note::SameSubnet;
     ctx.target = owner->index;
-    return Next::EniIngress;
+    return owner->kind == Owner::Kind::LoadBalancerNode ? Next::LoadBalancer : Next::EniIngress;
 }
 
 Next route_lookup(Dataplane& dp, Context& ctx) {
     const model::Subnet& s = dp.topo.subnets[ctx.subnet];
     const ComponentId comp = dp.components->route_table(s.route_table);
     dp.touch(comp);
+    if (ctx.lb_reply != nullptr) {  // see subnet_exit
+        return enter_subnet(ctx, dp.lb_nodes[ctx.lb_reply->node].subnet, ctx.subnet,
+                            Next::LoadBalancerReturn);
+    }
     const policy::CompiledRoute* r = dp.route_tables[s.route_table].lookup(ctx.pf.key.dst);
     if (r == nullptr) {
         if (TraceStep* t = dp.drop(ctx, DropReason::NoRoute, comp)) {
@@ -113,6 +128,9 @@ Next local_delivery(Dataplane& dp, Context& ctx) {
         return Next::Done;
     }
     ctx.target = owner->index;
+    if (owner->kind == Owner::Kind::LoadBalancerNode) {
+        return enter_subnet(ctx, dp.lb_nodes[owner->index].subnet, ctx.subnet, Next::LoadBalancer);
+    }
     return enter_subnet(ctx, dp.enis[owner->index].subnet, ctx.subnet, Next::EniIngress);
 }
 
