@@ -54,8 +54,15 @@ ActionOutcome map_actions(const std::vector<ElbAction>& actions, const GroupName
         for (const WeightedGroupRef& ref : a.target_groups) {
             std::string name = group_name(ref.target_group_arn);
             if (name.empty()) {
-                out.why = fmt::format("forwards to target group {}, which is not imported",
-                                      ref.target_group_arn);
+                // AWS: a target group ARN ends in targetgroup/NAME/ID.
+                const std::string& arn = ref.target_group_arn;
+                std::size_t at = arn.find(":targetgroup/");
+                std::string shown = arn;
+                if (at != std::string::npos) {
+                    shown = arn.substr(at + 13, arn.find('/', at + 13) - (at + 13));
+                }
+                out.why = fmt::format("forwards to target group {}, which is not imported", shown);
+                out.not_modelled = "listener actions forwarding to target groups not imported";
                 return out;
             }
             model::RawWeightedGroup w;

@@ -1346,16 +1346,16 @@ class Converter {
             for (const auto& [eni_id, eni] : enis_) {
                 if (eni->instance_id == member && eni->device_index == 0 &&
                     !eni->private_ips.empty()) {
-                    address = " " + eni->private_ips.front().to_string();
+                    address = " (" + eni->private_ips.front().to_string() + " in the cloud)";
                 }
             }
             if (launched.empty()) {
                 unmatched.push_back(member);
-                raw.meta.remarks.push_back(
-                    fmt::format("{}{}: no launched instance stands for it", member, address));
+                raw.meta.remarks.push_back(fmt::format(
+                    "{}{}: no instance the loader launches stands for it", member, address));
             } else {
                 raw.meta.remarks.push_back(
-                    fmt::format("{} launched in place of {}{}", launched, member, address));
+                    fmt::format("{} stands for {}{}", launched, member, address));
             }
         }
         warn(
