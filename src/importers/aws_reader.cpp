@@ -30,9 +30,8 @@ const std::map<std::string, std::string>& unmodelled_keys() {
         {"TransitGatewayPeeringAttachments", "transit gateway peering attachments"},
         {"VpcEndpoints", "VPC endpoints"},
         {"VpcEndpointServiceConfigurations", "VPC endpoint services"},
-        {"LoadBalancers", "load balancers"},
         {"LoadBalancerDescriptions", "classic load balancers"},
-        {"TargetGroups", "target groups"},
+        {"LaunchConfigurations", "launch configurations"},
         {"VpnGateways", "VPN gateways"},
         {"VpnConnections", "VPN connections"},
         {"CustomerGateways", "customer gateways"},
@@ -50,7 +49,9 @@ const std::map<std::string, std::string>& unmodelled_keys() {
 
 // Keys that carry no resources (paging, metadata).
 bool ignored_key(const std::string& key) {
-    return key == "NextToken" || key == "ResponseMetadata" || key == "PrefixListId";
+    // PrefixListId, TargetGroupArn and LoadBalancerArn name the owner of the list beside them.
+    return key == "NextToken" || key == "ResponseMetadata" || key == "PrefixListId" ||
+           key == "TargetGroupArn" || key == "LoadBalancerArn";
 }
 
 std::string a_type_name(const json& j) {
@@ -206,6 +207,20 @@ struct Node {
             items.push_back({&(*v)[i], fmt::format("{}.{}[{}]", path, key, i), doc});
         }
         return items;
+    }
+
+    // A list of strings; empty when absent.
+    std::vector<std::string> strings(const std::string& key) const {
+        std::vector<std::string> out;
+        for (const Node& item : list(key, false)) {
+            if (!item.j->is_string()) {
+                doc->error(item.path,
+                           fmt::format("expected a string, found {}", a_type_name(*item.j)));
+                continue;
+            }
+            out.push_back(item.j->get<std::string>());
+        }
+        return out;
     }
 
     // An object field, or an empty node when absent.
@@ -558,6 +573,11 @@ void read_reservation(const Node& n) {
         if (!owner.empty()) inst.r.account = owner;
         if (auto st = i.object("State", false)) inst.state = st->string("Name", true);
         if (inst.state.empty()) inst.state = "running";
+        for (const Node& tag : i.list("Tags", false)) {
+            if (tag.is_object() && tag.string("Key", false) == "aws:autoscaling:groupName") {
+                inst.auto_scaling_group = tag.string("Value", false);
+            }
+        }
         std::vector<NetworkInterface> enis;
         for (const Node& e : i.list("NetworkInterfaces", false)) {
             if (!e.is_object()) continue;
@@ -667,6 +687,389 @@ void read_prefix_list_entries(const Node& root, const Doc& doc) {
     }
 }
 
+// ---- Elastic Load Balancing v2 ----
+
+// The parts of an ARN: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE.
+std::string arn_part(const std::string& arn, int index) {
+    std::size_t start = 0;
+    for (int i = 0; i < index; ++i) {
+        start = arn.find(':', start);
+        if (start == std::string::npos) return {};
+        ++start;
+    }
+    if (index == 5) return arn.substr(start);
+    std::size_t end = arn.find(':', start);
+    return arn.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+// A resource of a service whose records carry no OwnerId: the account and region come from
+// the ARN when the folder layout does not give them.
+Resource arn_resource(const Node& n, const std::string& arn_key) {
+    Resource r = n.resource(arn_key);
+    if (r.account.empty()) r.account = arn_part(r.id, 4);
+    if (r.region.empty()) r.region = arn_part(r.id, 3);
+    return r;
+}
+
+void read_load_balancer(const Node& n) {
+    LoadBalancer lb;
+    lb.r = arn_resource(n, "LoadBalancerArn");
+    lb.lb_name = n.string("LoadBalancerName", true);
+    lb.type = n.string("Type", false);
+    if (lb.type.empty()) lb.type = "application";
+    lb.scheme = n.string("Scheme", false);
+    if (lb.scheme.empty()) lb.scheme = "internet-facing";
+    lb.vpc_id = n.string("VpcId", true);
+    lb.zones_given = n.member("AvailabilityZones") != nullptr;
+    for (const Node& z : n.list("AvailabilityZones", false)) {
+        if (!z.is_object()) continue;
+        LbZone zone;
+        zone.where = z.where();
+        zone.zone = z.string("ZoneName", false);
+        zone.subnet_id = z.string("SubnetId", true);
+        for (const Node& a : z.list("LoadBalancerAddresses", false)) {
+            if (!a.is_object()) continue;
+            if (auto ip = a.ipv4("PrivateIPv4Address", false)) zone.private_ip = ip;
+            if (auto ip = a.ipv4("IpAddress", false)) zone.public_ip = ip;
+            std::string alloc = a.string("AllocationId", false);
+            if (!alloc.empty()) zone.allocation_id = alloc;
+        }
+        lb.zones.push_back(std::move(zone));
+    }
+    lb.security_group_ids = n.strings("SecurityGroups");
+    n.doc->inv().load_balancers.push_back(std::move(lb));
+}
+
+ElbAction read_action(const Node& n) {
+    ElbAction a;
+    a.where = n.where();
+    a.type = n.string("Type", true, "an action type such as forward");
+    a.order = n.integer("Order", false);
+    std::string single = n.string("TargetGroupArn", false);
+    if (auto fc = n.object("ForwardConfig", false)) {
+        for (const Node& g : fc->list("TargetGroups", false)) {
+            if (!g.is_object()) continue;
+            a.target_groups.push_back(
+                {g.string("TargetGroupArn", true), g.integer("Weight", false)});
+        }
+        if (auto st = fc->object("TargetGroupStickinessConfig", false)) {
+            if (st->boolean("Enabled", false).value_or(false)) {
+                a.stickiness = st->integer("DurationSeconds", true);
+            }
+        }
+    }
+    if (a.target_groups.empty() && !single.empty()) a.target_groups.push_back({single, {}});
+    if (auto rc = n.object("RedirectConfig", false)) {
+        a.protocol = rc->string("Protocol", false);
+        a.host = rc->string("Host", false);
+        a.port = rc->string("Port", false);
+        a.path = rc->string("Path", false);
+        a.query = rc->string("Query", false);
+        a.status_code = rc->string("StatusCode", true, "HTTP_301 or HTTP_302");
+    }
+    if (auto fr = n.object("FixedResponseConfig", false)) {
+        a.status_code = fr->string("StatusCode", true, "an HTTP status code as a string");
+        a.content_type = fr->string("ContentType", false);
+        a.message_body = fr->string("MessageBody", false);
+    }
+    return a;
+}
+
+void read_listener(const Node& n) {
+    ElbListener l;
+    l.where = n.where();
+    l.arn = n.string("ListenerArn", true);
+    l.load_balancer_arn = n.string("LoadBalancerArn", true);
+    l.protocol = n.string("Protocol", false);
+    l.port = n.integer_in("Port", false, 1, 65535, "a port").value_or(0);
+    for (const Node& c : n.list("Certificates", false)) {
+        if (c.is_object()) l.certificate_arns.push_back(c.string("CertificateArn", true));
+    }
+    for (const Node& a : n.list("DefaultActions", false)) {
+        if (a.is_object()) l.default_actions.push_back(read_action(a));
+    }
+    n.doc->inv().listeners.push_back(std::move(l));
+}
+
+// AWS: elasticloadbalancing ARNs — a rule's ARN is its listener's with listener-rule for
+// listener and the rule's id appended:
+//   arn:...:listener/app/NAME/LB-ID/LISTENER-ID
+//   arn:...:listener-rule/app/NAME/LB-ID/LISTENER-ID/RULE-ID
+std::string listener_of_rule(const std::string& rule_arn) {
+    const std::string marker = ":listener-rule/";
+    std::size_t at = rule_arn.find(marker);
+    std::size_t last = rule_arn.rfind('/');
+    if (at == std::string::npos || last == std::string::npos || last < at + marker.size())
+        return {};
+    return rule_arn.substr(0, at) + ":listener/" +
+           rule_arn.substr(at + marker.size(), last - at - marker.size());
+}
+
+void read_rule(const Node& n) {
+    ElbRule rule;
+    rule.where = n.where();
+    rule.arn = n.string("RuleArn", true);
+    rule.listener_arn = listener_of_rule(rule.arn);
+    if (!rule.arn.empty() && rule.listener_arn.empty()) {
+        n.doc->error(n.sub("RuleArn"),
+                     fmt::format("\"{}\" is not a listener rule ARN; expected "
+                                 "arn:aws:elasticloadbalancing:REGION:ACCOUNT:listener-rule/...",
+                                 rule.arn));
+    }
+    rule.priority = n.string("Priority", true, "a priority as a string, or \"default\"");
+    rule.is_default = n.boolean("IsDefault", false).value_or(rule.priority == "default");
+    for (const Node& c : n.list("Conditions", false)) {
+        if (!c.is_object()) continue;
+        ElbCondition cond;
+        cond.where = c.where();
+        cond.field = c.string("Field", true, "a condition field such as path-pattern");
+        // The typed configs of the current API; Values is the older form of host-header and
+        // path-pattern conditions.
+        static const std::pair<const char*, const char*> configs[] = {
+            {"host-header", "HostHeaderConfig"}, {"path-pattern", "PathPatternConfig"},
+            {"http-header", "HttpHeaderConfig"}, {"http-request-method", "HttpRequestMethodConfig"},
+            {"source-ip", "SourceIpConfig"},
+        };
+        for (const auto& [field, key] : configs) {
+            if (cond.field != field) continue;
+            if (auto cfg = c.object(key, false)) {
+                cond.values = cfg->strings("Values");
+                if (cond.field == "http-header") {
+                    cond.header_name = cfg->string("HttpHeaderName", true);
+                }
+            }
+        }
+        if (cond.field == "query-string") {
+            if (auto cfg = c.object("QueryStringConfig", false)) {
+                for (const Node& kv : cfg->list("Values", false)) {
+                    if (!kv.is_object()) continue;
+                    cond.values.push_back(kv.string("Key", false) + "=" + kv.string("Value", true));
+                }
+            }
+        }
+        if (cond.values.empty()) cond.values = c.strings("Values");
+        rule.conditions.push_back(std::move(cond));
+    }
+    for (const Node& a : n.list("Actions", false)) {
+        if (a.is_object()) rule.actions.push_back(read_action(a));
+    }
+    n.doc->inv().rules.push_back(std::move(rule));
+}
+
+void read_target_group(const Node& n) {
+    TargetGroup g;
+    g.r = arn_resource(n, "TargetGroupArn");
+    g.group_name = n.string("TargetGroupName", true);
+    g.protocol = n.string("Protocol", false);
+    g.port = n.integer_in("Port", false, 1, 65535, "a port");
+    g.vpc_id = n.string("VpcId", false);
+    g.target_type = n.string("TargetType", false);
+    if (g.target_type.empty()) g.target_type = "instance";
+    g.health_check_protocol = n.string("HealthCheckProtocol", false);
+    g.health_check_port = n.string("HealthCheckPort", false);
+    g.health_check_path = n.string("HealthCheckPath", false);
+    if (auto m = n.object("Matcher", false)) g.matcher = m->string("HttpCode", false);
+    g.interval = n.integer("HealthCheckIntervalSeconds", false);
+    g.timeout = n.integer("HealthCheckTimeoutSeconds", false);
+    g.healthy_threshold = n.integer("HealthyThresholdCount", false);
+    g.unhealthy_threshold = n.integer("UnhealthyThresholdCount", false);
+    g.load_balancer_arns = n.strings("LoadBalancerArns");
+    n.doc->inv().target_groups.push_back(std::move(g));
+}
+
+// describe-target-health and describe-*-attributes print only their list: the resource they
+// belong to comes from an ARN key beside the list (TargetGroupArn, LoadBalancerArn) or from
+// the file name: target-health-NAME.json, target-group-attributes-NAME.json,
+// load-balancer-attributes-NAME.json (a describe- prefix allowed).
+std::string name_from_file(const Doc& doc, const std::string& prefix) {
+    std::string base = fs::path(doc.file).stem().string();
+    if (base.rfind("describe-", 0) == 0) base = base.substr(9);
+    if (base.rfind(prefix, 0) == 0 && base.size() > prefix.size()) {
+        return base.substr(prefix.size());
+    }
+    return {};
+}
+
+ElbOwner owner_of(const Doc& doc, const std::string& arn) {
+    ElbOwner o;
+    o.arn = arn;
+    o.region = doc.region.empty() ? arn_part(arn, 3) : doc.region;
+    o.account = doc.account.empty() ? arn_part(arn, 4) : doc.account;
+    return o;
+}
+
+void read_target_health(const Node& root, const Doc& doc) {
+    TargetHealth th;
+    th.where = doc.file;
+    th.owner = owner_of(doc, root.string("TargetGroupArn", false));
+    if (th.owner.arn.empty()) th.owner.name = name_from_file(doc, "target-health-");
+    if (th.owner.arn.empty() && th.owner.name.empty()) {
+        doc.error("$.TargetHealthDescriptions",
+                  "cannot tell which target group these targets belong to; expected the file "
+                  "named target-health-GROUP-NAME.json or a TargetGroupArn key");
+        return;
+    }
+    for (const Node& d : root.list("TargetHealthDescriptions", true)) {
+        if (!d.is_object()) continue;
+        ElbTarget t;
+        t.where = d.where();
+        if (auto target = d.object("Target", true)) {
+            t.id = target->string("Id", true);
+            t.port = target->integer_in("Port", false, 1, 65535, "a port");
+            t.az = target->string("AvailabilityZone", false);
+        }
+        if (auto health = d.object("TargetHealth", false)) t.state = health->string("State", false);
+        th.targets.push_back(std::move(t));
+    }
+    doc.inv().target_health.push_back(std::move(th));
+}
+
+void read_attributes(const Node& root, const Doc& doc) {
+    OwnedAttributes a;
+    a.attributes.where = doc.file;
+    std::string tg_arn = root.string("TargetGroupArn", false);
+    std::string lb_arn = root.string("LoadBalancerArn", false);
+    if (!tg_arn.empty()) {
+        a.owner = owner_of(doc, tg_arn);
+    } else if (!lb_arn.empty()) {
+        a.owner = owner_of(doc, lb_arn);
+        a.load_balancer = true;
+    } else if (std::string tg = name_from_file(doc, "target-group-attributes-"); !tg.empty()) {
+        a.owner = owner_of(doc, "");
+        a.owner.name = tg;
+    } else if (std::string lb = name_from_file(doc, "load-balancer-attributes-"); !lb.empty()) {
+        a.owner = owner_of(doc, "");
+        a.owner.name = lb;
+        a.load_balancer = true;
+    } else {
+        doc.error("$.Attributes",
+                  "cannot tell which target group or load balancer these attributes belong "
+                  "to; expected the file named target-group-attributes-NAME.json or "
+                  "load-balancer-attributes-NAME.json, or a TargetGroupArn or LoadBalancerArn "
+                  "key");
+        return;
+    }
+    for (const Node& kv : root.list("Attributes", true)) {
+        if (!kv.is_object()) continue;
+        std::string key = kv.string("Key", true);
+        if (!key.empty()) a.attributes.values[key] = kv.string("Value", false);
+    }
+    doc.inv().attributes.push_back(std::move(a));
+}
+
+void read_certificate(const Node& n) {
+    Certificate c;
+    c.arn = n.string("CertificateArn", true);
+    c.domain = n.string("DomainName", false);
+    n.doc->inv().certificates.push_back(std::move(c));
+}
+
+// ---- Auto Scaling and launch templates ----
+
+void read_launch_template(const Node& n) {
+    LaunchTemplate lt;
+    lt.r = n.resource("LaunchTemplateId");
+    lt.template_name = n.string("LaunchTemplateName", false);
+    if (auto v = n.integer("DefaultVersionNumber", false)) lt.default_version = *v;
+    if (auto v = n.integer("LatestVersionNumber", false)) lt.latest_version = *v;
+    n.doc->inv().launch_templates.push_back(std::move(lt));
+}
+
+// RFC 4648 base64, as EC2 returns UserData; false when the text is not base64.
+bool decode_base64(const std::string& in, std::string& out) {
+    static const std::string alphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    out.clear();
+    unsigned buffer = 0;
+    int bits = 0;
+    std::size_t padding = 0;
+    for (char c : in) {
+        if (c == '\n' || c == '\r') continue;
+        if (c == '=') {
+            ++padding;
+            continue;
+        }
+        if (padding > 0) return false;
+        std::size_t v = alphabet.find(c);
+        if (v == std::string::npos) return false;
+        buffer = (buffer << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((buffer >> bits) & 0xff);
+        }
+    }
+    return padding <= 2;
+}
+
+void read_launch_template_version(const Node& n) {
+    LaunchTemplateVersion v;
+    v.where = n.where();
+    std::string id = n.string("LaunchTemplateId", true);
+    v.number = n.integer("VersionNumber", true).value_or(0);
+    v.is_default = n.boolean("DefaultVersion", false).value_or(false);
+    if (auto data = n.object("LaunchTemplateData", false)) {
+        v.security_group_ids = data->strings("SecurityGroupIds");
+        if (v.security_group_ids.empty()) {
+            for (const Node& eni : data->list("NetworkInterfaces", false)) {
+                if (!eni.is_object()) continue;
+                if (eni.integer("DeviceIndex", false).value_or(0) != 0) continue;
+                v.security_group_ids = eni.strings("Groups");
+            }
+        }
+        std::string encoded = data->string("UserData", false);
+        if (!encoded.empty() && !decode_base64(encoded, v.user_data)) {
+            v.user_data.clear();
+            v.user_data_bad = true;
+        }
+    }
+    n.doc->inv().launch_template_versions[id].push_back(std::move(v));
+}
+
+void read_auto_scaling_group(const Node& n) {
+    AutoScalingGroup g;
+    g.group_name = n.string("AutoScalingGroupName", true);
+    // The group's name is the API's key; the ARN is kept as its id when given.
+    g.r.id = n.string("AutoScalingGroupARN", false);
+    g.r.name_tag = n.name_tag();
+    g.r.account = n.doc->account.empty() ? arn_part(g.r.id, 4) : n.doc->account;
+    g.r.region = n.doc->region;
+    g.r.where = n.where();
+    if (g.r.region.empty()) g.r.region = arn_part(g.r.id, 3);
+    if (auto lt = n.object("LaunchTemplate", false)) {
+        g.launch_template_id = lt->string("LaunchTemplateId", false);
+        g.launch_template_name = lt->string("LaunchTemplateName", false);
+        g.launch_template_version = lt->string("Version", false);
+    }
+    g.mixed_instances = n.member("MixedInstancesPolicy") != nullptr;
+    g.launch_configuration = n.string("LaunchConfigurationName", false);
+    g.min_size = n.integer("MinSize", true);
+    g.max_size = n.integer("MaxSize", true);
+    g.desired_capacity = n.integer("DesiredCapacity", false);
+    std::string zones = n.string("VPCZoneIdentifier", false);
+    std::size_t start = 0;
+    while (start < zones.size()) {
+        std::size_t comma = zones.find(',', start);
+        std::string part =
+            zones.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        part.erase(0, part.find_first_not_of(' '));
+        part.erase(part.find_last_not_of(' ') + 1);
+        if (!part.empty()) g.subnet_ids.push_back(part);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    g.target_group_arns = n.strings("TargetGroupARNs");
+    g.load_balancer_names = n.strings("LoadBalancerNames");
+    g.health_check_type = n.string("HealthCheckType", false);
+    g.health_check_grace_period = n.integer("HealthCheckGracePeriod", false);
+    for (const Node& i : n.list("Instances", false)) {
+        if (!i.is_object()) continue;
+        g.instances.push_back({i.string("InstanceId", true), i.string("AvailabilityZone", false),
+                               i.string("LifecycleState", false)});
+    }
+    n.doc->inv().auto_scaling_groups.push_back(std::move(g));
+}
+
 void read_list(const Node& root, const std::string& key, void (*read_one)(const Node&)) {
     for (const Node& item : root.list(key, true)) {
         if (item.is_object()) read_one(item);
@@ -737,6 +1140,28 @@ void read_aws_document(std::string_view text, const std::string& file, const std
             read_list(node, key, read_prefix_list);
         } else if (key == "Entries") {
             read_prefix_list_entries(node, doc);
+        } else if (key == "LoadBalancers") {
+            read_list(node, key, read_load_balancer);
+        } else if (key == "Listeners") {
+            read_list(node, key, read_listener);
+        } else if (key == "Rules") {
+            read_list(node, key, read_rule);
+        } else if (key == "TargetGroups") {
+            read_list(node, key, read_target_group);
+        } else if (key == "TargetHealthDescriptions") {
+            read_target_health(node, doc);
+        } else if (key == "Attributes") {
+            read_attributes(node, doc);
+        } else if (key == "Certificate") {
+            if (auto c = node.object(key, true)) read_certificate(*c);
+        } else if (key == "CertificateSummaryList") {
+            read_list(node, key, read_certificate);
+        } else if (key == "LaunchTemplates") {
+            read_list(node, key, read_launch_template);
+        } else if (key == "LaunchTemplateVersions") {
+            read_list(node, key, read_launch_template_version);
+        } else if (key == "AutoScalingGroups") {
+            read_list(node, key, read_auto_scaling_group);
         } else if (ignored_key(key)) {
             continue;
         } else {

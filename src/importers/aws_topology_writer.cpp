@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "vpcstack/importers/aws_elb_mapping.hpp"
 #include "vpcstack/importers/yaml_text.hpp"
 #include "vpcstack/model/cloud_rules.hpp"
 #include "vpcstack/model/defaults.hpp"
@@ -100,10 +101,13 @@ class Converter {
         choose_regions();
         if (!result_.errors.empty()) return std::move(result_);
         name_global_resources();
+        index_load_balancing();
         for (auto& plan : plans_) plan_vpc(plan);
+        for (auto& plan : plans_) plan_load_balancing(plan);
         plan_instances();
         plan_elastic_ips();
         emit();
+        report_unclaimed();
         report_counts();
         return std::move(result_);
     }
@@ -117,6 +121,27 @@ class Converter {
         std::vector<const NetworkInterface*> enis;
     };
 
+    // A launch template as one Auto Scaling group uses it: one version of it.
+    struct LaunchTemplatePlan {
+        std::string name;
+        std::string id;
+        std::string key;  // template id and version, to share it between groups
+        const LaunchTemplateVersion* version = nullptr;  // unset: not in the input
+        std::vector<std::string> group_ids;
+        std::string user_data;
+        std::string comment;
+    };
+
+    struct AsgPlan {
+        const AutoScalingGroup* group = nullptr;
+        std::string name;
+        std::string launch_template;  // its plan's name
+        long desired = 0;
+        // The cloud's instances of the group and the names of the instances the loader
+        // launches in their place (empty when it launches none for that one).
+        std::vector<std::pair<std::string, std::string>> members;
+    };
+
     struct VpcPlan {
         const Vpc* vpc = nullptr;
         std::string name;
@@ -128,6 +153,10 @@ class Converter {
         std::vector<const SecurityGroup*> groups;
         std::vector<const NatGateway*> nats;
         std::vector<InstancePlan> instances;
+        std::vector<const LoadBalancer*> load_balancers;
+        std::vector<const TargetGroup*> target_groups;
+        std::vector<LaunchTemplatePlan> launch_templates;
+        std::vector<AsgPlan> auto_scaling_groups;
     };
 
     void warn(std::string text) { result_.report.warnings.push_back(std::move(text)); }
@@ -146,7 +175,8 @@ class Converter {
     void index() {
         for (const Vpc* v : unique_by_id(inv_.vpcs)) {
             plan_index_[v->r.id] = plans_.size();
-            plans_.push_back(VpcPlan{v, {}, v->r.region, nullptr, {}, {}, {}, {}, {}, {}});
+            plans_.push_back(
+                VpcPlan{v, {}, v->r.region, nullptr, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}});
         }
         if (plans_.empty()) {
             result_.errors.push_back(
@@ -396,7 +426,9 @@ class Converter {
             }
         }
         for (const NetworkInterface* e : ordered) {
-            if (e->type == "nat_gateway") continue;  // part of its NAT gateway
+            if (e->type == "nat_gateway") continue;                // part of its NAT gateway
+            if (is_load_balancer_eni(*e)) continue;                // a node of its load balancer
+            if (asg_member_.count(e->instance_id) != 0) continue;  // launched by the loader
             if (!is_instance_eni_type(e->type)) {
                 not_modelled(fmt::format("network interfaces of type {}", e->type));
                 continue;
@@ -418,6 +450,7 @@ class Converter {
         NameScope& names = host_names_;
         std::set<std::string> planned;
         for (const Instance* inst : unique_by_id(inv_.instances)) {
+            if (asg_member_.count(inst->r.id) != 0) continue;  // launched by the loader
             auto found = by_instance.find(inst->r.id);
             if (found == by_instance.end()) {
                 warn(
@@ -578,14 +611,801 @@ class Converter {
                 }
             }
         }
+        // AWS: network-load-balancers — an internet-facing NLB node may hold an Elastic IP.
+        std::map<std::pair<std::string, std::string>, std::size_t> node_eip;
+        for (const auto& plan : plans_) {
+            for (const LoadBalancer* lb : plan.load_balancers) {
+                if (lb->type != "network" || lb->scheme == "internal") continue;
+                for (const LbZone& z : lb->zones) {
+                    if (z.allocation_id.empty() || !z.public_ip) continue;
+                    node_eip[{lb->r.id, z.subnet_id}] =
+                        eip_for(z.allocation_id, *z.public_ip, z.where);
+                }
+            }
+        }
         NameScope names;
         for (const auto& eip : eips_) eip_names_.push_back(names.unique(wanted_name(eip.first)));
+        for (const auto& [node, i] : node_eip) node_eip_name_[node] = eip_names_[i];
         for (const auto& [eni, i] : eni_eip) eni_eip_name_[eni] = eip_names_[i];
         for (const auto& [eni, list] : eni_more) {
             for (const auto& [ip, i] : list)
                 eni_secondary_eips_[eni].push_back({ip, eip_names_[i]});
         }
         for (const auto& [nat, i] : nat_eip) nat_eip_name_[nat] = eip_names_[i];
+    }
+
+    // --- load balancing ---------------------------------------------------------------------
+
+    // Which VPC each load balancer, target group and Auto Scaling group goes in; which cloud
+    // instances an Auto Scaling group accounts for. AWS: elasticloadbalancing, autoscaling.
+    void index_load_balancing() {
+        for (const LoadBalancer* lb : unique_by_id(inv_.load_balancers)) {
+            const std::string shown = fmt::format("load balancer {} ({})", lb->lb_name, lb->r.id);
+            if (lb->type != "application" && lb->type != "network") {
+                not_modelled(lb->type == "gateway" ? std::string("gateway load balancers")
+                                                   : "load balancers of type " + lb->type);
+                warn(fmt::format("{} is a {} load balancer: not modelled yet; not imported", shown,
+                                 lb->type));
+                continue;
+            }
+            if (!lb->zones_given) {
+                not_modelled("load balancers without their AvailabilityZones in the input");
+                warn(
+                    fmt::format("{}: AvailabilityZones (its subnets) is not in the input; not "
+                                "imported",
+                                shown));
+                continue;
+            }
+            VpcPlan* p = plan_for(lb->vpc_id, "load balancer", lb->r);
+            if (p == nullptr) continue;
+            p->load_balancers.push_back(lb);
+            // AWS: the ENIs of a load balancer say "ELB app/NAME/ID" (or net/...) and its ARN
+            // ends in loadbalancer/app/NAME/ID.
+            std::size_t at = lb->r.id.find(":loadbalancer/");
+            if (at != std::string::npos) {
+                lb_eni_description_["ELB " + lb->r.id.substr(at + 14)] = lb->r.id;
+            }
+        }
+        for (const TargetGroup* g : unique_by_id(inv_.target_groups)) {
+            const std::string shown = fmt::format("target group {} ({})", g->group_name, g->r.id);
+            if (g->target_type != "instance" && g->target_type != "ip") {
+                not_modelled("target groups of type " + g->target_type);
+                warn(fmt::format("{} has {} targets: not modelled yet; not imported", shown,
+                                 g->target_type));
+                continue;
+            }
+            if (!map_lb_protocol(g->protocol)) {
+                not_modelled("target groups of protocol " + g->protocol);
+                warn(fmt::format("{}: protocol {} is not modelled yet; not imported", shown,
+                                 g->protocol));
+                continue;
+            }
+            VpcPlan* p = plan_for(g->vpc_id, "target group", g->r);
+            if (p == nullptr) continue;
+            p->target_groups.push_back(g);
+            tg_vpc_[g->r.id] = g->vpc_id;
+        }
+        std::set<std::string> seen;
+        for (const AutoScalingGroup& g : inv_.auto_scaling_groups) {
+            if (!seen.insert(g.r.region + "/" + g.group_name).second) continue;
+            index_auto_scaling_group(g);
+        }
+        std::set<std::string> lts_used;
+        for (const auto& plan : plans_) {
+            for (const AsgPlan& a : plan.auto_scaling_groups) {
+                lts_used.insert(a.group->launch_template_id);
+                lts_used.insert(a.group->launch_template_name);
+            }
+        }
+        for (const LaunchTemplate* lt : unique_by_id(inv_.launch_templates)) {
+            if (lts_used.count(lt->r.id) == 0 && lts_used.count(lt->template_name) == 0) {
+                warn(
+                    fmt::format("launch template {} ({}) is used by no Auto Scaling group that "
+                                "is imported; not imported (the topology's launch templates are "
+                                "those of its Auto Scaling groups)",
+                                lt->template_name, lt->r.id));
+            }
+        }
+    }
+
+    void index_auto_scaling_group(const AutoScalingGroup& g) {
+        const std::string shown = "Auto Scaling group " + g.group_name;
+        const char* kept = "; not imported, its instances are imported as ordinary instances";
+        if (g.mixed_instances) {
+            not_modelled("Auto Scaling groups with a mixed instances policy");
+            warn(fmt::format("{} has a mixed instances policy: not modelled yet{}", shown, kept));
+            return;
+        }
+        if (!g.launch_configuration.empty()) {
+            not_modelled("Auto Scaling groups with a launch configuration");
+            warn(fmt::format("{} uses launch configuration {}: not modelled yet{}", shown,
+                             g.launch_configuration, kept));
+            return;
+        }
+        if (g.launch_template_id.empty() && g.launch_template_name.empty()) {
+            warn(fmt::format("{} has no launch template in the input{}", shown, kept));
+            return;
+        }
+        if (!g.min_size || !g.max_size) return;  // reported by the reader
+        std::string vpc;
+        for (const std::string& id : g.subnet_ids) {
+            if (subnets_.count(id) == 0) {
+                warn(fmt::format("{}: subnet {} is not in the input{}", shown, id, kept));
+                return;
+            }
+            if (vpc.empty()) vpc = subnet_vpc(id);
+        }
+        VpcPlan* plan = plan_of(vpc);
+        if (plan == nullptr) {
+            warn(fmt::format("{}: VPCZoneIdentifier names no subnet of the input{}", shown, kept));
+            return;
+        }
+        AsgPlan a;
+        a.group = &g;
+        a.desired = g.desired_capacity.value_or(*g.min_size);
+        const std::size_t plan_index = static_cast<std::size_t>(plan - plans_.data());
+        // The group's instances: those it lists, and those tagged with its name.
+        std::vector<std::string> members;
+        for (const AsgInstance& i : g.instances) members.push_back(i.id);
+        for (const Instance* i : unique_by_id(inv_.instances)) {
+            if (i->auto_scaling_group == g.group_name &&
+                std::find(members.begin(), members.end(), i->r.id) == members.end()) {
+                members.push_back(i->r.id);
+            }
+        }
+        for (const std::string& m : members) {
+            asg_member_[m] = {plan_index, plan->auto_scaling_groups.size()};
+            a.members.push_back({m, ""});
+        }
+        plan->auto_scaling_groups.push_back(std::move(a));
+    }
+
+    // Names, launch templates, and the instances the loader launches in place of the cloud's.
+    void plan_load_balancing(VpcPlan& plan) {
+        NameScope lbs;
+        NameScope tgs;
+        NameScope lts;
+        for (const LoadBalancer* lb : plan.load_balancers) {
+            name_[lb->r.id] = lbs.unique(wanted_name(lb->r, lb->lb_name));
+        }
+        for (const TargetGroup* g : plan.target_groups) {
+            name_[g->r.id] = tgs.unique(wanted_name(g->r, g->group_name));
+        }
+        for (AsgPlan& a : plan.auto_scaling_groups) {
+            const AutoScalingGroup& g = *a.group;
+            std::string wanted = sanitize_name(g.group_name);
+            if (wanted.empty()) wanted = wanted_name(g.r);
+            a.name = asg_names_.unique(wanted);
+            // AWS: auto-scaling-groups — the loader launches the desired capacity as GROUP-1,
+            // GROUP-2, ...; no written instance may take those names.
+            while (true) {
+                bool free = true;
+                for (long k = 1; k <= a.desired; ++k) {
+                    if (host_names_.taken(fmt::format("{}-{}", a.name, k))) free = false;
+                }
+                if (free) break;
+                a.name = asg_names_.unique(wanted);
+            }
+            for (long k = 1; k <= a.desired; ++k) {
+                host_names_.reserve(fmt::format("{}-{}", a.name, k));
+            }
+            match_members(a);
+            a.launch_template = plan_launch_template(plan, a, lts);
+        }
+    }
+
+    // Instance k of the loader goes to zone k mod zones (zones in the order of the group's
+    // subnets): each takes the name of a cloud instance of that zone, in the group's order.
+    void match_members(AsgPlan& a) {
+        std::vector<std::string> zones;
+        for (const std::string& id : a.group->subnet_ids) {
+            const std::string& az = subnets_.at(id)->az;
+            if (std::find(zones.begin(), zones.end(), az) == zones.end()) zones.push_back(az);
+        }
+        auto zone_of = [&](const std::string& id) {
+            for (const AsgInstance& i : a.group->instances) {
+                if (i.id == id && !i.az.empty()) return i.az;
+            }
+            for (const auto& [eni_id, eni] : enis_) {
+                if (eni->instance_id == id && eni->device_index == 0)
+                    return subnets_.count(eni->subnet_id) ? subnets_.at(eni->subnet_id)->az
+                                                          : eni->az;
+            }
+            return std::string();
+        };
+        std::vector<bool> used(a.members.size(), false);
+        for (long k = 0; k < a.desired && !zones.empty(); ++k) {
+            const std::string& zone = zones[static_cast<std::size_t>(k) % zones.size()];
+            for (std::size_t m = 0; m < a.members.size(); ++m) {
+                if (used[m] || zone_of(a.members[m].first) != zone) continue;
+                used[m] = true;
+                a.members[m].second = fmt::format("{}-{}", a.name, k + 1);
+                break;
+            }
+        }
+    }
+
+    std::string plan_launch_template(VpcPlan& plan, const AsgPlan& a, NameScope& names) {
+        const AutoScalingGroup& g = *a.group;
+        const LaunchTemplate* lt = nullptr;
+        for (const LaunchTemplate* t : unique_by_id(inv_.launch_templates)) {
+            if ((!g.launch_template_id.empty() && t->r.id == g.launch_template_id) ||
+                (g.launch_template_id.empty() && t->template_name == g.launch_template_name)) {
+                lt = t;
+            }
+        }
+        const std::string id = lt != nullptr ? lt->r.id : g.launch_template_id;
+        const std::string template_name = lt != nullptr && !lt->template_name.empty()
+                                              ? lt->template_name
+                                              : g.launch_template_name;
+        // AWS: ec2 launch-template-versions — $Default, $Latest or a number.
+        const LaunchTemplateVersion* version = nullptr;
+        auto versions = inv_.launch_template_versions.find(id);
+        const std::string& wanted = g.launch_template_version;
+        if (versions != inv_.launch_template_versions.end()) {
+            for (const LaunchTemplateVersion& v : versions->second) {
+                bool match = false;
+                if (wanted == "$Latest") {
+                    match = lt != nullptr && lt->latest_version
+                                ? v.number == *lt->latest_version
+                                : version == nullptr || v.number > version->number;
+                } else if (wanted.empty() || wanted == "$Default") {
+                    match = v.is_default || (lt != nullptr && lt->default_version &&
+                                             v.number == *lt->default_version);
+                } else {
+                    match = std::to_string(v.number) == wanted;
+                }
+                if (match) version = &v;
+            }
+        }
+        const std::string key =
+            id + "#" + (version != nullptr ? std::to_string(version->number) : wanted);
+        for (const LaunchTemplatePlan& t : plan.launch_templates) {
+            if (t.key == key) return t.name;
+        }
+        LaunchTemplatePlan t;
+        t.id = id;
+        t.key = key;
+        t.version = version;
+        std::string base = sanitize_name(template_name);
+        if (base.empty()) base = sanitize_name(id);
+        if (names.taken(base) && version != nullptr) base += fmt::format("-v{}", version->number);
+        t.name = names.unique(base);
+        const std::string shown = fmt::format("launch template {} ({}) version {}", template_name,
+                                              id, wanted.empty() ? "$Default" : wanted);
+        if (version != nullptr) {
+            t.group_ids = version->security_group_ids;
+            t.user_data = version->user_data;
+            if (version->user_data_bad) {
+                warn(fmt::format("{}: UserData is not base64; left out", shown));
+            }
+            if (wanted.empty() || wanted[0] == '$') {
+                t.comment = fmt::format("version {} ({})", version->number,
+                                        wanted.empty() ? "$Default" : wanted);
+            } else {
+                t.comment = fmt::format("version {}", version->number);
+            }
+        } else {
+            // Without the template's data, the groups of the instances it launched are the
+            // best account of it.
+            for (const auto& [member, launched] : a.members) {
+                (void)launched;
+                for (const auto& [eni_id, eni] : enis_) {
+                    if (eni->instance_id == member && eni->device_index == 0 &&
+                        t.group_ids.empty()) {
+                        t.group_ids = eni->group_ids;
+                    }
+                }
+            }
+            t.comment = "its version is not in the input";
+            warn(fmt::format(
+                "{}: not in the input (save 'aws ec2 describe-launch-template-versions "
+                "--launch-template-id {}'); {}, no user data",
+                shown, id,
+                t.group_ids.empty() ? "no security groups (the VPC's default group applies)"
+                                    : "security groups taken from the group's instances"));
+        }
+        plan.launch_templates.push_back(std::move(t));
+        return plan.launch_templates.back().name;
+    }
+
+    bool is_load_balancer_eni(const NetworkInterface& e) {
+        auto it = lb_eni_description_.find(e.description);
+        if (it == lb_eni_description_.end()) return false;
+        if (!e.private_ips.empty())
+            node_ip_.emplace(std::pair{it->second, e.subnet_id}, e.private_ips.front());
+        return true;
+    }
+
+    std::string group_in_vpc(const std::string& arn, const std::string& vpc) const {
+        auto it = tg_vpc_.find(arn);
+        return it != tg_vpc_.end() && it->second == vpc ? name_of(arn) : std::string();
+    }
+
+    // A per-resource file (target health, attributes) of a resource: by ARN, else by name in
+    // the same region and account.
+    static bool owns(const ElbOwner& o, const Resource& r, const std::string& name) {
+        if (!o.arn.empty()) return o.arn == r.id;
+        return o.name == name && (o.region.empty() || r.region.empty() || o.region == r.region) &&
+               (o.account.empty() || r.account.empty() || o.account == r.account);
+    }
+
+    const ElbAttributes* attributes_of(const Resource& r, const std::string& name, bool lb) {
+        for (const OwnedAttributes& a : inv_.attributes) {
+            if (a.load_balancer == lb && owns(a.owner, r, name)) {
+                claimed_attributes_.insert(&a);
+                return &a.attributes;
+            }
+        }
+        return nullptr;
+    }
+
+    std::optional<model::RawLoadBalancer> emit_load_balancer(const VpcPlan& plan,
+                                                             const LoadBalancer& lb) {
+        const std::string name = name_of(lb.r.id);
+        const bool alb = lb.type == "application";
+        model::RawLoadBalancer raw;
+        raw.meta = meta(name, lb.r.id);
+        raw.type =
+            written(alb ? model::LoadBalancerType::Application : model::LoadBalancerType::Network);
+        raw.scheme = written(lb.scheme == "internal" ? model::LoadBalancerScheme::Internal
+                                                     : model::LoadBalancerScheme::InternetFacing);
+        std::vector<std::string> cloud_public;
+        for (const LbZone& z : lb.zones) {
+            if (subnets_.count(z.subnet_id) == 0 || subnet_vpc(z.subnet_id) != plan.vpc->r.id) {
+                warn(
+                    fmt::format("load balancer {}: subnet {} is not in the input; its node there "
+                                "is left out",
+                                name, z.subnet_id));
+                raw.meta.remarks.push_back("subnet " + z.subnet_id + " is not in the input");
+                continue;
+            }
+            model::RawLbSubnet s;
+            s.subnet = written(name_of(z.subnet_id));
+            if (z.private_ip) {
+                s.private_ip = written(*z.private_ip);
+            } else if (auto ip = node_ip_.find({lb.r.id, z.subnet_id}); ip != node_ip_.end()) {
+                s.private_ip = written(ip->second);
+            }
+            if (auto eip = node_eip_name_.find({lb.r.id, z.subnet_id});
+                eip != node_eip_name_.end()) {
+                s.elastic_ip = written(eip->second);
+            } else if (z.public_ip) {
+                cloud_public.push_back(z.public_ip->to_string());
+            }
+            raw.subnets.push_back(std::move(s));
+        }
+        if (!cloud_public.empty()) {
+            raw.meta.remarks.push_back(fmt::format(
+                "public addresses of the nodes in the cloud: {}; the loader assigns its own",
+                fmt::join(cloud_public, ", ")));
+        }
+        // AWS: application-load-balancers — an ALB spans two zones at least.
+        if (raw.subnets.empty() || (alb && raw.subnets.size() < 2)) {
+            not_modelled("load balancers whose subnets are not in the input");
+            warn(fmt::format("load balancer {} ({}) has {} subnet{} in the input; not imported",
+                             name, lb.r.id, raw.subnets.size(),
+                             raw.subnets.size() == 1 ? "" : "s"));
+            return std::nullopt;
+        }
+        for (const std::string& g : lb.security_group_ids) {
+            if (imported(g) && group_vpc_[g] == plan.vpc->r.id) {
+                raw.security_groups.push_back(written(name_of(g)));
+            } else {
+                warn(fmt::format(
+                    "load balancer {}: security group {} is not in the input; left out", name, g));
+            }
+        }
+        if (alb && raw.security_groups.empty()) {
+            not_modelled("load balancers whose security groups are not in the input");
+            warn(
+                fmt::format("load balancer {} ({}): none of its security groups is in the input; "
+                            "not imported",
+                            name, lb.r.id));
+            return std::nullopt;
+        }
+        const ElbAttributes* attrs = attributes_of(lb.r, lb.lb_name, true);
+        if (!alb) {
+            if (attrs == nullptr) {
+                warn(
+                    fmt::format("load balancer {}: its attributes are not in the input (save "
+                                "'aws elbv2 describe-load-balancer-attributes' as "
+                                "load-balancer-attributes-{}.json); cross-zone load balancing "
+                                "is taken as off, the cloud's default",
+                                name, lb.lb_name));
+            } else if (auto it = attrs->values.find("load_balancing.cross_zone.enabled");
+                       it != attrs->values.end()) {
+                raw.cross_zone = written(it->second == "true");
+            }
+        }
+        std::vector<const ElbListener*> listeners;
+        std::set<std::string> seen;
+        for (const ElbListener& l : inv_.listeners) {
+            if (l.load_balancer_arn == lb.r.id && seen.insert(l.arn).second)
+                listeners.push_back(&l);
+        }
+        std::stable_sort(listeners.begin(), listeners.end(),
+                         [](const auto* a, const auto* b) { return a->port < b->port; });
+        for (const ElbListener* l : listeners) {
+            if (auto rl = emit_listener(plan, lb, raw, *l)) {
+                raw.listeners.push_back(std::move(*rl));
+                ++listeners_written_;
+            }
+        }
+        ++load_balancers_written_;
+        return raw;
+    }
+
+    std::optional<model::RawListener> emit_listener(const VpcPlan& plan, const LoadBalancer& lb,
+                                                    model::RawLoadBalancer& raw,
+                                                    const ElbListener& l) {
+        const std::string lb_name = name_of(lb.r.id);
+        const std::string what = fmt::format("listener {} {}", l.protocol, l.port);
+        auto left_out = [&](const std::string& why, const std::string& label) {
+            raw.meta.remarks.push_back(fmt::format("{} left out: {}", what, why));
+            warn(fmt::format("load balancer {}: {} ({}) left out: {}", lb_name, what, l.arn, why));
+            if (!label.empty()) not_modelled(label);
+        };
+        const auto protocol = map_lb_protocol(l.protocol);
+        if (!protocol) {
+            left_out(fmt::format("protocol {} is not modelled yet", l.protocol),
+                     "listeners of protocol " + l.protocol);
+            return std::nullopt;
+        }
+        model::RawListener rl;
+        rl.protocol = written(*protocol);
+        rl.port = written(long{l.port});
+        if (*protocol == model::LbProtocol::Https || *protocol == model::LbProtocol::Tls) {
+            if (l.certificate_arns.empty()) {
+                left_out("no certificate in the input", "");
+                return std::nullopt;
+            }
+            bool derived = false;
+            std::string cert =
+                certificate_name(l.certificate_arns.front(), inv_.certificates, derived);
+            rl.certificate = written(cert);
+            if (derived) {
+                warn(
+                    fmt::format("load balancer {}: {}: certificate {} is named {} after its ARN "
+                                "(save 'aws acm describe-certificate' to name it after its "
+                                "domain)",
+                                lb_name, what, l.certificate_arns.front(), cert));
+            }
+            if (l.certificate_arns.size() > 1) {
+                not_modelled("listener certificates beyond the default one",
+                             static_cast<int>(l.certificate_arns.size() - 1));
+            }
+        }
+        const std::string vpc = plan.vpc->r.id;
+        GroupNamer namer = [&](const std::string& arn) { return group_in_vpc(arn, vpc); };
+        ActionOutcome def = map_actions(l.default_actions, namer);
+        if (!def.action) {
+            left_out("default action: " + def.why, def.not_modelled);
+            return std::nullopt;
+        }
+        note_dropped(lb_name, what + " default action", def.dropped);
+        rl.default_action = std::move(*def.action);
+        if (lb.type != "application") return rl;
+        std::vector<const ElbRule*> rules;
+        bool any = false;
+        std::set<std::string> seen;
+        for (const ElbRule& r : inv_.rules) {
+            if (r.listener_arn != l.arn || !seen.insert(r.arn).second) continue;
+            any = true;
+            if (!r.is_default) rules.push_back(&r);
+        }
+        if (!any) {
+            warn(
+                fmt::format("load balancer {}: {}: its rules are not in the input (save 'aws "
+                            "elbv2 describe-rules --listener-arn {}'); only its default action "
+                            "is imported",
+                            lb_name, what, l.arn));
+        }
+        auto priority = [](const ElbRule* r) {
+            try {
+                return std::stol(r->priority);
+            } catch (...) {
+                return -1L;
+            }
+        };
+        std::stable_sort(rules.begin(), rules.end(),
+                         [&](const auto* a, const auto* b) { return priority(a) < priority(b); });
+        for (const ElbRule* r : rules) {
+            const std::string rule_what = fmt::format("{} rule {}", what, r->priority);
+            auto rule_left_out = [&](const std::string& why, const std::string& label) {
+                raw.meta.remarks.push_back(fmt::format("{} left out: {}", rule_what, why));
+                warn(fmt::format("load balancer {}: {} ({}) left out: {}", lb_name, rule_what,
+                                 r->arn, why));
+                if (!label.empty()) not_modelled(label);
+            };
+            model::RawListenerRule rr;
+            const long p = priority(r);
+            if (p < 0) {
+                rule_left_out(fmt::format("priority \"{}\" is not a number", r->priority), "");
+                continue;
+            }
+            rr.priority = written(p);
+            bool ok = true;
+            for (const ElbCondition& c : r->conditions) {
+                ConditionOutcome co = map_condition(c);
+                if (!co.condition) {
+                    rule_left_out(co.why, co.not_modelled);
+                    ok = false;
+                    break;
+                }
+                rr.conditions.push_back(std::move(*co.condition));
+            }
+            if (!ok) continue;
+            ActionOutcome ao = map_actions(r->actions, namer);
+            if (!ao.action) {
+                rule_left_out("action: " + ao.why, ao.not_modelled);
+                continue;
+            }
+            note_dropped(lb_name, rule_what, ao.dropped);
+            rr.action = std::move(*ao.action);
+            rl.rules.push_back(std::move(rr));
+        }
+        return rl;
+    }
+
+    void note_dropped(const std::string& lb_name, const std::string& what,
+                      const std::vector<std::string>& dropped) {
+        for (const std::string& type : dropped) {
+            not_modelled("listener actions of type " + type);
+            warn(
+                fmt::format("load balancer {}: {}: the {} action before it is not modelled yet; "
+                            "the imported listener does not require it",
+                            lb_name, what, type));
+        }
+    }
+
+    // The Auto Scaling group whose loader-launched instances stand for a cloud instance, if any.
+    const AsgPlan* member_group(const std::string& instance_id) const {
+        auto it = asg_member_.find(instance_id);
+        if (it == asg_member_.end()) return nullptr;
+        return &plans_[it->second.first].auto_scaling_groups[it->second.second];
+    }
+
+    static std::string launched_name(const AsgPlan& a, const std::string& instance_id) {
+        for (const auto& [member, launched] : a.members) {
+            if (member == instance_id) return launched;
+        }
+        return {};
+    }
+
+    model::RawTargetGroup emit_target_group(const VpcPlan& plan, const TargetGroup& g) {
+        const std::string name = name_of(g.r.id);
+        model::RawTargetGroup raw;
+        raw.meta = meta(name, g.r.id);
+        raw.target_type =
+            written(g.target_type == "ip" ? model::TargetType::Ip : model::TargetType::Instance);
+        raw.protocol = written(*map_lb_protocol(g.protocol));
+        if (g.port) raw.port = written(long{*g.port});
+        const ElbAttributes* attrs = attributes_of(g.r, g.group_name, false);
+        if (attrs == nullptr) {
+            warn(
+                fmt::format("target group {}: its attributes are not in the input (save 'aws "
+                            "elbv2 describe-target-group-attributes' as "
+                            "target-group-attributes-{}.json); the topology's defaults apply",
+                            name, g.group_name));
+        }
+        for (const std::string& note : map_target_group_settings(g, attrs, raw)) {
+            raw.meta.remarks.push_back(note);
+            not_modelled("target group settings");
+            warn(fmt::format("target group {}: {}", name, note));
+        }
+        std::vector<const AsgPlan*> attached;
+        for (const AsgPlan& a : plan.auto_scaling_groups) {
+            const auto& arns = a.group->target_group_arns;
+            if (std::find(arns.begin(), arns.end(), g.r.id) != arns.end()) attached.push_back(&a);
+        }
+        const TargetHealth* health = nullptr;
+        for (const TargetHealth& th : inv_.target_health) {
+            if (owns(th.owner, g.r, g.group_name)) {
+                claimed_health_.insert(&th);
+                if (health == nullptr) health = &th;
+            }
+        }
+        if (health == nullptr) {
+            if (attached.empty()) {
+                warn(
+                    fmt::format("target group {}: its targets are not in the input (save 'aws "
+                                "elbv2 describe-target-health' as target-health-{}.json); "
+                                "imported without targets",
+                                name, g.group_name));
+            }
+            return raw;
+        }
+        std::set<std::pair<std::string, long>> seen;
+        int by_groups = 0;
+        for (const ElbTarget& t : health->targets) {
+            model::RawTarget target;
+            if (t.port && (!g.port || *t.port != *g.port)) target.port = written(long{*t.port});
+            if (!seen.insert({t.id, t.port.value_or(g.port.value_or(0))}).second) continue;
+            if (g.target_type == "ip") {
+                auto ip = net::Ipv4Address::parse(t.id);
+                if (!ip) {
+                    not_modelled("IPv6 targets");
+                    raw.meta.remarks.push_back("target " + t.id + ": IPv6, not modelled yet");
+                    continue;
+                }
+                target.ip = written(*ip);
+                raw.targets.push_back(std::move(target));
+                continue;
+            }
+            if (const AsgPlan* a = member_group(t.id)) {
+                if (std::find(attached.begin(), attached.end(), a) != attached.end()) {
+                    ++by_groups;  // AWS: the group registers its instances itself
+                    continue;
+                }
+                std::string launched = launched_name(*a, t.id);
+                if (!launched.empty()) {
+                    target.instance = written(launched);
+                    raw.targets.push_back(std::move(target));
+                    continue;
+                }
+            } else if (imported(t.id) && instance_vpc(t.id) == plan.vpc->r.id) {
+                target.instance = written(name_of(t.id));
+                raw.targets.push_back(std::move(target));
+                continue;
+            }
+            raw.meta.remarks.push_back("target " + t.id + " left out: not in the input");
+            warn(
+                fmt::format("{}: target group {}: target {} is not an imported instance of its "
+                            "VPC; left out",
+                            t.where, name, t.id));
+        }
+        if (by_groups > 0) {
+            std::vector<std::string> names;
+            for (const AsgPlan* a : attached) names.push_back(a->name);
+            raw.meta.remarks.push_back(
+                fmt::format("{} target{} registered by Auto Scaling group {}", by_groups,
+                            by_groups == 1 ? "" : "s", fmt::join(names, ", ")));
+        }
+        return raw;
+    }
+
+    model::RawLaunchTemplate emit_launch_template(const VpcPlan& plan,
+                                                  const LaunchTemplatePlan& t) {
+        model::RawLaunchTemplate raw;
+        raw.meta = meta(t.name, t.id);
+        raw.meta.remarks.push_back("launch template " + t.id + ": " + t.comment);
+        std::vector<std::string> groups;
+        for (const std::string& g : t.group_ids) {
+            if (imported(g) && group_vpc_[g] == plan.vpc->r.id) {
+                groups.push_back(name_of(g));
+            } else {
+                warn(
+                    fmt::format("launch template {}: security group {} is not in the input; "
+                                "left out",
+                                t.name, g));
+            }
+        }
+        if (groups.size() > cloud::kMaxSecurityGroupsPerEni) {
+            warn(
+                fmt::format("launch template {} has {} security groups; the topology allows {}, "
+                            "the first {} are kept",
+                            t.name, groups.size(), cloud::kMaxSecurityGroupsPerEni,
+                            cloud::kMaxSecurityGroupsPerEni));
+            groups.resize(cloud::kMaxSecurityGroupsPerEni);
+        }
+        for (const std::string& g : groups) raw.security_groups.push_back(written(g));
+        if (!t.user_data.empty()) raw.user_data = written(t.user_data);
+        return raw;
+    }
+
+    model::RawAutoScalingGroup emit_auto_scaling_group(const VpcPlan& plan, const AsgPlan& a) {
+        const AutoScalingGroup& g = *a.group;
+        model::RawAutoScalingGroup raw;
+        raw.meta = meta(a.name, g.r.id);
+        raw.launch_template = written(a.launch_template);
+        raw.min_size = written(long{*g.min_size});
+        raw.max_size = written(long{*g.max_size});
+        if (g.desired_capacity) raw.desired_capacity = written(long{*g.desired_capacity});
+        for (const std::string& s : g.subnet_ids) {
+            if (subnet_vpc(s) == plan.vpc->r.id) raw.subnets.push_back(written(name_of(s)));
+        }
+        for (const std::string& arn : g.target_group_arns) {
+            std::string tg = group_in_vpc(arn, plan.vpc->r.id);
+            if (!tg.empty()) {
+                raw.target_groups.push_back(written(tg));
+            } else {
+                warn(fmt::format("Auto Scaling group {}: target group {} is not imported; left out",
+                                 a.name, arn));
+            }
+        }
+        if (!g.load_balancer_names.empty()) {
+            not_modelled("Auto Scaling attachments to classic load balancers",
+                         static_cast<int>(g.load_balancer_names.size()));
+        }
+        if (g.health_check_type == "EC2") {
+            raw.health_check_type = written(model::AsgHealthCheckType::Ec2);
+        } else if (g.health_check_type == "ELB") {
+            raw.health_check_type = written(model::AsgHealthCheckType::Elb);
+        } else if (!g.health_check_type.empty()) {
+            not_modelled("Auto Scaling health check types " + g.health_check_type);
+            warn(
+                fmt::format("Auto Scaling group {}: health check type {} is not modelled yet; "
+                            "EC2 applies",
+                            a.name, g.health_check_type));
+        }
+        // The group's own value: 0 from the API, 300 from the console. Never a default.
+        if (g.health_check_grace_period) {
+            raw.health_check_grace_period = written(long{*g.health_check_grace_period});
+        } else {
+            warn(
+                fmt::format("Auto Scaling group {}: HealthCheckGracePeriod is not in the input; "
+                            "the topology's default (300 s) applies",
+                            a.name));
+        }
+        // AWS: auto-scaling-groups — the group's instances are its own: the loader launches
+        // them, so the cloud's are not written as instances.
+        std::vector<std::string> unmatched;
+        for (const auto& [member, launched] : a.members) {
+            std::string address;
+            for (const auto& [eni_id, eni] : enis_) {
+                if (eni->instance_id == member && eni->device_index == 0 &&
+                    !eni->private_ips.empty()) {
+                    address = " (" + eni->private_ips.front().to_string() + " in the cloud)";
+                }
+            }
+            if (launched.empty()) {
+                unmatched.push_back(member);
+                raw.meta.remarks.push_back(fmt::format(
+                    "{}{}: no instance the loader launches stands for it", member, address));
+            } else {
+                raw.meta.remarks.push_back(
+                    fmt::format("{} stands for {}{}", launched, member, address));
+            }
+        }
+        warn(
+            fmt::format("Auto Scaling group {}: the loader launches its {} instance{} ({}-1...) "
+                        "from launch template {}, with addresses of its own; the cloud's {} "
+                        "instance{} are not written as instances",
+                        a.name, a.desired, a.desired == 1 ? "" : "s", a.name, a.launch_template,
+                        a.members.size(), a.members.size() == 1 ? "" : "s"));
+        if (!unmatched.empty()) {
+            warn(
+                fmt::format("Auto Scaling group {}: instance{} {} of the cloud ha{} no counterpart "
+                            "among the {} the loader launches (desired capacity, spread over "
+                            "the zones in turn)",
+                            a.name, unmatched.size() == 1 ? "" : "s", fmt::join(unmatched, ", "),
+                            unmatched.size() == 1 ? "s" : "ve", a.desired));
+        }
+        return raw;
+    }
+
+    // Per-resource files whose resource is not in the input.
+    void report_unclaimed() {
+        for (const TargetHealth& th : inv_.target_health) {
+            if (claimed_health_.count(&th) != 0) continue;
+            warn(fmt::format("{}: target group {} is not imported; its targets are left out",
+                             th.where, th.owner.arn.empty() ? th.owner.name : th.owner.arn));
+        }
+        for (const OwnedAttributes& a : inv_.attributes) {
+            if (claimed_attributes_.count(&a) != 0) continue;
+            warn(fmt::format("{}: {} {} is not imported; its attributes are left out",
+                             a.attributes.where, a.load_balancer ? "load balancer" : "target group",
+                             a.owner.arn.empty() ? a.owner.name : a.owner.arn));
+        }
+        std::set<std::string> lbs;
+        for (const auto& p : plans_) {
+            for (const LoadBalancer* lb : p.load_balancers) lbs.insert(lb->r.id);
+        }
+        std::set<std::string> listeners;
+        for (const ElbListener& l : inv_.listeners) {
+            listeners.insert(l.arn);
+            if (lbs.count(l.load_balancer_arn) == 0) {
+                warn(fmt::format("{}: listener {}: its load balancer is not imported; left out",
+                                 l.where, l.arn));
+            }
+        }
+        for (const ElbRule& r : inv_.rules) {
+            if (listeners.count(r.listener_arn) == 0) {
+                warn(fmt::format("{}: rule {}: its listener {} is not in the input; left out",
+                                 r.where, r.arn, r.listener_arn));
+            }
+        }
     }
 
     // --- the raw topology -----------------------------------------------------------------
@@ -704,6 +1524,18 @@ class Converter {
         }
         for (const NatGateway* n : plan.nats) raw.nat_gateways.push_back(emit_nat(*n));
         for (const InstancePlan& i : plan.instances) raw.instances.push_back(emit_instance(i));
+        for (const LoadBalancer* lb : plan.load_balancers) {
+            if (auto b = emit_load_balancer(plan, *lb)) raw.load_balancers.push_back(std::move(*b));
+        }
+        for (const TargetGroup* g : plan.target_groups) {
+            raw.target_groups.push_back(emit_target_group(plan, *g));
+        }
+        for (const LaunchTemplatePlan& t : plan.launch_templates) {
+            raw.launch_templates.push_back(emit_launch_template(plan, t));
+        }
+        for (const AsgPlan& g : plan.auto_scaling_groups) {
+            raw.auto_scaling_groups.push_back(emit_auto_scaling_group(plan, g));
+        }
         return raw;
     }
 
@@ -1224,6 +2056,17 @@ class Converter {
         add("Elastic IPs", eips_.size());
         add("peerings", peerings_.size());
         add("prefix lists", prefix_lists_.size());
+        std::size_t tgs = 0, lts = 0, asgs = 0;
+        for (const auto& p : plans_) {
+            tgs += p.target_groups.size();
+            lts += p.launch_templates.size();
+            asgs += p.auto_scaling_groups.size();
+        }
+        add("load balancers", load_balancers_written_);
+        add("listeners", listeners_written_);
+        add("target groups", tgs);
+        add("launch templates", lts);
+        add("Auto Scaling groups", asgs);
         for (const auto& [what, n] : inv_.not_modelled) result_.report.not_modelled[what] += n;
         for (const auto& w : inv_.warnings) result_.report.warnings.push_back(w);
     }
@@ -1252,6 +2095,18 @@ class Converter {
     std::map<std::string, std::vector<std::pair<net::Ipv4Address, std::string>>>
         eni_secondary_eips_;
     std::map<std::string, std::string> nat_eip_name_;
+
+    // Load balancing.
+    std::map<std::string, std::string> lb_eni_description_;  // "ELB app/NAME/ID" -> LB ARN
+    std::map<std::pair<std::string, std::string>, net::Ipv4Address> node_ip_;  // (LB, subnet)
+    std::map<std::pair<std::string, std::string>, std::string> node_eip_name_;
+    std::map<std::string, std::string> tg_vpc_;                              // ARN -> VPC id
+    std::map<std::string, std::pair<std::size_t, std::size_t>> asg_member_;  // instance -> plan
+    std::set<const TargetHealth*> claimed_health_;
+    std::set<const OwnedAttributes*> claimed_attributes_;
+    std::size_t load_balancers_written_ = 0;
+    std::size_t listeners_written_ = 0;
+    NameScope asg_names_;  // file-wide: their instances' names are the file's
 
     std::map<std::string, std::string> name_;  // cloud id -> topology name
     NameScope vpc_names_;

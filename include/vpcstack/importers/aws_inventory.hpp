@@ -156,6 +156,7 @@ struct Instance {
     Resource r;
     std::string state;                 // State.Name: pending, running, stopping, stopped, ...
     std::vector<std::string> eni_ids;  // from the instance record, device index order
+    std::string auto_scaling_group;    // the aws:autoscaling:groupName tag, empty when none
 };
 
 struct Address {
@@ -187,6 +188,171 @@ struct PrefixList {
     std::optional<std::vector<net::Cidr>> cidrs;  // unset when the entries were not given
 };
 
+// ---- Elastic Load Balancing v2 (describe-load-balancers, -listeners, -rules, -target-groups,
+// -target-health, -target-group-attributes, -load-balancer-attributes) ----
+
+// A load balancer resource is identified by its ARN: `r.id` holds it.
+struct LbZone {
+    std::string zone;       // ZoneName
+    std::string subnet_id;  // SubnetId
+    // LoadBalancerAddresses (an NLB's): the node's address and Elastic IP, when reported.
+    std::optional<net::Ipv4Address> private_ip;  // PrivateIPv4Address
+    std::optional<net::Ipv4Address> public_ip;   // IpAddress
+    std::string allocation_id;                   // AllocationId
+    std::string where;
+};
+
+struct LoadBalancer {
+    Resource r;           // id: LoadBalancerArn
+    std::string lb_name;  // LoadBalancerName
+    std::string type;     // application | network | gateway
+    std::string scheme;   // internet-facing | internal
+    std::string vpc_id;
+    std::vector<LbZone> zones;  // AvailabilityZones
+    bool zones_given = false;   // AvailabilityZones was in the input
+    std::vector<std::string> security_group_ids;
+};
+
+struct WeightedGroupRef {
+    std::string target_group_arn;
+    std::optional<int> weight;
+};
+
+// One action of a listener or rule. AWS: elasticloadbalancing Action.
+struct ElbAction {
+    std::string type;  // forward | redirect | fixed-response | authenticate-oidc | ...
+    std::optional<int> order;
+    std::vector<WeightedGroupRef> target_groups;  // TargetGroupArn, or ForwardConfig's
+    std::optional<int> stickiness;                // TargetGroupStickinessConfig, when enabled
+    // RedirectConfig
+    std::string protocol, host, port, path, query, status_code;
+    // FixedResponseConfig (StatusCode above)
+    std::string content_type, message_body;
+    std::string where;
+};
+
+struct ElbCondition {
+    std::string field;  // host-header | path-pattern | http-header | ...
+    std::string header_name;
+    std::vector<std::string> values;  // query-string: "KEY=VALUE" or "=VALUE"
+    std::string where;
+};
+
+struct ElbRule {
+    std::string arn;
+    std::string listener_arn;  // from the rule's ARN
+    std::string priority;      // "10", or "default"
+    bool is_default = false;
+    std::vector<ElbCondition> conditions;
+    std::vector<ElbAction> actions;
+    std::string where;
+};
+
+struct ElbListener {
+    std::string arn;
+    std::string load_balancer_arn;
+    std::string protocol;  // HTTP | HTTPS | TCP | TLS | UDP | TCP_UDP | GENEVE
+    int port = 0;
+    std::vector<std::string> certificate_arns;
+    std::vector<ElbAction> default_actions;
+    std::string where;
+};
+
+struct ElbTarget {
+    std::string id;  // an instance id, an address, a Lambda or ALB ARN
+    std::optional<int> port;
+    std::string az;     // AvailabilityZone ("all" for an address outside the VPC)
+    std::string state;  // TargetHealth.State
+    std::string where;
+};
+
+struct TargetGroup {
+    Resource r;  // id: TargetGroupArn
+    std::string group_name;
+    std::string protocol;  // empty for a lambda group
+    std::optional<int> port;
+    std::string vpc_id;
+    std::string target_type;  // instance | ip | lambda | alb
+    std::string health_check_protocol;
+    std::string health_check_port;  // "traffic-port" or a number as text
+    std::string health_check_path;
+    std::string matcher;  // Matcher.HttpCode
+    std::optional<int> interval, timeout, healthy_threshold, unhealthy_threshold;
+    std::vector<std::string> load_balancer_arns;
+};
+
+// Attributes of a target group or load balancer: Key -> Value, with the file they came from.
+struct ElbAttributes {
+    std::map<std::string, std::string> values;
+    std::string where;
+};
+
+// What a per-resource file (target health, attributes) belongs to: the ARN given beside the
+// list, else the resource name taken from the file name.
+struct ElbOwner {
+    std::string arn;
+    std::string name;
+    std::string region;
+    std::string account;
+};
+
+struct TargetHealth {
+    ElbOwner owner;
+    std::vector<ElbTarget> targets;
+    std::string where;
+};
+
+struct OwnedAttributes {
+    ElbOwner owner;
+    bool load_balancer = false;  // else a target group
+    ElbAttributes attributes;
+};
+
+// acm describe-certificate / list-certificates: the domain of a certificate ARN.
+struct Certificate {
+    std::string arn;
+    std::string domain;
+};
+
+// ---- Auto Scaling and launch templates ----
+
+struct LaunchTemplateVersion {
+    long number = 0;
+    bool is_default = false;
+    std::vector<std::string>
+        security_group_ids;      // SecurityGroupIds, else NetworkInterfaces' Groups
+    std::string user_data;       // decoded from base64
+    bool user_data_bad = false;  // not valid base64 (reported as a warning)
+    std::string where;
+};
+
+struct LaunchTemplate {
+    Resource r;  // id: LaunchTemplateId
+    std::string template_name;
+    std::optional<long> default_version, latest_version;
+};
+
+struct AsgInstance {
+    std::string id;
+    std::string az;
+    std::string lifecycle_state;  // InService, Pending, Terminating, ...
+};
+
+struct AutoScalingGroup {
+    Resource r;  // id: AutoScalingGroupARN (may be empty); the name is the API's key
+    std::string group_name;
+    std::string launch_template_id, launch_template_name, launch_template_version;
+    bool mixed_instances = false;      // MixedInstancesPolicy
+    std::string launch_configuration;  // LaunchConfigurationName
+    std::optional<int> min_size, max_size, desired_capacity;
+    std::vector<std::string> subnet_ids;  // VPCZoneIdentifier, split at commas
+    std::vector<std::string> target_group_arns;
+    std::string health_check_type;  // EC2 | ELB | VPC_LATTICE | EBS
+    std::optional<int> health_check_grace_period;
+    std::vector<AsgInstance> instances;
+    std::vector<std::string> load_balancer_names;  // classic load balancers
+};
+
 struct Inventory {
     std::vector<Vpc> vpcs;
     std::vector<Subnet> subnets;
@@ -205,6 +371,17 @@ struct Inventory {
     std::vector<PrefixList> prefix_lists;
     // get-managed-prefix-list-entries output, by prefix list id.
     std::map<std::string, std::vector<net::Cidr>> prefix_list_entries;
+    std::vector<LoadBalancer> load_balancers;
+    std::vector<ElbListener> listeners;
+    std::vector<ElbRule> rules;
+    std::vector<TargetGroup> target_groups;
+    std::vector<TargetHealth> target_health;
+    std::vector<OwnedAttributes> attributes;
+    std::vector<Certificate> certificates;
+    std::vector<LaunchTemplate> launch_templates;
+    // describe-launch-template-versions, by launch template id.
+    std::map<std::string, std::vector<LaunchTemplateVersion>> launch_template_versions;
+    std::vector<AutoScalingGroup> auto_scaling_groups;
 
     // Resource types found in the input that vpcstack does not model yet, with their count
     // ("transit gateways" -> 2). Never silently dropped: the command prints them.
