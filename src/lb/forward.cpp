@@ -206,7 +206,7 @@ ForwardResult Forwarder::forward(const model::ListenerAction& action, const Http
     ForwardResult r;
 
     // AWS: load-balancer-listeners (forward actions) — group stickiness keeps a client with the
-    // group it was sent to, whatever the weights are now.
+    // group it was sent to for the duration, whatever the draw.
     std::optional<std::uint32_t> entry;
     if (action.group_stickiness) entry = sticky_entry(t, action, request, now);
     if (entry) {
@@ -249,7 +249,7 @@ ForwardResult Forwarder::forward(const model::ListenerAction& action, const Http
     r.address = e.address;
     r.port = e.port;
 
-    // AWS: sticky-sessions — the load balancer's cookie is renewed on every response.
+    // Every response carries a fresh cookie, so a session lasts while the client is active.
     const std::uint64_t expires = now + group.stickiness.duration;
     if (group.stickiness.kind == model::StickinessKind::LbCookie) {
         r.cookies.target =

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "alb_topology.hpp"
+#include "vpcstack/lb/forward.hpp"
+#include "vpcstack/lb/responses.hpp"
 
 namespace vpcstack::lb {
 namespace {
@@ -216,6 +218,37 @@ TEST(SourceIpCondition, IsTheClientAddressOfTheConnectionNotXForwardedFor) {
     const ConditionResult hit = evaluate(c, r);
     EXPECT_TRUE(hit.matched);
     EXPECT_EQ(hit.value, 1u) << "the second CIDR block";
+}
+
+TEST(WebStackExample, HttpIsRedirectedToHttpsAndApiRequestsGoToTheAppTier) {
+    model::LoadResult r =
+        model::load_topology_file(VPCSTACK_SOURCE_DIR "/topologies/web-stack.yaml");
+    ASSERT_TRUE(r.ok());
+    const model::Topology& t = *r.topology;
+    const model::LoadBalancer& alb = t.load_balancers.at(0);
+
+    HttpRequest plain = request("/api/orders?page=2");
+    const RuleMatch on_http = route(alb.listeners.at(0), plain);
+    ASSERT_EQ(on_http.action->kind, model::ActionKind::Redirect);
+    EXPECT_EQ(render_redirect(*on_http.action, plain).location,
+              "https://shop.example.com:443/api/orders?page=2");
+
+    HttpRequest secure = plain;
+    secure.listener_protocol = model::LbProtocol::Https;
+    secure.listener_port = 443;
+    const RuleMatch api = route(alb.listeners.at(1), secure);
+    ASSERT_EQ(api.priority, 10u);
+    Forwarder forwarder(t);
+    const ForwardResult to_app = forwarder.forward(*api.action, secure, {}, 0, 0);
+    ASSERT_EQ(to_app.outcome, ForwardOutcome::Target);
+    EXPECT_EQ(t.target_groups[to_app.target_group].meta.name, "app-tg");
+
+    const RuleMatch page = route(alb.listeners.at(1), request("/index.html"));
+    EXPECT_TRUE(page.is_default());
+    const ForwardResult to_web = forwarder.forward(*page.action, secure, {}, 0, 0);
+    EXPECT_EQ(t.target_groups[to_web.target_group].meta.name, "web-tg");
+    EXPECT_TRUE(to_web.cookies.target.has_value())
+        << "web-tg is sticky by the load balancer's cookie";
 }
 
 }  // namespace
