@@ -1,5 +1,7 @@
 #include "vpcstack/lb/haproxy.hpp"
 
+#include "vpcstack/lb/rules.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -66,26 +68,6 @@ std::string log_format_literal(std::string_view text) {
         if (c == '%') out.push_back('%');
     }
     return out;
-}
-
-// A query-string value split as the rules split it: the first '=' not escaped by '\'
-// separates the key; no key (or an empty one) matches any key.
-struct KeyValuePattern {
-    std::optional<std::string_view> key;
-    std::string_view value;
-};
-
-KeyValuePattern split_key_value(std::string_view pattern) noexcept {
-    for (std::size_t i = 0; i < pattern.size(); ++i) {
-        if (pattern[i] == '\\') {
-            ++i;
-        } else if (pattern[i] == '=') {
-            KeyValuePattern kv{pattern.substr(0, i), pattern.substr(i + 1)};
-            if (kv.key->empty()) kv.key.reset();
-            return kv;
-        }
-    }
-    return {std::nullopt, pattern};
 }
 
 // ---- The configuration being written ---------------------------------------------------------

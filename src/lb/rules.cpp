@@ -16,26 +16,6 @@ ConditionResult matched(std::size_t value) {
 constexpr ConditionResult kNoValue{false, 0, ConditionMiss::NoValueMatched};
 constexpr ConditionResult kAbsent{false, 0, ConditionMiss::Absent};
 
-// A query-string value: "KEY=VALUE", or "=VALUE" or "VALUE" for a value under any key. The first
-// '=' not escaped by '\' separates the key.
-struct KeyValuePattern {
-    std::optional<std::string_view> key;
-    std::string_view value;
-};
-
-KeyValuePattern split_key_value(std::string_view pattern) noexcept {
-    for (std::size_t i = 0; i < pattern.size(); ++i) {
-        if (pattern[i] == '\\') {
-            ++i;
-        } else if (pattern[i] == '=') {
-            KeyValuePattern kv{pattern.substr(0, i), pattern.substr(i + 1)};
-            if (kv.key->empty()) kv.key.reset();
-            return kv;
-        }
-    }
-    return {std::nullopt, pattern};
-}
-
 ConditionResult query_string(const model::RuleCondition& c, const HttpRequest& request) {
     const std::vector<QueryParameter> parameters = parse_query(request.query);
     if (parameters.empty()) return kAbsent;
@@ -74,6 +54,21 @@ ConditionResult any_pattern(const model::RuleCondition& c, std::string_view text
 }
 
 }  // namespace
+
+// A query-string value: "KEY=VALUE", or "=VALUE" or "VALUE" for a value under any key. The first
+// '=' not escaped by '\' separates the key.
+KeyValuePattern split_key_value(std::string_view pattern) noexcept {
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        if (pattern[i] == '\\') {
+            ++i;
+        } else if (pattern[i] == '=') {
+            KeyValuePattern kv{pattern.substr(0, i), pattern.substr(i + 1)};
+            if (kv.key->empty()) kv.key.reset();
+            return kv;
+        }
+    }
+    return {std::nullopt, pattern};
+}
 
 ConditionResult evaluate(const model::RuleCondition& c, const HttpRequest& request) {
     switch (c.field) {

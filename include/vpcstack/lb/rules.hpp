@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "vpcstack/lb/http_request.hpp"
@@ -62,5 +63,13 @@ struct RuleMatch {
 };
 
 RuleMatch route(const model::Listener& listener, const HttpRequest& request);
+
+// A query-string condition value: "KEY=VALUE", or "=VALUE" or "VALUE" for a value under any
+// key. The first '=' not escaped by '\' separates the key.
+struct KeyValuePattern {
+    std::optional<std::string_view> key;
+    std::string_view value;
+};
+KeyValuePattern split_key_value(std::string_view pattern) noexcept;
 
 }  // namespace vpcstack::lb
