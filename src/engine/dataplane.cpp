@@ -51,6 +51,12 @@ void Dataplane::reply(Context& ctx, std::span<const std::uint8_t> frame) {
     ctx.trace->egress = ctx.ingress;
 }
 
+void Dataplane::send_tcp_rst(Context& ctx) {
+    const std::size_t n = build_tcp_rst(reply_buffer, ctx.original, ctx.original_pf,
+                                        ctx.original_pf.src_mac, kRouterMac);
+    if (n > 0) reply(ctx, std::span<const std::uint8_t>(reply_buffer.data(), n));
+}
+
 void Dataplane::send_icmp_error(Context& ctx, std::uint8_t type, std::uint8_t code,
                                 std::uint16_t mtu, net::Ipv4Address from) {
     std::size_t n = build_icmp_error(reply_buffer, ctx.original, ctx.original_pf, type, code, mtu,

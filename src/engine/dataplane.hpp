@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "lb_flows.hpp"
 #include "vpcstack/engine/capture.hpp"
 #include "vpcstack/engine/component.hpp"
 #include "vpcstack/engine/conntrack.hpp"
@@ -24,7 +25,6 @@
 #include "vpcstack/policy/network_acl.hpp"
 #include "vpcstack/policy/route_table.hpp"
 #include "vpcstack/policy/security_group.hpp"
-#include "lb_flows.hpp"
 
 namespace vpcstack::engine {
 
@@ -200,6 +200,20 @@ struct Dataplane {
     void reply(Context& ctx, std::span<const std::uint8_t> frame);
     void send_icmp_error(Context& ctx, std::uint8_t type, std::uint8_t code, std::uint16_t mtu,
                          net::Ipv4Address from);
+    // A TCP RST answering the packet, from the address it was sent to (stages that refuse a
+    // TCP packet of no flow: NAT gateway, load balancer).
+    void send_tcp_rst(Context& ctx);
+    // Who sent a packet, for security group references: the load balancer node that passed it
+    // on, else the ENI it left unless a NAT gateway stands between; else nobody (the internet).
+    // AWS: security-group-rules, load-balancer-security-groups.
+    policy::Sender sender_of(const Context& ctx) const noexcept {
+        if (ctx.via_lb != model::kNone) return {lb_nodes[ctx.via_lb].groups, true};
+        if (ctx.ingress < enis.size() && ctx.via_nat == model::kNone) {
+            const EniState& from = enis[ctx.ingress];
+            return {from.groups, from.owns(ctx.pf.key.src)};
+        }
+        return {};
+    }
     // A packet larger than `mtu` with DF set is dropped and its sender told the MTU (ICMP type
     // 3 code 4, RFC 1191). Returns false when it was dropped.
     bool path_mtu_check(Context& ctx, std::size_t mtu, ComponentId component);

@@ -232,16 +232,6 @@ void translate(Dataplane& dp, Context& ctx, ComponentId comp, const net::FiveTup
     }
 }
 
-// The sender of a packet for the load balancer, for its security groups: the ENI it left,
-// unless a NAT gateway stands between (as stages/security_group.cpp).
-policy::Sender client_sender(const Dataplane& dp, const Context& ctx) {
-    if (ctx.ingress < dp.enis.size() && ctx.via_nat == model::kNone) {
-        const EniState& from = dp.enis[ctx.ingress];
-        return {from.groups, from.owns(ctx.pf.key.src)};
-    }
-    return {};
-}
-
 bool lb_groups_allow(Dataplane& dp, Context& ctx, const LbNode& node, Direction d,
                      const policy::FlowKey& key, const policy::Sender* sender) {
     if (node.groups.empty()) return true;
@@ -320,13 +310,11 @@ Next load_balancer(Dataplane& dp, Context& ctx) {
         s->args.m = pf.key.protocol;
     }
     if (pf.key.protocol == net::Protocol::kTcp && policy::answer_with_rst(pf.tcp_flags)) {
-        const std::size_t n = build_tcp_rst(dp.reply_buffer, ctx.original, ctx.original_pf,
-                                            ctx.original_pf.src_mac, kRouterMac);
         if (TraceStep* s = dp.drop(ctx, DropReason::LbNoFlow, comp)) s->note = Note::LbRstSent;
-        if (n > 0) dp.reply(ctx, std::span<const std::uint8_t>(dp.reply_buffer.data(), n));
+        dp.send_tcp_rst(ctx);
         return Next::Done;
     }
-    const policy::Sender sender = client_sender(dp, ctx);
+    const policy::Sender sender = dp.sender_of(ctx);
     if (!lb_groups_allow(dp, ctx, node, Direction::Inbound, pf.key, &sender)) return Next::Done;
     const model::TargetGroup* tg = group_of(dp, *listener);
     const Choice choice =

@@ -84,12 +84,10 @@ Next nat_gateway_outbound(Dataplane& dp, Context& ctx) {
     bool created = false;
     if (m == nullptr) {
         if (pf.key.protocol == net::Protocol::kTcp && policy::answer_with_rst(pf.tcp_flags)) {
-            std::size_t n = build_tcp_rst(dp.reply_buffer, ctx.original, ctx.original_pf,
-                                          ctx.original_pf.src_mac, kRouterMac);
             if (TraceStep* s = dp.drop(ctx, DropReason::NatNoTranslation, comp)) {
                 s->note = Note::RstSent;
             }
-            if (n > 0) dp.reply(ctx, std::span<const std::uint8_t>(dp.reply_buffer.data(), n));
+            dp.send_tcp_rst(ctx);
             return Next::Done;
         }
         if (pf.key.protocol == net::Protocol::kIcmp &&

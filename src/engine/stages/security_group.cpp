@@ -74,16 +74,7 @@ bool allows(Dataplane& dp, Context& ctx, EniState& eni, Direction direction) {
             s->conn = ConnState::Related;
         return true;
     }
-    // The sender of an inbound packet: the ENI it left, unless a NAT gateway stands between.
-    // A load balancer node sent on what it received: its security groups are the sender's
-    // (AWS: load-balancer-security-groups — targets may reference them).
-    policy::Sender sender;
-    if (ctx.via_lb != model::kNone) {
-        sender = {dp.lb_nodes[ctx.via_lb].groups, true};
-    } else if (ctx.ingress < dp.enis.size() && ctx.via_nat == model::kNone) {
-        const EniState& from = dp.enis[ctx.ingress];
-        sender = {from.groups, from.owns(pf.key.src)};
-    }
+    const policy::Sender sender = dp.sender_of(ctx);
     policy::SgVerdict v = policy::evaluate(eni.groups, direction, pf.key,
                                            direction == Direction::Inbound ? &sender : nullptr);
     if (!v.allowed) {
