@@ -124,6 +124,8 @@ Dataplane::Dataplane(const model::Topology& t, FrameSink& s, EngineConfig c)
         VPCSTACK_ASSERT(lb.vpc < topo.vpcs.size(), "a load balancer outside the topology's VPCs");
         std::vector<const policy::CompiledGroup*> lb_groups;
         for (model::Index g : lb.security_groups) lb_groups.push_back(&groups[g]);
+        // An ALB's nodes are ENIs of the topology (compiled above); a proxy answers behind them.
+        if (lb.type == model::LoadBalancerType::Application) continue;
         for (const model::LoadBalancerNode& node : lb.nodes) {
             const auto index = static_cast<model::Index>(lb_nodes.size());
             lb_nodes.push_back({i, node.subnet, lb.vpc, node.private_ip, lb_groups});

@@ -226,9 +226,6 @@ std::string note_text(Note note, const StepArgs& a, const ComponentRegistry& com
             return fmt::format("load balancer nodes answer no ICMP (type {})", a.n);
         case Note::LbNoTargetInZone:
             return fmt::format("no target in {} and cross-zone load balancing is off", a.text);
-        case Note::LbApplication:
-            return "an Application Load Balancer ends the client's connection and opens its "
-                   "own: not carried at packet level";
         case Note::LbLoopback:
             return fmt::format(
                 "the target {} is the client itself and client IP preservation is on: it would "

@@ -22,34 +22,16 @@ std::optional<std::uint64_t> parse_u64(std::string_view text) noexcept {
     return value;
 }
 
-// The address and port a target receives requests on.
-struct Endpoint {
-    net::Ipv4Address address;
-    std::uint16_t port = 0;
-    bool operator==(const Endpoint&) const = default;
-};
-
-Endpoint endpoint_of(const model::Topology& t, const model::TargetGroup& group,
-                     const model::Target& target) {
-    Endpoint e{target.ip, target.port.value_or(group.port)};
-    if (target.instance != model::kNone) {
-        const model::Instance& instance = t.instances[target.instance];
-        VPCSTACK_ASSERT(!instance.enis.empty(), "every instance has a primary ENI");
-        e.address = t.enis[instance.enis.front()].primary_ip();
-    }
-    return e;
-}
-
 // The value of a target's stickiness cookie: GROUP|ADDRESS:PORT|EXPIRES. The cloud encrypts
 // its cookies; this one stays readable so that a trace can show which target it names.
-std::string target_cookie_value(const model::TargetGroup& group, Endpoint e,
+std::string target_cookie_value(const model::TargetGroup& group, TargetEndpoint e,
                                 std::uint64_t expires) {
     return fmt::format("{}|{}:{}|{}", group.meta.name, e.address.to_string(), e.port, expires);
 }
 
 struct TargetCookie {
     std::string_view group;
-    Endpoint endpoint;
+    TargetEndpoint endpoint;
     std::uint64_t expires = 0;
 };
 
@@ -90,7 +72,7 @@ std::optional<Index> sticky_target(const model::Topology& t, const model::Target
     const auto cookie = parse_target_cookie(*value);
     if (!cookie || cookie->group != group.meta.name || cookie->expires <= now) return std::nullopt;
     for (std::size_t i = 0; i < group.targets.size(); ++i) {
-        if (endpoint_of(t, group, group.targets[i]) != cookie->endpoint) continue;
+        if (target_endpoint(t, group, group.targets[i]) != cookie->endpoint) continue;
         if (state.health_of(i) != TargetHealth::Healthy) return std::nullopt;
         return static_cast<Index>(i);
     }
@@ -117,6 +99,17 @@ std::optional<std::uint32_t> sticky_entry(const model::Topology& t,
 }
 
 }  // namespace
+
+TargetEndpoint target_endpoint(const model::Topology& t, const model::TargetGroup& group,
+                               const model::Target& target) {
+    TargetEndpoint e{target.ip, target.port.value_or(group.port)};
+    if (target.instance != model::kNone) {
+        const model::Instance& instance = t.instances[target.instance];
+        VPCSTACK_ASSERT(!instance.enis.empty(), "every instance has a primary ENI");
+        e.address = t.enis[instance.enis.front()].primary_ip();
+    }
+    return e;
+}
 
 TargetHealth GroupState::health_of(std::size_t target) const noexcept {
     return target < health.size() ? health[target] : TargetHealth::Healthy;
@@ -245,7 +238,7 @@ ForwardResult Forwarder::forward(const model::ListenerAction& action, const Http
                                                                 : TargetChoice::Algorithm;
     }
     r.outcome = ForwardOutcome::Target;
-    const Endpoint e = endpoint_of(t, group, group.targets[r.target]);
+    const TargetEndpoint e = target_endpoint(t, group, group.targets[r.target]);
     r.address = e.address;
     r.port = e.port;
 

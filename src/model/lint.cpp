@@ -26,8 +26,10 @@ bool has_internet_route(const Topology& t, Index route_table) {
 void lint_public_enis(const Topology& t, Diagnostics& d) {
     for (Index e = 0; e < t.enis.size(); ++e) {
         const Eni& eni = t.enis[e];
-        VPCSTACK_ASSERT(eni.subnet != kNone && eni.instance != kNone,
-                        "validation gives every ENI a subnet and an instance");
+        VPCSTACK_ASSERT(
+            eni.subnet != kNone && (eni.instance != kNone) != (eni.load_balancer != kNone),
+            "validation gives every ENI a subnet and an instance or a load balancer");
+        if (eni.load_balancer != kNone) continue;  // load balancing checks judge its nodes
         auto address = t.public_address_of_eni(e);
         if (!address) continue;
         const Subnet& subnet = t.subnets[eni.subnet];

@@ -14,8 +14,10 @@ GroupMembership::GroupMembership(const model::Topology& topology) {
             for (net::Ipv4Address ip : eni.private_ips) list.emplace_back(ip, 32);
         }
     }
-    // A load balancer's nodes are network interfaces of its security groups.
+    // A Network Load Balancer's nodes are network interfaces of its security groups (an ALB's
+    // are ENIs of the topology, counted above).
     for (const model::LoadBalancer& lb : topology.load_balancers) {
+        if (lb.type == model::LoadBalancerType::Application) continue;
         for (model::Index g : lb.security_groups) {
             auto& list = members_[g];
             for (const model::LoadBalancerNode& node : lb.nodes) {

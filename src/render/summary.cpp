@@ -200,7 +200,10 @@ std::string vpc_body(const Topology& t, Index vpc_index, bool color) {
         subnets.add_row(std::move(row));
 
         std::size_t before = members.size();
-        for (Index e : subnet.enis) members.add_row(eni_row(t, e));
+        for (Index e : subnet.enis) {
+            if (t.enis[e].load_balancer != kNone) continue;  // its ALB node row below
+            members.add_row(eni_row(t, e));
+        }
         for (Index n = 0; n < t.nat_gateways.size(); ++n) {
             if (t.nat_gateways[n].subnet == s) members.add_row(nat_row(t, n));
         }

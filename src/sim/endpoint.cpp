@@ -126,11 +126,23 @@ ResolveResult resolve_endpoint(const Topology& t, std::string_view text) {
                                fmt::format("internet host '{}'", host.meta.name));
         }
     }
+    // An Application Load Balancer by name: its first node, as the first address its DNS name
+    // returns (AWS: application-load-balancers — one address per enabled zone).
+    for (Index i = 0; i < t.load_balancers.size(); ++i) {
+        const model::LoadBalancer& lb = t.load_balancers[i];
+        if (lb.meta.name != text && (lb.meta.id.empty() || lb.meta.id != text)) continue;
+        if (lb.nodes.empty() || lb.nodes.front().eni == model::kNone) continue;
+        const Index eni = lb.nodes.front().eni;
+        found.emplace_back(instance_endpoint(t, eni, t.enis[eni].primary_ip()),
+                           fmt::format("load balancer '{}'", lb.meta.name));
+    }
     if (found.empty()) {
-        return {std::nullopt,
-                fmt::format("unknown endpoint '{}': not an instance, ENI, internet host or IPv4 "
-                            "address of this topology",
-                            text)};
+        return {
+            std::nullopt,
+            fmt::format(
+                "unknown endpoint '{}': not an instance, ENI, load balancer, internet host or IPv4 "
+                "address of this topology",
+                text)};
     }
     return one_of(std::move(found), text);
 }

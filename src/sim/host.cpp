@@ -171,6 +171,19 @@ void Host::decide(FlowId id, Outcome outcome) {
     if (flow.outcome != Outcome::Pending && !reset_after_connect) return;
     flow.outcome = outcome;
     flow.decided = events_.now();
+    if (auto it = waiting_.find(id); it != waiting_.end()) {
+        auto then = std::move(it->second);
+        waiting_.erase(it);
+        then(flow);
+    }
+}
+
+void Host::when_decided(FlowId id, std::function<void(const FlowRecord&)> then) {
+    if (flows_[id].done()) {
+        then(flows_[id]);
+        return;
+    }
+    waiting_[id] = std::move(then);
 }
 
 FlowId Host::connect_tcp(net::Ipv4Address to, std::uint16_t port,
@@ -458,6 +471,7 @@ HostReport Host::on_tcp(const DecodedFrame& f) {
                 }
                 if (ack) {
                     c.state = Connection::State::Established;
+                    if (config_.accepted) config_.accepted(f.tuple());
                     if (f.payload_size == 0) return {HostAction::Receive, "connection established"};
                     c.rcv_next = f.seq + static_cast<std::uint32_t>(f.payload_size);
                     send_tcp(key, net::tcp::kAck, c.snd_next, c.rcv_next);
@@ -495,6 +509,7 @@ HostReport Host::on_tcp(const DecodedFrame& f) {
             return {HostAction::Answer, fmt::format("{} listening: answered SYN-ACK",
                                                     service(net::Protocol::kTcp, f.dst_port))};
         }
+        if (config_.answers_only_listeners) return no_listener(net::Protocol::kTcp, f.dst_port);
         send_tcp(key, net::tcp::kRst | net::tcp::kAck, 0, f.seq + 1);
         return {HostAction::Answer,
                 fmt::format("{} closed: answered RST", service(net::Protocol::kTcp, f.dst_port))};
@@ -531,6 +546,7 @@ HostReport Host::on_udp(const DecodedFrame& f, std::span<const std::uint8_t> ip)
         return {HostAction::Answer, fmt::format("{} listening: answered a datagram",
                                                 service(net::Protocol::kUdp, f.dst_port))};
     }
+    if (config_.answers_only_listeners) return no_listener(net::Protocol::kUdp, f.dst_port);
     icmp_error(f, net::icmp::kDestinationUnreachable, net::icmp::kPortUnreachable, ip);
     return {HostAction::Answer, fmt::format("{} closed: answered ICMP port unreachable",
                                             service(net::Protocol::kUdp, f.dst_port))};
@@ -550,6 +566,12 @@ std::optional<FlowId> Host::flow_matching_error(const net::FiveTuple& quoted) co
     return loose;
 }
 
+HostReport Host::no_listener(std::uint8_t protocol, std::uint16_t port) const {
+    return {HostAction::Ignore,
+            fmt::format("ignored: no listener on {} (a load balancer node answers nothing else)",
+                        service(protocol, port))};
+}
+
 HostReport Host::on_icmp(const DecodedFrame& f) {
     const IcmpView& icmp = *f.icmp;
     if (icmp.type == net::icmp::kEchoRequest && config_.silent && config_.silent(f.dst)) {
@@ -559,6 +581,9 @@ HostReport Host::on_icmp(const DecodedFrame& f) {
     if (icmp.type == net::icmp::kEchoRequest && config_.kind == Kind::Internet &&
         config_.listening && !config_.listening(f.dst, net::Protocol::kIcmp, 0)) {
         return {HostAction::Ignore, "ignored: does not answer ping (no icmp in its listen list)"};
+    }
+    if (icmp.type == net::icmp::kEchoRequest && config_.answers_only_listeners) {
+        return {HostAction::Ignore, "ignored: a load balancer node answers no ping"};
     }
     if (icmp.type == net::icmp::kEchoRequest) {
         PacketSpec spec{.tuple = {f.dst, f.src, icmp.id, 0, net::Protocol::kIcmp},

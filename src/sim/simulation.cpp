@@ -78,6 +78,8 @@ Simulation::Simulation(model::Topology topology, SimulationOptions options)
         engine_->set_trace_callback(
             [this](engine::PacketTrace&& trace) { traces_.push_back(std::move(trace)); });
     }
+    albs_ = std::make_unique<AlbProxies>(*topology_, events_,
+                                         [this](Index eni) { return host_by_eni_[eni]; });
     build_hosts();
 }
 
@@ -106,6 +108,31 @@ void Simulation::build_hosts() {
         config.timeouts = options_.timeouts;
         hosts_.push_back(std::make_unique<Host>(std::move(config), events_, flows_, transmit));
         for (Index e : instance.enis) host_by_eni_[e] = hosts_.back().get();
+    }
+    // An Application Load Balancer's nodes: each accepts connections on the listeners' ports
+    // (AWS: load-balancer-listeners) and answers nothing else, ping included.
+    for (Index e = 0; e < t.enis.size(); ++e) {
+        const model::Eni& eni = t.enis[e];
+        if (eni.load_balancer == model::kNone) continue;
+        std::vector<std::uint16_t> ports;
+        for (const model::Listener& l : t.load_balancers[eni.load_balancer].listeners) {
+            ports.push_back(l.port);
+        }
+        Host::Config config;
+        config.name = eni.meta.name;
+        config.kind = Host::Kind::Instance;
+        const net::Cidr& subnet = t.subnets[eni.subnet].cidr;
+        config.interfaces.push_back(
+            {eni.meta.name, e, eni.mac, eni.private_ips, subnet, subnet.network() + 1});
+        config.listening = [ports](net::Ipv4Address, std::uint8_t protocol, std::uint16_t port) {
+            return protocol == net::Protocol::kTcp &&
+                   std::find(ports.begin(), ports.end(), port) != ports.end();
+        };
+        config.accepted = albs_->acceptor(e);
+        config.answers_only_listeners = true;
+        config.timeouts = options_.timeouts;
+        hosts_.push_back(std::make_unique<Host>(std::move(config), events_, flows_, transmit));
+        host_by_eni_[e] = hosts_.back().get();
     }
 
     // The internet: every address outside the VPCs, behind one port.
@@ -237,6 +264,24 @@ FlowId Simulation::ping(std::string_view from, std::string_view to) {
 
 FlowId Simulation::send_packet(std::string_view from, const PacketSpec& spec) {
     return host_for(endpoint(from)).send_packet(spec);
+}
+
+ExchangeId Simulation::http(std::string_view from, std::string_view to, std::uint16_t port,
+                            lb::HttpRequest request) {
+    return http(endpoint(from), endpoint(to), port, std::move(request));
+}
+
+ExchangeId Simulation::http(const Endpoint& src, const Endpoint& dst, std::uint16_t port,
+                            lb::HttpRequest request) {
+    if (dst.kind != Endpoint::Kind::Instance ||
+        topology_->enis[dst.eni].load_balancer == model::kNone) {
+        throw EndpointError(fmt::format(
+            "{} is not an Application Load Balancer: expected its name, a node's ENI or a node's "
+            "address",
+            dst.label));
+    }
+    return albs_->start(host_for(src), source_address(src), dst.eni, destination_address(src, dst),
+                        port, std::move(request));
 }
 
 void Simulation::send_tcp_data(FlowId id, std::size_t bytes) {

@@ -93,7 +93,7 @@ class Tracer {
                 return w;
             }
             Host* host = t.egress ? sim_.host_at(*t.egress) : nullptr;
-            const Received* r = host ? receipt(*host, *t.egress, t.time) : nullptr;
+            const Received* r = host ? receipt(*host, *t.egress, t) : nullptr;
             if (r == nullptr) {
                 w.path.fate = engine::Fate::Lost;
                 return w;
@@ -119,12 +119,19 @@ class Tracer {
     }
 
   private:
-    // The host's record of receiving a frame the engine sent at `sent`.
-    const Received* receipt(const Host& host, engine::PortId port, TimeNs sent) {
+    // The host's record of receiving the frame the engine sent for `t`: the first not yet
+    // claimed on that port, after it was sent, of the same protocol and TCP flags (the
+    // addresses and ports may have been translated on the way).
+    const Received* receipt(const Host& host, engine::PortId port, const PacketTrace& t) {
         const auto& inbox = host.inbox();
         for (std::size_t i = 0; i < inbox.size(); ++i) {
             const Received& r = inbox[i];
-            if (r.time < start_ || r.time < sent || r.port != port || !r.frame.ipv4) continue;
+            if (r.time < start_ || r.time < t.time || r.port != port || !r.frame.ipv4) continue;
+            if (r.frame.protocol != t.packet.tuple.protocol) continue;
+            if (r.frame.protocol == net::Protocol::kTcp &&
+                r.frame.tcp_flags != t.packet.tcp_flags) {
+                continue;
+            }
             if (!used_.insert({&host, i}).second) continue;
             return &r;
         }
@@ -375,6 +382,254 @@ void keep_engine_view(TraceReport& report, const Simulation& sim) {
 
 }  // namespace
 
+namespace {
+
+std::string target_text(const model::Topology& t, model::Index group, model::Index target) {
+    const model::TargetGroup& g = t.target_groups[group];
+    const model::Target& tg = g.targets[target];
+    const lb::TargetEndpoint e = lb::target_endpoint(t, g, tg);
+    const std::string where = fmt::format("{}:{}", e.address.to_string(), e.port);
+    if (tg.instance == model::kNone) return where;
+    return fmt::format("{} ({})", t.instances[tg.instance].meta.name, where);
+}
+
+std::string_view field_name(model::ConditionField f) {
+    switch (f) {
+        case model::ConditionField::HostHeader:
+            return "host-header";
+        case model::ConditionField::PathPattern:
+            return "path-pattern";
+        case model::ConditionField::HttpHeader:
+            return "http-header";
+        case model::ConditionField::HttpRequestMethod:
+            return "http-request-method";
+        case model::ConditionField::QueryString:
+            return "query-string";
+        case model::ConditionField::SourceIp:
+            return "source-ip";
+    }
+    return "?";
+}
+
+std::string action_text(const model::Topology& t, const model::ListenerAction& a,
+                        const HttpExchange& ex) {
+    switch (a.kind) {
+        case model::ActionKind::Forward: {
+            std::string groups;
+            for (const model::WeightedTargetGroup& w : a.target_groups) {
+                if (!groups.empty()) groups += ", ";
+                groups += t.target_groups[w.target_group].meta.name;
+                if (a.target_groups.size() > 1) groups += fmt::format(" (weight {})", w.weight);
+            }
+            return "forward to " + groups;
+        }
+        case model::ActionKind::Redirect:
+            return fmt::format("redirect {} to {}", ex.status, ex.response_header("Location"));
+        case model::ActionKind::FixedResponse:
+            return fmt::format("fixed-response {}", ex.status);
+    }
+    return "?";
+}
+
+std::string choice_text(const model::Topology& t, const lb::ForwardResult& f) {
+    std::string out;
+    switch (f.target_choice) {
+        case lb::TargetChoice::Algorithm:
+            out = t.target_groups[f.target_group].algorithm ==
+                          model::LbAlgorithm::LeastOutstandingRequests
+                      ? "chosen by least outstanding requests"
+                      : "chosen by round robin";
+            break;
+        case lb::TargetChoice::Sticky:
+            out = "kept by the request's stickiness cookie";
+            break;
+        case lb::TargetChoice::FailOpen:
+            out =
+                "failing open: no target of the group is healthy, so every target is a "
+                "candidate";
+            break;
+    }
+    if (f.group_choice == lb::GroupChoice::Sticky) out += " (group by its AWSALBTG cookie)";
+    return out;
+}
+
+// The first engine trace of a flow the simulation started, from `from` on.
+std::optional<std::size_t> trace_of_flow(const Simulation& sim, const net::FiveTuple& tuple,
+                                         std::size_t from) {
+    const auto& traces = sim.traces();
+    for (std::size_t i = from; i < traces.size(); ++i) {
+        if (traces[i].packet.kind == engine::PacketFacts::Kind::Ipv4 &&
+            traces[i].packet.tuple == tuple) {
+            return i;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+namespace {
+
+// "dropped at <component> (<reason>)", and " on the return path" for a reply.
+std::string drop_phrase(const TraceReport& report, const TracePath& path, bool reply) {
+    return fmt::format("dropped at {} ({}){}", dropped_at_name(report, path),
+                       path.drop ? engine::name(*path.drop) : "dropped",
+                       reply ? " on the return path" : "");
+}
+
+// How a report names an address the load balancer connected to: the instance holding it.
+std::string address_text(const model::Topology& t, net::Ipv4Address a, std::uint16_t port) {
+    for (const model::Eni& eni : t.enis) {
+        for (net::Ipv4Address ip : eni.private_ips) {
+            if (ip == a && eni.instance != model::kNone) {
+                return fmt::format("{} ({}:{})", t.instances[eni.instance].meta.name, a.to_string(),
+                                   port);
+            }
+        }
+    }
+    return fmt::format("{}:{}", a.to_string(), port);
+}
+
+std::string answer_text(const HttpExchange& ex) {
+    switch (ex.answer) {
+        case HttpAnswer::Pending:
+            return "no answer";
+        case HttpAnswer::ClientNotConnected:
+            return "no answer: the client did not connect";
+        case HttpAnswer::Target:
+            return fmt::format("200 from {}", ex.target);
+        case HttpAnswer::Redirect:
+            return fmt::format("{} redirect to {}", ex.status, ex.response_header("Location"));
+        case HttpAnswer::FixedResponse:
+            return fmt::format("{} fixed response", ex.status);
+        case HttpAnswer::NoTarget:
+            return ex.forward && ex.forward->outcome == lb::ForwardOutcome::NoWeightedGroup
+                       ? "503: every target group of the action has weight 0"
+                       : "503: the target group has no registered target";
+        case HttpAnswer::BadGateway:
+            return fmt::format("502: {} refused or reset the load balancer's connection",
+                               ex.target);
+        case HttpAnswer::GatewayTimeout:
+            return fmt::format("504: the load balancer's connection to {} timed out", ex.target);
+    }
+    return "?";
+}
+
+// The load balancer's part of a traced request, and the verdict on the whole request once the
+// client's connection is set up. AWS: load-balancer-troubleshooting.
+void add_http(TraceReport& report, Simulation& sim, Tracer& tracer, const HttpExchange& ex) {
+    const model::Topology& t = sim.topology();
+    HttpTrace& h = report.http.emplace();
+    const lb::HttpRequest& r = ex.request;
+    h.request = fmt::format("{} {}{}{}", r.method, r.path, r.query.empty() ? "" : "?", r.query);
+    if (!r.host.empty()) h.request += " Host: " + r.host;
+    const model::LoadBalancer& lb = t.load_balancers[ex.load_balancer];
+    h.load_balancer = lb.meta.name;
+    h.node = t.enis[ex.node_eni].meta.name;
+    if (ex.listener != model::kNone) {
+        const model::Listener& l = lb.listeners[ex.listener];
+        h.listener = fmt::format("{}:{}", model::to_string(l.protocol), l.port);
+    }
+    h.status = ex.status;
+    h.answer = answer_text(ex);
+    if (!report.reachable) return;  // the client's connection failed: its verdict stands
+    if (ex.listener == model::kNone || ex.match.action == nullptr) {
+        report.reachable = false;
+        report.verdict =
+            fmt::format("unreachable: {} has no listener on tcp/{}", lb.meta.name, r.listener_port);
+        return;
+    }
+    h.rule_priority = ex.match.priority;
+    for (const lb::SkippedRule& sk : ex.match.skipped) {
+        h.skipped.push_back(fmt::format("priority {}: {} {}", sk.priority, field_name(sk.field),
+                                        sk.miss == lb::ConditionMiss::Absent
+                                            ? "reads nothing the request has"
+                                            : "matched none of its values"));
+    }
+    h.action = action_text(t, *ex.match.action, ex);
+    bool unhealthy = false;
+    for (FlowId id : ex.health_checks) {
+        const FlowRecord& check = sim.flow(id);
+        const bool healthy = check.outcome == Outcome::Connected;
+        unhealthy |= !healthy;
+        h.health.push_back({address_text(t, check.tuple.dst, check.tuple.dst_port),
+                            std::string(to_string(check.outcome)), healthy});
+    }
+    if (ex.forward && ex.forward->outcome == lb::ForwardOutcome::Target) {
+        h.target = target_text(t, ex.forward->target_group, ex.forward->target);
+        h.choice = choice_text(t, *ex.forward);
+    }
+    net::FiveTuple at_drop;
+    bool reply_dropped = false;
+    std::optional<TracePath> dropped;
+    if (ex.target_flow) {
+        const FlowRecord& rec = sim.flow(*ex.target_flow);
+        if (auto first = trace_of_flow(sim, rec.tuple, 0)) {
+            Walk w = tracer.walk(*first, "target");
+            h.to_target = w.path;
+            if (w.path.fate == engine::Fate::Dropped) {
+                dropped = w.path;
+                at_drop = w.tuple_at_drop;
+            } else if (w.path.fate == engine::Fate::Delivered && w.receiver != nullptr) {
+                if (auto back = tracer.next_trace(w.last_trace + 1, w.receiver)) {
+                    Walk b = tracer.walk(*back, "reply");
+                    h.from_target = b.path;
+                    if (b.path.fate == engine::Fate::Dropped) {
+                        dropped = b.path;
+                        at_drop = b.tuple_at_drop;
+                        reply_dropped = true;
+                    }
+                }
+            }
+        }
+    }
+    switch (ex.answer) {
+        case HttpAnswer::Target:
+            report.verdict =
+                fmt::format("reachable: HTTP 200 from {} through {}", ex.target, lb.meta.name);
+            break;
+        case HttpAnswer::Redirect:
+        case HttpAnswer::FixedResponse:
+            report.verdict = fmt::format("reachable: {} answered {} itself ({})", lb.meta.name,
+                                         ex.status, h.action);
+            break;
+        default: {
+            report.reachable = false;
+            if (dropped) {
+                // The drop's own verdict and hint, said of the load balancer's connection.
+                set_drop_verdict(report, t, *dropped, at_drop, reply_dropped);
+                report.verdict = fmt::format(
+                    "unreachable: {} answered {}: its connection to {} "
+                    "was {}",
+                    lb.meta.name, ex.status, ex.target,
+                    drop_phrase(report, *dropped, reply_dropped));
+            } else {
+                report.verdict = fmt::format("unreachable: {} answered {}", lb.meta.name, h.answer);
+            }
+            if (ex.answer == HttpAnswer::NoTarget && report.hint.empty()) {
+                report.hint = "register targets in the target group (or give a group a weight)";
+            }
+            break;
+        }
+    }
+    if (unhealthy || (dropped && !reply_dropped)) {
+        // AWS: application-load-balancers — the load balancer connects to targets from its
+        // nodes' private addresses, so the targets' security groups must admit it.
+        report.notes.push_back(fmt::format(
+            "{} connects to its targets from its nodes' private addresses ({} for this request): "
+            "a target's security group must admit the load balancer's security group or those "
+            "addresses, not the client's",
+            lb.meta.name, t.enis[ex.node_eni].primary_ip().to_string()));
+    }
+    if (unhealthy) {
+        report.notes.push_back(
+            "health checks failed, so the target group fails open to every target when none is "
+            "healthy");
+    }
+}
+
+}  // namespace
+
 TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) {
     ResolveResult from = resolve_endpoint(topology, query.from);
     if (!from.endpoint) return {std::nullopt, "--from: " + from.error};
@@ -382,6 +637,9 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
     if (!to.endpoint) return {std::nullopt, "--to: " + to.error};
     Probe probe;
     if (auto error = parse_probe(query, probe)) return {std::nullopt, *error};
+    if (query.http && probe.protocol != net::Protocol::kTcp) {
+        return {std::nullopt, "--http: an HTTP request is carried by tcp (--proto tcp)"};
+    }
 
     Simulation sim(topology);
     Host* source = nullptr;
@@ -400,8 +658,18 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
     TimeNs start = sim.now();
     sim.engine().set_capture_sink(query.capture);
     FlowId flow = 0;
+    std::optional<ExchangeId> exchange;
     switch (probe.protocol) {
         case net::Protocol::kTcp:
+            if (query.http) {
+                try {
+                    exchange = sim.http(src, *to.endpoint, *probe.dport, *query.http);
+                } catch (const EndpointError& e) {
+                    return {std::nullopt, std::string("--http: ") + e.what()};
+                }
+                flow = sim.exchange(*exchange).client_flow;
+                break;
+            }
             flow = source->connect_tcp(dst, *probe.dport, probe.sport, src.address);
             break;
         case net::Protocol::kUdp:
@@ -544,6 +812,7 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
         }
     }
 
+    if (exchange) add_http(report, sim, tracer, sim.exchange(*exchange));
     if (record.outcome == Outcome::Refused && probe.protocol == net::Protocol::kTcp) {
         report.refused = true;
         report.notes.push_back(
@@ -568,9 +837,7 @@ std::string dropped_at_name(const TraceReport& report, const TracePath& path) {
 
 void set_drop_verdict(TraceReport& report, const model::Topology& topology, const TracePath& path,
                       const net::FiveTuple& at_drop, bool reply) {
-    report.verdict = fmt::format("unreachable: dropped at {} ({}){}", dropped_at_name(report, path),
-                                 path.drop ? engine::name(*path.drop) : "dropped",
-                                 reply ? " on the return path" : "");
+    report.verdict = "unreachable: " + drop_phrase(report, path, reply);
     report.hint = hint_for(topology, *report.components, path, at_drop, reply);
 }
 
@@ -703,6 +970,69 @@ nlohmann::ordered_json end_json(const TraceEnd& e) {
 
 }  // namespace
 
+namespace {
+
+// The load balancer's part of an HTTP trace: its decision, then its own connection's paths.
+void render_http(std::string& out, const engine::ComponentRegistry& components, const HttpTrace& h,
+                 const Palette& pal) {
+    auto line = [&](std::string_view label, const std::string& text) {
+        out += fmt::format("  {}  {}\n", pad_to(std::string(label), 13), text);
+    };
+    out += fmt::format("{}  {}\n", pal.paint(pad_to("http", 7), "1"), h.request);
+    line("load balancer", fmt::format("{} (node {}){}", h.load_balancer, h.node,
+                                      h.listener.empty() ? "" : ", listener " + h.listener));
+    for (const std::string& s : h.skipped) line("passed over", s);
+    if (!h.action.empty()) {
+        line("rule", h.rule_priority ? fmt::format("priority {}", *h.rule_priority)
+                                     : std::string("the listener's default action"));
+        line("action", h.action);
+    }
+    for (const HttpTrace::Check& c : h.health) {
+        line("health check",
+             fmt::format("{}: {}, {}", c.target, c.outcome, c.healthy ? "healthy" : "unhealthy"));
+    }
+    if (!h.target.empty()) line("target", fmt::format("{}, {}", h.target, h.choice));
+    line("answer", pal.paint(h.answer, h.status == 0 || h.status >= 500 ? "31" : "32"));
+    if (h.to_target) {
+        out += "\n";
+        render_path(out, components, *h.to_target, pal);
+    }
+    if (h.from_target) {
+        out += "\n";
+        render_path(out, components, *h.from_target, pal);
+    }
+}
+
+nlohmann::ordered_json http_json(const HttpTrace& h, const engine::ComponentRegistry& components) {
+    nlohmann::ordered_json health = nlohmann::ordered_json::array();
+    for (const HttpTrace::Check& c : h.health) {
+        health.push_back({{"target", c.target}, {"outcome", c.outcome}, {"healthy", c.healthy}});
+    }
+    auto text_or_null = [](const std::string& s) {
+        return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s);
+    };
+    nlohmann::ordered_json j;
+    j["request"] = h.request;
+    j["load_balancer"] = h.load_balancer;
+    j["node"] = h.node;
+    j["listener"] = text_or_null(h.listener);
+    j["rule_priority"] = h.rule_priority ? nlohmann::ordered_json(*h.rule_priority)
+                                         : nlohmann::ordered_json(nullptr);
+    j["skipped"] = h.skipped;
+    j["action"] = text_or_null(h.action);
+    j["health_checks"] = health;
+    j["target"] = text_or_null(h.target);
+    j["choice"] = text_or_null(h.choice);
+    j["status"] =
+        h.status == 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(h.status);
+    j["answer"] = h.answer;
+    j["to_target"] = h.to_target ? path_json(*h.to_target, components) : nullptr;
+    j["from_target"] = h.from_target ? path_json(*h.from_target, components) : nullptr;
+    return j;
+}
+
+}  // namespace
+
 std::string render_text(const TraceReport& r, bool color) {
     Palette pal{color};
     std::string out =
@@ -711,6 +1041,10 @@ std::string render_text(const TraceReport& r, bool color) {
     if (r.ret) {
         out += "\n";
         render_path(out, *r.components, *r.ret, pal);
+    }
+    if (r.http) {
+        out += "\n";
+        render_http(out, *r.components, *r.http, pal);
     }
     out += "\n";
     out += pal.paint(r.verdict, r.reachable ? "1;32" : "1;31") + "\n";
@@ -735,6 +1069,7 @@ std::string render_json(const TraceReport& r) {
     j["sport"] = r.sport ? nlohmann::ordered_json(*r.sport) : nullptr;
     j["forward"] = path_json(r.forward, *r.components);
     j["return"] = r.ret ? path_json(*r.ret, *r.components) : nlohmann::ordered_json(nullptr);
+    j["http"] = r.http ? http_json(*r.http, *r.components) : nlohmann::ordered_json(nullptr);
     return j.dump(2) + "\n";
 }
 

@@ -101,8 +101,8 @@ TEST(Trace, AnUnknownEndpointIsAnInputError) {
     EXPECT_TRUE(r.out.empty());
     EXPECT_EQ(
         r.err,
-        "vpcctl trace: --from: unknown endpoint 'nosuch': not an instance, ENI, internet host "
-        "or IPv4 address of this topology\n");
+        "vpcctl trace: --from: unknown endpoint 'nosuch': not an instance, ENI, load balancer, "
+        "internet host or IPv4 address of this topology\n");
 }
 
 TEST(Trace, TcpWithoutADestinationPortIsAnInputError) {
@@ -115,4 +115,50 @@ TEST(Trace, ATopologyThatDoesNotLoadIsAnInputError) {
     Result r = vpcctl("trace topologies/no-such-file.yaml --from web --to app");
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("no-such-file.yaml"), std::string::npos) << r.err;
+}
+
+namespace {
+
+// The words of a command line whose arguments hold spaces, run as vpcctl() runs one string.
+Result vpcctl_words(std::vector<std::string> words) {
+    vpcstack::test_support::RunOptions options;
+    options.working_dir = VPCSTACK_SOURCE_DIR;
+    options.env = {"NO_COLOR=1"};
+    return vpcstack::test_support::vpcctl(words, options);
+}
+
+}  // namespace
+
+// --http through the web stack's ALB: the listener's rule, the health checks, the target, and
+// the load balancer's own connection hop by hop.
+TEST(Trace, AnHttpRequestThroughTheApplicationLoadBalancerShowsItsRuleAndTarget) {
+    Result r =
+        vpcctl_words({"trace", "topologies/web-stack.yaml", "--from", "client", "--to", "shop-alb",
+                      "--dport", "443", "--http", "GET /api/cart", "--host", "shop.example.com"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    expect_golden("http-api-through-alb.txt", r.out);
+}
+
+TEST(Trace, AnHttpRedirectIsTheLoadBalancersOwnAnswer) {
+    Result r =
+        vpcctl_words({"trace", "topologies/web-stack.yaml", "--from", "client", "--to", "shop-alb",
+                      "--http", "/index.html", "--host", "shop.example.com", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    expect_golden("http-redirect.json", r.out);
+}
+
+TEST(Trace, HttpOptionsAreCheckedBeforeAnythingRuns) {
+    Result host_only =
+        vpcctl("trace topologies/web-stack.yaml --from client --to shop-alb --dport 443 --host x");
+    EXPECT_EQ(host_only.exit_code, 2);
+    EXPECT_EQ(host_only.err, "vpcctl trace: --host and --header describe an --http request\n");
+    Result header = vpcctl(
+        "trace topologies/web-stack.yaml --from client --to shop-alb --http / --header nocolon");
+    EXPECT_EQ(header.exit_code, 2);
+    EXPECT_EQ(header.err, "vpcctl trace: --header 'nocolon': expected 'Name: value'\n");
+    Result not_alb =
+        vpcctl("trace topologies/web-stack.yaml --from client --to db --dport 80 --http /");
+    EXPECT_EQ(not_alb.exit_code, 2);
+    EXPECT_NE(not_alb.err.find("is not an Application Load Balancer"), std::string::npos)
+        << not_alb.err;
 }

@@ -65,8 +65,8 @@ TEST(Endpoint, UnknownNamesAreErrorsThatSayWhy) {
     ResolveResult r = resolve_endpoint(two_tier(), "webb");
     EXPECT_FALSE(r.endpoint);
     EXPECT_EQ(r.error,
-              "unknown endpoint 'webb': not an instance, ENI, internet host or IPv4 address of "
-              "this topology");
+              "unknown endpoint 'webb': not an instance, ENI, load balancer, internet host or IPv4 "
+              "address of this topology");
 }
 
 TEST(Endpoint, AnAddressHeldInTwoVpcsIsAmbiguous) {

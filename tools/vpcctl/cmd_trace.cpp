@@ -1,6 +1,7 @@
 // vpcctl trace: send one flow through a simulated topology and explain both directions.
 // The work is done by sim::run_trace; this file loads the topology and prints the report, and
 // with --counters, --flow-logs or --pcap hands what the engine saw to observe/.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +14,7 @@
 #include <stdexcept>
 
 #include "commands.hpp"
+#include "vpcstack/lb/http_request.hpp"
 #include "vpcstack/model/loader.hpp"
 #include "vpcstack/observe/capture.hpp"
 #include "vpcstack/observe/counters.hpp"
@@ -112,6 +114,35 @@ std::unique_ptr<observe::CaptureRecorder> capture_recorder(const model::Topology
 
 }  // namespace
 
+namespace {
+
+// The request of --http, --host and --header; nothing and `error` when one of them is malformed.
+std::optional<lb::HttpRequest> http_request(const TraceOptions& o, std::string& error) {
+    lb::RequestLineResult line = lb::parse_request_line(o.http);
+    if (!line.line) {
+        error = fmt::format("--http '{}': {}", o.http, line.error);
+        return std::nullopt;
+    }
+    lb::HttpRequest r;
+    r.method = line.line->method;
+    r.path = line.line->path;
+    r.query = line.line->query;
+    r.host = o.host.empty() ? line.line->host : o.host;
+    for (const std::string& h : o.headers) {
+        const std::size_t colon = h.find(':');
+        if (colon == std::string::npos || colon == 0) {
+            error = fmt::format("--header '{}': expected 'Name: value'", h);
+            return std::nullopt;
+        }
+        std::string value = h.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(" \t"));
+        r.headers.push_back({h.substr(0, colon), value});
+    }
+    return r;
+}
+
+}  // namespace
+
 int run_trace(const TraceOptions& options) {
     std::optional<observe::FlowLogOptions> flow_logs;
     if (!options.flow_logs.dir.empty()) {
@@ -131,6 +162,19 @@ int run_trace(const TraceOptions& options) {
     }
 
     sim::TraceQuery query{options.from, options.to, options.protocol, options.dport, options.sport};
+    if (!options.http.empty()) {
+        std::string error;
+        query.http = http_request(options, error);
+        if (!query.http) {
+            std::fprintf(stderr, "vpcctl trace: %s\n", error.c_str());
+            return kExitError;
+        }
+        if (query.protocol.empty()) query.protocol = "tcp";
+        if (query.dport < 0) query.dport = options.http.find("https://") == 0 ? 443 : 80;
+    } else if (!options.host.empty() || !options.headers.empty()) {
+        std::fprintf(stderr, "vpcctl trace: --host and --header describe an --http request\n");
+        return kExitError;
+    }
     std::unique_ptr<observe::CaptureRecorder> capture;
     if (!options.capture.output.empty()) {
         // The simulation's time 0 is --flow-log-epoch when given, else now.

@@ -56,6 +56,10 @@ struct TraceOptions {
     bool counters = false;  // add the counters under the cloud's names
     FlowLogCliOptions flow_logs;
     CaptureCliOptions capture;
+    // An HTTP request to an Application Load Balancer: "GET /api", its Host and more headers.
+    std::string http;
+    std::string host;
+    std::vector<std::string> headers;  // "Name: value"
 };
 int run_trace(const TraceOptions& options);
 // The library's flow log options from the command line's; on an error, nothing and `error`.

@@ -85,6 +85,12 @@ int main(int argc, char** argv) {
         "Capture point for --pcap (repeatable; default: every point): eni/web/eth0, "
         "subnet/public, nat/nat-a outside, igw/main, peering/a-b, internet");
     add_capture_filters(trace_cmd, trace.capture);
+    trace_cmd->add_option("--http", trace.http,
+                          "Send an HTTP request to an Application Load Balancer and follow it to "
+                          "its rule and target, e.g. 'GET /api?x=1' (tcp, --dport default 80)");
+    trace_cmd->add_option("--host", trace.host, "The Host header of the --http request");
+    trace_cmd->add_option("--header", trace.headers,
+                          "Another header of the --http request, 'Name: value' (repeatable)");
     trace_cmd->add_option("--flow-log-epoch", trace.flow_logs.epoch,
                           "Unix seconds the simulation's clock starts at (default: now)");
     trace_cmd->callback([&] { exit_code = cli::run_trace(trace); });

@@ -114,7 +114,6 @@ enum class Note : std::uint8_t {
     LbReply,                // endpoint: the client; the reply returns through the load balancer
     LbNoIcmp,               // n: the ICMP type; load balancer nodes answer no ICMP
     LbNoTargetInZone,       // text: the node's availability zone (cross-zone off)
-    LbApplication,          // an ALB proxies connections; not at packet level
     LbTlsListener,          // a TLS listener terminates TLS; not at packet level
     LbRstSent,              // a TCP packet of no flow, not a SYN: RST sent
     LbLoopback,             // address: the target, which is the client itself

@@ -36,6 +36,16 @@ inline constexpr std::string_view kLbCookie = "AWSALB";
 inline constexpr std::string_view kAppCookie = "AWSALBAPP-0";
 inline constexpr std::string_view kGroupCookie = "AWSALBTG";
 
+// The address and port a target receives requests on: an instance target's primary private
+// address or an IP target's address, on the target's port or else the group's.
+struct TargetEndpoint {
+    net::Ipv4Address address;
+    std::uint16_t port = 0;
+    bool operator==(const TargetEndpoint&) const = default;
+};
+TargetEndpoint target_endpoint(const model::Topology& topology, const model::TargetGroup& group,
+                               const model::Target& target);
+
 // A target's health as its group's health checks judge it. AWS: target-group-health-checks —
 // only healthy targets receive requests while any target of the group is healthy.
 enum class TargetHealth : std::uint8_t { Healthy, Unhealthy, Initial };

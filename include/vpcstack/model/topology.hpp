@@ -208,6 +208,8 @@ struct ConnectionTracking {
 struct Eni {
     Meta meta;
     Index instance = kNone;
+    // The Application Load Balancer whose node this is (requester-managed, no instance).
+    Index load_balancer = kNone;
     Index subnet = kNone;
     Index vpc = kNone;
     std::vector<net::Ipv4Address> private_ips;  // primary first
@@ -284,6 +286,9 @@ struct LoadBalancerNode {
     net::Ipv4Address private_ip;
     Index elastic_ip = kNone;                   // NLB only
     std::optional<net::Ipv4Address> public_ip;  // internet-facing without an Elastic IP
+    // ALB: the node's network interface (in Topology::enis), through which the engine carries
+    // its traffic like any ENI's; kNone for an NLB, whose nodes the engine plays itself.
+    Index eni = kNone;
     SourceLocation loc;
 };
 

@@ -121,6 +121,12 @@ class Host {
         // Addresses at which nothing answers a request (no SYN-ACK, no RST, no echo reply, no
         // ICMP error); replies to the host's own flows still arrive.
         OwnsPolicy silent;
+        // A load balancer node: a port without a listener and a ping get no answer at all
+        // (no RST, no ICMP error, no echo reply).
+        bool answers_only_listeners = false;
+        // Called when a connection to a listening port is set up (the handshake's last ACK
+        // arrived), with the flow as received: what a server's accept() learns of its peer.
+        std::function<void(const net::FiveTuple&)> accepted;
         std::uint16_t ephemeral_first = 32768;  // Linux: net.ipv4.ip_local_port_range
         std::uint16_t ephemeral_last = 60999;
         HostTimeouts timeouts;
@@ -158,6 +164,9 @@ class Host {
     void send_tcp_data(FlowId flow, std::size_t bytes = 100);
     // Resolves the next hop towards an address ahead of time (warms the ARP cache).
     void resolve(net::Ipv4Address to);
+    // Calls `then` once, when a flow of this host is first decided (a connection set up,
+    // refused or timed out): what a program waiting on the socket would learn.
+    void when_decided(FlowId flow, std::function<void(const FlowRecord&)> then);
 
     const std::vector<Received>& inbox() const noexcept { return inbox_; }
     void clear_inbox() { inbox_.clear(); }
@@ -204,6 +213,7 @@ class Host {
     HostReport on_tcp(const DecodedFrame& f);
     HostReport on_udp(const DecodedFrame& f, std::span<const std::uint8_t> ip);
     HostReport on_icmp(const DecodedFrame& f);
+    HostReport no_listener(std::uint8_t protocol, std::uint16_t port) const;
     HostReport icmp_error(const DecodedFrame& f, std::uint8_t type, std::uint8_t code,
                           std::span<const std::uint8_t> ip);
     void send_tcp(const net::FiveTuple& local_tuple, std::uint8_t flags, std::uint32_t seq,
@@ -219,6 +229,7 @@ class Host {
     std::map<ConnKey, Connection> connections_;
     std::map<std::pair<net::Ipv4Address, std::uint16_t>, FlowId> udp_flows_;  // local addr/port
     std::map<std::uint16_t, FlowId> pings_;                                   // by echo id
+    std::map<FlowId, std::function<void(const FlowRecord&)>> waiting_;
     std::map<net::FiveTuple, FlowId> crafted_;  // answers to crafted packets, by their tuple
     std::uint64_t next_generation_ = 1;
     std::vector<Received> inbox_;

@@ -19,6 +19,7 @@
 
 #include "vpcstack/engine/engine.hpp"
 #include "vpcstack/model/topology.hpp"
+#include "vpcstack/sim/alb.hpp"
 #include "vpcstack/sim/endpoint.hpp"
 #include "vpcstack/sim/event_queue.hpp"
 #include "vpcstack/sim/host.hpp"
@@ -93,6 +94,14 @@ class Simulation final : public engine::FrameSink {
     // A crafted packet of any 5-tuple and TCP flags, sent by `from`'s host (source unchanged).
     FlowId send_packet(std::string_view from, const PacketSpec& spec);
     void send_tcp_data(FlowId flow, std::size_t bytes = 100);
+    // An HTTP request to an Application Load Balancer (its name, a node's ENI or address) on a
+    // listener's port, starting now: the client's connection, the proxy's rule, target and
+    // connection to it (see alb.hpp). Throws EndpointError when `to` is not an ALB node.
+    ExchangeId http(std::string_view from, std::string_view to, std::uint16_t port,
+                    lb::HttpRequest request = {});
+    ExchangeId http(const Endpoint& from, const Endpoint& to, std::uint16_t port,
+                    lb::HttpRequest request = {});
+    const HttpExchange& exchange(ExchangeId id) const { return albs_->exchange(id); }
     // A raw frame straight into the engine on a port, now.
     void inject(engine::PortId port, Frame frame);
     // The caller plays the instance behind an ENI's port: the frames the engine sends out of it
@@ -125,6 +134,7 @@ class Simulation final : public engine::FrameSink {
     std::vector<engine::PacketTrace> traces_;
     std::unique_ptr<engine::Engine> engine_;
     std::vector<std::unique_ptr<Host>> hosts_;
+    std::unique_ptr<AlbProxies> albs_;
     Host* internet_ = nullptr;
     std::vector<Host*> host_by_eni_;
     std::map<engine::PortId, PortReceiver> played_;

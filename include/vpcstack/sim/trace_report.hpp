@@ -14,6 +14,7 @@
 #include "vpcstack/engine/drop_reason.hpp"
 #include "vpcstack/engine/engine.hpp"
 #include "vpcstack/engine/trace.hpp"
+#include "vpcstack/lb/http_request.hpp"
 #include "vpcstack/model/topology.hpp"
 #include "vpcstack/net/protocol.hpp"
 #include "vpcstack/sim/endpoint.hpp"
@@ -27,6 +28,9 @@ struct TraceQuery {
     std::string protocol;  // tcp, udp, icmp or a number; empty: ICMP echo
     int dport = -1;        // -1: not given
     int sport = -1;
+    // --http: the flow is an HTTP request to an Application Load Balancer (tcp, the listener's
+    // port); the report then follows the load balancer's decision and its own connection.
+    std::optional<lb::HttpRequest> http = std::nullopt;
     // Shown every packet of the traced flow (not the hosts' ARP warm-up) at the capture points.
     engine::CaptureSink* capture = nullptr;
 };
@@ -60,6 +64,30 @@ struct TraceEnd {
     std::string label;
 };
 
+// What an Application Load Balancer did with a traced HTTP request (--http), and its own
+// connection to the target, hop by hop. AWS: load-balancer-listeners, target-group-health-checks.
+struct HttpTrace {
+    std::string request;                         // "GET /api Host: shop.example.com"
+    std::string load_balancer;                   // its name
+    std::string node;                            // the node's ENI
+    std::string listener;                        // "HTTP:80"; empty when no listener is on the port
+    std::optional<std::uint32_t> rule_priority;  // unset: the listener's default action
+    std::vector<std::string> skipped;            // rules passed over, in priority order
+    std::string action;  // "forward to web-tg", "redirect 301 to ...", "fixed-response 200"
+    struct Check {
+        std::string target;   // "web-1 (10.0.10.10:80)"
+        std::string outcome;  // what the node's check connection saw: connected, timed out, ...
+        bool healthy = false;
+    };
+    std::vector<Check> health;           // the health checks this request waited for
+    std::string target;                  // "web-1 (10.0.10.10:80)"; empty when no target was chosen
+    std::string choice;                  // "round robin", "sticky cookie", "fail open", ...
+    std::uint16_t status = 0;            // what the load balancer answered; 0: no answer
+    std::string answer;                  // "200 from web-1", "504: ...", ...
+    std::optional<TracePath> to_target;  // the node's SYN to the target
+    std::optional<TracePath> from_target;  // the target's answer
+};
+
 struct TraceReport {
     std::string topology;                                         // the file it came from
     std::shared_ptr<const engine::ComponentRegistry> components;  // names of the steps' ids
@@ -70,6 +98,7 @@ struct TraceReport {
     std::optional<int> sport;
     TracePath forward;
     std::optional<TracePath> ret;
+    std::optional<HttpTrace> http;  // --http
     bool reachable = false;
     bool refused = false;  // TCP answered with RST (nothing listens there)
     std::string outcome;   // what the sender saw: connected, refused, replied, icmp-error, ...

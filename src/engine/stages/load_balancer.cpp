@@ -9,8 +9,8 @@
 //   healthy; the flow hash picks one. The destination becomes the target; with client IP
 //   preservation off the source becomes the node's address and a port of its own. Then the
 //   node's subnet routes it (AclOutbound), or EniIngress in the same subnet. Drop with
-//   LbNotCarried (an Application Load Balancer, a TLS listener, a target that is the client
-//   itself with client IP preservation), LbNoListener (no listener, or
+//   LbNotCarried (a TLS listener, a target that is the client itself with client IP
+//   preservation), LbNoListener (no listener, or
 //   ICMP), SecurityGroupNoMatch, LbNoTarget, or LbNoFlow (a TCP packet that is not a SYN and
 //   of no flow: RST sent).
 // load_balancer_return (a target's reply, matched at its subnet's exit): the source becomes
@@ -262,12 +262,6 @@ Next load_balancer(Dataplane& dp, Context& ctx) {
     const ComponentId comp = dp.components->load_balancer(node.lb);
     const ParsedFrame& pf = ctx.pf;
     dp.touch(comp);
-    if (lb.type == model::LoadBalancerType::Application) {
-        if (TraceStep* s = dp.drop(ctx, DropReason::LbNotCarried, comp)) {
-            s->note = Note::LbApplication;
-        }
-        return Next::Done;
-    }
     if (pf.key.protocol != net::Protocol::kTcp && pf.key.protocol != net::Protocol::kUdp) {
         if (TraceStep* s = dp.drop(ctx, DropReason::LbNoListener, comp)) {
             if (pf.key.protocol == net::Protocol::kIcmp) {

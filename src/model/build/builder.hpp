@@ -181,6 +181,7 @@ class Builder {
                                                  const Subject& s, const std::string& what);
     void register_group_targets(Index g);
     void assign_load_balancer_addresses();
+    void add_load_balancer_enis();
 
     const RawTopology& raw_;
     Diagnostics& d_;

@@ -140,6 +140,7 @@ std::optional<Topology> Builder::build() {
     for (Index i = 0; i < t_.auto_scaling_groups.size(); ++i) register_group_targets(i);
     assign_missing_addresses();
     assign_load_balancer_addresses();
+    add_load_balancer_enis();
     link_back_references();
 
     if (d_.has_errors()) return std::nullopt;

@@ -11,6 +11,7 @@
 
 #include "../build/builder.hpp"
 #include "vpcstack/model/cloud_rules.hpp"
+#include "vpcstack/model/validation.hpp"
 
 namespace vpcstack::model::build {
 namespace {
@@ -892,6 +893,39 @@ void Builder::assign_load_balancer_addresses() {
             }
             node.public_ip = net::Ipv4Address(next_public);
             public_owner_.emplace(*node.public_ip, fmt::format("load balancer '{}'", lb.meta.name));
+        }
+    }
+}
+
+// AWS: application-load-balancers — each node of an ALB is a requester-managed network
+// interface in its subnet ("ELB app/NAME/..."), holding the node's private address (and its
+// public one when internet-facing) and the load balancer's security groups. The engine carries
+// its traffic as any ENI's; what answers behind it is the load balancer's proxy. An ENI is
+// called LB-AZ, after the load balancer and its node's zone.
+void Builder::add_load_balancer_enis() {
+    for (Index b = 0; b < t_.load_balancers.size(); ++b) {
+        LoadBalancer& lb = t_.load_balancers[b];
+        if (lb.type != LoadBalancerType::Application) continue;
+        for (LoadBalancerNode& node : lb.nodes) {
+            if (node.subnet == kNone || node.private_ip.value() == 0) continue;
+            const Subnet& sn = t_.subnets[node.subnet];
+            const Index e = static_cast<Index>(t_.enis.size());
+            Eni eni;
+            eni.meta.name = fmt::format("{}-{}", lb.meta.name, sn.availability_zone);
+            eni.meta.loc = node.loc;
+            eni.load_balancer = b;
+            eni.subnet = node.subnet;
+            eni.vpc = lb.vpc;
+            eni.private_ips = {node.private_ip};
+            if (lb.scheme == LoadBalancerScheme::InternetFacing) eni.public_ip = node.public_ip;
+            eni.security_groups = lb.security_groups;
+            if (eni.security_groups.empty()) {
+                eni.security_groups.push_back(t_.vpcs[lb.vpc].default_security_group);
+            }
+            eni.mac = eni_mac(e);
+            t_.enis.push_back(std::move(eni));
+            node.eni = e;
+            add_name(eni_names_, t_.enis[e].meta, e, "ENI", "in the file");
         }
     }
 }
