@@ -179,6 +179,21 @@ bool valid_certificate_name(std::string_view name) {
     return labels >= 2;
 }
 
+std::vector<std::string> lab_certificate_names(const model::Topology& topology) {
+    std::vector<std::string> names;
+    for (const auto& lb : topology.load_balancers) {
+        for (const auto& listener : lb.listeners) {
+            const bool secure = listener.protocol == model::LbProtocol::Tls ||
+                                listener.protocol == model::LbProtocol::Https;
+            if (secure && !listener.certificate.empty() &&
+                std::find(names.begin(), names.end(), listener.certificate) == names.end()) {
+                names.push_back(listener.certificate);
+            }
+        }
+    }
+    return names;
+}
+
 LabCertificates issue_lab_certificates(const fs::path& dir, const std::vector<std::string>& names) {
     for (const std::string& n : names) {
         if (!valid_certificate_name(n)) {

@@ -18,6 +18,7 @@
 #include "vpcstack/live/device.hpp"
 #include "vpcstack/live/lab_state.hpp"
 #include "vpcstack/live/rtnetlink.hpp"
+#include "vpcstack/live/user_data.hpp"
 
 namespace vpcstack::live {
 
@@ -264,6 +265,8 @@ TearDownReport tear_down(std::string_view lab) {
     std::set<std::string> names;
     std::string error;
     if (auto state = read_state(lab, &error)) {
+        // Before the engine: a script may want to say goodbye over the network.
+        report.user_data_stopped = stop_user_data(state->user_data);
         if (engine_alive(state->engine_pid, lab)) {
             report.engine_pid = state->engine_pid;
             report.engine_killed = stop_engine(state->engine_pid, lab);

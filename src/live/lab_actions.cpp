@@ -24,9 +24,12 @@
 
 #include "vpcstack/engine/component.hpp"
 #include "vpcstack/engine/drop_reason.hpp"
+#include "vpcstack/live/certificates.hpp"
 #include "vpcstack/live/control.hpp"
 #include "vpcstack/live/daemon.hpp"
+#include "vpcstack/live/instance_env.hpp"
 #include "vpcstack/live/netns.hpp"
+#include "vpcstack/live/user_data.hpp"
 #include "vpcstack/model/loader.hpp"
 #include "vpcstack/sim/endpoint.hpp"
 
@@ -271,6 +274,49 @@ LabState initial_state(const std::string& lab, const std::string& path, const La
     return state;
 }
 
+// Starts the user data of every running instance that has some and records the scripts in the
+// lab's state, so that `lab down` ends them. False (and the result failed) when one could not
+// start; those started are recorded all the same, for the tear-down.
+bool run_user_data(const std::string& lab, const LabPlan& plan, const model::Topology& topology,
+                   const std::string& program, LabUpResult& result) {
+    const std::string program_dir = program_directory(program);
+    std::string error;
+    for (const auto& ns : plan.namespaces) {
+        if (ns.kind != NamespaceKind::Instance || ns.instance == model::kNone) {
+            continue;
+        }
+        const model::Instance& instance = topology.instances[ns.instance];
+        if (instance.user_data.empty() || !instance.running) {
+            continue;
+        }
+        try {
+            const int pid =
+                start_user_data(lab, ns.display, ns.name, instance.user_data, program_dir);
+            result.user_data.push_back({ns.display, pid, user_data_log_path(lab, ns.display)});
+        } catch (const std::exception& e) {
+            error = e.what();
+            break;
+        }
+    }
+    if (!result.user_data.empty()) {
+        // The engine recorded the lab once running and writes no more: this adds to its record.
+        LabState state = read_state(lab).value_or(result.state);
+        state.user_data = result.user_data;
+        try {
+            write_state(state);
+            result.state.user_data = result.user_data;
+        } catch (const std::exception& e) {
+            stop_user_data(result.user_data);
+            error = error.empty() ? e.what() : error;
+        }
+    }
+    if (!error.empty()) {
+        fail(result, error);
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 LabUpResult lab_up(const LabUpOptions& options) {
@@ -316,6 +362,18 @@ LabUpResult lab_up(const LabUpOptions& options) {
         fail(result, e.what());
         return result;
     }
+    // The certificates exist before anything that serves them starts.
+    if (auto names = lab_certificate_names(*topology); !names.empty()) {
+        try {
+            LabCertificates certificates = issue_lab_certificates(certificate_dir(lab), names);
+            result.ca_file = certificates.ca_certificate.string();
+            result.certificates_issued = certificates.issued.size();
+        } catch (const std::exception& e) {
+            fail(result, fmt::format("the lab's certificates: {}", e.what()));
+            tear_down(lab);
+            return result;
+        }
+    }
     const int pid = spawn_engine(lab, options.engine_program);
     if (pid < 0) {
         fail(result, fmt::format("cannot start the engine: {}", std::strerror(errno)));
@@ -326,6 +384,10 @@ LabUpResult lab_up(const LabUpOptions& options) {
     if (!wait_until_ready(lab, pid)) {
         fail(result, fmt::format("the engine of lab '{}' did not start; its log:\n{}", lab,
                                  tail_of_file(engine_log_path(lab), 20)));
+        tear_down(lab);
+        return result;
+    }
+    if (!run_user_data(lab, plan, *topology, options.engine_program, result)) {
         tear_down(lab);
         return result;
     }
@@ -473,11 +535,21 @@ LabExecResult lab_exec(const LabExecOptions& options) {
         fail(result, "no command given; write it after --");
         return result;
     }
-    Fd ns = open_named_netns(target->name);
-    if (!ns.valid() || ::setns(ns.get(), CLONE_NEWNET) != 0) {
+    std::optional<InstanceEnv> env;
+    try {
+        env.emplace(prepare_instance_env(options.name, target->name, program_directory()));
+    } catch (const SystemError& e) {
         fail(result, fmt::format("cannot enter namespace {} of lab '{}': {}", target->name,
-                                 options.name, std::strerror(errno)));
+                                 options.name, std::strerror(e.error())));
         return result;
+    }
+    if (auto failure = env->enter()) {
+        fail(result, fmt::format("cannot enter namespace {} of lab '{}': {}: {}", target->name,
+                                 options.name, failure->step, std::strerror(failure->error)));
+        return result;
+    }
+    for (const auto& [name, value] : env->variables) {
+        ::setenv(name.c_str(), value.c_str(), 1);
     }
     std::vector<char*> argv;
     for (auto& arg : command) {

@@ -28,11 +28,18 @@ std::string control_socket_path(std::string_view lab) {
 std::string engine_log_path(std::string_view lab) {
     return lab_dir(lab) + "/engine.log";
 }
+std::string certificate_dir(std::string_view lab) {
+    return lab_dir(lab) + "/certs";
+}
 
 void write_state(const LabState& state) {
     json devices = json::array();
     for (const auto& d : state.devices) {
         devices.push_back({{"netns", d.netns}, {"name", d.name}, {"kind", d.kind}});
+    }
+    json user_data = json::array();
+    for (const auto& u : state.user_data) {
+        user_data.push_back({{"instance", u.instance}, {"pid", u.pid}, {"log", u.log}});
     }
     json doc = {{"lab", state.lab},
                 {"topology", state.topology},
@@ -52,7 +59,8 @@ void write_state(const LabState& state) {
                 {"bringup_ms", state.bringup_ms},
                 {"engine_namespace", state.engine_namespace},
                 {"namespaces", state.namespaces},
-                {"devices", devices}};
+                {"devices", devices},
+                {"user_data", user_data}};
     ::mkdir(std::string(kStateRoot).c_str(), 0755);
     ::mkdir(lab_dir(state.lab).c_str(), 0755);
     const std::string path = state_path(state.lab);
@@ -103,6 +111,10 @@ std::optional<LabState> read_state(std::string_view lab, std::string* error) {
         for (const auto& d : doc.value("devices", json::array())) {
             state.devices.push_back(
                 {d.value("netns", ""), d.value("name", ""), d.value("kind", "")});
+        }
+        for (const auto& u : doc.value("user_data", json::array())) {
+            state.user_data.push_back(
+                {u.value("instance", ""), u.value("pid", 0), u.value("log", "")});
         }
         return state;
     } catch (const json::exception& e) {

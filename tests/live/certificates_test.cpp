@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "support/run_command.hpp"
+#include "vpcstack/model/loader.hpp"
 
 namespace {
 
@@ -76,6 +77,19 @@ TEST(LabCertificates, NamesAreDnsNames) {
     EXPECT_THROW(issue_lab_certificates(dir.path(), {"bad name.example.com"}),
                  std::invalid_argument);
     EXPECT_FALSE(std::filesystem::exists(dir.path() / "ca.pem")) << "nothing is made on bad input";
+}
+
+// lab up makes the CA only for a topology that serves TLS: the certificates of its TLS and
+// HTTPS listeners, each name once.
+TEST(LabCertificates, TheLabIssuesTheCertificatesOfItsTlsAndHttpsListeners) {
+    const std::string dir = VPCSTACK_SOURCE_DIR "/topologies/";
+    auto stack = vpcstack::model::load_topology_file(dir + "web-stack.yaml");
+    ASSERT_TRUE(stack.ok());
+    EXPECT_EQ(vpcstack::live::lab_certificate_names(*stack.topology),
+              std::vector<std::string>{"shop.example.com"});
+    auto plain = vpcstack::model::load_topology_file(dir + "single-public-web.yaml");
+    ASSERT_TRUE(plain.ok());
+    EXPECT_TRUE(vpcstack::live::lab_certificate_names(*plain.topology).empty());
 }
 
 }  // namespace

@@ -87,6 +87,11 @@ Result run(const std::vector<std::string>& argv, const RunOptions& options) {
     return result;
 }
 
+const std::string& vpcctl_path() {
+    static const std::string path = VPCSTACK_VPCCTL_PATH;
+    return path;
+}
+
 Result vpcctl(const std::vector<std::string>& args, const RunOptions& options) {
     std::vector<std::string> argv = {VPCSTACK_VPCCTL_PATH};
     argv.insert(argv.end(), args.begin(), args.end());

@@ -28,6 +28,8 @@ Result run(const std::vector<std::string>& argv, const RunOptions& options = {})
 
 // Runs the vpcctl binary of this build with the arguments.
 Result vpcctl(const std::vector<std::string>& args, const RunOptions& options = {});
+// The vpcctl binary of this build, for a test that starts it itself (a server in the background).
+const std::string& vpcctl_path();
 // Runs vpcctl in `dir` (the source tree, so the paths it prints are the ones given) without
 // colour; the arguments are one string split at spaces.
 Result vpcctl_in(const std::string& dir, const std::string& args);

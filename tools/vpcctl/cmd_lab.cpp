@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "vpcstack/live/daemon.hpp"
 #include "vpcstack/live/lab_actions.hpp"
+#include "vpcstack/live/user_data.hpp"
 #include "vpcstack/render/table.hpp"
 #include "vpcstack/sim/trace_report.hpp"
 
@@ -102,6 +103,14 @@ int run_lab_up(live::LabUpOptions options, const FlowLogCliOptions& flow_logs) {
         up.lab, up.up_ms, up.state.bringup_ms, up.state.engine_pid, up.state.attach,
         up.state.offload ? " with offloads" : "");
     print_interfaces(up.interfaces);
+    if (!up.ca_file.empty()) {
+        fmt::print("certificates: {} issued by the lab's CA {}, trusted inside the lab\n",
+                   up.certificates_issued, up.ca_file);
+    }
+    if (!up.user_data.empty()) {
+        fmt::print("user data: {} {} started, output in {}/\n", up.user_data.size(),
+                   up.user_data.size() == 1 ? "script" : "scripts", live::user_data_dir(up.lab));
+    }
     if (up.answer) {
         fmt::print("forwarding: {}, the engine answered {} in {:.2f} ms\n", up.probe,
                    up.answer->mac.to_string(), up.answer->milliseconds);
@@ -134,6 +143,11 @@ int run_lab_down(const live::LabDownOptions& options) {
     if (report.engine_pid != 0) {
         fmt::print("  stopped the engine (pid {}{})\n", report.engine_pid,
                    report.engine_killed ? ", killed" : "");
+    }
+    if (!report.user_data_stopped.empty()) {
+        fmt::print("  ended {} user data {}: {}\n", report.user_data_stopped.size(),
+                   report.user_data_stopped.size() == 1 ? "script" : "scripts",
+                   fmt::join(report.user_data_stopped, " "));
     }
     if (!report.killed_pids.empty()) {
         fmt::print("  killed {} processes still inside the lab: {}\n", report.killed_pids.size(),

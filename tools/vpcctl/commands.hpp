@@ -135,6 +135,17 @@ int run_lab_trace(const LabTraceOptions& options);
 // `vpcctl lab capture`: pcapng from a running lab's engine (docs/observe.md).
 int run_lab_capture(const live::LabCaptureOptions& options);
 
+// `vpcctl serve http`: a tiny web server that names the instance and echoes the load
+// balancer's X-Forwarded-* headers (live/http_serve.hpp); what user data runs in a lab.
+struct ServeHttpOptions {
+    int port = 80;
+    std::string address = "0.0.0.0";
+    std::string name;  // empty: the host name
+    std::string tls_certificate;
+    std::string tls_key;
+};
+int run_serve_http(const ServeHttpOptions& options);
+
 // The engine daemon behind a lab; started by `lab up`, not meant to be run by hand.
 struct LabEngineOptions {
     std::string name;

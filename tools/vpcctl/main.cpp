@@ -226,6 +226,26 @@ int main(int argc, char** argv) {
     engine_cmd->add_option("lab", lab_engine.name, "Lab name")->required();
     engine_cmd->callback([&] { exit_code = cli::run_lab_engine(lab_engine); });
 
+    auto* serve_cmd = app.add_subcommand("serve", "Small servers for the instances of a live lab");
+    serve_cmd->require_subcommand(1);
+    cli::ServeHttpOptions serve_http;
+    auto* http_cmd = serve_cmd->add_subcommand(
+        "http", "Answer every HTTP request with the instance's name and the X-Forwarded-* headers");
+    http_cmd->add_option("--port", serve_http.port, "TCP port to listen on (0: any free port)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 65535));
+    http_cmd->add_option("--address", serve_http.address, "IPv4 address to listen on")
+        ->capture_default_str();
+    http_cmd->add_option("--name", serve_http.name,
+                         "The name the answers give (default: the host name)");
+    auto* cert_option = http_cmd->add_option("--tls-cert", serve_http.tls_certificate,
+                                             "Serve HTTPS with this PEM certificate chain");
+    auto* key_option =
+        http_cmd->add_option("--tls-key", serve_http.tls_key, "The certificate's PEM private key");
+    cert_option->needs(key_option);
+    key_option->needs(cert_option);
+    http_cmd->callback([&] { exit_code = cli::run_serve_http(serve_http); });
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "vpcstack/model/topology.hpp"
+
 namespace vpcstack::live {
 
 struct IssuedCertificate {
@@ -35,6 +37,11 @@ struct LabCertificates {
 // at either end), at most 63 characters each and 253 in all, at least two labels, and
 // optionally "*." in front (a wildcard for one label).
 bool valid_certificate_name(std::string_view name);
+
+// The names a lab's CA issues certificates for: the certificate of every TLS and HTTPS
+// listener, in the topology's order, each once. `lab up` makes the CA (certificate_dir) when
+// there is at least one.
+std::vector<std::string> lab_certificate_names(const model::Topology& topology);
 
 // Makes (or reuses) the CA in `dir` and issues a certificate for each name, replacing earlier
 // ones. Throws std::invalid_argument for a name that is not valid, std::runtime_error naming

@@ -78,13 +78,19 @@ struct LabUpResult : ActionResult {
     std::string probe;  // "web asked for its gateway 10.0.1.1"; empty when nothing could ask
     std::optional<ArpAnswer> answer;
     std::string probe_error;  // why the question could not be sent
+    // The lab's CA, made when a TLS or HTTPS listener needs a certificate; empty when none.
+    std::string ca_file;
+    std::size_t certificates_issued = 0;
+    // The instances' user data scripts started (user_data.hpp), in topology order.
+    std::vector<UserDataRecord> user_data;
     // A first command to try: an instance and its gateway; empty without instances.
     std::string try_instance;
     std::string try_gateway;
 };
 
-// Loads the topology, starts the engine daemon (which brings the lab up), waits until it
-// answers and checks that it forwards. Negative when the lab is up but does not forward.
+// Loads the topology, issues the certificates of its TLS and HTTPS listeners, starts the engine
+// daemon (which brings the lab up), waits until it answers, starts the instances' user data and
+// checks that it forwards. Negative when the lab is up but does not forward.
 LabUpResult lab_up(const LabUpOptions& options);
 
 // ---- lab down --------------------------------------------------------------------------------
@@ -175,8 +181,9 @@ struct LabExecResult : ActionResult {
     bool command_not_run = false;  // the namespace was entered but the command could not start
 };
 
-// Enters the target's namespace and replaces this process with the command: it returns only
-// when it could not (the result says why).
+// Enters the target's namespace (instance_env.hpp: the lab's CA trusted, vpcctl on PATH) and
+// replaces this process with the command: it returns only when it could not (the result says
+// why).
 LabExecResult lab_exec(const LabExecOptions& options);
 
 // ---- lab trace -------------------------------------------------------------------------------

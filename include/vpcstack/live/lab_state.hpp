@@ -1,5 +1,6 @@
 // A lab's record on disk, /run/vpcstack/<lab>/: state.json (what `lab up` made and how to find
-// it again), engine.log (the engine daemon's output) and control.sock (the daemon's socket).
+// it again), engine.log (the engine daemon's output), control.sock (the daemon's socket),
+// certs/ (the lab's CA and certificates) and user-data/ (the output of instances' user data).
 // `lab down` works from this record and from the namespace prefix alone, so it cleans up after
 // an engine killed with SIGKILL too.
 #pragma once
@@ -20,11 +21,21 @@ std::string lab_dir(std::string_view lab);
 std::string state_path(std::string_view lab);
 std::string control_socket_path(std::string_view lab);
 std::string engine_log_path(std::string_view lab);
+// The lab's certificate authority and the certificates it issued (certificates.hpp).
+std::string certificate_dir(std::string_view lab);
 
 struct DeviceRecord {
     std::string netns;
     std::string name;
     std::string kind;  // tap, veth
+};
+
+// An instance's user data script, started by `lab up` (user_data.hpp); `lab down` ends its
+// process group.
+struct UserDataRecord {
+    std::string instance;
+    int pid = 0;  // also its process group and session
+    std::string log;
 };
 
 // VPC Flow Logs of a lab (docs/observe.md): written by the engine daemon as windows close and
@@ -45,6 +56,7 @@ struct LabState {
     std::string engine_namespace;
     std::vector<std::string> namespaces;  // every namespace the lab makes, engine's included
     std::vector<DeviceRecord> devices;
+    std::vector<UserDataRecord> user_data;
 };
 
 // Writes state.json atomically (a temporary file renamed over it). Throws SystemError.

@@ -1,0 +1,184 @@
+// Starting user data: a double fork, so that the script is nobody's child here (no zombie in a
+// long-running caller, as `lab up` is not one either), with a pipe on which the first child
+// sends the script's pid and the script, if it cannot start, the step that failed. The pipe is
+// close-on-exec: once the shell runs, the parent reads end of file.
+#include "vpcstack/live/user_data.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include "vpcstack/live/instance_env.hpp"
+#include "vpcstack/live/netns.hpp"
+
+namespace vpcstack::live {
+
+std::string user_data_dir(std::string_view lab) {
+    return lab_dir(lab) + "/user-data";
+}
+
+std::string user_data_log_path(std::string_view lab, std::string_view instance) {
+    std::string file(instance);
+    std::replace(file.begin(), file.end(), '/', '_');
+    return user_data_dir(lab) + "/" + file + ".log";
+}
+
+namespace {
+
+// What the script's process reports when it cannot run the shell.
+struct StartFailure {
+    char step[96] = {};
+    int error = 0;
+};
+
+void report(int fd, const char* step, int error) noexcept {
+    StartFailure failure;
+    std::strncpy(failure.step, step, sizeof(failure.step) - 1);
+    failure.error = error;
+    [[maybe_unused]] ssize_t n = ::write(fd, &failure, sizeof(failure));
+}
+
+bool read_all(int fd, void* data, std::size_t size) {
+    auto* bytes = static_cast<char*>(data);
+    std::size_t got = 0;
+    while (got < size) {
+        ssize_t n = ::read(fd, bytes + got, size - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        got += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+}  // namespace
+
+int start_user_data(std::string_view lab, const std::string& instance, const std::string& netns,
+                    const std::string& script, const std::string& program_dir) {
+    ::mkdir(user_data_dir(lab).c_str(), 0755);
+    const std::string log = user_data_log_path(lab, instance);
+    InstanceEnv env =
+        prepare_instance_env(lab, netns, program_dir,
+                             {{"VPCSTACK_LAB", std::string(lab)}, {"VPCSTACK_INSTANCE", instance}});
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+        throw SystemError("pipe", errno);
+    }
+    Fd read_end(pipe_fds[0]);
+    Fd write_end(pipe_fds[1]);
+    const char* argv[] = {"sh", "-c", script.c_str(), nullptr};
+
+    const pid_t first = ::fork();
+    if (first < 0) {
+        throw SystemError("fork", errno);
+    }
+    if (first == 0) {
+        // Only system calls from here: the parent may have threads.
+        const int out = write_end.get();
+        const pid_t script_pid = ::fork();
+        if (script_pid != 0) {
+            [[maybe_unused]] ssize_t n = ::write(out, &script_pid, sizeof(script_pid));
+            ::_exit(script_pid < 0 ? 1 : 0);
+        }
+        // The script: a session of its own, so that its process group is its pid.
+        ::setsid();
+        const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (log_fd < 0 || null_fd < 0) {
+            report(out, "open the log file", errno);
+            ::_exit(1);
+        }
+        ::dup2(null_fd, STDIN_FILENO);
+        ::dup2(log_fd, STDOUT_FILENO);
+        ::dup2(log_fd, STDERR_FILENO);
+        if (auto failure = env.enter()) {
+            report(out, failure->step, failure->error);
+            ::_exit(1);
+        }
+        if (::chdir("/") != 0) {
+            report(out, "chdir /", errno);
+            ::_exit(1);
+        }
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        ::execve("/bin/sh", const_cast<char* const*>(argv), env.envp.data());
+        report(out, "run /bin/sh", errno);
+        ::_exit(127);
+    }
+    write_end.reset();
+    int status = 0;
+    while (::waitpid(first, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_t script_pid = -1;
+    if (!read_all(read_end.get(), &script_pid, sizeof(script_pid)) || script_pid <= 0) {
+        throw SystemError("user data of " + instance + ": fork", EAGAIN);
+    }
+    StartFailure failure;
+    if (read_all(read_end.get(), &failure, sizeof(failure))) {
+        throw SystemError("user data of " + instance + ": " + failure.step, failure.error);
+    }
+    return script_pid;
+}
+
+bool process_group_alive(int pgid) {
+    if (pgid <= 0) return false;
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr) return ::kill(-pgid, 0) == 0;
+    bool alive = false;
+    while (dirent* entry = ::readdir(proc)) {
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+        std::ifstream in(std::string("/proc/") + entry->d_name + "/stat");
+        std::string stat;
+        std::getline(in, stat);
+        // pid (comm) state ppid pgrp ...; comm may hold spaces, so read after its ')'.
+        const std::size_t close = stat.rfind(')');
+        if (close == std::string::npos) continue;
+        char state = 0;
+        int ppid = 0;
+        int pgrp = 0;
+        if (std::sscanf(stat.c_str() + close + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 &&
+            pgrp == pgid && state != 'Z' && state != 'X') {
+            alive = true;
+            break;
+        }
+    }
+    ::closedir(proc);
+    return alive;
+}
+
+std::vector<int> stop_user_data(const std::vector<UserDataRecord>& scripts, int grace_ms) {
+    std::vector<int> running;
+    for (const auto& s : scripts) {
+        if (process_group_alive(s.pid)) {
+            running.push_back(s.pid);
+            ::kill(-s.pid, SIGTERM);
+        }
+    }
+    auto any_alive = [&] {
+        return std::any_of(running.begin(), running.end(), process_group_alive);
+    };
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
+    while (any_alive() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    for (int pgid : running) {
+        if (process_group_alive(pgid)) ::kill(-pgid, SIGKILL);
+    }
+    for (int i = 0; i < 100 && any_alive(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return running;
+}
+
+}  // namespace vpcstack::live

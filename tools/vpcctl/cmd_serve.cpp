@@ -1,0 +1,53 @@
+// vpcctl serve http: the lab's tiny web server (live/http_serve.hpp), what an instance's user
+// data runs. Stops on SIGTERM or SIGINT.
+#include <signal.h>
+#include <sys/signalfd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+
+#include "commands.hpp"
+#include "vpcstack/live/http_serve.hpp"
+#include "vpcstack/live/netns.hpp"
+
+namespace vpcstack::cli {
+
+int run_serve_http(const ServeHttpOptions& options) {
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    // Blocked, they wait on the signalfd until the poll loop sees them.
+    if (::sigprocmask(SIG_BLOCK, &stop_signals, nullptr) != 0) {
+        fmt::print(stderr, "vpcctl serve: sigprocmask: {}\n", std::strerror(errno));
+        return kExitError;
+    }
+    live::Fd stop(::signalfd(-1, &stop_signals, SFD_CLOEXEC));
+    if (!stop.valid()) {
+        fmt::print(stderr, "vpcctl serve: signalfd: {}\n", std::strerror(errno));
+        return kExitError;
+    }
+    ::signal(SIGPIPE, SIG_IGN);  // a client that leaves mid-response is only a failed write
+    try {
+        live::HttpServer server({.port = static_cast<std::uint16_t>(options.port),
+                                 .address = options.address,
+                                 .name = options.name,
+                                 .tls_certificate = options.tls_certificate,
+                                 .tls_key = options.tls_key});
+        fmt::print("vpcctl serve: {} on {}:{} as {}\n", server.tls() ? "https" : "http",
+                   options.address, server.port(), server.name());
+        std::fflush(stdout);
+        const std::uint64_t answered = server.run(stop.get());
+        fmt::print("vpcctl serve: stopped after {} requests\n", answered);
+        return kExitOk;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "vpcctl serve: {}\n", e.what());
+        return kExitError;
+    }
+}
+
+}  // namespace vpcstack::cli
