@@ -17,3 +17,7 @@ run diagram "$topo" -o "$root/build/two-tier-nat.svg"
 run trace "$topo" --from client --to web --proto tcp --dport 80
 run trace "$topo" --from app --to 198.51.100.7 --proto tcp --dport 443
 run trace "$topo" --from client --to app --proto tcp --dport 8080
+
+# The web stack: an HTTP request through the Application Load Balancer to the app tier.
+web="$root/topologies/web-stack.yaml"
+run trace "$web" --from client --to shop-alb --dport 443 --http 'GET /api/cart' --host shop.example.com

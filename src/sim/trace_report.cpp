@@ -739,6 +739,14 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
     Host* destination = nullptr;
     if (to.endpoint->kind == Endpoint::Kind::Internet) destination = &sim.internet();
     if (to.endpoint->kind == Endpoint::Kind::Instance) destination = sim.host_at(to.endpoint->eni);
+    // A Network Load Balancer hands the flow to a target: the target's host is the far end.
+    // AWS: network-load-balancers.
+    for (const ReportStep& s : forward.path.steps) {
+        if (s.engine && s.engine->kind == engine::ComponentKind::LoadBalancer &&
+            s.engine->translation && forward.receiver != nullptr) {
+            destination = forward.receiver;
+        }
+    }
 
     using engine::Fate;
     if (forward.path.fate == Fate::Dropped) {

@@ -162,3 +162,11 @@ TEST(Trace, HttpOptionsAreCheckedBeforeAnythingRuns) {
     EXPECT_NE(not_alb.err.find("is not an Application Load Balancer"), std::string::npos)
         << not_alb.err;
 }
+
+// Through a Network Load Balancer the target answers, and its reply returns through the node.
+TEST(Trace, AFlowThroughANetworkLoadBalancerShowsTheTargetsReplyReturningThroughIt) {
+    Result r = vpcctl("trace topologies/nlb.yaml --from client --to 203.0.113.60 --proto tcp "
+                      "--dport 80");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    expect_golden("client-through-nlb.txt", r.out);
+}
