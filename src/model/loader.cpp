@@ -1,6 +1,7 @@
 #include "vpcstack/model/loader.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cerrno>
 #include <cstring>
@@ -13,7 +14,7 @@
 
 namespace vpcstack::model {
 
-LoadResult load_topology_file(const std::string& path) {
+LoadResult load_topology_file(const std::string& path, const LoadOverrides& overrides) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         LoadResult result;
@@ -25,15 +26,59 @@ LoadResult load_topology_file(const std::string& path) {
     }
     std::ostringstream text;
     text << in.rdbuf();
-    return load_topology_text(text.str(), path);
+    return load_topology_text(text.str(), path, overrides);
 }
+
+namespace {
+
+// The desired capacities given for a running lab, set on the raw groups as if written in the
+// file at the group's desired_capacity (or its name when the file gives none), so validation
+// judges them against min_size and max_size there.
+bool apply_overrides(RawTopology& raw, const LoadOverrides& overrides, const std::string& file,
+                     Diagnostics& d) {
+    bool ok = true;
+    for (const auto& [name, capacity] : overrides.desired_capacity) {
+        std::vector<RawAutoScalingGroup*> found;
+        std::vector<std::string> known;
+        for (RawVpc& vpc : raw.vpcs) {
+            for (RawAutoScalingGroup& g : vpc.auto_scaling_groups) {
+                known.push_back(g.meta.name);
+                if (g.meta.name == name || vpc.meta.name + "/" + g.meta.name == name) {
+                    found.push_back(&g);
+                }
+            }
+        }
+        if (found.size() != 1) {
+            d.error(
+                {file, 0, 0}, "Auto Scaling group", name,
+                found.empty()
+                    ? fmt::format("no Auto Scaling group '{}' to scale; expected one of: {}", name,
+                                  known.empty() ? std::string("(none)")
+                                                : fmt::format("{}", fmt::join(known, ", ")))
+                    : fmt::format("'{}' names Auto Scaling groups in several VPCs; expected "
+                                  "VPC/NAME",
+                                  name));
+            ok = false;
+            continue;
+        }
+        Field<long>& f = found.front()->desired_capacity;
+        if (!f.present) f.loc = found.front()->meta.loc;
+        f.value = static_cast<long>(capacity);
+        f.present = true;
+    }
+    return ok;
+}
+
+}  // namespace
 
 // Read, then validate and build, then look for likely mistakes. Warnings are only looked for
 // in a topology without errors: they are about a network that could run.
-LoadResult load_topology_text(std::string_view yaml, const std::string& file) {
+LoadResult load_topology_text(std::string_view yaml, const std::string& file,
+                              const LoadOverrides& overrides) {
     LoadResult result;
     std::optional<RawTopology> raw = read_topology_yaml(yaml, file, result.diagnostics);
     if (!raw) return result;
+    if (!apply_overrides(*raw, overrides, file, result.diagnostics)) return result;
     std::optional<Topology> topology = build_topology(*raw, result.diagnostics);
     if (!topology || result.diagnostics.has_errors()) return result;
     lint_topology(*topology, result.diagnostics);

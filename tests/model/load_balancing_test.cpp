@@ -397,3 +397,47 @@ TEST(LoadBalancing, TheWebStackExampleLoads) {
 
 }  // namespace
 }  // namespace vpcstack::model
+
+namespace vpcstack::model {
+namespace {
+
+// `vpcctl lab scale`: a desired capacity given outside the file launches the group's first N
+// instances, the ones the file gives keep their names, zones and addresses, and the file's
+// bounds still hold.
+TEST(LoadBalancing, ADesiredCapacityGivenOutsideTheFileScalesTheGroup) {
+    const std::string file = std::string(VPCSTACK_SOURCE_DIR) + "/topologies/web-stack.yaml";
+    LoadResult three = load_topology_file(file);
+    ASSERT_TRUE(three.ok()) << problems(three);
+    LoadResult five = load_topology_file(file, {{{"web-asg", 5}}});
+    ASSERT_TRUE(five.ok()) << problems(five);
+    const AutoScalingGroup& asg = five.topology->auto_scaling_groups.at(0);
+    ASSERT_EQ(asg.instances.size(), 5u);
+    EXPECT_EQ(asg.desired_capacity, 5u);
+    const Topology& t3 = *three.topology;
+    const Topology& t5 = *five.topology;
+    for (std::size_t k = 0; k < 3; ++k) {
+        const Instance& before = t3.instances[t3.auto_scaling_groups[0].instances[k]];
+        const Instance& after = t5.instances[asg.instances[k]];
+        EXPECT_EQ(after.meta.name, before.meta.name);
+        EXPECT_EQ(t5.enis[after.enis[0]].primary_ip(), t3.enis[before.enis[0]].primary_ip());
+    }
+    EXPECT_EQ(t5.instances[asg.instances[3]].meta.name, "web-asg-4");
+    EXPECT_EQ(t5.subnets[t5.enis[t5.instances[asg.instances[4]].enis[0]].subnet].meta.name, "web-a")
+        << "the fifth goes to the first zone again";
+    EXPECT_EQ(t5.target_groups.at(0).targets.size(), 5u) << "registered in web-tg";
+
+    LoadResult too_many = load_topology_file(file, {{{"shop/web-asg", 7}}});
+    EXPECT_FALSE(too_many.ok());
+    EXPECT_NE(problems(too_many).find("desired_capacity 7 is outside min_size 2 to max_size 6"),
+              std::string::npos)
+        << problems(too_many);
+    LoadResult unknown = load_topology_file(file, {{{"api-asg", 2}}});
+    EXPECT_FALSE(unknown.ok());
+    EXPECT_NE(problems(unknown).find("no Auto Scaling group 'api-asg' to scale; expected one of: "
+                                     "web-asg"),
+              std::string::npos)
+        << problems(unknown);
+}
+
+}  // namespace
+}  // namespace vpcstack::model
