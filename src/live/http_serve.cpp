@@ -20,6 +20,7 @@
 #include <chrono>
 #include <climits>
 #include <list>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -169,6 +170,24 @@ Io tls_result(SSL* ssl, int n) {
     }
 }
 
+// What one read or write means for a client: go on (unset), wait for the event it needs (true)
+// or close it (false).
+std::optional<bool> settle(Io io, Client& c) {
+    switch (io) {
+        case Io::Progress:
+            return std::nullopt;
+        case Io::WantRead:
+            c.events = POLLIN;
+            return true;
+        case Io::WantWrite:
+            c.events = POLLOUT;
+            return true;
+        case Io::Closed:
+            return false;
+    }
+    return false;
+}
+
 Io read_some(Client& c) {
     char buffer[4096];
     if (c.ssl != nullptr) {
@@ -235,18 +254,8 @@ bool advance(Client& c, const std::string& name, std::uint64_t& answered) {
                 c.responding = true;
                 continue;
             }
-            switch (read_some(c)) {
-                case Io::Progress:
-                    continue;
-                case Io::WantRead:
-                    c.events = POLLIN;
-                    return true;
-                case Io::WantWrite:
-                    c.events = POLLOUT;
-                    return true;
-                case Io::Closed:
-                    return false;
-            }
+            if (std::optional<bool> keep = settle(read_some(c), c)) return *keep;
+            continue;
         }
         if (c.sent == c.out.size()) {
             ++answered;
@@ -256,18 +265,7 @@ bool advance(Client& c, const std::string& name, std::uint64_t& answered) {
             ::shutdown(c.fd.get(), SHUT_WR);
             return false;
         }
-        switch (write_some(c)) {
-            case Io::Progress:
-                continue;
-            case Io::WantRead:
-                c.events = POLLIN;
-                return true;
-            case Io::WantWrite:
-                c.events = POLLOUT;
-                return true;
-            case Io::Closed:
-                return false;
-        }
+        if (std::optional<bool> keep = settle(write_some(c), c)) return *keep;
     }
 }
 
