@@ -61,6 +61,10 @@ Dataplane::Dataplane(const model::Topology& t, FrameSink& s, EngineConfig c)
     check_config(config);
     component_counts.resize(components->size());
     nat_counts.resize(topo.nat_gateways.size());
+    lb_counts.resize(topo.load_balancers.size());
+    for (std::size_t i = 0; i < lb_counts.size(); ++i) {
+        lb_counts[i].network = topo.load_balancers[i].type == model::LoadBalancerType::Network;
+    }
     for (model::Index i = 0; i < topo.security_groups.size(); ++i) {
         const auto& sg = topo.security_groups[i];
         groups.push_back(policy::compile_group(topo, i, sg.ingress, sg.egress, membership));

@@ -173,7 +173,8 @@ struct Dataplane {
     std::uint64_t transmitted = 0;
     std::array<std::uint64_t, kDropReasonCount> drops{};
     std::vector<Counters::Component> component_counts;
-    std::vector<Counters::NatGateway> nat_counts;  // ActiveConnectionCount filled by snapshot()
+    std::vector<Counters::NatGateway> nat_counts;   // ActiveConnectionCount filled by snapshot()
+    std::vector<Counters::LoadBalancer> lb_counts;  // ActiveFlowCount filled by snapshot()
     void touch(ComponentId c) noexcept { ++component_counts[c].packets; }
 
     // --- trace and output ---

@@ -241,6 +241,13 @@ Counters Engine::snapshot() const {
             dp.component_counts[dp.components->nat_gateway(static_cast<model::Index>(i))].drops;
         c.nat_gateways.push_back(n);
     }
+    c.load_balancers = dp.lb_counts;
+    dp.lb_flows.for_each_live([&](const LbFlow& flow) {
+        Counters::LoadBalancer& lb = c.load_balancers[dp.lb_nodes[flow.node].lb];
+        ++lb.ActiveFlowCount;
+        ++(flow.client.protocol == net::Protocol::kTcp ? lb.ActiveFlowCount_TCP
+                                                       : lb.ActiveFlowCount_UDP);
+    });
     return c;
 }
 

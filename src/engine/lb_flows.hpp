@@ -42,6 +42,13 @@ class LbFlowTable {
     std::uint16_t free_port(net::Ipv4Address node, const net::FiveTuple& to_target);
 
     void expire(TimeNs now);
+    // Calls `f` with every flow not yet expired.
+    template <typename F>
+    void for_each_live(F&& f) const {
+        for (const LbFlow& flow : flows_) {
+            if (flow.live) f(flow);
+        }
+    }
     void clear();
     std::size_t size() const noexcept { return by_client_.size(); }
     bool empty() const noexcept { return by_client_.empty(); }

@@ -35,6 +35,18 @@ std::vector<Field> nat_fields(const engine::Counters::NatGateway& n) {
             {"BytesOutToSource", n.BytesOutToSource}};
 }
 
+std::vector<Field> lb_fields(const engine::Counters::LoadBalancer& b) {
+    return {{"ActiveFlowCount", b.ActiveFlowCount},
+            {"ActiveFlowCount_TCP", b.ActiveFlowCount_TCP},
+            {"ActiveFlowCount_UDP", b.ActiveFlowCount_UDP},
+            {"NewFlowCount", b.NewFlowCount},
+            {"NewFlowCount_TCP", b.NewFlowCount_TCP},
+            {"NewFlowCount_UDP", b.NewFlowCount_UDP},
+            {"ProcessedBytes", b.ProcessedBytes},
+            {"ProcessedPackets", b.ProcessedPackets},
+            {"TCP_ELB_Reset_Count", b.TCP_ELB_Reset_Count}};
+}
+
 }  // namespace
 
 nlohmann::json counters_json(const engine::ComponentRegistry& components,
@@ -52,7 +64,17 @@ nlohmann::json counters_json(const engine::ComponentRegistry& components,
         for (const auto& [name, value] : nat_fields(counters.nat_gateways[i])) n[name] = value;
         nats.push_back(std::move(n));
     }
-    return {{"enis", std::move(enis)}, {"nat_gateways", std::move(nats)}};
+    nlohmann::json lbs = nlohmann::json::array();
+    for (std::size_t i = 0; i < counters.load_balancers.size(); ++i) {
+        if (!counters.load_balancers[i].network) continue;
+        nlohmann::json b{{"load_balancer",
+                          components[components.load_balancer(static_cast<model::Index>(i))].name}};
+        for (const auto& [name, value] : lb_fields(counters.load_balancers[i])) b[name] = value;
+        lbs.push_back(std::move(b));
+    }
+    return {{"enis", std::move(enis)},
+            {"nat_gateways", std::move(nats)},
+            {"load_balancers", std::move(lbs)}};
 }
 
 std::string counters_text(const engine::ComponentRegistry& components,
@@ -70,6 +92,11 @@ std::string counters_text(const engine::ComponentRegistry& components,
     for (std::size_t i = 0; i < counters.nat_gateways.size(); ++i) {
         line(components[components.nat_gateway(static_cast<model::Index>(i))].name,
              nat_fields(counters.nat_gateways[i]));
+    }
+    for (std::size_t i = 0; i < counters.load_balancers.size(); ++i) {
+        if (!counters.load_balancers[i].network) continue;
+        line(components[components.load_balancer(static_cast<model::Index>(i))].name,
+             lb_fields(counters.load_balancers[i]));
     }
     return out;
 }

@@ -70,7 +70,9 @@ AlbProxies::AlbProxies(const model::Topology& t, EventQueue& events, HostOf host
       host_of_eni_(std::move(host_of_eni)),
       forwarder_(t),
       health_(t.target_groups.size()),
-      states_(t.target_groups.size()) {
+      states_(t.target_groups.size()),
+      metrics_(t.load_balancers.size()),
+      group_requests_(t.target_groups.size(), 0) {
     for (Index g = 0; g < t.target_groups.size(); ++g) {
         const std::size_t n = t.target_groups[g].targets.size();
         health_[g].state.assign(n, lb::TargetHealth::Initial);
@@ -279,6 +281,63 @@ void AlbProxies::finish(ExchangeId id, HttpAnswer answer, std::uint16_t status) 
     HttpExchange& ex = exchanges_[id];
     ex.answer = answer;
     ex.status = status;
+    if (answer == HttpAnswer::ClientNotConnected) return;  // no request reached it
+    AlbMetrics& m = metrics_[ex.load_balancer];
+    ++m.RequestCount;
+    if (ex.forward && ex.forward->target_group != model::kNone) {
+        ++group_requests_[ex.forward->target_group];
+    }
+    switch (answer) {
+        case HttpAnswer::Target:
+            ++m.HTTPCode_Target_2XX_Count;
+            return;
+        case HttpAnswer::Redirect:
+            ++m.HTTP_Redirect_Count;
+            break;
+        case HttpAnswer::FixedResponse:
+            ++m.HTTP_Fixed_Response_Count;
+            break;
+        case HttpAnswer::NoTarget:
+            ++m.HTTPCode_ELB_503_Count;
+            break;
+        case HttpAnswer::BadGateway:
+            ++m.HTTPCode_ELB_502_Count;
+            ++m.TargetConnectionErrorCount;
+            break;
+        case HttpAnswer::GatewayTimeout:
+            ++m.HTTPCode_ELB_504_Count;
+            ++m.TargetConnectionErrorCount;
+            break;
+        case HttpAnswer::Pending:
+        case HttpAnswer::ClientNotConnected:
+            return;
+    }
+    switch (status / 100) {
+        case 3:
+            ++m.HTTPCode_ELB_3XX_Count;
+            break;
+        case 4:
+            ++m.HTTPCode_ELB_4XX_Count;
+            break;
+        case 5:
+            ++m.HTTPCode_ELB_5XX_Count;
+            break;
+        default:
+            break;
+    }
+}
+
+TargetGroupMetrics AlbProxies::group_metrics(Index g) const {
+    TargetGroupMetrics m;
+    m.RequestCount = group_requests_.at(g);
+    for (lb::TargetHealth h : health_[g].state) {
+        if (h == lb::TargetHealth::Healthy) ++m.HealthyHostCount;
+        if (h == lb::TargetHealth::Unhealthy) ++m.UnHealthyHostCount;
+    }
+    const std::uint64_t over =
+        m.HealthyHostCount > 0 ? m.HealthyHostCount : health_[g].state.size();
+    if (over > 0) m.RequestCountPerTarget = static_cast<double>(m.RequestCount) / over;
+    return m;
 }
 
 }  // namespace vpcstack::sim

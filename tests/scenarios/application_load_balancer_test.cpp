@@ -280,3 +280,28 @@ TEST(ApplicationLoadBalancer, AnInstanceInsideTheVpcReachesTheNodeByItsPrivateAd
     EXPECT_EQ(ex.request.source.to_string(), "10.0.10.20");
     EXPECT_EQ(sim.flow(*ex.target_flow).tuple.src.to_string(), "10.0.1.10");
 }
+
+TEST(ApplicationLoadBalancer, CountsRequestsAndAnswersUnderTheCloudsMetricNames) {
+    Options o;
+    o.web_targets = "[web-1, web-2]";
+    o.web2_listen = "[]";  // web-2 fails its checks
+    Simulation sim(inline_topology(alb_topology(o)));
+    for (int i = 0; i < 4; ++i) run(sim, sim.http("client", "alb", 80, get("/")));
+    run(sim, sim.http("client", "alb", 80, get("/api/status")));  // fixed response
+    run(sim, sim.http("client", "alb", 80, get("/empty")));       // 503
+    run(sim, sim.http("client", "alb", 443, get("/")));           // redirect
+    const AlbMetrics& m = sim.albs().metrics(0);
+    EXPECT_EQ(m.RequestCount, 7u);
+    EXPECT_EQ(m.HTTPCode_Target_2XX_Count, 4u);
+    EXPECT_EQ(m.HTTP_Fixed_Response_Count, 1u);
+    EXPECT_EQ(m.HTTP_Redirect_Count, 1u);
+    EXPECT_EQ(m.HTTPCode_ELB_3XX_Count, 1u);
+    EXPECT_EQ(m.HTTPCode_ELB_503_Count, 1u);
+    EXPECT_EQ(m.HTTPCode_ELB_5XX_Count, 1u);
+    EXPECT_EQ(m.TargetConnectionErrorCount, 0u) << "no request went to the unhealthy web-2";
+    const TargetGroupMetrics web = sim.albs().group_metrics(0);
+    EXPECT_EQ(web.RequestCount, 4u);
+    EXPECT_EQ(web.HealthyHostCount, 1u);
+    EXPECT_EQ(web.UnHealthyHostCount, 1u);
+    EXPECT_DOUBLE_EQ(web.RequestCountPerTarget, 4.0);
+}

@@ -293,3 +293,31 @@ TEST(NetworkLoadBalancer, ATcpPacketOfNoFlowIsAnsweredWithRst) {
     EXPECT_EQ(sim.engine().snapshot().drops[static_cast<std::size_t>(DropReason::LbNoFlow)], 1u);
     EXPECT_TRUE(received_tcp_flags(sim.internet(), net::tcp::kRst));
 }
+
+// The cloud's metrics of the load balancer (AWS: network-load-balancer-cloudwatch-metrics):
+// new and active flows by protocol, packets and bytes both ways, RSTs it sent itself.
+TEST(NetworkLoadBalancer, CountsItsFlowsPacketsAndResetsUnderTheCloudsMetricNames) {
+    Simulation sim(inline_topology(nlb_topology({})));
+    FlowId a = sim.connect("client", kNodeA, 80);
+    FlowId b = sim.connect("client", kNodeB, 80);
+    sim.send_packet("client", {.tuple = {ip(kClient), ip(kNodeA), 40000, 80, net::Protocol::kTcp},
+                               .tcp_flags = net::tcp::kAck,
+                               .seq = 1000,
+                               .ack = 1});
+    sim.run_until_idle(30 * kSecond);  // within the 350 s idle timeout
+    ASSERT_EQ(sim.flow(a).outcome, Outcome::Connected);
+    ASSERT_EQ(sim.flow(b).outcome, Outcome::Connected);
+    const engine::Counters c = sim.counters();
+    ASSERT_EQ(c.load_balancers.size(), 1u);
+    const engine::Counters::LoadBalancer& nlb = c.load_balancers[0];
+    EXPECT_TRUE(nlb.network);
+    EXPECT_EQ(nlb.NewFlowCount, 2u);
+    EXPECT_EQ(nlb.NewFlowCount_TCP, 2u);
+    EXPECT_EQ(nlb.NewFlowCount_UDP, 0u);
+    EXPECT_EQ(nlb.ActiveFlowCount, 2u);
+    EXPECT_EQ(nlb.ActiveFlowCount_TCP, 2u);
+    // Per connection: SYN and ACK from the client, SYN-ACK back from the target.
+    EXPECT_EQ(nlb.ProcessedPackets, 6u);
+    EXPECT_EQ(nlb.ProcessedBytes, 6u * 40u) << "IPv4 and TCP headers without options";
+    EXPECT_EQ(nlb.TCP_ELB_Reset_Count, 1u);
+}

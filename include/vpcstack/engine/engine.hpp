@@ -133,6 +133,23 @@ struct Counters {
         std::uint64_t BytesOutToSource = 0;
     };
     std::vector<NatGateway> nat_gateways;
+
+    // Per Network Load Balancer (Topology::load_balancers order; zero for an ALB, whose proxy
+    // counts its own), as the cloud's CloudWatch metrics name them (AWS:
+    // network-load-balancer-cloudwatch-metrics). Bytes are IP total lengths, both directions.
+    struct LoadBalancer {
+        bool network = false;               // a Network Load Balancer (the engine carries it)
+        std::uint64_t ActiveFlowCount = 0;  // flows carried now (filled by snapshot())
+        std::uint64_t ActiveFlowCount_TCP = 0;
+        std::uint64_t ActiveFlowCount_UDP = 0;
+        std::uint64_t NewFlowCount = 0;  // flows sent to a target
+        std::uint64_t NewFlowCount_TCP = 0;
+        std::uint64_t NewFlowCount_UDP = 0;
+        std::uint64_t ProcessedBytes = 0;  // client to target and back
+        std::uint64_t ProcessedPackets = 0;
+        std::uint64_t TCP_ELB_Reset_Count = 0;  // RSTs the load balancer sent itself
+    };
+    std::vector<LoadBalancer> load_balancers;
 };
 
 class Engine {

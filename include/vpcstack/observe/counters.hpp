@@ -6,6 +6,9 @@
 // Per NAT gateway, its CloudWatch metrics (AWS: vpc-nat-gateway-cloudwatch): ErrorPortAllocation,
 // PacketsDropCount, ActiveConnectionCount, ConnectionAttemptCount, ConnectionEstablishedCount,
 // PacketsOutToDestination, BytesOutToDestination, and the other directions.
+// Per Network Load Balancer, its CloudWatch metrics (AWS: network-load-balancer-cloudwatch-
+// metrics): ActiveFlowCount, NewFlowCount (each also _TCP and _UDP), ProcessedBytes,
+// ProcessedPackets, TCP_ELB_Reset_Count.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -17,7 +20,8 @@
 namespace vpcstack::observe {
 
 // {"enis": [{"eni": "eni/web/eth0", "conntrack_allowance_exceeded": 0, ...}],
-//  "nat_gateways": [{"nat_gateway": "nat/nat-a", "ErrorPortAllocation": 0, ...}]}
+//  "nat_gateways": [{"nat_gateway": "nat/nat-a", "ErrorPortAllocation": 0, ...}],
+//  "load_balancers": [{"load_balancer": "lb/web-nlb", "NewFlowCount": 0, ...}]}
 nlohmann::json counters_json(const engine::ComponentRegistry& components,
                              const engine::Counters& counters);
 // The same as aligned text, one line per ENI and per NAT gateway.

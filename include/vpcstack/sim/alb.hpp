@@ -81,6 +81,35 @@ struct HttpExchange {
     std::string_view response_header(std::string_view name) const;
 };
 
+// What the cloud's metrics count of one ALB (AWS: load-balancer-cloudwatch-metrics,
+// AWS/ApplicationELB; health check requests excluded). HTTP_Fixed_Response_Count and
+// HTTP_Redirect_Count count those actions; the ELB codes are the answers the load balancer
+// gives itself (a fixed response's 4XX and 5XX included); a connection to a target that is
+// refused, reset or times out is a TargetConnectionErrorCount.
+struct AlbMetrics {
+    std::uint64_t RequestCount = 0;
+    std::uint64_t HTTP_Fixed_Response_Count = 0;
+    std::uint64_t HTTP_Redirect_Count = 0;
+    std::uint64_t HTTPCode_ELB_3XX_Count = 0;
+    std::uint64_t HTTPCode_ELB_4XX_Count = 0;
+    std::uint64_t HTTPCode_ELB_5XX_Count = 0;
+    std::uint64_t HTTPCode_ELB_502_Count = 0;
+    std::uint64_t HTTPCode_ELB_503_Count = 0;
+    std::uint64_t HTTPCode_ELB_504_Count = 0;
+    std::uint64_t HTTPCode_Target_2XX_Count = 0;
+    std::uint64_t TargetConnectionErrorCount = 0;
+};
+
+// Per target group: the requests it received, its targets' health at the last check, and
+// RequestCountPerTarget, the requests divided by the healthy targets (all of them when none is
+// healthy), the metric of the cloud's target-tracking policy ALBRequestCountPerTarget.
+struct TargetGroupMetrics {
+    std::uint64_t RequestCount = 0;
+    std::uint64_t HealthyHostCount = 0;
+    std::uint64_t UnHealthyHostCount = 0;
+    double RequestCountPerTarget = 0;
+};
+
 // The proxies of every ALB of one simulation. The Simulation owns it.
 class AlbProxies {
   public:
@@ -94,6 +123,10 @@ class AlbProxies {
     ExchangeId start(Host& client, net::Ipv4Address client_source, model::Index node_eni,
                      net::Ipv4Address node_address, std::uint16_t port, lb::HttpRequest request);
     const HttpExchange& exchange(ExchangeId id) const { return exchanges_.at(id); }
+    const AlbMetrics& metrics(model::Index load_balancer) const {
+        return metrics_.at(load_balancer);
+    }
+    TargetGroupMetrics group_metrics(model::Index target_group) const;
 
   private:
     struct Health {
@@ -121,6 +154,8 @@ class AlbProxies {
     std::map<model::Index, std::deque<ExchangeId>> waiting_accept_;  // by node ENI
     std::vector<Health> health_;                                     // per target group
     std::vector<lb::GroupState> states_;                             // per target group
+    std::vector<AlbMetrics> metrics_;                                // per load balancer
+    std::vector<std::uint64_t> group_requests_;                      // per target group
 };
 
 }  // namespace vpcstack::sim

@@ -102,6 +102,7 @@ class Simulation final : public engine::FrameSink {
     ExchangeId http(const Endpoint& from, const Endpoint& to, std::uint16_t port,
                     lb::HttpRequest request = {});
     const HttpExchange& exchange(ExchangeId id) const { return albs_->exchange(id); }
+    const AlbProxies& albs() const noexcept { return *albs_; }
     // A raw frame straight into the engine on a port, now.
     void inject(engine::PortId port, Frame frame);
     // The caller plays the instance behind an ENI's port: the frames the engine sends out of it

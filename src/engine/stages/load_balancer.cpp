@@ -277,7 +277,10 @@ Next load_balancer(Dataplane& dp, Context& ctx) {
         }
         return Next::Done;
     }
+    Counters::LoadBalancer& counts = dp.lb_counts[node.lb];
     if (LbFlow* flow = dp.lb_flows.find_client(pf.tuple, ctx.now)) {
+        ++counts.ProcessedPackets;
+        counts.ProcessedBytes += pf.ip_total_length;
         if (TraceStep* s = dp.step(ctx, comp, Action::Forward)) {
             s->note = Note::LbFlow;
             s->args.endpoint = {flow->inside.dst, flow->inside.dst_port};
@@ -306,6 +309,7 @@ Next load_balancer(Dataplane& dp, Context& ctx) {
     if (pf.key.protocol == net::Protocol::kTcp && policy::answer_with_rst(pf.tcp_flags)) {
         if (TraceStep* s = dp.drop(ctx, DropReason::LbNoFlow, comp)) s->note = Note::LbRstSent;
         dp.send_tcp_rst(ctx);
+        ++counts.TCP_ELB_Reset_Count;
         return Next::Done;
     }
     const policy::Sender sender = dp.sender_of(ctx);
@@ -351,6 +355,10 @@ Next load_balancer(Dataplane& dp, Context& ctx) {
         return Next::Done;
     }
     dp.lb_flows.insert({node_index, c.eni, pf.tuple, inside, ctx.now, true});
+    ++counts.NewFlowCount;
+    ++(pf.key.protocol == net::Protocol::kTcp ? counts.NewFlowCount_TCP : counts.NewFlowCount_UDP);
+    ++counts.ProcessedPackets;
+    counts.ProcessedBytes += pf.ip_total_length;
     translate(dp, ctx, comp, inside);
     ctx.via_lb = node_index;
     return leave_node(dp, ctx, node);
@@ -361,6 +369,9 @@ Next load_balancer_return(Dataplane& dp, Context& ctx) {
     const LbNode& node = dp.lb_nodes[flow.node];
     const ComponentId comp = dp.components->load_balancer(node.lb);
     dp.touch(comp);
+    Counters::LoadBalancer& counts = dp.lb_counts[node.lb];
+    ++counts.ProcessedPackets;
+    counts.ProcessedBytes += ctx.pf.ip_total_length;
     if (TraceStep* s = dp.step(ctx, comp, Action::Forward)) {
         s->note = Note::LbReply;
         s->args.endpoint = {flow.client.src, flow.client.src_port};
