@@ -57,7 +57,7 @@ bool eventually(F attempt, std::chrono::milliseconds limit) {
 struct Answer {
     int curl_code = -1;
     int status = 0;
-    std::string headers;  // lower-cased names
+    std::string headers;  // as received, CRLF between lines
     std::string body;
     std::string output;  // everything, for messages
 
@@ -69,14 +69,25 @@ struct Answer {
         auto end = body.find('\n', at);
         return body.substr(at + key.size(), end - at - key.size());
     }
-    // A response header's value, empty when absent.
+    // A response header's value (its name in any case), empty when absent.
     std::string header(const std::string& name) const {
-        const std::string key = "\n" + name + ": ";
-        auto at = ("\n" + headers).find(key);
-        if (at == std::string::npos) return "";
-        auto start = at + key.size() - 1;
-        auto end = headers.find_first_of("\r\n", start);
-        return headers.substr(start, end - start);
+        std::size_t start = 0;
+        while (start < headers.size()) {
+            std::size_t end = headers.find("\r\n", start);
+            if (end == std::string::npos) end = headers.size();
+            const std::string line = headers.substr(start, end - start);
+            const auto colon = line.find(':');
+            if (colon != std::string::npos && lower(line.substr(0, colon)) == lower(name)) {
+                return line.substr(line.find_first_not_of(' ', colon + 1));
+            }
+            start = end + 2;
+        }
+        return "";
+    }
+    static std::string lower(std::string text) {
+        std::transform(text.begin(), text.end(), text.begin(),
+                       [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+        return text;
     }
 };
 
@@ -102,8 +113,6 @@ Answer request(const Lab& lab, const std::string& url, std::vector<std::string> 
     auto split = out.find("\r\n\r\n");
     if (split != std::string::npos) {
         answer.headers = out.substr(0, split);
-        std::transform(answer.headers.begin(), answer.headers.end(), answer.headers.begin(),
-                       [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
         answer.body = out.substr(split + 4);
     }
     if (auto at = out.rfind("\nstatus="); at != std::string::npos) {
