@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <chrono>
 #include <climits>
+#include <cstdlib>
 #include <list>
 #include <optional>
 #include <stdexcept>
@@ -278,6 +279,12 @@ std::string peer_of(const sockaddr_in& address) {
 }  // namespace
 
 HttpServer::HttpServer(const HttpServeOptions& options) : name_(options.name) {
+    // In a lab the host name is the machine's (namespaces share the UTS namespace); user data
+    // and lab exec name the instance in VPCSTACK_INSTANCE.
+    if (const char* instance = std::getenv("VPCSTACK_INSTANCE");
+        name_.empty() && instance != nullptr && *instance != '\0') {
+        name_ = instance;
+    }
     if (name_.empty()) {
         char host[256] = {};
         ::gethostname(host, sizeof(host) - 1);

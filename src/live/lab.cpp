@@ -17,6 +17,7 @@
 
 #include "vpcstack/live/device.hpp"
 #include "vpcstack/live/lab_state.hpp"
+#include "vpcstack/live/lb_nodes.hpp"
 #include "vpcstack/live/rtnetlink.hpp"
 #include "vpcstack/live/user_data.hpp"
 
@@ -266,6 +267,7 @@ TearDownReport tear_down(std::string_view lab) {
     std::string error;
     if (auto state = read_state(lab, &error)) {
         // Before the engine: a script may want to say goodbye over the network.
+        report.lb_nodes_stopped = stop_lb_nodes(state->lb_nodes);
         report.user_data_stopped = stop_user_data(state->user_data);
         if (engine_alive(state->engine_pid, lab)) {
             report.engine_pid = state->engine_pid;

@@ -28,6 +28,7 @@
 #include "vpcstack/live/control.hpp"
 #include "vpcstack/live/daemon.hpp"
 #include "vpcstack/live/instance_env.hpp"
+#include "vpcstack/live/lb_nodes.hpp"
 #include "vpcstack/live/netns.hpp"
 #include "vpcstack/live/user_data.hpp"
 #include "vpcstack/model/loader.hpp"
@@ -317,6 +318,84 @@ bool run_user_data(const std::string& lab, const LabPlan& plan, const model::Top
     return true;
 }
 
+// Writes the ALB nodes' HAProxy configurations and has HAProxy check them, before anything
+// runs. False (and the result failed) when HAProxy is missing or rejects a file.
+bool prepare_lb_nodes(const std::vector<LbNodeSetup>& nodes, std::string& haproxy,
+                      LabUpResult& result) {
+    if (nodes.empty()) {
+        return true;
+    }
+    haproxy = find_haproxy();
+    if (haproxy.empty()) {
+        fail(result, fmt::format("the topology's Application Load Balancers have {} {}, which "
+                                 "HAProxy plays in a lab, and haproxy is not installed (on "
+                                 "PATH or in /usr/sbin); install it, e.g. apt-get install haproxy",
+                                 nodes.size(), nodes.size() == 1 ? "node" : "nodes"));
+        return false;
+    }
+    try {
+        write_lb_nodes(nodes);
+    } catch (const std::exception& e) {
+        fail(result, fmt::format("the load balancer nodes' configuration: {}", e.what()));
+        return false;
+    }
+    for (const auto& node : nodes) {
+        if (std::string problem = check_lb_node(haproxy, node); !problem.empty()) {
+            fail(result, fmt::format("HAProxy rejects the configuration of load balancer node {} "
+                                     "({}):\n{}",
+                                     node.node, node.config_file.string(), problem));
+            return false;
+        }
+    }
+    return true;
+}
+
+// Starts HAProxy in every ALB node's namespace and records the processes in the lab's state, so
+// that `lab down` ends them. False (and the result failed) when one could not start; those
+// started are recorded all the same, for the tear-down.
+bool run_lb_nodes(const std::string& lab, const std::vector<LbNodeSetup>& nodes,
+                  const std::string& haproxy, const std::string& program, LabUpResult& result) {
+    if (nodes.empty()) {
+        return true;
+    }
+    const std::string program_dir = program_directory(program);
+    std::string error;
+    for (const auto& node : nodes) {
+        try {
+            const int pid = start_lb_node(lab, haproxy, node, program_dir);
+            result.lb_nodes.push_back(
+                {node.node, pid, node.config_file.string(), node.log.string()});
+        } catch (const std::exception& e) {
+            error = e.what();
+            break;
+        }
+    }
+    for (const auto& node : nodes) {
+        for (const auto& note : node.config.notes) {
+            if (std::find(result.lb_notes.begin(), result.lb_notes.end(), note.message) ==
+                result.lb_notes.end()) {
+                result.lb_notes.push_back(note.message);
+            }
+        }
+    }
+    if (!result.lb_nodes.empty()) {
+        LabState state = read_state(lab).value_or(result.state);
+        state.lb_nodes = result.lb_nodes;
+        try {
+            write_state(state);
+            result.state.lb_nodes = result.lb_nodes;
+        } catch (const std::exception& e) {
+            stop_lb_nodes(result.lb_nodes);
+            error = error.empty() ? e.what() : error;
+        }
+    }
+    if (!error.empty()) {
+        fail(result, error);
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 LabUpResult lab_up(const LabUpOptions& options) {
@@ -374,6 +453,21 @@ LabUpResult lab_up(const LabUpOptions& options) {
             return result;
         }
     }
+    // The load balancer nodes' configuration, checked before the engine starts: it names the
+    // certificates above.
+    std::vector<LbNodeSetup> lb_nodes;
+    std::string haproxy;
+    try {
+        lb_nodes = plan_lb_nodes(lab, plan, *topology);
+    } catch (const std::exception& e) {
+        fail(result, fmt::format("the load balancer nodes' configuration: {}", e.what()));
+        tear_down(lab);
+        return result;
+    }
+    if (!prepare_lb_nodes(lb_nodes, haproxy, result)) {
+        tear_down(lab);
+        return result;
+    }
     const int pid = spawn_engine(lab, options.engine_program);
     if (pid < 0) {
         fail(result, fmt::format("cannot start the engine: {}", std::strerror(errno)));
@@ -387,7 +481,8 @@ LabUpResult lab_up(const LabUpOptions& options) {
         tear_down(lab);
         return result;
     }
-    if (!run_user_data(lab, plan, *topology, options.engine_program, result)) {
+    if (!run_user_data(lab, plan, *topology, options.engine_program, result) ||
+        !run_lb_nodes(lab, lb_nodes, haproxy, options.engine_program, result)) {
         tear_down(lab);
         return result;
     }
@@ -523,7 +618,8 @@ LabExecResult lab_exec(const LabExecOptions& options) {
             names += ", " + host.meta.name;
         }
         fail(result,
-             fmt::format("lab '{}' has no instance or internet host '{}'; expected one of: {}",
+             fmt::format("lab '{}' has no instance, load balancer node or internet host '{}'; "
+                         "expected one of: {}",
                          options.name, options.instance, names));
         return result;
     }
@@ -537,7 +633,12 @@ LabExecResult lab_exec(const LabExecOptions& options) {
     }
     std::optional<InstanceEnv> env;
     try {
-        env.emplace(prepare_instance_env(options.name, target->name, program_directory()));
+        std::vector<std::pair<std::string, std::string>> variables{{"VPCSTACK_LAB", options.name}};
+        if (target->kind == NamespaceKind::Instance) {
+            variables.emplace_back("VPCSTACK_INSTANCE", target->display);
+        }
+        env.emplace(prepare_instance_env(options.name, target->name, program_directory(),
+                                         std::move(variables)));
     } catch (const SystemError& e) {
         fail(result, fmt::format("cannot enter namespace {} of lab '{}': {}", target->name,
                                  options.name, std::strerror(e.error())));

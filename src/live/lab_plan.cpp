@@ -26,6 +26,40 @@ std::string sanitize(std::string_view text) {
     return out.empty() ? std::string("x") : out;
 }
 
+// The interface of ENI `eni_index` at device slot `slot` of its host.
+InterfacePlan interface_of(const model::Topology& topology, model::Index eni_index,
+                           std::size_t slot) {
+    const auto& eni = topology.enis[eni_index];
+    const auto& subnet = topology.subnets[eni.subnet];
+    InterfacePlan itf;
+    itf.name = "eth" + std::to_string(slot);
+    itf.port = eni_index;
+    itf.mac = eni.mac;
+    itf.mtu = kInstanceMtu;
+    itf.ifindex = kFirstInstanceIfindex + static_cast<int>(slot);
+    itf.host_end = "p" + std::to_string(eni_index);
+    for (const auto& ip : eni.private_ips) {
+        itf.addresses.push_back({ip, subnet.cidr.length()});
+    }
+    // AWS: subnet-sizing — the VPC router is the subnet's base address + 1.
+    const net::Ipv4Address router = subnet.cidr.network() + 1;
+    if (slot == 0) {
+        itf.gateway = router;
+    } else {
+        // Amazon Linux ec2-net-utils: a table and rules per secondary ENI, numbered
+        // 10000 + its device number, so its replies leave by it.
+        const auto number = static_cast<std::uint32_t>(eni.device_index);
+        PolicyRoutingPlan policy;
+        policy.table = kPolicyRuleBase + number;
+        policy.priority = kPolicyRuleBase + number;
+        policy.subnet = subnet.cidr;
+        policy.router = router;
+        policy.sources = eni.private_ips;
+        itf.policy = std::move(policy);
+    }
+    return itf;
+}
+
 }  // namespace
 
 const NamespacePlan* LabPlan::find(std::string_view display) const {
@@ -91,50 +125,45 @@ LabPlan make_lab_plan(std::string_view lab, const model::Topology& topology) {
     const std::string internet_ns = prefix + "inet";
     std::set<std::string> taken{plan.engine_namespace, internet_ns};
 
+    auto unique_name = [&](std::string_view display, std::string_view suffix) {
+        std::string name = prefix + sanitize(display);
+        while (taken.count(name) != 0) {
+            name += suffix;
+        }
+        taken.insert(name);
+        return name;
+    };
+
     for (model::Index i = 0; i < topology.instances.size(); ++i) {
         const auto& instance = topology.instances[i];
         NamespacePlan ns;
         ns.display = instance.meta.name;
         ns.instance = i;
-        ns.name = prefix + sanitize(instance.meta.name);
-        while (taken.count(ns.name) != 0) {
-            ns.name += "-vm";
-        }
-        taken.insert(ns.name);
+        ns.name = unique_name(instance.meta.name, "-vm");
         for (std::size_t slot = 0; slot < instance.enis.size(); ++slot) {
             const model::Index eni_index = instance.enis[slot];
-            const auto& eni = topology.enis[eni_index];
-            const auto& subnet = topology.subnets[eni.subnet];
-            if (!eni.source_dest_check) ns.forwarding = true;
-            InterfacePlan itf;
-            itf.name = "eth" + std::to_string(slot);
-            itf.port = eni_index;
-            itf.mac = eni.mac;
-            itf.mtu = kInstanceMtu;
-            itf.ifindex = kFirstInstanceIfindex + static_cast<int>(slot);
-            itf.host_end = "p" + std::to_string(eni_index);
-            for (const auto& ip : eni.private_ips) {
-                itf.addresses.push_back({ip, subnet.cidr.length()});
-            }
-            // AWS: subnet-sizing — the VPC router is the subnet's base address + 1.
-            const net::Ipv4Address router = subnet.cidr.network() + 1;
-            if (slot == 0) {
-                itf.gateway = router;
-            } else {
-                // Amazon Linux ec2-net-utils: a table and rules per secondary ENI, numbered
-                // 10000 + its device number, so its replies leave by it.
-                const auto number = static_cast<std::uint32_t>(eni.device_index);
-                PolicyRoutingPlan policy;
-                policy.table = kPolicyRuleBase + number;
-                policy.priority = kPolicyRuleBase + number;
-                policy.subnet = subnet.cidr;
-                policy.router = router;
-                policy.sources = eni.private_ips;
-                itf.policy = std::move(policy);
-            }
-            ns.interfaces.push_back(std::move(itf));
+            if (!topology.enis[eni_index].source_dest_check) ns.forwarding = true;
+            ns.interfaces.push_back(interface_of(topology, eni_index, slot));
         }
         plan.namespaces.push_back(std::move(ns));
+    }
+
+    // AWS: elasticloadbalancing — an ALB node is a requester-managed network interface in its
+    // subnet; its host here is wired as an instance's primary ENI.
+    for (model::Index l = 0; l < topology.load_balancers.size(); ++l) {
+        const auto& lb = topology.load_balancers[l];
+        for (model::Index n = 0; n < lb.nodes.size(); ++n) {
+            const model::Index eni_index = lb.nodes[n].eni;
+            if (eni_index == model::kNone) continue;  // an NLB's: the engine plays it
+            NamespacePlan ns;
+            ns.display = topology.enis[eni_index].meta.name;
+            ns.kind = NamespaceKind::LoadBalancerNode;
+            ns.load_balancer = l;
+            ns.node = n;
+            ns.name = unique_name(ns.display, "-lb");
+            ns.interfaces.push_back(interface_of(topology, eni_index, 0));
+            plan.namespaces.push_back(std::move(ns));
+        }
     }
 
     NamespacePlan internet;

@@ -41,6 +41,11 @@ void write_state(const LabState& state) {
     for (const auto& u : state.user_data) {
         user_data.push_back({{"instance", u.instance}, {"pid", u.pid}, {"log", u.log}});
     }
+    json lb_nodes = json::array();
+    for (const auto& n : state.lb_nodes) {
+        lb_nodes.push_back(
+            {{"node", n.node}, {"pid", n.pid}, {"config", n.config}, {"log", n.log}});
+    }
     json doc = {{"lab", state.lab},
                 {"topology", state.topology},
                 {"attach", state.attach},
@@ -60,7 +65,8 @@ void write_state(const LabState& state) {
                 {"engine_namespace", state.engine_namespace},
                 {"namespaces", state.namespaces},
                 {"devices", devices},
-                {"user_data", user_data}};
+                {"user_data", user_data},
+                {"lb_nodes", lb_nodes}};
     ::mkdir(std::string(kStateRoot).c_str(), 0755);
     ::mkdir(lab_dir(state.lab).c_str(), 0755);
     const std::string path = state_path(state.lab);
@@ -115,6 +121,10 @@ std::optional<LabState> read_state(std::string_view lab, std::string* error) {
         for (const auto& u : doc.value("user_data", json::array())) {
             state.user_data.push_back(
                 {u.value("instance", ""), u.value("pid", 0), u.value("log", "")});
+        }
+        for (const auto& n : doc.value("lb_nodes", json::array())) {
+            state.lb_nodes.push_back({n.value("node", ""), n.value("pid", 0), n.value("config", ""),
+                                      n.value("log", "")});
         }
         return state;
     } catch (const json::exception& e) {

@@ -1,7 +1,7 @@
-// Starting user data: a double fork, so that the script is nobody's child here (no zombie in a
+// Starting a detached process: a double fork, so that it is nobody's child here (no zombie in a
 // long-running caller, as `lab up` is not one either), with a pipe on which the first child
-// sends the script's pid and the script, if it cannot start, the step that failed. The pipe is
-// close-on-exec: once the shell runs, the parent reads end of file.
+// sends the process's pid and the process, if it cannot start, the step that failed. The pipe is
+// close-on-exec: once the program runs, the parent reads end of file.
 #include "vpcstack/live/user_data.hpp"
 
 #include <dirent.h>
@@ -63,20 +63,23 @@ bool read_all(int fd, void* data, std::size_t size) {
 
 }  // namespace
 
-int start_user_data(std::string_view lab, const std::string& instance, const std::string& netns,
-                    const std::string& script, const std::string& program_dir) {
-    ::mkdir(user_data_dir(lab).c_str(), 0755);
-    const std::string log = user_data_log_path(lab, instance);
-    InstanceEnv env =
-        prepare_instance_env(lab, netns, program_dir,
-                             {{"VPCSTACK_LAB", std::string(lab)}, {"VPCSTACK_INSTANCE", instance}});
+int start_detached(std::string_view lab, const DetachedProcess& spec) {
+    InstanceEnv env = prepare_instance_env(lab, spec.netns, spec.program_dir, spec.variables);
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
         throw SystemError("pipe", errno);
     }
     Fd read_end(pipe_fds[0]);
     Fd write_end(pipe_fds[1]);
-    const char* argv[] = {"sh", "-c", script.c_str(), nullptr};
+    std::vector<char*> argv;
+    std::vector<std::string> args = spec.argv;
+    for (auto& arg : args) {
+        argv.push_back(arg.data());
+    }
+    argv.push_back(nullptr);
+    const std::string& log = spec.log;
+    const std::string& program = spec.program;
+    const std::string run_step = "run " + program;
 
     const pid_t first = ::fork();
     if (first < 0) {
@@ -85,12 +88,12 @@ int start_user_data(std::string_view lab, const std::string& instance, const std
     if (first == 0) {
         // Only system calls from here: the parent may have threads.
         const int out = write_end.get();
-        const pid_t script_pid = ::fork();
-        if (script_pid != 0) {
-            [[maybe_unused]] ssize_t n = ::write(out, &script_pid, sizeof(script_pid));
-            ::_exit(script_pid < 0 ? 1 : 0);
+        const pid_t child = ::fork();
+        if (child != 0) {
+            [[maybe_unused]] ssize_t n = ::write(out, &child, sizeof(child));
+            ::_exit(child < 0 ? 1 : 0);
         }
-        // The script: a session of its own, so that its process group is its pid.
+        // A session of its own, so that its process group is its pid.
         ::setsid();
         const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -112,23 +115,37 @@ int start_user_data(std::string_view lab, const std::string& instance, const std
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        ::execve("/bin/sh", const_cast<char* const*>(argv), env.envp.data());
-        report(out, "run /bin/sh", errno);
+        ::execve(program.c_str(), argv.data(), env.envp.data());
+        report(out, run_step.c_str(), errno);
         ::_exit(127);
     }
     write_end.reset();
     int status = 0;
     while (::waitpid(first, &status, 0) < 0 && errno == EINTR) {
     }
-    pid_t script_pid = -1;
-    if (!read_all(read_end.get(), &script_pid, sizeof(script_pid)) || script_pid <= 0) {
-        throw SystemError("user data of " + instance + ": fork", EAGAIN);
+    pid_t pid = -1;
+    if (!read_all(read_end.get(), &pid, sizeof(pid)) || pid <= 0) {
+        throw SystemError(spec.what + ": fork", EAGAIN);
     }
     StartFailure failure;
     if (read_all(read_end.get(), &failure, sizeof(failure))) {
-        throw SystemError("user data of " + instance + ": " + failure.step, failure.error);
+        throw SystemError(spec.what + ": " + failure.step, failure.error);
     }
-    return script_pid;
+    return pid;
+}
+
+int start_user_data(std::string_view lab, const std::string& instance, const std::string& netns,
+                    const std::string& script, const std::string& program_dir) {
+    ::mkdir(user_data_dir(lab).c_str(), 0755);
+    DetachedProcess spec;
+    spec.what = "user data of " + instance;
+    spec.netns = netns;
+    spec.program = "/bin/sh";
+    spec.argv = {"sh", "-c", script};
+    spec.log = user_data_log_path(lab, instance);
+    spec.program_dir = program_dir;
+    spec.variables = {{"VPCSTACK_LAB", std::string(lab)}, {"VPCSTACK_INSTANCE", instance}};
+    return start_detached(lab, spec);
 }
 
 bool process_group_alive(int pgid) {
@@ -158,11 +175,19 @@ bool process_group_alive(int pgid) {
 }
 
 std::vector<int> stop_user_data(const std::vector<UserDataRecord>& scripts, int grace_ms) {
-    std::vector<int> running;
+    std::vector<int> groups;
     for (const auto& s : scripts) {
-        if (process_group_alive(s.pid)) {
-            running.push_back(s.pid);
-            ::kill(-s.pid, SIGTERM);
+        groups.push_back(s.pid);
+    }
+    return stop_process_groups(groups, grace_ms);
+}
+
+std::vector<int> stop_process_groups(const std::vector<int>& groups, int grace_ms) {
+    std::vector<int> running;
+    for (int pgid : groups) {
+        if (process_group_alive(pgid)) {
+            running.push_back(pgid);
+            ::kill(-pgid, SIGTERM);
         }
     }
     auto any_alive = [&] {

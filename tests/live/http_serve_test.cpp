@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <thread>
 
@@ -182,6 +183,20 @@ TEST(HttpServer, ABusyPortOrAMissingKeyIsAnErrorThatSaysWhich) {
     }
     EXPECT_THROW(HttpServer({.port = 0, .tls_certificate = "/nonexistent.pem"}),
                  std::runtime_error);
+}
+
+TEST(HttpServer, WithoutANameItNamesTheInstanceOfUserDataElseTheHost) {
+    const char* before = std::getenv("VPCSTACK_INSTANCE");
+    const std::string saved = before != nullptr ? before : "";
+    ::setenv("VPCSTACK_INSTANCE", "web-asg-2", 1);
+    EXPECT_EQ(HttpServer({.port = 0, .address = "127.0.0.1"}).name(), "web-asg-2");
+    EXPECT_EQ(HttpServer({.port = 0, .address = "127.0.0.1", .name = "app-1"}).name(), "app-1")
+        << "--name wins";
+    ::unsetenv("VPCSTACK_INSTANCE");
+    char host[256] = {};
+    ::gethostname(host, sizeof(host) - 1);
+    EXPECT_EQ(HttpServer({.port = 0, .address = "127.0.0.1"}).name(), host);
+    if (before != nullptr) ::setenv("VPCSTACK_INSTANCE", saved.c_str(), 1);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "vpcstack/engine/engine.hpp"
 #include "vpcstack/model/loader.hpp"
 
@@ -192,6 +194,74 @@ TEST(LabPlan, AnInstanceWithSourceDestCheckOffForwards) {
     EXPECT_TRUE(plan.find("firewall")->forwarding);
     ASSERT_NE(plan.find("client"), nullptr);
     EXPECT_FALSE(plan.find("client")->forwarding);
+}
+
+}  // namespace
+}  // namespace vpcstack::live
+
+namespace vpcstack::live {
+namespace {
+
+model::Topology web_stack() {
+    auto loaded =
+        model::load_topology_file(std::string(VPCSTACK_SOURCE_DIR) + "/topologies/web-stack.yaml");
+    EXPECT_TRUE(loaded.ok());
+    return loaded.ok() ? *loaded.topology : model::Topology{};
+}
+
+// AWS: elasticloadbalancing — an ALB node is a network interface in its subnet; in the lab it is
+// a host of its own, wired as an instance's primary ENI, where HAProxy plays the node.
+TEST(LabPlan, EveryApplicationLoadBalancerNodeGetsANamespaceWiredAsAnInstancesEni) {
+    auto topology = web_stack();
+    LabPlan plan = make_lab_plan("demo", topology);
+    const auto& lb = topology.load_balancers.at(0);
+    ASSERT_EQ(lb.nodes.size(), 2u);
+    for (model::Index n = 0; n < lb.nodes.size(); ++n) {
+        const model::Index eni = lb.nodes[n].eni;
+        const std::string name = topology.enis[eni].meta.name;
+        const NamespacePlan* ns = plan.find(name);
+        ASSERT_NE(ns, nullptr) << "no namespace for node " << name;
+        EXPECT_EQ(ns->kind, NamespaceKind::LoadBalancerNode);
+        EXPECT_EQ(ns->name, "vs-demo-" + name);
+        EXPECT_EQ(ns->load_balancer, 0u);
+        EXPECT_EQ(ns->node, n);
+        EXPECT_EQ(ns->instance, model::kNone) << "a node has no instance";
+        ASSERT_EQ(ns->interfaces.size(), 1u);
+        const auto& eth0 = ns->interfaces[0];
+        EXPECT_EQ(eth0.name, "eth0");
+        EXPECT_EQ(eth0.port, eni) << "the port of the node's ENI is its index";
+        EXPECT_EQ(eth0.mac, topology.enis[eni].mac);
+        ASSERT_EQ(eth0.addresses.size(), 1u);
+        EXPECT_EQ(eth0.addresses[0].address, lb.nodes[n].private_ip);
+        EXPECT_EQ(eth0.addresses[0].prefix_length, 24);
+        const auto& subnet = topology.subnets[lb.nodes[n].subnet];
+        ASSERT_TRUE(eth0.gateway);
+        EXPECT_EQ(*eth0.gateway, subnet.cidr.network() + 1) << "the subnet's router";
+        EXPECT_FALSE(eth0.policy);
+        EXPECT_EQ(eth0.host_end, "p" + std::to_string(eni));
+    }
+    EXPECT_EQ(plan.find("shop-alb-us-east-1a")->name, "vs-demo-shop-alb-us-east-1a");
+    // Instances first, the nodes, then the internet last.
+    EXPECT_EQ(plan.namespaces.front().kind, NamespaceKind::Instance);
+    EXPECT_EQ(plan.namespaces.back().kind, NamespaceKind::Internet);
+    EXPECT_EQ(plan.namespaces.size(), topology.instances.size() + 2 + 1);
+    // Every host end in the engine namespace has its own index.
+    std::set<int> indices;
+    for (const auto& ns : plan.namespaces) {
+        for (const auto& itf : ns.interfaces) {
+            EXPECT_TRUE(indices.insert(itf.host_ifindex).second) << ns.display;
+        }
+    }
+}
+
+TEST(LabPlan, ExecReachesALoadBalancerNodeByItsEnisName) {
+    auto topology = web_stack();
+    LabPlan plan = make_lab_plan("demo", topology);
+    const NamespacePlan* node = resolve_exec_target(plan, topology, "shop-alb-us-east-1b");
+    ASSERT_NE(node, nullptr);
+    EXPECT_EQ(node->name, "vs-demo-shop-alb-us-east-1b");
+    EXPECT_EQ(resolve_exec_target(plan, topology, "shop-alb"), nullptr)
+        << "the load balancer has two nodes: its name is no host";
 }
 
 }  // namespace

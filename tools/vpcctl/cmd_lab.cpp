@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "vpcstack/live/daemon.hpp"
 #include "vpcstack/live/lab_actions.hpp"
+#include "vpcstack/live/lb_nodes.hpp"
 #include "vpcstack/live/user_data.hpp"
 #include "vpcstack/render/table.hpp"
 #include "vpcstack/sim/trace_report.hpp"
@@ -58,7 +59,7 @@ std::string duration_text(double seconds) {
 
 void print_interfaces(const std::vector<live::InterfaceRow>& rows) {
     render::Table table("  ");
-    table.add_row({"INSTANCE", "NAMESPACE", "IF", "MAC", "ADDRESSES", "PUBLIC", "RX/TX FRAMES"});
+    table.add_row({"HOST", "NAMESPACE", "IF", "MAC", "ADDRESSES", "PUBLIC", "RX/TX FRAMES"});
     for (const auto& row : rows) {
         std::string frames;
         if (row.rx_frames && row.tx_frames) {
@@ -111,6 +112,15 @@ int run_lab_up(live::LabUpOptions options, const FlowLogCliOptions& flow_logs) {
         fmt::print("user data: {} {} started, output in {}/\n", up.user_data.size(),
                    up.user_data.size() == 1 ? "script" : "scripts", live::user_data_dir(up.lab));
     }
+    if (!up.lb_nodes.empty()) {
+        fmt::print(
+            "load balancer nodes: {} started (HAProxy in each node's namespace), "
+            "configuration and log in {}/\n",
+            up.lb_nodes.size(), live::lb_node_dir(up.lab));
+        for (const auto& note : up.lb_notes) {
+            fmt::print("  approximated: {}\n", note);
+        }
+    }
     if (up.answer) {
         fmt::print("forwarding: {}, the engine answered {} in {:.2f} ms\n", up.probe,
                    up.answer->mac.to_string(), up.answer->milliseconds);
@@ -143,6 +153,11 @@ int run_lab_down(const live::LabDownOptions& options) {
     if (report.engine_pid != 0) {
         fmt::print("  stopped the engine (pid {}{})\n", report.engine_pid,
                    report.engine_killed ? ", killed" : "");
+    }
+    if (!report.lb_nodes_stopped.empty()) {
+        fmt::print("  ended {} load balancer {}: {}\n", report.lb_nodes_stopped.size(),
+                   report.lb_nodes_stopped.size() == 1 ? "node" : "nodes",
+                   fmt::join(report.lb_nodes_stopped, " "));
     }
     if (!report.user_data_stopped.empty()) {
         fmt::print("  ended {} user data {}: {}\n", report.user_data_stopped.size(),
@@ -230,6 +245,10 @@ int run_lab_status(const live::LabStatusOptions& options, bool json) {
                    state.bringup_ms);
     }
     print_interfaces(status.interfaces);
+    for (const auto& node : state.lb_nodes) {
+        fmt::print("load balancer node {}: HAProxy pid {} {}, log {}\n", node.node, node.pid,
+                   live::process_group_alive(node.pid) ? "running" : "not running", node.log);
+    }
     if (!status.engine) {
         const std::string why = status.engine_error.empty() ? "" : " (" + status.engine_error + ")";
         fmt::print("engine: not running{}; remove the lab with 'vpcctl lab down {}'\n", why,

@@ -236,8 +236,9 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0, 65535));
     http_cmd->add_option("--address", serve_http.address, "IPv4 address to listen on")
         ->capture_default_str();
-    http_cmd->add_option("--name", serve_http.name,
-                         "The name the answers give (default: the host name)");
+    http_cmd->add_option(
+        "--name", serve_http.name,
+        "The name the answers give (default: $VPCSTACK_INSTANCE, else the host name)");
     auto* cert_option = http_cmd->add_option("--tls-cert", serve_http.tls_certificate,
                                              "Serve HTTPS with this PEM certificate chain");
     auto* key_option =

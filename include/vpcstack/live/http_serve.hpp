@@ -46,7 +46,7 @@ std::string http_response(const HttpRequest* request, std::string_view instance,
 struct HttpServeOptions {
     std::uint16_t port = 80;  // 0: any free port (HttpServer::port says which)
     std::string address = "0.0.0.0";
-    std::string name;             // the instance the body names; empty: the host name
+    std::string name;  // the instance the body names; empty: VPCSTACK_INSTANCE, else the host name
     std::string tls_certificate;  // PEM chain; with tls_key: HTTPS
     std::string tls_key;
 };

@@ -6,9 +6,9 @@
 // one message (all of an instance's in one). Devices are created where they live, never moved
 // (measured: a move costs ~20 ms of kernel waiting).
 //
-// Tear-down ends the instances' user data, stops the engine, kills whatever still runs inside the
-// lab's namespaces, and unmounts
-// them all at once so the kernel deletes their devices in batches.
+// Tear-down ends the load balancer nodes' HAProxy and the instances' user data, stops the engine,
+// kills whatever still runs inside the lab's namespaces, and unmounts them all at once so the
+// kernel deletes their devices in batches.
 #pragma once
 
 #include <functional>
@@ -32,7 +32,7 @@ struct LivePort {
     Fd fd;               // TAP fd or AF_PACKET socket
     std::string netns;   // where the device is
     std::string device;  // its name there
-    std::string owner;   // instance name or "internet"
+    std::string owner;   // instance name, ALB node ENI name or "internet"
 };
 
 struct BringUpOptions {
@@ -54,6 +54,7 @@ struct TearDownReport {
     int engine_pid = 0;                   // the engine stopped, 0 when none was running
     bool engine_killed = false;           // it had to be killed (SIGKILL)
     std::vector<std::string> namespaces;  // namespaces removed
+    std::vector<int> lb_nodes_stopped;    // ALB nodes' HAProxy still running (lb_nodes.hpp)
     std::vector<int> user_data_stopped;   // user data scripts still running (user_data.hpp)
     std::vector<int> killed_pids;         // other processes that were inside them
     bool state_removed = false;

@@ -44,7 +44,7 @@ struct ActionResult {
 
 // One interface of the lab as `lab up` and `lab status` list it.
 struct InterfaceRow {
-    std::string instance;  // the instance's name, or "internet"
+    std::string instance;  // the instance's name, an ALB node ENI's, or "internet"
     std::string netns;
     std::string device;
     std::string mac;
@@ -83,14 +83,19 @@ struct LabUpResult : ActionResult {
     std::size_t certificates_issued = 0;
     // The instances' user data scripts started (user_data.hpp), in topology order.
     std::vector<UserDataRecord> user_data;
+    // The Application Load Balancer nodes' HAProxy processes started (lb_nodes.hpp), and what
+    // their configuration approximates of the cloud (lb::HaproxyNote), one line each.
+    std::vector<LbNodeRecord> lb_nodes;
+    std::vector<std::string> lb_notes;
     // A first command to try: an instance and its gateway; empty without instances.
     std::string try_instance;
     std::string try_gateway;
 };
 
-// Loads the topology, issues the certificates of its TLS and HTTPS listeners, starts the engine
-// daemon (which brings the lab up), waits until it answers, starts the instances' user data and
-// checks that it forwards. Negative when the lab is up but does not forward.
+// Loads the topology, issues the certificates of its TLS and HTTPS listeners, writes and checks
+// its Application Load Balancer nodes' HAProxy configuration, starts the engine daemon (which
+// brings the lab up), waits until it answers, starts the instances' user data and the nodes'
+// HAProxy, and checks that it forwards. Negative when the lab is up but does not forward.
 LabUpResult lab_up(const LabUpOptions& options);
 
 // ---- lab down --------------------------------------------------------------------------------

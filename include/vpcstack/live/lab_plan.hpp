@@ -1,10 +1,12 @@
 // What a live lab is made of, decided from the topology before anything is created: one network
-// namespace per instance (one interface per ENI, with the ENI's MAC and addresses), one
-// namespace for the whole internet, and a private namespace for the engine's veth ends. Pure
+// namespace per instance (one interface per ENI, with the ENI's MAC and addresses), one per
+// Application Load Balancer node (its ENI as eth0; HAProxy plays the node there, lb_nodes.hpp),
+// one namespace for the whole internet, and a private namespace for the engine's veth ends. Pure
 // data, so it is tested without privileges and `lab down` can rebuild the names.
 //
-// Naming: every namespace is `vs-<lab>-<instance>` (`vs-<lab>-inet`, `vs-<lab>-engine`), so labs
-// coexist and cleanup finds what a lab made. Interfaces live inside their namespace and are
+// Naming: every namespace is `vs-<lab>-<instance>` (`vs-<lab>-<node ENI>`, e.g.
+// `vs-demo-shop-alb-us-east-1a`; `vs-<lab>-inet`, `vs-<lab>-engine`), so labs coexist and
+// cleanup finds what a lab made. Interfaces live inside their namespace and are
 // called eth0, eth1... as on a cloud instance; veth host ends in the engine namespace are
 // `p<port>` and `inet`, all within the kernel's 15-character limit.
 #pragma once
@@ -65,13 +67,18 @@ struct InterfacePlan {
     int host_ifindex = 0;  // fixed index of host_end in the engine namespace
 };
 
-enum class NamespaceKind : std::uint8_t { Instance, Internet };
+// An ALB node is an ENI of its own (model::LoadBalancerNode::eni) with no instance: in the lab it
+// is a host like an instance, wired the same way, running the node's proxy.
+enum class NamespaceKind : std::uint8_t { Instance, LoadBalancerNode, Internet };
 
 struct NamespacePlan {
-    std::string name;     // vs-<lab>-<instance>
-    std::string display;  // the instance's name, or "internet"
+    std::string name;     // vs-<lab>-<instance or node ENI>
+    std::string display;  // the instance's name, the node ENI's ("shop-alb-us-east-1a"), "internet"
     NamespaceKind kind = NamespaceKind::Instance;
     model::Index instance = model::kNone;
+    // LoadBalancerNode: the load balancer and the index of the node in its `nodes`.
+    model::Index load_balancer = model::kNone;
+    model::Index node = model::kNone;
     std::vector<InterfacePlan> interfaces;
     // An instance with an ENI whose source/destination check is off routes other hosts'
     // traffic (a NAT instance, a firewall): IPv4 forwarding on, as the simulation's router hosts.
@@ -80,8 +87,10 @@ struct NamespacePlan {
 
 struct LabPlan {
     std::string lab;
-    std::string engine_namespace;           // vs-<lab>-engine, holds the veth host ends
-    std::vector<NamespacePlan> namespaces;  // instances in topology order, then the internet
+    std::string engine_namespace;  // vs-<lab>-engine, holds the veth host ends
+    // Instances in topology order, then ALB nodes (load balancer, then node order), then the
+    // internet.
+    std::vector<NamespacePlan> namespaces;
 
     const NamespacePlan* find(std::string_view display) const;
 };
@@ -97,8 +106,8 @@ std::string namespace_prefix(std::string_view lab);
 // Throws std::invalid_argument for a bad lab name.
 LabPlan make_lab_plan(std::string_view lab, const model::Topology& topology);
 
-// The namespace where `lab exec` runs a target: an instance name, an internet host's name, or
-// "internet". Nothing when unknown.
+// The namespace where `lab exec` runs a target: an instance name, an ALB node ENI's name, an
+// internet host's name, or "internet". Nothing when unknown.
 const NamespacePlan* resolve_exec_target(const LabPlan& plan, const model::Topology& topology,
                                          std::string_view target);
 

@@ -1,6 +1,7 @@
 // A lab's record on disk, /run/vpcstack/<lab>/: state.json (what `lab up` made and how to find
 // it again), engine.log (the engine daemon's output), control.sock (the daemon's socket),
-// certs/ (the lab's CA and certificates) and user-data/ (the output of instances' user data).
+// certs/ (the lab's CA and certificates), user-data/ (the output of instances' user data) and
+// lb/ (the HAProxy configuration, log, pid file and stats socket of each ALB node).
 // `lab down` works from this record and from the namespace prefix alone, so it cleans up after
 // an engine killed with SIGKILL too.
 #pragma once
@@ -38,6 +39,15 @@ struct UserDataRecord {
     std::string log;
 };
 
+// The HAProxy process that plays an Application Load Balancer node (lb_nodes.hpp); `lab down`
+// ends its process group as a user data script's.
+struct LbNodeRecord {
+    std::string node;  // the node ENI's name, "shop-alb-us-east-1a"
+    int pid = 0;       // also its process group and session
+    std::string config;
+    std::string log;
+};
+
 // VPC Flow Logs of a lab (docs/observe.md): written by the engine daemon as windows close and
 // when it stops; no directory: none.
 using FlowLogSettings = observe::FlowLogSettings;
@@ -57,6 +67,7 @@ struct LabState {
     std::vector<std::string> namespaces;  // every namespace the lab makes, engine's included
     std::vector<DeviceRecord> devices;
     std::vector<UserDataRecord> user_data;
+    std::vector<LbNodeRecord> lb_nodes;
 };
 
 // Writes state.json atomically (a temporary file renamed over it). Throws SystemError.

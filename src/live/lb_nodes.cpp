@@ -1,0 +1,153 @@
+#include "vpcstack/live/lb_nodes.hpp"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+#include <system_error>
+
+#include "vpcstack/live/user_data.hpp"
+
+namespace vpcstack::live {
+
+namespace {
+
+// Where HAProxy is looked for after PATH: a package installs it in /usr/sbin, which sudo's and
+// some shells' PATH leave out.
+constexpr std::array<std::string_view, 3> kSbinDirs = {"/usr/sbin", "/usr/local/sbin", "/sbin"};
+
+// The file name of a node's files: its ENI's name, which is the lab's display name for it.
+std::string file_stem(std::string_view node) {
+    std::string out(node);
+    for (char& c : out) {
+        if (c == '/') c = '_';
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string lb_node_dir(std::string_view lab) {
+    return lab_dir(lab) + "/lb";
+}
+
+std::string lb_log_socket_path(std::string_view lab) {
+    return lb_node_dir(lab) + "/log.sock";
+}
+
+std::vector<LbNodeSetup> plan_lb_nodes(std::string_view lab, const LabPlan& plan,
+                                       const model::Topology& topology) {
+    const lb::HaproxyPaths paths{lb_node_dir(lab), lb_log_socket_path(lab), certificate_dir(lab)};
+    std::vector<LbNodeSetup> nodes;
+    for (const auto& ns : plan.namespaces) {
+        if (ns.kind != NamespaceKind::LoadBalancerNode) continue;
+        LbNodeSetup setup;
+        setup.node = ns.display;
+        setup.netns = ns.name;
+        const std::string stem = lb_node_dir(lab) + "/" + file_stem(ns.display);
+        setup.config_file = stem + ".cfg";
+        setup.log = stem + ".log";
+        setup.config = lb::haproxy_config(topology, ns.load_balancer, ns.node, paths);
+        nodes.push_back(std::move(setup));
+    }
+    return nodes;
+}
+
+std::string find_haproxy() {
+    std::vector<std::string> dirs;
+    if (const char* path = std::getenv("PATH")) {
+        std::string_view rest(path);
+        while (!rest.empty()) {
+            const auto colon = rest.find(':');
+            dirs.emplace_back(rest.substr(0, colon));
+            rest = colon == std::string_view::npos ? "" : rest.substr(colon + 1);
+        }
+    }
+    dirs.insert(dirs.end(), kSbinDirs.begin(), kSbinDirs.end());
+    for (const auto& dir : dirs) {
+        if (dir.empty()) continue;
+        const std::string candidate = dir + "/haproxy";
+        struct stat st {};
+        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+            ::access(candidate.c_str(), X_OK) == 0) {
+            return candidate;
+        }
+    }
+    return "";
+}
+
+void write_lb_nodes(const std::vector<LbNodeSetup>& nodes) {
+    for (const auto& node : nodes) {
+        std::error_code ec;
+        std::filesystem::create_directories(node.config_file.parent_path(), ec);
+        if (ec) {
+            throw std::runtime_error(node.config_file.parent_path().string() + ": " + ec.message());
+        }
+        {
+            std::ofstream out(node.config_file);
+            out << node.config.text;
+            if (!out) {
+                throw std::runtime_error(node.config_file.string() + ": cannot write");
+            }
+        }
+        // HAProxy reads a certificate's key from "<certificate>.key" when the certificate file
+        // holds none; the lab's CA writes it as "<name>-key.pem". A link keeps one key.
+        for (const auto& certificate : node.config.certificates) {
+            std::filesystem::remove(certificate.key_for_proxy, ec);
+            std::filesystem::create_symlink(certificate.key, certificate.key_for_proxy, ec);
+            if (ec) {
+                throw std::runtime_error(certificate.key_for_proxy.string() + ": " + ec.message());
+            }
+        }
+    }
+}
+
+std::string check_lb_node(const std::string& haproxy, const LbNodeSetup& node) {
+    // The lab's paths hold only [a-z0-9-._/]: quoting them for the shell is enough.
+    const std::string command = "'" + haproxy + "' -c -f '" + node.config_file.string() + "' 2>&1";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) {
+        return "cannot run " + haproxy + ": " + std::strerror(errno);
+    }
+    std::string output;
+    std::array<char, 4096> buffer{};
+    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) {
+        output.append(buffer.data(), n);
+    }
+    const int status = ::pclose(pipe);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        return "";
+    }
+    return output.empty() ? haproxy + " -c failed with status " + std::to_string(status) : output;
+}
+
+int start_lb_node(std::string_view lab, const std::string& haproxy, const LbNodeSetup& node,
+                  const std::string& program_dir) {
+    DetachedProcess process;
+    process.what = "load balancer node " + node.node;
+    process.netns = node.netns;
+    process.program = haproxy;
+    // -db: in the foreground, so that the process is the node and its group ends it.
+    process.argv = {"haproxy", "-f", node.config_file.string(), "-db"};
+    process.log = node.log.string();
+    process.program_dir = program_dir;
+    process.variables = {{"VPCSTACK_LAB", std::string(lab)}, {"VPCSTACK_LB_NODE", node.node}};
+    return start_detached(lab, process);
+}
+
+std::vector<int> stop_lb_nodes(const std::vector<LbNodeRecord>& nodes, int grace_ms) {
+    std::vector<int> groups;
+    for (const auto& node : nodes) {
+        groups.push_back(node.pid);
+    }
+    return stop_process_groups(groups, grace_ms);
+}
+
+}  // namespace vpcstack::live
