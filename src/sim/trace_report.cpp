@@ -739,6 +739,11 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
     Host* destination = nullptr;
     if (to.endpoint->kind == Endpoint::Kind::Internet) destination = &sim.internet();
     if (to.endpoint->kind == Endpoint::Kind::Instance) destination = sim.host_at(to.endpoint->eni);
+    // A Network Load Balancer: the target it sent the request to is the far end.
+    if (to.endpoint->load_balancer != model::kNone && forward.receiver != nullptr &&
+        forward.receiver != source && forward.receiver->kind() == Host::Kind::Instance) {
+        destination = forward.receiver;
+    }
 
     using engine::Fate;
     if (forward.path.fate == Fate::Dropped) {

@@ -30,6 +30,10 @@ struct Endpoint {
     net::Ipv4Address address;
     bool via_public_address = false;
     std::string label;  // how reports name it: "web (10.0.1.10)", "8.8.8.8 (internet)"
+    // A Network Load Balancer named by its name (Kind::Unassigned: no interface holds its
+    // nodes' addresses): its first node's private address, which the internet reaches at the
+    // node's public one; the target it picks answers.
+    model::Index load_balancer = model::kNone;
 };
 
 struct ResolveResult {
