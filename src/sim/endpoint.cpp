@@ -166,7 +166,8 @@ std::string host_name_of(const Topology& t, const Endpoint& e) {
             return e.internet_host != model::kNone ? t.internet_hosts[e.internet_host].meta.name
                                                    : e.address.to_string();
         case Endpoint::Kind::Unassigned:
-            return e.address.to_string();
+            return e.load_balancer != model::kNone ? t.load_balancers[e.load_balancer].meta.name
+                                                   : e.address.to_string();
     }
     return "?";
 }

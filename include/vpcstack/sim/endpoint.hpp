@@ -44,7 +44,7 @@ struct ResolveResult {
 ResolveResult resolve_endpoint(const model::Topology& topology, std::string_view text);
 
 // The display name of an instance's host: its name; of the internet: the named host or the
-// address.
+// address; of a Network Load Balancer named by name: that name.
 std::string host_name_of(const model::Topology& topology, const Endpoint& endpoint);
 
 }  // namespace vpcstack::sim
