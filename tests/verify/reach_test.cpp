@@ -493,6 +493,34 @@ TEST(Reach, ANetworkLoadBalancersTargetMustAdmitThePreservedClient) {
     expect_all_witnesses_replay(t, r);
 }
 
+TEST(Reach, SelectorsNameLoadBalancersByTheirNodes) {
+    model::Topology t = load("web-stack.yaml");
+    std::vector<Place> places = places_of(t);
+    auto names = [&](std::string_view selector) {
+        Selection s = select_places(t, places, selector);
+        EXPECT_TRUE(s.error.empty()) << s.error;
+        std::vector<std::string> out;
+        for (std::size_t i : s.places) out.push_back(places[i].name);
+        return out;
+    };
+    using Names = std::vector<std::string>;
+    EXPECT_EQ(names("shop-alb"), Names{"shop-alb"});
+    EXPECT_EQ(names("lb:shop-alb"), Names{"shop-alb"});
+    EXPECT_EQ(names("shop-alb-us-east-1b"), Names{"shop-alb"}) << "a node's ENI";
+    EXPECT_EQ(names("sg:alb-sg"), Names{"shop-alb"});
+    EXPECT_EQ(names("subnet:public-b"), Names{"shop-alb"});
+    EXPECT_EQ(names("10.20.0.0/23"), Names{"shop-alb"});
+    EXPECT_EQ(names("sg:web-sg"), (Names{"web-asg-1", "web-asg-2", "web-asg-3"}));
+    EXPECT_FALSE(select_places(t, places, "lb:web-sg").error.empty());
+
+    model::Topology n = load("nlb.yaml");
+    std::vector<Place> nlb_places = places_of(n);
+    Selection vpc = select_places(n, nlb_places, "vpc:shop");
+    ASSERT_TRUE(vpc.error.empty());
+    EXPECT_EQ(vpc.places.size(), 3u) << "web-1, web-2 and the load balancer";
+    EXPECT_EQ(nlb_places[vpc.places.back()].name, "web-nlb");
+}
+
 TEST(Query, NamesLoadBalancers) {
     model::Topology t = load("nlb.yaml");
     QueryResult yes = query(t, {"client", "web-nlb", "tcp", 80, -1});
