@@ -126,12 +126,22 @@ ResolveResult resolve_endpoint(const Topology& t, std::string_view text) {
                                fmt::format("internet host '{}'", host.meta.name));
         }
     }
-    // An Application Load Balancer by name: its first node, as the first address its DNS name
-    // returns (AWS: application-load-balancers — one address per enabled zone).
+    // A load balancer by name: its first node, as the first address its DNS name returns
+    // (AWS: application-load-balancers, network-load-balancers — one address per enabled zone).
     for (Index i = 0; i < t.load_balancers.size(); ++i) {
         const model::LoadBalancer& lb = t.load_balancers[i];
         if (lb.meta.name != text && (lb.meta.id.empty() || lb.meta.id != text)) continue;
-        if (lb.nodes.empty() || lb.nodes.front().eni == model::kNone) continue;
+        if (lb.nodes.empty()) continue;
+        if (lb.type == model::LoadBalancerType::Network) {
+            Endpoint e;
+            e.kind = Endpoint::Kind::Unassigned;
+            e.address = lb.nodes.front().private_ip;
+            e.load_balancer = i;
+            e.label = fmt::format("{} ({})", lb.meta.name, e.address.to_string());
+            found.emplace_back(std::move(e), fmt::format("load balancer '{}'", lb.meta.name));
+            continue;
+        }
+        if (lb.nodes.front().eni == model::kNone) continue;
         const Index eni = lb.nodes.front().eni;
         found.emplace_back(instance_endpoint(t, eni, t.enis[eni].primary_ip()),
                            fmt::format("load balancer '{}'", lb.meta.name));
@@ -156,7 +166,8 @@ std::string host_name_of(const Topology& t, const Endpoint& e) {
             return e.internet_host != model::kNone ? t.internet_hosts[e.internet_host].meta.name
                                                    : e.address.to_string();
         case Endpoint::Kind::Unassigned:
-            return e.address.to_string();
+            return e.load_balancer != model::kNone ? t.load_balancers[e.load_balancer].meta.name
+                                                   : e.address.to_string();
     }
     return "?";
 }

@@ -566,6 +566,14 @@ std::optional<FlowId> Host::flow_matching_error(const net::FiveTuple& quoted) co
     return loose;
 }
 
+std::optional<std::string> Host::unanswered(net::Ipv4Address address, std::uint8_t protocol,
+                                            std::uint16_t port) const {
+    if (!config_.answers_only_listeners) return std::nullopt;
+    if (protocol == net::Protocol::kIcmp) return "ignored: a load balancer node answers no ping";
+    if (config_.listening && config_.listening(address, protocol, port)) return std::nullopt;
+    return no_listener(protocol, port).detail;
+}
+
 HostReport Host::no_listener(std::uint8_t protocol, std::uint16_t port) const {
     return {HostAction::Ignore,
             fmt::format("ignored: no listener on {} (a load balancer node answers nothing else)",

@@ -141,9 +141,15 @@ void Simulation::build_hosts() {
     config.kind = Host::Kind::Internet;
     HostInterface itf{"internet", engine::kInternetPort, engine::kInternetMac, {}, {}, {}};
     for (const model::InternetHost& h : t.internet_hosts) itf.addresses.push_back(h.address);
-    if (itf.addresses.empty()) itf.addresses.push_back(net::Ipv4Address(192, 0, 2, 1));
-    config.interfaces.push_back(itf);
     std::set<net::Ipv4Address> cloud = cloud_public_addresses(t);
+    if (itf.addresses.empty()) {
+        // An address of its own, not one the cloud gave out (the loader gives load balancer
+        // nodes public addresses from the same documentation range).
+        net::Ipv4Address own(192, 0, 2, 1);
+        while (cloud.count(own) > 0) own = own + 1;
+        itf.addresses.push_back(own);
+    }
+    config.interfaces.push_back(itf);
     const Topology* topo = topology_.get();
     config.owns = [topo, cloud](net::Ipv4Address a) {
         return !topo->vpc_containing(a) && cloud.count(a) == 0;
@@ -236,6 +242,11 @@ net::Ipv4Address Simulation::destination_address(const Endpoint& from, const End
     if (from.kind == Endpoint::Kind::Internet && to.kind == Endpoint::Kind::Instance &&
         !to.via_public_address) {
         if (auto pub = topology_->public_address_of_eni(to.eni)) return *pub;
+    }
+    // AWS: network-load-balancers — an internet-facing node's DNS answer is its public address.
+    if (from.kind == Endpoint::Kind::Internet && to.load_balancer != model::kNone) {
+        const model::LoadBalancer& lb = topology_->load_balancers[to.load_balancer];
+        if (auto pub = topology_->public_address_of_lb_node(lb.nodes.front())) return *pub;
     }
     return to.address;
 }

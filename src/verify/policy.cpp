@@ -367,6 +367,21 @@ PolicyCheck check_policy(const Reach& reach, const Policy& policy, const PlaceRe
             check.results.push_back(std::move(result));
             continue;
         }
+        // A Network Load Balancer opens no connections: as a source it is passed over, and a
+        // selection of nothing else is an error.
+        const bool any_source =
+            from.places.empty() ||
+            std::any_of(from.places.begin(), from.places.end(),
+                        [&](std::size_t i) { return reach.places[i].source(); });
+        if (!any_source) {
+            check.diagnostics.error(a.from_loc, kind, "",
+                                    fmt::format("from: '{}' selects only Network Load Balancers, "
+                                                "which open no connections (destinations only)",
+                                                a.from));
+            check.results.push_back(std::move(result));
+            continue;
+        }
+        std::erase_if(from.places, [&](std::size_t i) { return !reach.places[i].source(); });
         result.evaluated = true;
         bool missing_pair = false;
         for (std::size_t s : from.places) {

@@ -24,6 +24,11 @@ std::set<net::Ipv4Address> account_addresses(const model::Topology& t) {
         if (e.public_ip) out.insert(*e.public_ip);
     }
     for (const model::ElasticIp& eip : t.elastic_ips) out.insert(eip.address);
+    for (const model::LoadBalancer& lb : t.load_balancers) {
+        for (const model::LoadBalancerNode& node : lb.nodes) {
+            if (auto a = t.public_address_of_lb_node(node)) out.insert(*a);
+        }
+    }
     return out;
 }
 
@@ -217,7 +222,16 @@ ProbeResult Prober::run(engine::Engine& engine, const Flow& flow, bool collect) 
         }
         const bool internet = host->kind() == sim::Host::Kind::Internet;
         const bool own = internet ? account_.count(d->dst) == 0 : host->has_address(d->dst);
-        if (!replying && own && host == destination) {
+        const bool arrived =
+            host == destination || (flow.to_targets && !internet && host != source);
+        if (!replying && own && arrived) {
+            // A load balancer's node takes only its listeners' ports (the simulation's host
+            // says so): nothing answers anything else.
+            if (auto silent = host->unanswered(d->dst, d->protocol, d->dst_port)) {
+                failure_at = host->name();
+                failure = *silent;
+                break;
+            }
             // The destination answers, from the address the request reached.
             sim::PacketSpec answer = answer_to(*d);
             out = internet ? Egress{} : egress_of(*host, host->route_to(d->src, d->dst));

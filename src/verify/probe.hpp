@@ -6,7 +6,9 @@
 // off) routes packets that are not its own, the internet sends packets for the account's public
 // addresses back in, and the destination answers a TCP SYN with SYN-ACK, an echo request with an
 // echo reply, a datagram with a datagram, whatever listens there (reachability is a property of
-// the network, not of the applications).
+// the network, not of the applications). A load balancer is the exception, as the simulation
+// plays it: an Application Load Balancer's node answers only its listeners' ports, and a Network
+// Load Balancer's request is answered by the target it reaches.
 #pragma once
 
 #include <memory>
@@ -30,6 +32,9 @@ struct Flow {
     std::uint8_t protocol = net::Protocol::kTcp;
     std::uint16_t sport = 0;  // tcp/udp
     std::uint16_t dport = 0;  // tcp/udp
+    // To a Network Load Balancer: the target the engine sends the request to answers it, and
+    // the answer comes back through the load balancer.
+    bool to_targets = false;
 };
 
 // A component that stopped a flow, as the audit engine recorded it: its drop step (owned by

@@ -292,7 +292,60 @@ std::vector<net::Cidr> not_internet(const Topology& t) {
         if (e.public_ip) out.emplace_back(*e.public_ip, 32);
     }
     for (const model::ElasticIp& eip : t.elastic_ips) out.emplace_back(eip.address, 32);
+    for (const model::LoadBalancer& lb : t.load_balancers) {
+        for (const model::LoadBalancerNode& node : lb.nodes) {
+            if (auto a = t.public_address_of_lb_node(node)) out.emplace_back(*a, 32);
+        }
+    }
     return out;
+}
+
+// The ENI a target of a target group is: an instance's primary ENI, or the ENI holding an IP
+// target's address; none when nothing holds it.
+Index target_eni(const Topology& t, const model::TargetGroup& tg, const model::Target& target) {
+    if (target.instance != model::kNone) {
+        const model::Instance& instance = t.instances[target.instance];
+        return instance.enis.empty() ? model::kNone : instance.enis.front();
+    }
+    for (Index e = 0; e < t.enis.size(); ++e) {
+        const model::Eni& eni = t.enis[e];
+        if (eni.vpc != tg.vpc) continue;
+        for (net::Ipv4Address a : eni.private_ips) {
+            if (a == target.ip) return e;
+        }
+    }
+    return model::kNone;
+}
+
+// A load balancer at an end of a pair. Its listeners' ports are what it takes. A Network Load
+// Balancer plays its nodes in the engine, and the flow goes on to a target: the nodes' subnets,
+// the load balancer's groups and its targets' groups and subnets all judge it.
+void cut_load_balancer(const Topology& t, PairCuts& cuts, Index b) {
+    const model::LoadBalancer& lb = t.load_balancers[b];
+    for (const model::Listener& l : lb.listeners) {
+        for (std::uint8_t p : {net::Protocol::kTcp, net::Protocol::kUdp}) {
+            cuts.dport(p).cut(l.port, l.port);
+        }
+    }
+    if (lb.type != model::LoadBalancerType::Network) return;
+    std::set<Index> subnets;
+    for (const model::LoadBalancerNode& node : lb.nodes) subnets.insert(node.subnet);
+    for (Index g : lb.security_groups) cut_group(t, cuts, g, Side::Both);
+    for (const model::Listener& l : lb.listeners) {
+        for (const model::WeightedTargetGroup& w : l.default_action.target_groups) {
+            if (w.target_group >= t.target_groups.size()) continue;
+            const model::TargetGroup& tg = t.target_groups[w.target_group];
+            for (const model::Target& target : tg.targets) {
+                const Index e = target_eni(t, tg, target);
+                if (e == model::kNone) continue;
+                for (Index g : t.enis[e].security_groups) cut_group(t, cuts, g, Side::Both);
+                subnets.insert(t.enis[e].subnet);
+            }
+        }
+    }
+    for (Index s : subnets) {
+        if (s != model::kNone) cut_acl(t, cuts, t.subnets[s].network_acl, Side::Both);
+    }
 }
 
 // A readable address of an atom: one of the documentation ranges when the atom holds one.
@@ -360,6 +413,10 @@ struct End {
     sim::Endpoint endpoint;
     std::string trace_name;     // the witness's --from/--to
     bool any_internet = false;  // every internet address, atom by atom
+    Index load_balancer = model::kNone;
+    // A Network Load Balancer's node: no ENI; the engine plays it at these addresses (the
+    // internet sends to the public one).
+    bool nlb = false;
 };
 
 End end_of(const Topology& t, const Place& place) {
@@ -369,13 +426,24 @@ End end_of(const Topology& t, const Place& place) {
         e.endpoint.kind = sim::Endpoint::Kind::Internet;
         return e;
     }
+    e.load_balancer = place.load_balancer;
+    e.trace_name = place.trace_name;
+    e.endpoint.label = place.name;
+    if (place.eni == model::kNone) {  // a Network Load Balancer: its first node's address
+        const model::LoadBalancer& lb = t.load_balancers[place.load_balancer];
+        e.nlb = true;
+        e.endpoint.kind = sim::Endpoint::Kind::Unassigned;
+        e.endpoint.address = lb.nodes.front().private_ip;
+        // Named by its name, the internet reaches it at its public address (as trace does);
+        // named by the address, at that address.
+        if (place.trace_name == lb.meta.name) e.endpoint.load_balancer = place.load_balancer;
+        return e;
+    }
     const model::Eni& eni = t.enis[place.eni];
     e.endpoint.kind = sim::Endpoint::Kind::Instance;
     e.endpoint.eni = place.eni;
     e.endpoint.instance = eni.instance;
     e.endpoint.address = eni.primary_ip();
-    e.endpoint.label = place.name;
-    e.trace_name = place.trace_name;
     return e;
 }
 
@@ -412,7 +480,8 @@ class PairSolver {
             const End& other = e == &from ? to : from;
             Peer peer;
             const Peer* known = &peer;  // none: every rule may match
-            if (other.endpoint.kind == sim::Endpoint::Kind::Instance) {
+            if (other.load_balancer != model::kNone) known = nullptr;
+            if (other.endpoint.kind == sim::Endpoint::Kind::Instance && known != nullptr) {
                 const Index instance = t_.enis[other.endpoint.eni].instance;
                 if (instance == model::kNone) known = nullptr;  // an ENI on its own
                 if (instance != model::kNone) {
@@ -423,6 +492,12 @@ class PairSolver {
             }
             for (Index g : eni.security_groups) cut_group(t_, cuts, g, side, known);
             cut_acl(t_, cuts, t_.subnets[eni.subnet].network_acl, side, known);
+        }
+        for (const End* e : {&from, &to}) {
+            if (e->load_balancer == model::kNone) continue;
+            vpcs.insert(t_.load_balancers[e->load_balancer].vpc);
+            cut_load_balancer(t_, cuts, e->load_balancer);
+            if (e->nlb) cuts.add(nat_cuts_[t_.load_balancers[e->load_balancer].vpc], true);
         }
         if (vpcs.empty()) {  // from the internet to an address: any subnet may hold it
             for (Index v = 0; v < t_.vpcs.size(); ++v) vpcs.insert(v);
@@ -491,6 +566,7 @@ class PairSolver {
                 e->trace_name = addresses[ai].to_string();
             }
             Flow flow = prober_.flow(f.endpoint, d.endpoint);
+            flow.to_targets = d.nlb;
             const bool local = prober_.local(flow);
 
             // One walk through the audit engine gives the verdict and every blocker. The
@@ -517,6 +593,20 @@ class PairSolver {
                         if (prober_.connects(other).connected) {
                             connected = true;
                             probe = other;
+                        }
+                    }
+                    // A Network Load Balancer picks the target by a hash of the flow, source
+                    // port included: on a listener, other source ports reach other targets.
+                    if (!connected && probe.to_targets && !filter.sport &&
+                        on_listener(d.load_balancer, probe)) {
+                        for (std::uint16_t port : hash_ports(sports)) {
+                            Flow other = probe;
+                            other.sport = port;
+                            if (prober_.connects(other).connected) {
+                                connected = true;
+                                probe = other;
+                                break;
+                            }
                         }
                     }
                 }
@@ -606,6 +696,28 @@ class PairSolver {
     }
 
   private:
+    // Whether a flow is for one of a load balancer's listeners.
+    bool on_listener(Index lb, const Flow& flow) const {
+        if (lb == model::kNone) return false;
+        const auto& listeners = t_.load_balancers[lb].listeners;
+        return std::any_of(listeners.begin(), listeners.end(),
+                           [&](const model::Listener& l) { return l.port == flow.dport; });
+    }
+    // Source ports spread over the source port atoms, to meet every target a flow hash may
+    // pick (a target missed by all of them is one chance in 10^5 or less for up to 8 targets).
+    static std::vector<std::uint16_t> hash_ports(const std::vector<Interval>& sports) {
+        constexpr std::uint32_t kTries = 96;
+        std::vector<std::uint16_t> out;
+        for (const Interval& atom : sports) {
+            const std::uint32_t width = atom.last - atom.first + 1;
+            const std::uint32_t n = std::min(width, kTries);
+            for (std::uint32_t i = 1; i < n; ++i) {
+                out.push_back(static_cast<std::uint16_t>(atom.first + i * (width / n)));
+            }
+        }
+        return out;
+    }
+
     const Topology& t_;
     Prober& prober_;
     std::vector<PairCuts> vpc_cuts_;  // per VPC
@@ -675,12 +787,21 @@ class Classifier {
             k.unique = t_.enis.size();  // the internet is a class of its own
             return k;
         }
+        if (place.kind == Place::Kind::LoadBalancer) {
+            // A load balancer answers as no instance does (its listeners only, or its targets):
+            // a class of its own.
+            k.unique = static_cast<Index>(t_.enis.size() + 1 + place.load_balancer);
+            return k;
+        }
         const model::Eni& eni = t_.enis[place.eni];
-        const model::Instance& instance = t_.instances[eni.instance];
-        const bool special = !eni.source_dest_check || instance.enis.size() > 1 ||
+        const model::Instance* instance =
+            eni.instance != model::kNone ? &t_.instances[eni.instance] : nullptr;
+        const bool special = !eni.source_dest_check ||
+                             (instance != nullptr && instance->enis.size() > 1) ||
                              eni.private_ips.size() > 1 || !eni.secondary_elastic_ips.empty() ||
                              targets_.count({model::RouteTargetKind::Eni, place.eni}) > 0 ||
-                             targets_.count({model::RouteTargetKind::Instance, eni.instance}) > 0;
+                             (instance != nullptr &&
+                              targets_.count({model::RouteTargetKind::Instance, eni.instance}) > 0);
         if (special) k.unique = place.eni;
         const model::Subnet& subnet = t_.subnets[eni.subnet];
         k.vpc = eni.vpc;
@@ -693,7 +814,7 @@ class Classifier {
         if (auto pub = t_.public_address_of_eni(place.eni)) {
             k.public_atom = 1 + cuts_.atom_of(pub->value());
         }
-        k.running = instance.running;
+        k.running = instance == nullptr || instance->running;
         return k;
     }
 
@@ -829,10 +950,13 @@ ReachResult compute_reach(const Topology& topology, const ReachOptions& options)
         reach.sources = s.places;
     }
     // A stopped instance sends nothing: it is a destination only (its ENI drops what comes).
+    // A Network Load Balancer opens nothing but health checks: a destination only too.
     std::erase_if(reach.sources, [&](std::size_t i) {
         const Place& p = reach.places[i];
-        return p.kind == Place::Kind::Eni &&
-               !topology.instances[topology.enis[p.eni].instance].running;
+        if (!p.source()) return true;
+        if (p.kind != Place::Kind::Eni) return false;
+        const Index instance = topology.enis[p.eni].instance;
+        return instance != model::kNone && !topology.instances[instance].running;
     });
     if (!options.to.empty()) {
         Selection s = select_places(topology, reach.places, options.to);
@@ -856,10 +980,17 @@ ReachResult compute_reach(const Topology& topology, const ReachOptions& options)
     reach.subnet_of.resize(reach.places.size(), Reach::kNoSubnet);
     reach.multihomed.assign(reach.places.size(), 0);
     for (std::size_t i = 0; i < reach.places.size(); ++i) {
-        if (reach.places[i].kind == Place::Kind::Eni) {
-            const model::Eni& eni = topology.enis[reach.places[i].eni];
+        const Place& p = reach.places[i];
+        if (p.eni != model::kNone) {
+            const model::Eni& eni = topology.enis[p.eni];
             reach.subnet_of[i] = static_cast<std::uint32_t>(eni.subnet);
-            reach.multihomed[i] = topology.instances[eni.instance].enis.size() > 1;
+            reach.multihomed[i] =
+                eni.instance != model::kNone && topology.instances[eni.instance].enis.size() > 1;
+        }
+        // A Network Load Balancer's fate with a peer depends on the peer's subnet beside its
+        // nodes' and targets': its pairs are its own.
+        if (p.kind == Place::Kind::LoadBalancer && p.eni == model::kNone) {
+            reach.multihomed[i] = 1;
         }
     }
     // The pairs to compute: the first pair of places of each pair of classes.
@@ -965,6 +1096,24 @@ QueryResult query(const Topology& topology, const sim::TraceQuery& q) {
             end.endpoint.kind = sim::Endpoint::Kind::Internet;
             return true;
         }
+        // A Network Load Balancer by a node's address, sent to as given.
+        if (const auto address = net::Ipv4Address::parse(text)) {
+            for (Index b = 0; b < topology.load_balancers.size(); ++b) {
+                const model::LoadBalancer& lb = topology.load_balancers[b];
+                if (lb.type != model::LoadBalancerType::Network) continue;
+                for (const model::LoadBalancerNode& node : lb.nodes) {
+                    const auto pub = topology.public_address_of_lb_node(node);
+                    if (node.private_ip != *address && pub != *address) continue;
+                    end.load_balancer = b;
+                    end.nlb = true;
+                    end.endpoint.kind = sim::Endpoint::Kind::Unassigned;
+                    end.endpoint.address = *address;
+                    end.endpoint.label = text;
+                    end.trace_name = text;
+                    return true;
+                }
+            }
+        }
         sim::ResolveResult r = sim::resolve_endpoint(topology, text);
         if (!r.endpoint) {
             result.error = fmt::format("{}: {}", flag, r.error);
@@ -972,11 +1121,25 @@ QueryResult query(const Topology& topology, const sim::TraceQuery& q) {
         }
         end.endpoint = *r.endpoint;
         end.trace_name = text;
+        if (end.endpoint.kind == sim::Endpoint::Kind::Instance) {
+            end.load_balancer = topology.enis[end.endpoint.eni].load_balancer;
+        }
+        if (end.endpoint.load_balancer != model::kNone) {  // a Network Load Balancer by name
+            end.load_balancer = end.endpoint.load_balancer;
+            end.nlb = true;
+        }
         return true;
     };
     End from;
     End to;
     if (!resolve(q.from, from, "--from") || !resolve(q.to, to, "--to")) return result;
+    if (from.nlb) {
+        result.error = fmt::format(
+            "--from: '{}' is a Network Load Balancer, which opens no connections of its own (a "
+            "destination only)",
+            q.from);
+        return result;
+    }
     if (from.endpoint.kind == sim::Endpoint::Kind::Unassigned) {
         result.error = fmt::format("--from: no interface holds {}", q.from);
         return result;

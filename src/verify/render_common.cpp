@@ -156,7 +156,9 @@ Json blockers_json(const std::vector<Blocker>& blockers) {
 
 Json place_json(const Place& p) {
     return {{"name", p.name},
-            {"kind", p.kind == Place::Kind::Internet ? "internet" : "eni"},
+            {"kind", p.kind == Place::Kind::Internet       ? "internet"
+                     : p.kind == Place::Kind::LoadBalancer ? "load_balancer"
+                                                           : "eni"},
             {"address", p.address},
             {"trace_name", p.trace_name}};
 }

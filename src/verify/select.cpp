@@ -20,10 +20,17 @@ bool named(const model::Meta& meta, std::string_view text) {
 std::string trace_name_of(const Topology& t, Index eni) {
     const model::Eni& e = t.enis[eni];
     std::vector<std::string> candidates;
-    const model::Instance& instance = t.instances[e.instance];
-    if (instance.enis.front() == eni) {
-        candidates.push_back(instance.meta.name);
-        if (!instance.meta.id.empty()) candidates.push_back(instance.meta.id);
+    if (e.instance != model::kNone) {
+        const model::Instance& instance = t.instances[e.instance];
+        if (instance.enis.front() == eni) {
+            candidates.push_back(instance.meta.name);
+            if (!instance.meta.id.empty()) candidates.push_back(instance.meta.id);
+        }
+    }
+    if (e.load_balancer != model::kNone) {  // trace resolves an ALB's name to its first node
+        const model::LoadBalancer& lb = t.load_balancers[e.load_balancer];
+        candidates.push_back(lb.meta.name);
+        if (!lb.meta.id.empty()) candidates.push_back(lb.meta.id);
     }
     candidates.push_back(e.meta.name);
     if (!e.meta.id.empty()) candidates.push_back(e.meta.id);
@@ -37,7 +44,20 @@ std::string trace_name_of(const Topology& t, Index eni) {
     return e.primary_ip().to_string();
 }
 
+// The ENIs of a load balancer's nodes (an ALB's; an NLB has none).
+std::vector<Index> node_enis(const model::LoadBalancer& lb) {
+    std::vector<Index> out;
+    for (const model::LoadBalancerNode& node : lb.nodes) {
+        if (node.eni != model::kNone) out.push_back(node.eni);
+    }
+    return out;
+}
+
 }  // namespace
+
+bool Place::source() const noexcept {
+    return kind != Kind::LoadBalancer || eni != model::kNone;
+}
 
 std::vector<Place> places_of(const Topology& t) {
     std::vector<Place> places;
@@ -58,6 +78,26 @@ std::vector<Place> places_of(const Topology& t) {
             places.push_back(std::move(p));
         }
     }
+    for (Index b = 0; b < t.load_balancers.size(); ++b) {
+        const model::LoadBalancer& lb = t.load_balancers[b];
+        if (lb.nodes.empty()) continue;
+        const model::LoadBalancerNode& first = lb.nodes.front();
+        if (lb.type == model::LoadBalancerType::Application && first.eni == model::kNone) continue;
+        Place p;
+        p.kind = Place::Kind::LoadBalancer;
+        p.load_balancer = b;
+        p.eni = first.eni;
+        p.name = lb.meta.name;
+        p.address = first.private_ip.to_string();
+        if (p.eni != model::kNone) {
+            p.trace_name = trace_name_of(t, p.eni);
+        } else {  // a Network Load Balancer: by its name, unless that names something else too
+            sim::ResolveResult r = sim::resolve_endpoint(t, lb.meta.name);
+            const bool unique = r.endpoint && r.endpoint->load_balancer == b;
+            p.trace_name = unique ? lb.meta.name : p.address;
+        }
+        places.push_back(std::move(p));
+    }
     Place internet;
     internet.kind = Place::Kind::Internet;
     internet.name = "internet";
@@ -74,24 +114,37 @@ Selection select_places(const Topology& t, const std::vector<Place>& places,
     if (auto colon = selector.find(':'); colon != std::string_view::npos) {
         kind = selector.substr(0, colon);
         name = selector.substr(colon + 1);
-        static constexpr std::string_view kKinds[] = {"instance", "eni", "subnet",
+        static constexpr std::string_view kKinds[] = {"instance", "eni", "lb",  "subnet",
                                                       "vpc",      "sg",  "cidr"};
         if (std::find(std::begin(kKinds), std::end(kKinds), kind) == std::end(kKinds)) {
             return {{},
-                    fmt::format("'{}': unknown kind '{}'; expected instance:, eni:, subnet:, "
-                                "vpc:, sg: or cidr:",
+                    fmt::format("'{}': unknown kind '{}'; expected instance:, eni:, lb:, "
+                                "subnet:, vpc:, sg: or cidr:",
                                 selector, kind)};
         }
     }
     auto wants = [&](std::string_view k) { return kind.empty() || kind == k; };
-    auto pick = [&](auto&& eni_matches) {
+    // ENIs by a test on the ENI; load balancers by a test on the load balancer (by default:
+    // one of its nodes' ENIs passes the ENI's test).
+    auto pick_both = [&](auto&& eni_matches, auto&& lb_matches) {
         Selection s;
         for (std::size_t i = 0; i < places.size(); ++i) {
-            if (places[i].kind == Place::Kind::Eni && eni_matches(places[i].eni)) {
-                s.places.push_back(i);
-            }
+            const Place& p = places[i];
+            const bool match = (p.kind == Place::Kind::Eni && eni_matches(p.eni)) ||
+                               (p.kind == Place::Kind::LoadBalancer &&
+                                lb_matches(t.load_balancers[p.load_balancer]));
+            if (match) s.places.push_back(i);
         }
         return s;
+    };
+    auto pick = [&](auto&& eni_matches) {
+        return pick_both(eni_matches, [&](const model::LoadBalancer& lb) {
+            const std::vector<Index> enis = node_enis(lb);
+            return std::any_of(enis.begin(), enis.end(), eni_matches);
+        });
+    };
+    auto nodes_where = [](const model::LoadBalancer& lb, auto&& node_matches) {
+        return std::any_of(lb.nodes.begin(), lb.nodes.end(), node_matches);
     };
     auto internet = [&] {
         Selection s;
@@ -114,37 +167,58 @@ Selection select_places(const Topology& t, const std::vector<Place>& places,
             if (named(t.enis[e].meta, name)) return pick([&](Index eni) { return eni == e; });
         }
     }
+    if (wants("lb")) {
+        for (const model::LoadBalancer& lb : t.load_balancers) {
+            if (!named(lb.meta, name)) continue;
+            return pick_both([](Index) { return false; },
+                             [&](const model::LoadBalancer& other) { return &other == &lb; });
+        }
+    }
     if (wants("subnet")) {
         for (Index s = 0; s < t.subnets.size(); ++s) {
             if (named(t.subnets[s].meta, name)) {
-                return pick([&](Index eni) { return t.enis[eni].subnet == s; });
+                return pick_both([&](Index eni) { return t.enis[eni].subnet == s; },
+                                 [&](const model::LoadBalancer& lb) {
+                                     return nodes_where(lb, [&](const model::LoadBalancerNode& n) {
+                                         return n.subnet == s;
+                                     });
+                                 });
             }
         }
     }
     if (wants("vpc")) {
         for (Index v = 0; v < t.vpcs.size(); ++v) {
             if (named(t.vpcs[v].meta, name)) {
-                return pick([&](Index eni) { return t.enis[eni].vpc == v; });
+                return pick_both([&](Index eni) { return t.enis[eni].vpc == v; },
+                                 [&](const model::LoadBalancer& lb) { return lb.vpc == v; });
             }
         }
     }
     if (wants("sg")) {
         for (Index g = 0; g < t.security_groups.size(); ++g) {
             if (!named(t.security_groups[g].meta, name)) continue;
-            return pick([&](Index eni) {
-                const auto& groups = t.enis[eni].security_groups;
+            auto member = [&](const std::vector<Index>& groups) {
                 return std::find(groups.begin(), groups.end(), g) != groups.end();
-            });
+            };
+            return pick_both(
+                [&](Index eni) { return member(t.enis[eni].security_groups); },
+                [&](const model::LoadBalancer& lb) { return member(lb.security_groups); });
         }
     }
     if (wants("cidr")) {
         bool host_bits = false;
         if (auto cidr = net::Cidr::parse_lenient(name, &host_bits); cidr && !host_bits) {
-            Selection s = pick([&](Index eni) {
-                const auto& ips = t.enis[eni].private_ips;
-                return std::any_of(ips.begin(), ips.end(),
-                                   [&](net::Ipv4Address a) { return cidr->contains(a); });
-            });
+            Selection s = pick_both(
+                [&](Index eni) {
+                    const auto& ips = t.enis[eni].private_ips;
+                    return std::any_of(ips.begin(), ips.end(),
+                                       [&](net::Ipv4Address a) { return cidr->contains(a); });
+                },
+                [&](const model::LoadBalancer& lb) {
+                    return nodes_where(lb, [&](const model::LoadBalancerNode& n) {
+                        return cidr->contains(n.private_ip);
+                    });
+                });
             // Addresses outside every VPC are the internet's.
             bool inside = false;
             for (const model::Vpc& vpc : t.vpcs) {
@@ -163,8 +237,8 @@ Selection select_places(const Topology& t, const std::vector<Place>& places,
         }
     }
     return {{},
-            fmt::format("'{}' names no instance, ENI, subnet, VPC or security group, and is not a "
-                        "CIDR or 'internet'",
+            fmt::format("'{}' names no instance, ENI, load balancer, subnet, VPC or security "
+                        "group, and is not a CIDR or 'internet'",
                         selector)};
 }
 

@@ -165,8 +165,9 @@ TEST(Trace, HttpOptionsAreCheckedBeforeAnythingRuns) {
 
 // Through a Network Load Balancer the target answers, and its reply returns through the node.
 TEST(Trace, AFlowThroughANetworkLoadBalancerShowsTheTargetsReplyReturningThroughIt) {
-    Result r = vpcctl("trace topologies/nlb.yaml --from client --to 203.0.113.60 --proto tcp "
-                      "--dport 80");
+    Result r = vpcctl(
+        "trace topologies/nlb.yaml --from client --to 203.0.113.60 --proto tcp "
+        "--dport 80");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     expect_golden("client-through-nlb.txt", r.out);
 }

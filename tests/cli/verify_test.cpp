@@ -163,6 +163,82 @@ TEST(VerifyCommand, AViolatedPolicyShowsTheWitnessAndItsTraceAndExitsOne) {
     EXPECT_TRUE(has(r.out, "holds     web -> app only [tcp/8080] (1 pair)\n")) << r.out;
 }
 
+TEST(ReachCommand, ANetworkLoadBalancerIsAColumnOnlyAnsweredThroughItsTarget) {
+    Result r = vpcctl("reach topologies/nlb.yaml --to web-nlb --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    json doc = json::parse(r.out);
+    EXPECT_EQ(doc["sources"], (json{"web-1", "web-2", "internet"})) << "a destination only";
+    EXPECT_EQ(doc["destinations"], (json{"web-nlb"}));
+    ASSERT_EQ(doc["pairs"].size(), 3u);
+    const json& internet = doc["pairs"][2];
+    EXPECT_EQ(internet["from"], "internet");
+    EXPECT_EQ(internet["open"], (json{"tcp/80"}));
+    EXPECT_EQ(internet["open_witnesses"][0]["command"],
+              "vpcctl trace topologies/nlb.yaml --from 203.0.113.10 --to web-nlb --proto tcp "
+              "--dport 80 --sport 32768");
+    // The witness replays: the target answers and its answer comes back through the node.
+    Result trace = vpcctl(
+        "trace topologies/nlb.yaml --from 203.0.113.10 --to web-nlb --proto tcp --dport 80 "
+        "--sport 32768");
+    EXPECT_EQ(trace.exit_code, 0) << trace.out << trace.err;
+    EXPECT_TRUE(has(trace.out, "host/web-1")) << trace.out;
+    EXPECT_TRUE(has(trace.out, "return ")) << trace.out;
+    EXPECT_TRUE(has(trace.out, "\nreachable\n")) << trace.out;
+}
+
+TEST(ReachCommand, TheWebStacksLoadBalancerIsARowAndAColumn) {
+    Result r = vpcctl("reach topologies/web-stack.yaml");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(has(r.out,
+                    "shop-alb   tcp/8080  tcp/8080  —         tcp/80     tcp/80     tcp/80     ·  "
+                    "         —\n"
+                    "internet   —         —         —         —          —          —          "
+                    "tcp/80,443  ·\n"))
+        << r.out;
+}
+
+TEST(VerifyCommand, TheWebStacksExamplePolicyHoldsThroughItsLoadBalancer) {
+    Result r = vpcctl("verify topologies/web-stack.yaml topologies/policies/web-stack.yaml");
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_TRUE(has(r.out, "8 assertions, 8 hold, 0 violated")) << r.out;
+    EXPECT_TRUE(has(r.out, "holds     the load balancer reaches the web servers on 80 (3 pairs)\n"))
+        << r.out;
+}
+
+TEST(VerifyCommand, AViolationAtALoadBalancerExitsOneWithItsWitness) {
+    TempDir dir;
+    std::string policy = dir.write("policy.yaml",
+                                   "assertions:\n"
+                                   "  - {from: internet, to: shop-alb, reachable: tcp/22}\n"
+                                   "  - {from: internet, to: web-asg-1, unreachable: tcp/80}\n")
+                             .string();
+    Result r = vpcctl("verify topologies/web-stack.yaml " + policy);
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_TRUE(has(r.out, "2 assertions, 1 hold, 1 violated")) << r.out;
+    EXPECT_TRUE(has(r.out,
+                    "  internet -> shop-alb: tcp/22 does not connect\n"
+                    "    blocked by sg/alb-sg: SecurityGroupNoMatch"))
+        << r.out;
+    EXPECT_TRUE(has(r.out,
+                    "    witness: vpcctl trace topologies/web-stack.yaml --from 203.0.113.10 --to "
+                    "shop-alb --proto tcp --dport 22 --sport 32768\n"))
+        << r.out;
+    EXPECT_TRUE(has(r.out, "    unreachable: dropped at sg/alb-sg (SecurityGroupNoMatch)\n"))
+        << "the witness's trace";
+    EXPECT_TRUE(has(r.out, "holds     internet -> web-asg-1 unreachable [tcp/80] (1 pair)\n"))
+        << r.out;
+}
+
+TEST(VerifyCommand, ANetworkLoadBalancerAsASourceIsAnInputError) {
+    TempDir dir;
+    std::string policy =
+        dir.write("policy.yaml", "assertions:\n  - {from: web-nlb, to: web-1, reachable: tcp/80}\n")
+            .string();
+    Result r = vpcctl("verify topologies/nlb.yaml " + policy);
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_TRUE(has(r.err, "only Network Load Balancers, which open no connections")) << r.err;
+}
+
 TEST(VerifyCommand, AReplyDroppedByAStatelessAclIsNotAConnection) {
     TempDir dir;
     std::string policy =

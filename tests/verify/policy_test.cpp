@@ -7,6 +7,7 @@
 #include <map>
 
 #include "sample_reach.hpp"
+#include "vpcstack/model/loader.hpp"
 
 namespace vpcstack::verify {
 namespace {
@@ -274,6 +275,83 @@ TEST(PolicyCheck, EveryViolatingPairIsListed) {
         EXPECT_FALSE(r.holds) << r.assertion->label();
         EXPECT_EQ(r.violations.size(), 1u) << r.assertion->label();
     }
+}
+
+// ---- load balancers, on the example topologies ----
+
+model::Topology load_example(const std::string& name) {
+    model::LoadResult r =
+        model::load_topology_file(std::string(VPCSTACK_SOURCE_DIR) + "/topologies/" + name);
+    EXPECT_TRUE(r.ok()) << name;
+    return *r.topology;
+}
+
+Reach computed(const model::Topology& t) {
+    ReachResult r = compute_reach(t);
+    EXPECT_TRUE(r.reach) << r.error;
+    return *r.reach;
+}
+
+TEST(PolicyCheck, TheWebStacksExamplePolicyNamesItsLoadBalancerAndHolds) {
+    model::Topology t = load_example("web-stack.yaml");
+    PolicyLoad load =
+        load_policy_file(std::string(VPCSTACK_SOURCE_DIR) + "/topologies/policies/web-stack.yaml");
+    ASSERT_TRUE(load.ok()) << ::testing::PrintToString(messages(load.diagnostics));
+    PolicyCheck c = check_policy(t, computed(t), *load.policy);
+    EXPECT_TRUE(c.holds());
+    EXPECT_TRUE(c.diagnostics.sorted().empty())
+        << ::testing::PrintToString(messages(c.diagnostics));
+    EXPECT_EQ(c.results[2].pairs, 3u) << "shop-alb to each of the three web servers";
+}
+
+TEST(PolicyCheck, AViolationAtALoadBalancerNamesItAndShowsAWitnessToIt) {
+    model::Topology t = load_example("web-stack.yaml");
+    Reach r = computed(t);
+    PolicyCheck c = check_policy(t, r,
+                                 policy_of("assertions:\n"
+                                           "  - {from: internet, to: shop-alb, reachable: tcp/22}\n"
+                                           "  - {from: internet, to: shop-alb, unreachable: "
+                                           "tcp/443}\n"
+                                           "  - {from: internet, to: web-asg-1, reachable: "
+                                           "tcp/80}\n"));
+    EXPECT_FALSE(c.holds());
+    ASSERT_EQ(c.results.size(), 3u);
+    for (const AssertionResult& a : c.results) ASSERT_EQ(a.violations.size(), 1u);
+    const Violation& ssh = c.results[0].violations[0];
+    EXPECT_EQ(ssh.to_name, "shop-alb");
+    EXPECT_EQ(ssh.witness.to, "shop-alb");
+    EXPECT_EQ(ssh.witness.dport, 22);
+    EXPECT_FALSE(ssh.connects);
+    ASSERT_FALSE(ssh.blockers.empty());
+    EXPECT_EQ(ssh.blockers[0].component, "sg/alb-sg");
+    const Violation& https = c.results[1].violations[0];
+    EXPECT_TRUE(https.connects);
+    EXPECT_EQ(https.witness.to, "shop-alb");
+    EXPECT_EQ(https.witness.dport, 443);
+    EXPECT_FALSE(c.results[2].violations[0].connects) << "not directly";
+}
+
+TEST(PolicyCheck, ANetworkLoadBalancerIsADestinationOnly) {
+    model::Topology t = load_example("nlb.yaml");
+    Reach r = computed(t);
+    PolicyCheck to =
+        check_policy(t, r,
+                     policy_of("assertions:\n"
+                               "  - {from: internet, to: web-nlb, only: tcp/80}\n"
+                               "  - {from: internet, to: web-nlb, reachable: tcp/80}\n"
+                               "  - {from: vpc:shop, to: internet, unreachable: all}\n"));
+    EXPECT_TRUE(to.holds()) << ::testing::PrintToString(messages(to.diagnostics));
+    EXPECT_EQ(to.results[2].pairs, 2u) << "the load balancer is passed over as a source";
+
+    PolicyCheck from =
+        check_policy(t, r,
+                     policy_of("assertions:\n  - {from: web-nlb, to: web-1, reachable: "
+                               "tcp/80}\n"));
+    EXPECT_FALSE(from.holds());
+    EXPECT_EQ(messages(from.diagnostics),
+              std::vector<std::string>{"p.yaml:2:12: error: assertion 1: from: 'web-nlb' selects "
+                                       "only Network Load Balancers, which open no connections "
+                                       "(destinations only)"});
 }
 
 TEST(WitnessIn, KeepsAWitnessThatIsAlreadyOneOfTheServices) {

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 
 #include "vpcstack/model/loader.hpp"
 #include "vpcstack/sim/trace_report.hpp"
@@ -341,6 +343,201 @@ TEST(Query, AnswersOneServiceWithAWitness) {
 
     EXPECT_FALSE(query(t, {"app", "db", "tcp", -1, -1}).error.empty());  // --dport needed
     EXPECT_FALSE(query(t, {"nobody", "db", "tcp", 1, -1}).error.empty());
+}
+
+// ---- load balancers as places ----
+
+// The host of the target that answered a trace's request, "" when no instance did.
+std::string answered_by(const sim::TraceReport& report) {
+    for (const sim::ReportStep& step : report.forward.steps) {
+        if (step.host && step.host->action == sim::HostAction::Answer) return step.host->host;
+    }
+    return "";
+}
+
+TEST(Reach, ALoadBalancerIsOnePlaceNamedAfterIt) {
+    model::Topology t = load("web-stack.yaml");
+    std::vector<Place> places = places_of(t);
+    auto named = [&](std::string_view n) {
+        return std::count_if(places.begin(), places.end(),
+                             [&](const Place& p) { return p.name == n; });
+    };
+    EXPECT_EQ(named("shop-alb"), 1) << "one place for the load balancer";
+    EXPECT_EQ(named("shop-alb-us-east-1a") + named("shop-alb-us-east-1b"), 0)
+        << "its nodes' ENIs are not places of their own";
+    const Place& alb = places[place(reach_of(t, {"internet", "shop-alb"}), "shop-alb")];
+    EXPECT_EQ(alb.kind, Place::Kind::LoadBalancer);
+    EXPECT_EQ(alb.trace_name, "shop-alb") << "vpcctl trace resolves the name to its first node";
+    EXPECT_EQ(alb.address, t.enis[t.load_balancers[0].nodes.front().eni].primary_ip().to_string());
+    EXPECT_TRUE(alb.source());
+}
+
+TEST(Reach, TheInternetReachesTheWebStackOnlyThroughItsApplicationLoadBalancer) {
+    model::Topology t = load("web-stack.yaml");
+    Reach r = reach_of(t);
+    EXPECT_EQ(pair(r, "internet", "shop-alb").open, services({"tcp/80", "tcp/443"}));
+    const Closed& ssh = closed_for(pair(r, "internet", "shop-alb"), "tcp/22");
+    EXPECT_TRUE(blocked_by(ssh, "sg/alb-sg", DropReason::SecurityGroupNoMatch, false));
+    for (const char* web : {"web-asg-1", "web-asg-2", "web-asg-3"}) {
+        EXPECT_TRUE(pair(r, "internet", web).open.empty()) << web << ": not directly";
+        // The load balancer's own leg: its connections to the targets.
+        EXPECT_EQ(pair(r, "shop-alb", web).open, services({"tcp/80"})) << web;
+    }
+    for (const char* app : {"app-1", "app-2"}) {
+        EXPECT_EQ(pair(r, "shop-alb", app).open, services({"tcp/8080"})) << app;
+    }
+    EXPECT_TRUE(pair(r, "shop-alb", "db").open.empty());
+    EXPECT_TRUE(pair(r, "shop-alb", "internet").open.empty());
+    EXPECT_EQ(pair(r, "web-asg-1", "shop-alb").open, services({"tcp/80", "tcp/443"}))
+        << "its listeners from inside the VPC too";
+    expect_all_witnesses_replay(t, r);
+}
+
+TEST(Reach, AnApplicationLoadBalancerAnswersOnlyItsListenersWhateverItsGroupsAdmit) {
+    model::Topology t = parse(R"(
+region: us-east-1
+vpcs:
+  - name: v
+    cidr: 10.0.0.0/16
+    internet_gateway: igw
+    subnets:
+      - {name: pub-a, cidr: 10.0.0.0/24, az: us-east-1a, route_table: pub-rt}
+      - {name: pub-b, cidr: 10.0.1.0/24, az: us-east-1b, route_table: pub-rt}
+      - {name: web-a, cidr: 10.0.10.0/24, az: us-east-1a}
+    route_tables:
+      - name: pub-rt
+        routes: [0.0.0.0/0 -> igw]
+    security_groups:
+      - name: open-sg
+        ingress: [all from 0.0.0.0/0]
+      - name: web-sg
+        ingress: [tcp/80 from sg:open-sg]
+    instances:
+      - {name: web, subnet: web-a, security_groups: [web-sg], listen: [tcp/80]}
+    load_balancers:
+      - name: alb
+        type: application
+        scheme: internet-facing
+        subnets: [pub-a, pub-b]
+        security_groups: [open-sg]
+        listeners:
+          - {protocol: HTTP, port: 8000, default_action: {forward: web-tg}}
+    target_groups:
+      - {name: web-tg, protocol: HTTP, port: 80, targets: [web]}
+)");
+    Reach r = reach_of(t);
+    const PairResult& p = pair(r, "internet", "alb");
+    EXPECT_EQ(p.open, services({"tcp/8000"})) << "open-sg admits everything";
+    const Closed& other = closed_for(p, "tcp/8001");
+    ASSERT_EQ(other.blockers.size(), 1u);
+    EXPECT_EQ(other.blockers[0].component, "alb-us-east-1a") << "the first node's host";
+    EXPECT_FALSE(other.blockers[0].reason) << "no component drops it: nothing answers";
+    EXPECT_FALSE(other.blockers[0].reply);
+    EXPECT_TRUE(closed_for(p, "icmp echo").services.contains(*parse_service("udp/8000")));
+    // The node's words for one service.
+    QueryResult q = query(t, {"203.0.113.10", "alb", "tcp", 8001, -1});
+    ASSERT_TRUE(q.error.empty()) << q.error;
+    EXPECT_FALSE(q.reachable);
+    ASSERT_EQ(q.blockers.size(), 1u);
+    EXPECT_NE(q.blockers[0].detail.find("no listener on tcp/8001"), std::string::npos)
+        << q.blockers[0].detail;
+    EXPECT_EQ(pair(r, "web", "alb").open, services({"tcp/8000"}));
+    EXPECT_EQ(pair(r, "alb", "web").open, services({"tcp/80"}));
+    expect_all_witnesses_replay(t, r);
+}
+
+TEST(Reach, TheInternetReachesTheNetworkLoadBalancerThroughATargetAndBack) {
+    model::Topology t = load("nlb.yaml");
+    Reach r = reach_of(t);
+    const std::size_t nlb = place(r, "web-nlb");
+    EXPECT_EQ(r.places[nlb].kind, Place::Kind::LoadBalancer);
+    EXPECT_EQ(r.places[nlb].trace_name, "web-nlb") << "vpcctl trace resolves its name";
+    EXPECT_FALSE(std::binary_search(r.sources.begin(), r.sources.end(), nlb))
+        << "it opens nothing of its own: a destination only";
+    const PairResult& p = pair(r, "internet", "web-nlb");
+    EXPECT_EQ(p.open, services({"tcp/80"}));
+    ASSERT_EQ(p.open_witnesses.size(), 1u);
+    const Witness& w = p.open_witnesses[0];
+    EXPECT_EQ(w.to, "web-nlb");
+    sim::TraceResult trace = sim::run_trace(t, w.query());
+    ASSERT_TRUE(trace.report) << trace.error;
+    EXPECT_TRUE(trace.report->reachable);
+    EXPECT_EQ(trace.report->to.address, "203.0.113.60")
+        << "the internet sends to the first node's Elastic IP";
+    EXPECT_EQ(answered_by(*trace.report), "web-1") << "the target of the node's zone answers";
+    ASSERT_TRUE(trace.report->ret);
+    EXPECT_EQ(trace.report->ret->fate, engine::Fate::Delivered) << "and the reply comes back";
+
+    const Closed& other = closed_for(p, "tcp/81");
+    EXPECT_TRUE(blocked_by(other, "lb/web-nlb", DropReason::LbNoListener, false));
+    EXPECT_TRUE(
+        blocked_by(closed_for(p, "icmp echo"), "lb/web-nlb", DropReason::LbNoListener, false));
+    EXPECT_EQ(pair(r, "web-2", "web-nlb").open, services({"tcp/80"}))
+        << "from the other zone's target, through the node";
+    expect_all_witnesses_replay(t, r);
+}
+
+TEST(Reach, ANetworkLoadBalancersTargetMustAdmitThePreservedClient) {
+    model::Topology base = load("nlb.yaml");
+    std::ifstream in(base.file);
+    std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string rule = "- tcp/80 from 0.0.0.0/0";
+    ASSERT_NE(yaml.find(rule), std::string::npos);
+    yaml.replace(yaml.find(rule), rule.size(), "- tcp/80 from 10.30.0.0/23");
+    model::Topology t = parse(yaml);
+    Reach r = reach_of(t, {"internet", "web-nlb"});
+    const PairResult& p = pair(r, "internet", "web-nlb");
+    EXPECT_TRUE(p.open.empty()) << "client IP preservation: web-sg judges the client's address";
+    EXPECT_TRUE(
+        blocked_by(closed_for(p, "tcp/80"), "sg/web-sg", DropReason::SecurityGroupNoMatch, false));
+    expect_all_witnesses_replay(t, r);
+}
+
+TEST(Reach, SelectorsNameLoadBalancersByTheirNodes) {
+    model::Topology t = load("web-stack.yaml");
+    std::vector<Place> places = places_of(t);
+    auto names = [&](std::string_view selector) {
+        Selection s = select_places(t, places, selector);
+        EXPECT_TRUE(s.error.empty()) << s.error;
+        std::vector<std::string> out;
+        for (std::size_t i : s.places) out.push_back(places[i].name);
+        return out;
+    };
+    using Names = std::vector<std::string>;
+    EXPECT_EQ(names("shop-alb"), Names{"shop-alb"});
+    EXPECT_EQ(names("lb:shop-alb"), Names{"shop-alb"});
+    EXPECT_EQ(names("shop-alb-us-east-1b"), Names{"shop-alb"}) << "a node's ENI";
+    EXPECT_EQ(names("sg:alb-sg"), Names{"shop-alb"});
+    EXPECT_EQ(names("subnet:public-b"), Names{"shop-alb"});
+    EXPECT_EQ(names("10.20.0.0/23"), Names{"shop-alb"});
+    EXPECT_EQ(names("sg:web-sg"), (Names{"web-asg-1", "web-asg-2", "web-asg-3"}));
+    EXPECT_FALSE(select_places(t, places, "lb:web-sg").error.empty());
+
+    model::Topology n = load("nlb.yaml");
+    std::vector<Place> nlb_places = places_of(n);
+    Selection vpc = select_places(n, nlb_places, "vpc:shop");
+    ASSERT_TRUE(vpc.error.empty());
+    EXPECT_EQ(vpc.places.size(), 3u) << "web-1, web-2 and the load balancer";
+    EXPECT_EQ(nlb_places[vpc.places.back()].name, "web-nlb");
+}
+
+TEST(Query, NamesLoadBalancers) {
+    model::Topology t = load("nlb.yaml");
+    QueryResult yes = query(t, {"client", "web-nlb", "tcp", 80, -1});
+    ASSERT_TRUE(yes.error.empty()) << yes.error;
+    EXPECT_TRUE(yes.reachable);
+    ASSERT_TRUE(yes.witness);
+    EXPECT_EQ(yes.witness->to, "web-nlb");
+    expect_replays(t, *yes.witness, true);
+    QueryResult by_address = query(t, {"client", "203.0.113.61", "tcp", 80, -1});
+    EXPECT_TRUE(by_address.reachable) << by_address.error;
+    QueryResult from = query(t, {"web-nlb", "web-1", "tcp", 80, -1});
+    EXPECT_NE(from.error.find("a destination only"), std::string::npos) << from.error;
+
+    model::Topology web = load("web-stack.yaml");
+    QueryResult alb = query(web, {"client", "shop-alb", "tcp", 8080, -1});
+    ASSERT_TRUE(alb.error.empty()) << alb.error;
+    EXPECT_FALSE(alb.reachable);
 }
 
 }  // namespace

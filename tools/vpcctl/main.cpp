@@ -113,8 +113,9 @@ int main(int argc, char** argv) {
         "reach", "Which services connect between places, proven by the engine (docs/verify.md)");
     reach_cmd->add_option("topology", reach.topology, "Topology YAML file")->required();
     reach_cmd->add_option("--from", reach.from,
-                          "Sources: an instance, ENI, subnet, VPC, security group, CIDR or "
-                          "internet (default: every place); with --proto, a trace endpoint");
+                          "Sources: an instance, ENI, load balancer, subnet, VPC, security "
+                          "group, CIDR or internet (default: every place); with --proto, a "
+                          "trace endpoint");
     reach_cmd->add_option("--to", reach.to, "Destinations, in the same forms as --from");
     reach_cmd->add_option("--proto", reach.protocol,
                           "Ask about one service: tcp, udp or icmp (needs --from and --to)");

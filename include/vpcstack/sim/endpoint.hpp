@@ -30,6 +30,10 @@ struct Endpoint {
     net::Ipv4Address address;
     bool via_public_address = false;
     std::string label;  // how reports name it: "web (10.0.1.10)", "8.8.8.8 (internet)"
+    // A Network Load Balancer named by its name (Kind::Unassigned: no interface holds its
+    // nodes' addresses): its first node's private address, which the internet reaches at the
+    // node's public one; the target it picks answers.
+    model::Index load_balancer = model::kNone;
 };
 
 struct ResolveResult {
@@ -40,7 +44,7 @@ struct ResolveResult {
 ResolveResult resolve_endpoint(const model::Topology& topology, std::string_view text);
 
 // The display name of an instance's host: its name; of the internet: the named host or the
-// address.
+// address; of a Network Load Balancer named by name: that name.
 std::string host_name_of(const model::Topology& topology, const Endpoint& endpoint);
 
 }  // namespace vpcstack::sim

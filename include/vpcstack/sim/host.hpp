@@ -141,6 +141,11 @@ class Host {
     bool owns(net::Ipv4Address address) const;
     // One of the addresses of its interfaces (an instance's ENIs' private IPs).
     bool has_address(net::Ipv4Address address) const;
+    // Why a new request to a local address would get no answer at all, in the host's words: at
+    // a load balancer node, a port without a listener or a ping. None when it gets one (a
+    // SYN-ACK or RST, a datagram or ICMP error, an echo reply).
+    std::optional<std::string> unanswered(net::Ipv4Address address, std::uint8_t protocol,
+                                          std::uint16_t port) const;
     net::Ipv4Address primary_address() const {
         return config_.interfaces.front().addresses.front();
     }

@@ -63,15 +63,26 @@ ServiceSet all_services();
 // none on a bad text.
 std::optional<ServiceRange> parse_service(std::string_view text);
 
-// One end of a flow in the matrix.
+// One end of a flow in the matrix: an ENI of an instance, a load balancer, or the internet.
+// A load balancer is one place whatever its number of nodes: its first node stands for it, as
+// the first address its DNS name returns. An Application Load Balancer's node is an ENI (`eni`
+// is the first node's): probes go to it and come from it (the connections the load balancer
+// opens to its targets). A Network Load Balancer's nodes are the engine's own: probes go to the
+// first node's address (from the internet, its public or Elastic IP) and its target answers; it
+// opens no connection of its own but health checks, so it is a destination only.
 struct Place {
-    enum class Kind : std::uint8_t { Eni, Internet };
+    enum class Kind : std::uint8_t { Eni, Internet, LoadBalancer };
     Kind kind = Kind::Eni;
-    model::Index eni = model::kNone;  // Kind::Eni
-    std::string name;                 // instance name ("web"), "web/eth1" for a secondary ENI,
-                                      // "internet"
-    std::string address;              // the private IP; "" for the internet
-    std::string trace_name;           // how `vpcctl trace` names it (--from/--to)
+    model::Index eni = model::kNone;  // Kind::Eni; an ALB's first node
+    std::string name;        // instance name ("web"), "web/eth1" for a secondary ENI, the load
+                             // balancer's name, "internet"
+    std::string address;     // the private IP (a load balancer's first node's); "" for the
+                             // internet
+    std::string trace_name;  // how `vpcctl trace` names it (--from/--to); a Network Load
+                             // Balancer: its first node's private address (witnesses from the
+                             // internet name its public one)
+    model::Index load_balancer = model::kNone;  // Kind::LoadBalancer
+    bool source() const noexcept;  // whether it opens connections (not a Network Load Balancer)
 };
 
 // A concrete packet that shows a claim: `vpcctl trace TOPO --from .. --to .. --proto ..
@@ -177,7 +188,8 @@ struct Reach {
     static constexpr std::uint32_t kNoResult = 0xFFFFFFFFu;
     static constexpr std::uint32_t kNoSubnet = 0xFFFFFFFFu;
     std::size_t result_slot(std::size_t from, std::size_t to) const;
-    // Pairs with an end on an instance of several ENIs: by from * places + to.
+    // Pairs computed on their own (an end on an instance of several ENIs, or a Network Load
+    // Balancer): by from * places + to.
     std::vector<char> multihomed;
     std::unordered_map<std::size_t, std::uint32_t> pair_results;
 };
@@ -204,17 +216,18 @@ struct QueryResult {
 };
 QueryResult query(const model::Topology& topology, const sim::TraceQuery& query);
 
-// The places a selector names: an instance, an ENI name or id, a subnet, a VPC, a security
-// group (its member ENIs), a CIDR (the ENIs whose private IP it holds; outside every VPC: the
-// internet), or "internet". Names are tried in that order; an unknown one is an error that says
-// what was expected.
+// The places a selector names: an instance, an ENI name or id, a load balancer, a subnet, a
+// VPC, a security group (its member ENIs and load balancers), a CIDR (the ENIs and load
+// balancer nodes whose private IP it holds; outside every VPC: the internet), or "internet".
+// Names are tried in that order; an unknown one is an error that says what was expected. A
+// load balancer is in a subnet, VPC or CIDR when one of its nodes is.
 struct Selection {
     std::vector<std::size_t> places;  // indexes into `places`
     std::string error;
 };
 Selection select_places(const model::Topology& topology, const std::vector<Place>& places,
                         std::string_view selector);
-// Every ENI of every instance, then the internet.
+// Every ENI of every instance, then every load balancer, then the internet.
 std::vector<Place> places_of(const model::Topology& topology);
 
 }  // namespace vpcstack::verify
