@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <initializer_list>
 #include <utility>
 
@@ -1644,10 +1645,11 @@ void Reader::read_auto_scaling_group(const YAML::Node& n, RawVpc& vpc) {
     RawAutoScalingGroup g;
     g.meta = read_meta(n, ctx);
     ctx.name = g.meta.name;
-    check_keys(n,
-               {"name", "id", "launch_template", "min_size", "max_size", "desired_capacity",
-                "subnets", "target_groups", "health_check_type", "health_check_grace_period"},
-               ctx);
+    check_keys(
+        n,
+        {"name", "id", "launch_template", "min_size", "max_size", "desired_capacity", "subnets",
+         "target_groups", "health_check_type", "health_check_grace_period", "target_tracking"},
+        ctx);
     g.launch_template = string_field(n, "launch_template", ctx, g.meta.loc);
     g.min_size = integer_field(n, "min_size", ctx, g.meta.loc);
     g.max_size = integer_field(n, "max_size", ctx, g.meta.loc);
@@ -1666,6 +1668,31 @@ void Reader::read_auto_scaling_group(const YAML::Node& n, RawVpc& vpc) {
     g.target_groups = string_list(n, "target_groups", ctx);
     g.health_check_type = choice_field(n, "health_check_type", ctx, g.meta.loc, kAsgHealthChecks);
     g.health_check_grace_period = integer_field(n, "health_check_grace_period", ctx, g.meta.loc);
+    if (Entry e = find(n, "target_tracking"); e.found) {
+        const YAML::Node tt = n["target_tracking"];
+        if (expect_map(tt, e.loc, ctx, "'target_tracking'")) {
+            check_keys(tt, {"metric", "target_group", "target_value", "period", "disable_scale_in"},
+                       ctx);
+            RawTargetTracking& t = g.target_tracking.emplace();
+            t.loc = e.loc;
+            t.metric = string_field(tt, "metric", ctx, e.loc);
+            t.target_group = string_field(tt, "target_group", ctx, e.loc);
+            Field<std::string> value = string_field(tt, "target_value", ctx, e.loc);
+            t.target_value = {std::nullopt, value.loc, value.present};
+            if (value.has_value()) {
+                char* end = nullptr;
+                const double v = std::strtod(value->c_str(), &end);
+                if (end != value->c_str() && *end == '\0') {
+                    t.target_value.value = v;
+                } else {
+                    error(value.loc, ctx,
+                          fmt::format("'target_value' is '{}'; expected a number", *value));
+                }
+            }
+            t.period = integer_field(tt, "period", ctx, e.loc);
+            t.disable_scale_in = bool_field(tt, "disable_scale_in", ctx, e.loc);
+        }
+    }
     vpc.auto_scaling_groups.push_back(std::move(g));
 }
 

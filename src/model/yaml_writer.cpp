@@ -376,7 +376,19 @@ class Writer {
                         {"subnets", strings_of(g.subnets)},
                         {"target_groups", strings_of(g.target_groups)},
                         {"health_check_type", spelled(g.health_check_type)},
-                        {"health_check_grace_period", text_of(g.health_check_grace_period)}}));
+                        {"health_check_grace_period", text_of(g.health_check_grace_period)},
+                        {"target_tracking",
+                         g.target_tracking ? tracking_text(*g.target_tracking) : std::string()}}));
+    }
+
+    static std::string tracking_text(const RawTargetTracking& t) {
+        std::string value;
+        if (t.target_value.has_value()) value = fmt::format("{}", *t.target_value);
+        return flow({{"metric", text_of(t.metric)},
+                     {"target_group", text_of(t.target_group)},
+                     {"target_value", value},
+                     {"period", text_of(t.period)},
+                     {"disable_scale_in", text_of(t.disable_scale_in)}});
     }
 
     void subnet(int indent, const RawSubnet& s) {

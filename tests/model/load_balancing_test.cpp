@@ -404,11 +404,17 @@ namespace {
 // `vpcctl lab scale`: a desired capacity given outside the file launches the group's first N
 // instances, the ones the file gives keep their names, zones and addresses, and the file's
 // bounds still hold.
+LoadOverrides capacity(const std::string& group, std::uint32_t n) {
+    LoadOverrides o;
+    o.desired_capacity[group] = n;
+    return o;
+}
+
 TEST(LoadBalancing, ADesiredCapacityGivenOutsideTheFileScalesTheGroup) {
     const std::string file = std::string(VPCSTACK_SOURCE_DIR) + "/topologies/web-stack.yaml";
     LoadResult three = load_topology_file(file);
     ASSERT_TRUE(three.ok()) << problems(three);
-    LoadResult five = load_topology_file(file, {{{"web-asg", 5}}});
+    LoadResult five = load_topology_file(file, capacity("web-asg", 5));
     ASSERT_TRUE(five.ok()) << problems(five);
     const AutoScalingGroup& asg = five.topology->auto_scaling_groups.at(0);
     ASSERT_EQ(asg.instances.size(), 5u);
@@ -426,12 +432,12 @@ TEST(LoadBalancing, ADesiredCapacityGivenOutsideTheFileScalesTheGroup) {
         << "the fifth goes to the first zone again";
     EXPECT_EQ(t5.target_groups.at(0).targets.size(), 5u) << "registered in web-tg";
 
-    LoadResult too_many = load_topology_file(file, {{{"shop/web-asg", 7}}});
+    LoadResult too_many = load_topology_file(file, capacity("shop/web-asg", 7));
     EXPECT_FALSE(too_many.ok());
     EXPECT_NE(problems(too_many).find("desired_capacity 7 is outside min_size 2 to max_size 6"),
               std::string::npos)
         << problems(too_many);
-    LoadResult unknown = load_topology_file(file, {{{"api-asg", 2}}});
+    LoadResult unknown = load_topology_file(file, capacity("api-asg", 2));
     EXPECT_FALSE(unknown.ok());
     EXPECT_NE(problems(unknown).find("no Auto Scaling group 'api-asg' to scale; expected one of: "
                                      "web-asg"),

@@ -50,6 +50,7 @@ class RawDiff {
   private:
     static std::string show(const std::string& v) { return "'" + v + "'"; }
     static std::string show(bool v) { return v ? "true" : "false"; }
+    static std::string show(double v) { return fmt::format("{}", v); }
     static std::string show(long v) { return std::to_string(v); }
     static std::string show(RuleAction v) { return v == RuleAction::Allow ? "allow" : "deny"; }
     static std::string show(PeerKind v) { return std::to_string(static_cast<int>(v)); }
@@ -189,6 +190,18 @@ class RawDiff {
                  same(q + ".health_check_type", x.health_check_type, y.health_check_type);
                  same(q + ".health_check_grace_period", x.health_check_grace_period,
                       y.health_check_grace_period);
+                 same(q + ".target_tracking (written)", x.target_tracking.has_value(),
+                      y.target_tracking.has_value());
+                 if (x.target_tracking && y.target_tracking) {
+                     const auto& tx = *x.target_tracking;
+                     const auto& ty = *y.target_tracking;
+                     same(q + ".target_tracking.metric", tx.metric, ty.metric);
+                     same(q + ".target_tracking.target_group", tx.target_group, ty.target_group);
+                     same(q + ".target_tracking.target_value", tx.target_value, ty.target_value);
+                     same(q + ".target_tracking.period", tx.period, ty.period);
+                     same(q + ".target_tracking.disable_scale_in", tx.disable_scale_in,
+                          ty.disable_scale_in);
+                 }
              });
     }
 

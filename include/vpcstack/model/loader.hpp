@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vpcstack/model/diagnostics.hpp"
 #include "vpcstack/model/topology.hpp"
@@ -19,11 +20,21 @@ struct LoadResult {
     bool ok() const { return topology.has_value(); }
 };
 
-// What a running lab changes of its topology without editing the file: the desired capacity of
-// Auto Scaling groups (`vpcctl lab scale`), by group name or VPC/NAME. The file's min_size and
-// max_size still bound it; the group launches its first N instances as the file would.
+// What a running lab changes of its topology without editing the file (model/scaling.hpp):
+//  - desired_capacity: the desired capacity of Auto Scaling groups, by group name or VPC/NAME;
+//    the group launches its first N instances as the file would;
+//  - launched: the instances a group runs now, by name and subnet, in place of the spread the
+//    file's desired capacity gives (instances launched and terminated by scaling, replaced when
+//    unhealthy); the desired capacity is their number;
+//  - pinned: the private addresses and MAC of ENIs (instances' and load balancer nodes', by ENI
+//    name) that already run, kept whatever else changes, as the cloud never renumbers a running
+//    interface.
+// The file's min_size and max_size still bound every group.
 struct LoadOverrides {
     std::map<std::string, std::uint32_t> desired_capacity;
+    std::map<std::string, std::vector<LaunchedInstance>> launched;
+    std::map<std::string, PinnedEni> pinned;
+    bool empty() const { return desired_capacity.empty() && launched.empty() && pinned.empty(); }
 };
 
 // Reads and loads a file. A file that cannot be read is an error diagnostic, not an exception.

@@ -419,6 +419,31 @@ struct LaunchTemplate {
 
 enum class AsgHealthCheckType : std::uint8_t { Ec2, Elb };
 
+// AWS: as-scaling-target-tracking — a target tracking policy on the predefined metric
+// ALBRequestCountPerTarget: the requests each target of a target group received in a period
+// (RequestCountPerTarget, the Sum over the period), kept near `target_value` by launching or
+// terminating instances.
+struct TargetTrackingPolicy {
+    Index target_group = kNone;  // the metric's ResourceLabel: an ALB target group of the group's
+    double target_value = 0;     // requests per target per period, > 0
+    std::uint32_t period = 60;   // seconds: 60, or 10, 20, 30 for high-resolution metrics
+    bool disable_scale_in = false;
+};
+
+// An instance an Auto Scaling group runs, when scaling decided it (LoadOverrides::launched).
+struct LaunchedInstance {
+    std::string name;
+    std::string subnet;  // a subnet of the group, by name
+    bool operator==(const LaunchedInstance&) const = default;
+};
+
+// What a running ENI keeps when the topology is rebuilt around it (LoadOverrides::pinned).
+struct PinnedEni {
+    std::vector<net::Ipv4Address> private_ips;
+    net::MacAddress mac;
+    bool operator==(const PinnedEni&) const = default;
+};
+
 struct AutoScalingGroup {
     Meta meta;
     Index vpc = kNone;
@@ -431,6 +456,7 @@ struct AutoScalingGroup {
     AsgHealthCheckType health_check_type = AsgHealthCheckType::Ec2;
     std::uint32_t health_check_grace_period = 300;  // seconds
     std::vector<Index> instances;                   // launched by the loader, in name order
+    std::optional<TargetTrackingPolicy> target_tracking;
 };
 
 struct Topology {

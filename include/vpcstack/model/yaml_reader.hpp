@@ -4,6 +4,7 @@
 // resources: validation.hpp does that. See docs/topology.md for the format.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -262,6 +263,15 @@ struct RawLaunchTemplate {
     Field<bool> source_dest_check;
 };
 
+struct RawTargetTracking {
+    SourceLocation loc;
+    Field<std::string> metric;
+    Field<std::string> target_group;
+    Field<double> target_value;
+    Field<long> period;
+    Field<bool> disable_scale_in;
+};
+
 struct RawAutoScalingGroup {
     RawMeta meta;
     Field<std::string> launch_template;
@@ -271,6 +281,9 @@ struct RawAutoScalingGroup {
     std::vector<Field<std::string>> target_groups;
     Field<AsgHealthCheckType> health_check_type;
     Field<long> health_check_grace_period;
+    std::optional<RawTargetTracking> target_tracking;
+    // Set by a running lab (LoadOverrides::launched), never read from the file.
+    std::optional<std::vector<LaunchedInstance>> launched;
 };
 
 struct RawInternetGateway {
@@ -335,6 +348,8 @@ struct RawTopology {
     // internet: {unassigned: [...]} — addresses of the account assigned to nothing now (released,
     // or of deleted NAT gateways): nothing answers there.
     std::vector<Field<net::Ipv4Address>> internet_unassigned;
+    // Set by a running lab (LoadOverrides::pinned), never read from the file: by ENI name.
+    std::map<std::string, PinnedEni> pinned;
 };
 
 // Reads the YAML text. Problems of shape and syntax go to `diags`; what could be read is

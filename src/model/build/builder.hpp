@@ -109,6 +109,7 @@ class Builder {
     void register_nat_gateways(Index v, const RawVpc& raw);
     void register_instances(Index v, const RawVpc& raw);
     Index register_instance(Index v, const RawInstance& raw);
+    void renumber_clashing_macs();
     void link_back_references();
     void assert_complete() const;
 
@@ -180,6 +181,9 @@ class Builder {
     std::optional<ListenerAction> resolve_action(const RawAction& raw, const LoadBalancer& lb,
                                                  const Subject& s, const std::string& what);
     void register_group_targets(Index g);
+    void resolve_target_tracking(Index g);
+    // What a running lab keeps of this ENI (RawTopology::pinned), by name; null when nothing.
+    const PinnedEni* pinned(const std::string& eni_name) const;
     void assign_load_balancer_addresses();
     void add_load_balancer_enis();
 

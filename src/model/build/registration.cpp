@@ -1,5 +1,7 @@
 // Registration: every resource of the raw topology gets its index, its name in a name table and
 // its place in its VPC, before any reference is resolved; then the passes run in a fixed order.
+#include <set>
+
 #include "builder.hpp"
 #include "vpcstack/model/invariant.hpp"
 #include "vpcstack/model/validation.hpp"
@@ -95,6 +97,7 @@ Index Builder::register_instance(Index v, const RawInstance& ri) {
         eni.vpc = v;
         eni.device_index = static_cast<int>(k);
         eni.mac = eni_mac(e);
+        if (const PinnedEni* pin = pinned(eni.meta.name)) eni.mac = pin->mac;
         t_.enis.push_back(std::move(eni));
         inst.enis.push_back(e);
         add_name(eni_names_, t_.enis[e].meta, e, "ENI", "in the file");
@@ -104,6 +107,31 @@ Index Builder::register_instance(Index v, const RawInstance& ri) {
     instance_vpc_.push_back(v);
     add_name(instance_names_, t_.instances[i].meta, i, "instance", "in the file");
     return i;
+}
+
+const PinnedEni* Builder::pinned(const std::string& eni_name) const {
+    auto it = raw_.pinned.find(eni_name);
+    return it == raw_.pinned.end() ? nullptr : &it->second;
+}
+
+// An ENI that keeps its MAC (RawTopology::pinned) may hold the one another ENI's index gives:
+// the other, new ENI takes the next MAC no ENI has.
+void Builder::renumber_clashing_macs() {
+    if (raw_.pinned.empty()) return;
+    std::set<net::MacAddress> kept;
+    for (const Eni& e : t_.enis) {
+        if (pinned(e.meta.name) != nullptr) kept.insert(e.mac);
+    }
+    Index next = static_cast<Index>(t_.enis.size());
+    std::set<net::MacAddress> taken = kept;
+    for (Eni& e : t_.enis) {
+        if (pinned(e.meta.name) != nullptr) continue;
+        if (taken.contains(e.mac)) {
+            while (taken.contains(eni_mac(next))) ++next;
+            e.mac = eni_mac(next);
+        }
+        taken.insert(e.mac);
+    }
 }
 
 void Builder::link_back_references() {
@@ -141,6 +169,7 @@ std::optional<Topology> Builder::build() {
     assign_missing_addresses();
     assign_load_balancer_addresses();
     add_load_balancer_enis();
+    renumber_clashing_macs();
     link_back_references();
 
     if (d_.has_errors()) return std::nullopt;

@@ -220,6 +220,20 @@ void Builder::assign_missing_addresses() {
                               t_.subnets[nat.subnet].meta.name));
         }
     }
+    // ENIs that already run keep their addresses before new ones take the free ones.
+    for (Eni& eni : t_.enis) {
+        const PinnedEni* pin = pinned(eni.meta.name);
+        if (pin == nullptr || !eni.private_ips.empty() || eni.subnet == kNone ||
+            !subnet_ok_[eni.subnet]) {
+            continue;
+        }
+        const Subject s{"ENI", eni.meta.name, eni.meta.loc};
+        for (net::Ipv4Address a : pin->private_ips) {
+            eni.private_ips.push_back(a);
+            claim_private_address(eni.vpc, a, fmt::format("ENI '{}'", eni.meta.name), eni.meta.loc,
+                                  s);
+        }
+    }
     for (Eni& eni : t_.enis) {
         if (!eni.private_ips.empty() || eni.subnet == kNone || !subnet_ok_[eni.subnet]) continue;
         const Subject s{"ENI", eni.meta.name, eni.meta.loc};

@@ -165,7 +165,8 @@ void Builder::register_auto_scaling_group(Index v, const RawAutoScalingGroup& ra
     if (ok) {
         asg.min_size = static_cast<std::uint32_t>(*ra.min_size);
         asg.max_size = static_cast<std::uint32_t>(*ra.max_size);
-        asg.desired_capacity = value_or(ra.desired_capacity, asg.min_size);
+        asg.desired_capacity = ra.launched ? static_cast<std::uint32_t>(ra.launched->size())
+                                           : value_or(ra.desired_capacity, asg.min_size);
         if (asg.min_size > asg.max_size) {
             error(ra.max_size.loc, s,
                   fmt::format("min_size {} is larger than max_size {}; expected min_size <= "
@@ -173,7 +174,7 @@ void Builder::register_auto_scaling_group(Index v, const RawAutoScalingGroup& ra
                               asg.min_size, asg.max_size));
             ok = false;
         } else if (asg.desired_capacity < asg.min_size || asg.desired_capacity > asg.max_size) {
-            error(ra.desired_capacity.loc, s,
+            error(ra.desired_capacity.present ? ra.desired_capacity.loc : ra.meta.loc, s,
                   fmt::format("desired_capacity {} is outside min_size {} to max_size {}; "
                               "expected min_size <= desired_capacity <= max_size",
                               asg.desired_capacity, asg.min_size, asg.max_size));
@@ -232,12 +233,34 @@ void Builder::register_auto_scaling_group(Index v, const RawAutoScalingGroup& ra
         }
         subnets_of_zone[static_cast<std::size_t>(it - zones.begin())].push_back(k);
     }
+    // A running lab's own list (LoadOverrides::launched) says which instances the group runs and
+    // where; the desired capacity is their number.
+    std::vector<std::pair<std::string, std::size_t>> launches;  // name, index into subnets
+    if (ra.launched) {
+        for (const LaunchedInstance& li : *ra.launched) {
+            const auto it = std::find_if(built.subnets.begin(), built.subnets.end(), [&](Index sn) {
+                return t_.subnets[sn].meta.name == li.subnet;
+            });
+            if (it == built.subnets.end()) {
+                error(ra.meta.loc, s,
+                      fmt::format("instance '{}' is launched in subnet '{}', which is not one of "
+                                  "the group's; expected one of its subnets",
+                                  li.name, li.subnet));
+                continue;
+            }
+            launches.emplace_back(li.name, static_cast<std::size_t>(it - built.subnets.begin()));
+        }
+    } else {
+        for (std::uint32_t n = 0; n < built.desired_capacity; ++n) {
+            const std::vector<std::size_t>& in_zone = subnets_of_zone[n % zones.size()];
+            launches.emplace_back(fmt::format("{}-{}", ra.meta.name, n + 1),
+                                  in_zone[(n / zones.size()) % in_zone.size()]);
+        }
+    }
     const LaunchTemplate& lt = t_.launch_templates[built.launch_template];
-    for (std::uint32_t n = 0; n < built.desired_capacity; ++n) {
-        const std::vector<std::size_t>& in_zone = subnets_of_zone[n % zones.size()];
-        const std::size_t pick = in_zone[(n / zones.size()) % in_zone.size()];
+    for (const auto& [name, pick] : launches) {
         RawInstance& ri = launched_.emplace_back();
-        ri.meta.name = fmt::format("{}-{}", ra.meta.name, n + 1);
+        ri.meta.name = name;
         ri.meta.loc = ra.meta.loc;
         ri.listen = lt.listen;
         RawEni& eni = ri.enis.emplace_back();
@@ -843,12 +866,78 @@ void Builder::register_group_targets(Index a) {
             tg.targets.push_back(t);
         }
     }
+    if (raw.target_tracking) resolve_target_tracking(a);
     // The launched instances carry the template's security groups.
     if (asg.launch_template == kNone) return;
     for (Index i : asg.instances) {
         t_.enis[t_.instances[i].enis.front()].security_groups =
             t_.launch_templates[asg.launch_template].security_groups;
     }
+}
+
+// AWS: as-scaling-target-tracking — the predefined metric ALBRequestCountPerTarget names one
+// target group of the group (its ResourceLabel) behind an Application Load Balancer; the
+// target value is positive; metrics come every 60 s, or 10, 20 or 30 s at high resolution.
+void Builder::resolve_target_tracking(Index a) {
+    AutoScalingGroup& asg = t_.auto_scaling_groups[a];
+    const RawTargetTracking& raw = *raw_asgs_[a]->target_tracking;
+    const Subject s{"Auto Scaling group", asg.meta.name, raw.loc};
+    TargetTrackingPolicy policy;
+    bool ok = true;
+    if (raw.metric.has_value() && *raw.metric != "ALBRequestCountPerTarget") {
+        error(raw.metric.loc, s,
+              fmt::format("target tracking metric '{}'; expected ALBRequestCountPerTarget",
+                          *raw.metric));
+        ok = false;
+    }
+    if (raw.target_group.has_value()) {
+        for (Index g : asg.target_groups) {
+            if (t_.target_groups[g].meta.name == *raw.target_group) policy.target_group = g;
+        }
+        if (policy.target_group == kNone) {
+            error(raw.target_group.loc, s,
+                  fmt::format("target tracking names target group '{}', which is not one of the "
+                              "group's; expected one of its target_groups",
+                              *raw.target_group));
+            ok = false;
+        } else if (!is_alb_protocol(t_.target_groups[policy.target_group].protocol)) {
+            error(raw.target_group.loc, s,
+                  fmt::format("target group '{}' is not an Application Load Balancer's (HTTP or "
+                              "HTTPS); ALBRequestCountPerTarget counts an ALB's requests",
+                              *raw.target_group));
+            ok = false;
+        }
+    } else if (asg.target_groups.size() == 1) {
+        policy.target_group = asg.target_groups.front();
+    } else if (!raw.target_group.present) {
+        error(raw.loc, s,
+              "target tracking without 'target_group'; expected the target group whose requests "
+              "per target it tracks");
+        ok = false;
+    }
+    if (!raw.target_value.has_value() || !(*raw.target_value > 0)) {
+        if (!raw.target_value.present || raw.target_value.has_value()) {
+            error(raw.target_value.present ? raw.target_value.loc : raw.loc, s,
+                  "target tracking 'target_value' must be a number above 0 (requests per target "
+                  "per period)");
+        }
+        ok = false;
+    } else {
+        policy.target_value = *raw.target_value;
+    }
+    if (raw.period.has_value()) {
+        if (*raw.period != 10 && *raw.period != 20 && *raw.period != 30 && *raw.period != 60) {
+            error(raw.period.loc, s,
+                  fmt::format("target tracking 'period' is {}; expected 60, or 10, 20 or 30 "
+                              "(high-resolution metrics)",
+                              *raw.period));
+            ok = false;
+        } else {
+            policy.period = static_cast<std::uint32_t>(*raw.period);
+        }
+    }
+    policy.disable_scale_in = raw.disable_scale_in.value.value_or(false);
+    if (ok) asg.target_tracking = policy;
 }
 
 // A node's private address, when not written, is the first free one of its subnet; an
@@ -863,7 +952,13 @@ void Builder::assign_load_balancer_addresses() {
         for (LoadBalancerNode& node : lb.nodes) {
             // A written address is never 0.0.0.0, which no subnet lets a node have.
             const bool written = node.private_ip.value() != 0;
-            if (!written && subnet_ok_[node.subnet]) {
+            const PinnedEni* pin = pinned(
+                fmt::format("{}-{}", lb.meta.name, t_.subnets[node.subnet].availability_zone));
+            if (!written && pin != nullptr && !pin->private_ips.empty()) {
+                node.private_ip = pin->private_ips.front();
+                claim_private_address(lb.vpc, node.private_ip,
+                                      fmt::format("load balancer '{}'", lb.meta.name), node.loc, s);
+            } else if (!written && subnet_ok_[node.subnet]) {
                 if (auto a = first_free_address(node.subnet)) {
                     node.private_ip = *a;
                     claim_private_address(
@@ -923,6 +1018,7 @@ void Builder::add_load_balancer_enis() {
                 eni.security_groups.push_back(t_.vpcs[lb.vpc].default_security_group);
             }
             eni.mac = eni_mac(e);
+            if (const PinnedEni* pin = pinned(eni.meta.name)) eni.mac = pin->mac;
             t_.enis.push_back(std::move(eni));
             node.eni = e;
             add_name(eni_names_, t_.enis[e].meta, e, "ENI", "in the file");
