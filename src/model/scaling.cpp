@@ -77,8 +77,10 @@ void launch_one(const Topology& t, const AutoScalingGroup& asg, const Zones& zon
 
 std::uint32_t next_launch_number(const Topology& t, const AutoScalingGroup& asg) {
     std::uint32_t highest = 0;
-    for (Index i : asg.instances) {
-        highest = std::max(highest, launch_number(asg.meta.name, t.instances[i].meta.name));
+    for (const std::vector<Index>* list : {&asg.instances, &asg.draining}) {
+        for (Index i : *list) {
+            highest = std::max(highest, launch_number(asg.meta.name, t.instances[i].meta.name));
+        }
     }
     return highest + 1;
 }
@@ -97,13 +99,27 @@ Index find_auto_scaling_group(const Topology& t, std::string_view name) {
     return found;
 }
 
-std::vector<LaunchedInstance> launched_instances(const Topology& t, Index g) {
+namespace {
+
+std::vector<LaunchedInstance> listed(const Topology& t, const std::vector<Index>& instances,
+                                     bool draining) {
     std::vector<LaunchedInstance> out;
-    for (Index i : t.auto_scaling_groups[g].instances) {
+    for (Index i : instances) {
         const Instance& inst = t.instances[i];
-        out.push_back({inst.meta.name, t.subnets[t.enis[inst.enis.front()].subnet].meta.name});
+        out.push_back(
+            {inst.meta.name, t.subnets[t.enis[inst.enis.front()].subnet].meta.name, draining});
     }
     return out;
+}
+
+}  // namespace
+
+std::vector<LaunchedInstance> launched_instances(const Topology& t, Index g) {
+    return listed(t, t.auto_scaling_groups[g].instances, false);
+}
+
+std::vector<LaunchedInstance> draining_instances(const Topology& t, Index g) {
+    return listed(t, t.auto_scaling_groups[g].draining, true);
 }
 
 std::vector<LaunchedInstance> scaled_instances(const Topology& t, Index g, std::uint32_t desired) {
@@ -162,13 +178,28 @@ std::vector<LaunchedInstance> replaced_instances(const Topology& t, Index g, Ind
     return out;
 }
 
+std::vector<LaunchedInstance> leaving_service(const Topology& t, Index g,
+                                              const std::vector<LaunchedInstance>& in_service,
+                                              bool drain) {
+    std::vector<LaunchedInstance> out = in_service;
+    for (const LaunchedInstance& li : launched_instances(t, g)) {
+        const bool stays =
+            std::any_of(in_service.begin(), in_service.end(),
+                        [&](const LaunchedInstance& s) { return s.name == li.name; });
+        if (!stays && drain) out.push_back({li.name, li.subnet, true});
+    }
+    for (const LaunchedInstance& li : draining_instances(t, g)) out.push_back(li);
+    return out;
+}
+
 LoadOverrides overrides_for(const Topology& running, Index g,
                             std::vector<LaunchedInstance> launched) {
     LoadOverrides o;
     for (Index k = 0; k < running.auto_scaling_groups.size(); ++k) {
         const AutoScalingGroup& asg = running.auto_scaling_groups[k];
-        o.launched[running.qualified_name(asg.meta, asg.vpc)] =
-            k == g ? launched : launched_instances(running, k);
+        std::vector<LaunchedInstance> now = launched_instances(running, k);
+        for (LaunchedInstance& li : draining_instances(running, k)) now.push_back(std::move(li));
+        o.launched[running.qualified_name(asg.meta, asg.vpc)] = k == g ? launched : now;
     }
     for (const Eni& e : running.enis) {
         o.pinned[e.meta.name] = PinnedEni{e.private_ips, e.mac};

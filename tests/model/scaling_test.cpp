@@ -229,3 +229,38 @@ TEST(Scaling, RequestCountPerTargetDividesByHealthyTargets) {
 
 }  // namespace
 }  // namespace vpcstack::model
+
+namespace vpcstack::model {
+namespace {
+
+// Scaling in with a deregistration delay: the instance leaving service drains (still runs, no
+// longer registered, not counted), then goes.
+TEST(Scaling, AnInstanceLeavingServiceDrainsDeregisteredThenGoes) {
+    const Topology t = load();
+    const Index web = find_auto_scaling_group(t, "web");
+    std::vector<LaunchedInstance> list =
+        leaving_service(t, web, scaled_instances(t, web, 2), /*drain=*/true);
+    ASSERT_EQ(list.size(), 3u);
+    EXPECT_TRUE(list[2].draining);
+    EXPECT_EQ(list[2].name, "web-3");
+    const Topology draining = load(overrides_for(t, web, list));
+    const AutoScalingGroup& asg = draining.auto_scaling_groups[web];
+    EXPECT_EQ(asg.desired_capacity, 2u) << "a draining instance does not count";
+    ASSERT_EQ(asg.draining.size(), 1u);
+    EXPECT_EQ(draining.instances[asg.draining[0]].meta.name, "web-3");
+    EXPECT_EQ(draining.target_groups[0].targets.size(), 2u) << "deregistered";
+    EXPECT_EQ(eni_named(draining, "web-3/eth0")->private_ips,
+              eni_named(t, "web-3/eth0")->private_ips)
+        << "still running, where it was";
+    // A later launch does not reuse a draining instance's name.
+    EXPECT_EQ(scaled_instances(draining, web, 3).back().name, "web-4");
+    // Once drained: terminated.
+    const Topology gone = load(overrides_for(draining, web, launched_instances(draining, web)));
+    EXPECT_EQ(eni_named(gone, "web-3/eth0"), nullptr);
+    EXPECT_TRUE(gone.auto_scaling_groups[web].draining.empty());
+    // No delay to honour: terminated at once.
+    EXPECT_EQ(leaving_service(t, web, scaled_instances(t, web, 2), false).size(), 2u);
+}
+
+}  // namespace
+}  // namespace vpcstack::model

@@ -19,8 +19,10 @@ namespace vpcstack::model {
 // The Auto Scaling group of this name (NAME or VPC/NAME); kNone when none or several.
 Index find_auto_scaling_group(const Topology& t, std::string_view name);
 
-// The instances group `g` runs, in launch order.
+// The instances group `g` has in service, in launch order; and those it is terminating, still
+// draining.
 std::vector<LaunchedInstance> launched_instances(const Topology& t, Index g);
+std::vector<LaunchedInstance> draining_instances(const Topology& t, Index g);
 
 // AWS: ec2-auto-scaling-benefits (instance distribution) and as-instance-termination (default
 // termination policy). Scaling out, each new instance goes to the availability zone with the
@@ -37,8 +39,16 @@ std::vector<LaunchedInstance> scaled_instances(const Topology& t, Index g, std::
 // std::invalid_argument when `instance` is not one of the group's.
 std::vector<LaunchedInstance> replaced_instances(const Topology& t, Index g, Index instance);
 
-// The overrides that rebuild `running` with group `g` running `launched`: every group's
-// instances as they run and every ENI that runs pinned to its addresses and MAC.
+// What group `g` runs once `in_service` (scaled_instances, replaced_instances) are its in-service
+// instances: those, the ones leaving service as draining when `drain` (a deregistration delay
+// to honour; else they are terminated at once) and those already draining.
+std::vector<LaunchedInstance> leaving_service(const Topology& t, Index g,
+                                              const std::vector<LaunchedInstance>& in_service,
+                                              bool drain);
+
+// The overrides that rebuild `running` with group `g` running `launched` (draining ones
+// included): every other group's instances as they run, draining ones too, and every ENI that
+// runs pinned to its addresses and MAC.
 LoadOverrides overrides_for(const Topology& running, Index g,
                             std::vector<LaunchedInstance> launched);
 

@@ -431,9 +431,13 @@ struct TargetTrackingPolicy {
 };
 
 // An instance an Auto Scaling group runs, when scaling decided it (LoadOverrides::launched).
+// AWS: as-instance-termination, deregistration delay — a draining instance (Terminating:Wait)
+// still runs but is deregistered from the group's target groups while its connections finish,
+// and no longer counts towards the desired capacity.
 struct LaunchedInstance {
     std::string name;
     std::string subnet;  // a subnet of the group, by name
+    bool draining = false;
     bool operator==(const LaunchedInstance&) const = default;
 };
 
@@ -455,7 +459,8 @@ struct AutoScalingGroup {
     std::vector<Index> target_groups;  // its instances are registered in each
     AsgHealthCheckType health_check_type = AsgHealthCheckType::Ec2;
     std::uint32_t health_check_grace_period = 300;  // seconds
-    std::vector<Index> instances;                   // launched by the loader, in name order
+    std::vector<Index> instances;  // in service: launched and registered, in launch order
+    std::vector<Index> draining;   // being terminated, deregistered (LaunchedInstance::draining)
     std::optional<TargetTrackingPolicy> target_tracking;
 };
 

@@ -165,8 +165,12 @@ void Builder::register_auto_scaling_group(Index v, const RawAutoScalingGroup& ra
     if (ok) {
         asg.min_size = static_cast<std::uint32_t>(*ra.min_size);
         asg.max_size = static_cast<std::uint32_t>(*ra.max_size);
-        asg.desired_capacity = ra.launched ? static_cast<std::uint32_t>(ra.launched->size())
-                                           : value_or(ra.desired_capacity, asg.min_size);
+        // A running lab's list: the instances in service count, draining ones do not.
+        asg.desired_capacity =
+            ra.launched ? static_cast<std::uint32_t>(std::count_if(
+                              ra.launched->begin(), ra.launched->end(),
+                              [](const LaunchedInstance& li) { return !li.draining; }))
+                        : value_or(ra.desired_capacity, asg.min_size);
         if (asg.min_size > asg.max_size) {
             error(ra.max_size.loc, s,
                   fmt::format("min_size {} is larger than max_size {}; expected min_size <= "
@@ -235,7 +239,12 @@ void Builder::register_auto_scaling_group(Index v, const RawAutoScalingGroup& ra
     }
     // A running lab's own list (LoadOverrides::launched) says which instances the group runs and
     // where; the desired capacity is their number.
-    std::vector<std::pair<std::string, std::size_t>> launches;  // name, index into subnets
+    struct Launch {
+        std::string name;
+        std::size_t subnet = 0;  // index into built.subnets
+        bool draining = false;
+    };
+    std::vector<Launch> launches;
     if (ra.launched) {
         for (const LaunchedInstance& li : *ra.launched) {
             const auto it = std::find_if(built.subnets.begin(), built.subnets.end(), [&](Index sn) {
@@ -248,19 +257,21 @@ void Builder::register_auto_scaling_group(Index v, const RawAutoScalingGroup& ra
                                   li.name, li.subnet));
                 continue;
             }
-            launches.emplace_back(li.name, static_cast<std::size_t>(it - built.subnets.begin()));
+            launches.push_back(
+                {li.name, static_cast<std::size_t>(it - built.subnets.begin()), li.draining});
         }
     } else {
         for (std::uint32_t n = 0; n < built.desired_capacity; ++n) {
             const std::vector<std::size_t>& in_zone = subnets_of_zone[n % zones.size()];
-            launches.emplace_back(fmt::format("{}-{}", ra.meta.name, n + 1),
-                                  in_zone[(n / zones.size()) % in_zone.size()]);
+            launches.push_back({fmt::format("{}-{}", ra.meta.name, n + 1),
+                                in_zone[(n / zones.size()) % in_zone.size()], false});
         }
     }
     const LaunchTemplate& lt = t_.launch_templates[built.launch_template];
-    for (const auto& [name, pick] : launches) {
+    for (const Launch& launch : launches) {
+        const std::size_t pick = launch.subnet;
         RawInstance& ri = launched_.emplace_back();
-        ri.meta.name = name;
+        ri.meta.name = launch.name;
         ri.meta.loc = ra.meta.loc;
         ri.listen = lt.listen;
         RawEni& eni = ri.enis.emplace_back();
@@ -270,7 +281,8 @@ void Builder::register_auto_scaling_group(Index v, const RawAutoScalingGroup& ra
         const Index i = register_instance(v, ri);
         t_.instances[i].auto_scaling_group = g;
         t_.instances[i].user_data = lt.user_data;
-        t_.auto_scaling_groups[g].instances.push_back(i);
+        AutoScalingGroup& group = t_.auto_scaling_groups[g];
+        (launch.draining ? group.draining : group.instances).push_back(i);
     }
 }
 
@@ -869,9 +881,11 @@ void Builder::register_group_targets(Index a) {
     if (raw.target_tracking) resolve_target_tracking(a);
     // The launched instances carry the template's security groups.
     if (asg.launch_template == kNone) return;
-    for (Index i : asg.instances) {
-        t_.enis[t_.instances[i].enis.front()].security_groups =
-            t_.launch_templates[asg.launch_template].security_groups;
+    for (const std::vector<Index>* list : {&asg.instances, &asg.draining}) {
+        for (Index i : *list) {
+            t_.enis[t_.instances[i].enis.front()].security_groups =
+                t_.launch_templates[asg.launch_template].security_groups;
+        }
     }
 }
 
