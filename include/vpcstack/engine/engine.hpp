@@ -197,7 +197,8 @@ class Engine {
     //   linklocal_allowance_exceeded and the link-local allowance's current second and count;
     // - every NAT gateway's translations (with its next port) and its counters;
     // - the Network Load Balancers' flows, their targets renumbered, those of a gone target
-    //   ended; the cached health of surviving targets; the load balancers' counters;
+    //   ended; the cached health of surviving targets (it assumes their groups, listening ports
+    //   and running state unchanged, as a scale change leaves them); the load balancers' counters;
     // - received, transmitted, drops and the trace id sequence; the per-component counters of
     //   every component whose name this topology has too (a gone instance's are dropped).
     // Does not move: the trace callback, the capture sink and the recycled trace storage (set
