@@ -150,9 +150,19 @@ struct Dataplane {
     std::vector<NatTable> nats;
     std::vector<LbNode> lb_nodes;
     LbFlowTable lb_flows;
-    // Health of a target as one node's checks see it, by (node, ENI, port); cleared when a
-    // security group changes (stages/load_balancer.cpp).
+    // Health of a target as one node's checks see it, by lb_health_key(node, ENI, port); cleared
+    // when a security group changes (stages/load_balancer.cpp).
     std::unordered_map<std::uint64_t, bool> lb_health;
+    static std::uint64_t lb_health_key(model::Index node, model::Index eni,
+                                       std::uint16_t port) noexcept {
+        return (std::uint64_t{node} << 40) | (std::uint64_t{eni & 0xffffff} << 16) | port;
+    }
+    static model::Index lb_health_key_eni(std::uint64_t key) noexcept {
+        return static_cast<model::Index>((key >> 16) & 0xffffff);
+    }
+    static std::uint64_t lb_health_key_with_eni(std::uint64_t key, model::Index eni) noexcept {
+        return (key & ~(std::uint64_t{0xffffff} << 16)) | (std::uint64_t{eni & 0xffffff} << 16);
+    }
     std::vector<std::unordered_map<std::uint32_t, Owner>> vpc_addresses;  // private, per VPC
     std::unordered_map<std::uint32_t, Owner> public_addresses;
     std::unordered_map<std::uint32_t, net::Ipv4Address> public_to_private;  // 1:1 NAT

@@ -24,7 +24,11 @@
 // walk() below.
 #include "vpcstack/engine/engine.hpp"
 
+#include <fmt/format.h>
+
 #include <cstring>
+#include <stdexcept>
+#include <string_view>
 
 #include "dataplane.hpp"
 
@@ -279,6 +283,99 @@ void Engine::forget_flows(std::span<const PortId> enis) {
         if (n.size() > 0) n.clear();
     }
     if (!dp.lb_flows.empty()) dp.lb_flows.clear();
+}
+
+void Engine::adopt_state(Engine& old_engine, std::span<const model::Index> eni_map) {
+    auto fail = [](std::string_view what) {
+        throw std::invalid_argument(fmt::format("Engine::adopt_state: {}", what));
+    };
+    if (&old_engine == this) fail("an engine cannot adopt its own state.");
+    Dataplane& dp = impl_->dp;
+    Dataplane& old = old_engine.impl_->dp;
+
+    // Everything is checked before anything moves.
+    if (eni_map.size() != old.enis.size()) {
+        fail(fmt::format("the ENI map has {} entries but the old topology has {} ENIs.",
+                         eni_map.size(), old.enis.size()));
+    }
+    for (model::Index i = 0; i < eni_map.size(); ++i) {
+        const model::Index to = eni_map[i];
+        if (to == model::kNone) continue;
+        if (to >= dp.enis.size()) {
+            fail(fmt::format("old ENI {} maps to {}, beyond the new topology's {} ENIs.", i, to,
+                             dp.enis.size()));
+        }
+        if (dp.enis[to].mac != old.enis[i].mac) {
+            fail(fmt::format("old ENI {} ({}) maps to new ENI {} ({}), whose MAC differs.", i,
+                             old.enis[i].mac.to_string(), to, dp.enis[to].mac.to_string()));
+        }
+    }
+    if (dp.nats.size() != old.nats.size()) {
+        fail(fmt::format("the old topology has {} NAT gateways and the new one {}.",
+                         old.nats.size(), dp.nats.size()));
+    }
+    for (std::size_t i = 0; i < dp.nats.size(); ++i) {
+        if (dp.nats[i].nat_ip() != old.nats[i].nat_ip()) {
+            fail(fmt::format("NAT gateway {} has another private address in the new topology.", i));
+        }
+    }
+    if (dp.lb_nodes.size() != old.lb_nodes.size() || dp.lb_counts.size() != old.lb_counts.size()) {
+        fail(fmt::format(
+            "the old topology has {} load balancers with {} nodes and the new one {} with {}.",
+            old.lb_counts.size(), old.lb_nodes.size(), dp.lb_counts.size(), dp.lb_nodes.size()));
+    }
+    for (std::size_t i = 0; i < dp.lb_nodes.size(); ++i) {
+        if (dp.lb_nodes[i].lb != old.lb_nodes[i].lb ||
+            dp.lb_nodes[i].private_ip != old.lb_nodes[i].private_ip) {
+            fail(fmt::format("load balancer node {} differs in the new topology.", i));
+        }
+    }
+    // Counters of components by name: built before anything moves (it allocates).
+    std::unordered_map<std::string_view, ComponentId> new_ids;
+    new_ids.reserve(dp.components->size());
+    for (ComponentId c = 0; c < dp.components->size(); ++c) {
+        new_ids.emplace((*dp.components)[c].name, c);
+    }
+    std::vector<Counters::Component> component_counts(dp.components->size());
+    for (ComponentId c = 0; c < old.components->size(); ++c) {
+        auto it = new_ids.find((*old.components)[c].name);
+        if (it != new_ids.end()) component_counts[it->second] = old.component_counts[c];
+    }
+    std::unordered_map<std::uint64_t, bool> lb_health;
+    for (const auto& [key, healthy] : old.lb_health) {
+        const model::Index from = Dataplane::lb_health_key_eni(key);
+        if (from >= eni_map.size() || eni_map[from] == model::kNone) continue;
+        lb_health.emplace(Dataplane::lb_health_key_with_eni(key, eni_map[from]), healthy);
+    }
+
+    // Per ENI (EniState): the flows, the admitted fragments and the allowance counters.
+    for (model::Index i = 0; i < eni_map.size(); ++i) {
+        if (eni_map[i] == model::kNone) continue;
+        EniState& from = old.enis[i];
+        EniState& to = dp.enis[eni_map[i]];
+        to.conntrack.take_entries(from.conntrack);
+        to.admitted_fragments = std::move(from.admitted_fragments);
+        from.admitted_fragments.clear();
+        to.conntrack_allowance_exceeded = from.conntrack_allowance_exceeded;
+        to.linklocal_second = from.linklocal_second;
+        to.linklocal_packets = from.linklocal_packets;
+        to.linklocal_allowance_exceeded = from.linklocal_allowance_exceeded;
+    }
+    // NAT gateways are unchanged by scaling: same index, same address.
+    for (std::size_t i = 0; i < dp.nats.size(); ++i) dp.nats[i].take_translations(old.nats[i]);
+    dp.nat_counts = old.nat_counts;
+    // Load balancer nodes are unchanged too; the flows' targets are renumbered.
+    dp.lb_flows = std::move(old.lb_flows);
+    old.lb_flows.clear();
+    dp.lb_flows.remap_targets(eni_map);
+    dp.lb_health = std::move(lb_health);
+    dp.lb_counts = old.lb_counts;
+
+    dp.received = old.received;
+    dp.transmitted = old.transmitted;
+    dp.drops = old.drops;
+    dp.component_counts = std::move(component_counts);
+    dp.next_trace_id = old.next_trace_id;
 }
 
 std::size_t Engine::tracked_connections(PortId eni_port) const {

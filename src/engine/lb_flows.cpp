@@ -69,6 +69,20 @@ void LbFlowTable::expire(TimeNs now) {
     }
 }
 
+void LbFlowTable::remap_targets(std::span<const model::Index> eni_map) {
+    for (std::uint32_t id = 0; id < flows_.size(); ++id) {
+        LbFlow& f = flows_[id];
+        if (!f.live) continue;
+        const model::Index to =
+            f.target_eni < eni_map.size() ? eni_map[f.target_eni] : model::kNone;
+        if (to == model::kNone) {
+            erase(id);
+        } else {
+            f.target_eni = to;
+        }
+    }
+}
+
 void LbFlowTable::clear() {
     flows_.clear();
     free_.clear();

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -50,6 +51,10 @@ class LbFlowTable {
         }
     }
     void clear();
+    // After a change of topology that renumbered the ENIs: each flow's target_eni becomes
+    // eni_map[target_eni]; a flow whose target is kNone there (or beyond the map) ends, as a
+    // deregistered target's flows do. The keys (tuples) are unchanged.
+    void remap_targets(std::span<const model::Index> eni_map);
     std::size_t size() const noexcept { return by_client_.size(); }
     bool empty() const noexcept { return by_client_.empty(); }
 

@@ -1,5 +1,7 @@
 #include "vpcstack/engine/nat_table.hpp"
 
+#include <utility>
+
 #include "vpcstack/policy/nat.hpp"
 
 namespace vpcstack::engine {
@@ -15,6 +17,14 @@ void NatTable::clear() {
     by_outside_.clear();
     per_destination_.clear();
     next_port_ = policy::kNatFirstPort;
+}
+
+void NatTable::take_translations(NatTable& from) noexcept {
+    by_inside_ = std::move(from.by_inside_);
+    by_outside_ = std::move(from.by_outside_);
+    per_destination_ = std::move(from.per_destination_);
+    next_port_ = from.next_port_;
+    from.clear();
 }
 
 net::FiveTuple NatTable::outside_reply(const net::FiveTuple& inside,

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <unordered_map>
+#include <utility>
 
 #include "vpcstack/engine/port.hpp"
 #include "vpcstack/net/protocol.hpp"
@@ -81,6 +82,12 @@ class ConntrackTable {
     std::size_t expire(TimeNs now);
     std::size_t size() const noexcept { return entries_.size(); }
     void clear() noexcept { entries_.clear(); }
+    // Takes over every entry of `from` (left empty), replacing this table's; the capacity and
+    // timeouts stay this table's. Entries hold tuples only, no ENI or port.
+    void take_entries(ConntrackTable& from) noexcept {
+        entries_ = std::move(from.entries_);
+        from.entries_.clear();
+    }
     std::size_t capacity() const noexcept { return capacity_; }
     TimeNs timeout_of(const ConntrackEntry& e) const noexcept;
 

@@ -185,6 +185,33 @@ class Engine {
     // packet meets the state of a freshly built engine (verify/ probes one flow at a time).
     void forget_flows(std::span<const PortId> enis);
 
+    // Takes over the flow state of `old`, an engine built on the topology before a scale change
+    // (instances added or removed, everything else the same): `eni_map[i]` is the index in this
+    // engine's topology of the old topology's ENI i, or model::kNone when that ENI is gone.
+    // AWS: security-group-connection-tracking — the connections of the instances that stay
+    // carry on across the change; AWS: load-balancer-target-groups — a deregistered target's
+    // flows end.
+    // Moves (replacing this engine's own, which is meant to be freshly built):
+    // - per surviving ENI: its connection tracking entries (under this topology's capacity and
+    //   timeouts), the fragments its groups admitted, conntrack_allowance_exceeded,
+    //   linklocal_allowance_exceeded and the link-local allowance's current second and count;
+    // - every NAT gateway's translations (with its next port) and its counters;
+    // - the Network Load Balancers' flows, their targets renumbered, those of a gone target
+    //   ended; the cached health of surviving targets (it assumes their groups, listening ports
+    //   and running state unchanged, as a scale change leaves them); the load balancers' counters;
+    // - received, transmitted, drops and the trace id sequence; the per-component counters of
+    //   every component whose name this topology has too (a gone instance's are dropped).
+    // Does not move: the trace callback, the capture sink and the recycled trace storage (set
+    // them on this engine), the configuration, and anything compiled from the topology (rules,
+    // routes, addresses, ENI state such as running or its groups): this topology's hold.
+    // Conntrack and NAT entries hold tuples only, no ENI or port, and need no renumbering.
+    // Throws std::invalid_argument, changing nothing, when eni_map's size is not old's ENI count,
+    // an entry is out of this topology's range, a mapped ENI's MAC differs, the NAT gateways
+    // (count or private IP) or the load balancer nodes (count, load balancer or private IP)
+    // differ, or `old` is this engine. Both topologies must live during the call; `old` is
+    // left without its flows and may be destroyed afterwards.
+    void adopt_state(Engine& old, std::span<const model::Index> eni_map);
+
     // Introspection for tests and lab status.
     std::size_t tracked_connections(PortId eni_port) const;  // conntrack entries of an ENI
     std::size_t nat_translations(model::Index nat_gateway) const;

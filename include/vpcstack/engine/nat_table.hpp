@@ -43,6 +43,11 @@ class NatTable {
     std::size_t count(std::uint8_t protocol) const noexcept;
     // Forgets every translation; ports are handed out again as by a new table.
     void clear();
+    // Takes over every translation of `from` (left empty) and its next port, replacing this
+    // table's; the limits stay this table's. Both must be of the same NAT IP (the caller checks).
+    // Translations hold tuples only, no ENI or port.
+    void take_translations(NatTable& from) noexcept;
+    net::Ipv4Address nat_ip() const noexcept { return nat_ip_; }
     // Connections now open to one destination (IP, port, protocol).
     std::uint32_t connections_to(const net::FiveTuple& inside) const noexcept;
 

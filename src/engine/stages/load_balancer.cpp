@@ -104,8 +104,7 @@ bool acl_allows(const Dataplane& dp, model::Index subnet, Direction d, const pol
 bool healthy_from(Dataplane& dp, model::Index node_index, const model::TargetGroup& tg,
                   const Candidate& c) {
     const std::uint16_t port = tg.health_check.port.value_or(c.port);
-    const std::uint64_t key =
-        (std::uint64_t{node_index} << 40) ^ (std::uint64_t{c.eni} << 16) ^ port;
+    const std::uint64_t key = Dataplane::lb_health_key(node_index, c.eni, port);
     if (auto it = dp.lb_health.find(key); it != dp.lb_health.end()) return it->second;
     const LbNode& node = dp.lb_nodes[node_index];
     const EniState& eni = dp.enis[c.eni];
