@@ -153,6 +153,15 @@ Dataplane::Dataplane(const model::Topology& t, FrameSink& s, EngineConfig c)
             }
         }
     }
+    // AWS: load-balancer-target-groups (deregistration delay) — a draining instance keeps
+    // answering the flows it was given: its replies still go back through the load balancer.
+    for (const model::AutoScalingGroup& asg : topo.auto_scaling_groups) {
+        if (asg.target_groups.empty()) continue;
+        for (model::Index i : asg.draining) {
+            const auto& instance_enis = topo.instances[i].enis;
+            if (!instance_enis.empty()) enis[instance_enis.front()].lb_target = true;
+        }
+    }
     for (const model::Subnet& sn : topo.subnets) {
         VPCSTACK_ASSERT(sn.network_acl < acls.size(), "a subnet without a network ACL");
         VPCSTACK_ASSERT(sn.route_table < route_tables.size(), "a subnet without a route table");

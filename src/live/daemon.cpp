@@ -10,13 +10,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <fstream>
+#include <map>
 #include <memory>
+#include <set>
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <unordered_map>
@@ -26,11 +33,16 @@
 #include "vpcstack/engine/engine.hpp"
 #include "vpcstack/live/capture_stream.hpp"
 #include "vpcstack/live/control.hpp"
+#include "vpcstack/live/instance_env.hpp"
 #include "vpcstack/live/lab.hpp"
 #include "vpcstack/live/lab_plan.hpp"
+#include "vpcstack/live/lab_scaling.hpp"
 #include "vpcstack/live/lab_state.hpp"
+#include "vpcstack/live/lb_nodes.hpp"
+#include "vpcstack/live/user_data.hpp"
 #include "vpcstack/live/vnet.hpp"
 #include "vpcstack/model/loader.hpp"
+#include "vpcstack/model/scaling.hpp"
 #include "vpcstack/net/bytes.hpp"
 #include "vpcstack/net/checksum.hpp"
 #include "vpcstack/net/ethernet.hpp"
@@ -142,27 +154,23 @@ class Daemon final : public engine::FrameSink {
   public:
     Daemon(LabState state, model::Topology topology, LabPlan plan, std::vector<LivePort> ports)
         : state_(std::move(state)),
-          topology_(std::move(topology)),
+          topology_(std::make_unique<model::Topology>(std::move(topology))),
           plan_(std::move(plan)),
           ports_(std::move(ports)),
           counters_(ports_.size()),
-          engine_(topology_, *this, engine_config(state_)),
+          engine_(std::make_unique<engine::Engine>(*topology_, *this, engine_config(state_))),
           buffer_(kFrameBuffer) {
-        for (std::size_t i = 0; i < ports_.size(); ++i) {
-            by_port_[ports_[i].port] = i;
-        }
-        flow_log_ = make_flow_log(state_, topology_);
-        if (state_.trace || flow_log_) {
-            engine_.set_trace_callback([this](engine::PacketTrace&& trace) {
-                if (flow_log_) flow_log_->observe(trace);
-                if (!state_.trace) return;
-                if (traces_.size() >= kTraceRing) {
-                    traces_.pop_front();
-                }
-                traces_.push_back(std::move(trace));
-            });
-        }
+        index_ports();
+        flow_log_ = make_flow_log(state_, *topology_);
+        attach_trace_callback();
         started_ = std::chrono::steady_clock::now();
+        const engine::TimeNs now = monotonic_now();
+        for (const model::Instance& instance : topology_->instances) {
+            launched_at_[instance.meta.name] = now;
+        }
+        for (const model::AutoScalingGroup& asg : topology_->auto_scaling_groups) {
+            if (asg.target_tracking) trackers_.emplace(asg.meta.name, *asg.target_tracking);
+        }
     }
 
     int run();
@@ -170,6 +178,45 @@ class Daemon final : public engine::FrameSink {
     void transmit(engine::PortId port, std::span<const std::uint8_t> frame) override;
 
   private:
+    void index_ports() {
+        by_port_.clear();
+        for (std::size_t i = 0; i < ports_.size(); ++i) {
+            by_port_[ports_[i].port] = i;
+        }
+    }
+    void attach_trace_callback() {
+        if (!state_.trace && !flow_log_) return;
+        engine_->set_trace_callback([this](engine::PacketTrace&& trace) {
+            if (flow_log_) flow_log_->observe(trace);
+            if (!state_.trace) return;
+            if (traces_.size() >= kTraceRing) {
+                traces_.pop_front();
+            }
+            traces_.push_back(std::move(trace));
+        });
+    }
+    // --- Auto Scaling (model/scaling.hpp, lab_scaling.hpp) ---
+    json scale(const json& request);
+    // Rebuilds the lab with group `g` running `launched`: makes and removes namespaces, moves
+    // the engine's state to one built on the new topology, starts the new instances' user data,
+    // reconfigures the load balancer nodes, records it all. Returns the reply.
+    json apply_group(model::Index g, std::vector<model::LaunchedInstance> launched,
+                     const std::string& cause);
+    // Once a second: drained instances go, target tracking and ELB health checks act.
+    void run_scaling(engine::TimeNs now);
+    void record_activity(const std::string& group, const std::string& description,
+                         const std::string& cause);
+    // Requests per target group and servers' health, from every ALB node's HAProxy.
+    struct LbObservation {
+        std::map<std::string, std::uint64_t> requests;  // target group -> requests so far
+        std::map<std::string, std::size_t> healthy;     // target group -> healthy targets
+        std::map<std::string, bool> instance_up;        // instance -> healthy in some node
+        bool ok = false;
+    };
+    LbObservation observe_lb_nodes() const;
+    // Gives every ALB node whose configuration changed (its targets) a new HAProxy, the old one
+    // finishing its requests (lb_nodes.hpp).
+    void reload_lb_nodes(const std::string& program_dir);
     void receive_from(std::size_t index);
     void handle_frame(std::size_t index, std::span<std::uint8_t> bytes);
     void feed(engine::PortId port, std::span<const std::uint8_t> frame);
@@ -183,12 +230,27 @@ class Daemon final : public engine::FrameSink {
     void flush_flow_logs(engine::TimeNs now, bool stopping);
 
     LabState state_;
-    model::Topology topology_;
+    std::unique_ptr<model::Topology> topology_;  // the engine and captures refer to it
     LabPlan plan_;
     std::vector<LivePort> ports_;
     std::vector<PortCounters> counters_;
     std::unordered_map<engine::PortId, std::size_t> by_port_;
-    engine::Engine engine_;
+    std::unique_ptr<engine::Engine> engine_;
+    int epoll_fd_ = -1;
+    static constexpr std::uint64_t kCaptureBit = std::uint64_t{1} << 62;
+    // Auto Scaling: when each instance was launched (the health check grace period), the
+    // instances draining until a time, the groups' target trackers and what they last read.
+    std::unordered_map<std::string, engine::TimeNs> launched_at_;
+    struct Draining {
+        std::string group;
+        std::string instance;
+        engine::TimeNs until = 0;
+    };
+    std::vector<Draining> draining_;
+    std::map<std::string, model::TargetTracker> trackers_;
+    std::map<std::string, std::uint64_t> last_requests_;  // target group -> requests then
+    engine::TimeNs next_tracking_ = 0;
+    engine::TimeNs next_health_ = 0;
     std::vector<std::uint8_t> buffer_;
     InFlight* in_flight_ = nullptr;
     std::array<std::uint64_t, static_cast<std::size_t>(LiveDrop::kCount)> live_drops_{};
@@ -201,7 +263,7 @@ class Daemon final : public engine::FrameSink {
 };
 
 void Daemon::feed(engine::PortId port, std::span<const std::uint8_t> frame) {
-    engine_.receive(port, frame, monotonic_now());
+    engine_->receive(port, frame, monotonic_now());
 }
 
 void Daemon::handle_frame(std::size_t index, std::span<std::uint8_t> bytes) {
@@ -365,7 +427,7 @@ void Daemon::flush_flow_logs(engine::TimeNs now, bool stopping) {
 }
 
 json Daemon::status() const {
-    engine::Counters counters = engine_.snapshot();
+    engine::Counters counters = engine_->snapshot();
     json drops = json::object();
     for (std::size_t i = 0; i < engine::kDropReasonCount; ++i) {
         drops[std::string(engine::kDropReasons[i].name)] = counters.drops[i];
@@ -409,7 +471,7 @@ json Daemon::status() const {
                 {"gso_segmented", offload_.gso_segmented}}}}},
             {"traces_kept", traces_.size()},
             {"captures", captures_ ? capture_stats_json(captures_->stats()) : json::array()},
-            {"cloud_counters", observe::counters_json(*engine_.components(), counters)},
+            {"cloud_counters", observe::counters_json(*engine_->components(), counters)},
             {"ports", ports}};
 }
 
@@ -464,12 +526,12 @@ json Daemon::trace(const json& request) const {
 json Daemon::replace_security_group(const json& request) {
     const std::string file = request.value("topology", "");
     const std::string group = request.value("group", "");
-    model::LoadResult loaded = model::load_topology_file(file);
+    model::LoadResult loaded = model::load_topology_file(file, state_.overrides);
     if (!loaded.ok()) {
         return {{"ok", false}, {"error", file + ": the topology does not load"}};
     }
     const auto& fresh = *loaded.topology;
-    if (fresh.security_groups.size() != topology_.security_groups.size()) {
+    if (fresh.security_groups.size() != topology_->security_groups.size()) {
         return {{"ok", false},
                 {"error", file + ": has a different set of security groups than the running lab"}};
     }
@@ -482,17 +544,479 @@ json Daemon::replace_security_group(const json& request) {
         }
         return model::kNone;
     };
-    const model::Index running = find(topology_);
+    const model::Index running = find(*topology_);
     const model::Index replacement = find(fresh);
     if (running == model::kNone || replacement != running) {
         return {{"ok", false}, {"error", "no security group '" + group + "' in the running lab"}};
     }
     const auto& sg = fresh.security_groups[replacement];
-    engine_.replace_security_group_rules(running, sg.ingress, sg.egress);
+    engine_->replace_security_group_rules(running, sg.ingress, sg.egress);
     log("security group " + group + " replaced from " + file + " (" +
         std::to_string(sg.ingress.size()) + " ingress, " + std::to_string(sg.egress.size()) +
         " egress rules)");
     return {{"ok", true}, {"group", group}};
+}
+
+// --- Auto Scaling ---
+
+void Daemon::record_activity(const std::string& group, const std::string& description,
+                             const std::string& cause) {
+    log("auto scaling " + group + ": " + description + " (" + cause + ")");
+    state_.activities.push_back(
+        {static_cast<std::int64_t>(std::time(nullptr)), group, description, cause});
+    if (state_.activities.size() > kActivitiesKept) {
+        state_.activities.erase(state_.activities.begin());
+    }
+}
+
+namespace {
+
+// AWS: load-balancer-target-groups (deregistration delay) — the longest delay of the group's
+// target groups: how long an instance leaving service drains before it is terminated.
+std::uint32_t deregistration_delay(const model::Topology& t, const model::AutoScalingGroup& g) {
+    std::uint32_t delay = 0;
+    for (model::Index tg : g.target_groups) {
+        delay = std::max(delay, t.target_groups[tg].deregistration_delay);
+    }
+    return delay;
+}
+
+std::vector<std::string> group_names(const model::Topology& t) {
+    std::vector<std::string> names;
+    for (const auto& g : t.auto_scaling_groups) names.push_back(g.meta.name);
+    return names;
+}
+
+json names_json(const std::vector<std::string>& names) {
+    return json(names);
+}
+
+}  // namespace
+
+json Daemon::scale(const json& request) {
+    const std::string group = request.value("group", "");
+    const long desired = request.value("desired", -1L);
+    const model::Index g = model::find_auto_scaling_group(*topology_, group);
+    if (g == model::kNone) {
+        const auto names = group_names(*topology_);
+        return {{"ok", false},
+                {"error",
+                 fmt::format(
+                     "no Auto Scaling group '{}' in lab {}; expected one of: {}", group, state_.lab,
+                     names.empty() ? "(none)" : fmt::format("{}", fmt::join(names, ", ")))}};
+    }
+    if (desired < 0) {
+        return {{"ok", false}, {"error", "the desired capacity must be a number, 0 or more"}};
+    }
+    const model::AutoScalingGroup& asg = topology_->auto_scaling_groups[g];
+    std::vector<model::LaunchedInstance> in_service;
+    try {
+        in_service = model::scaled_instances(*topology_, g, static_cast<std::uint32_t>(desired));
+    } catch (const std::invalid_argument& e) {
+        return {{"ok", false}, {"error", fmt::format("{}: {}", asg.meta.name, e.what())}};
+    }
+    if (static_cast<std::uint32_t>(desired) == asg.desired_capacity) {
+        return {{"ok", true},
+                {"group", asg.meta.name},
+                {"desired", desired},
+                {"launched", json::array()},
+                {"draining", json::array()},
+                {"terminated", json::array()},
+                {"unchanged", true}};
+    }
+    const std::string cause = fmt::format("a user request set the desired capacity from {} to {}",
+                                          asg.desired_capacity, desired);
+    const bool drain = deregistration_delay(*topology_, asg) > 0;
+    return apply_group(g, model::leaving_service(*topology_, g, in_service, drain), cause);
+}
+
+json Daemon::apply_group(model::Index g, std::vector<model::LaunchedInstance> launched,
+                         const std::string& cause) {
+    const auto start = std::chrono::steady_clock::now();
+    const engine::TimeNs now = monotonic_now();
+    const std::string group = topology_->auto_scaling_groups[g].meta.name;
+    auto refuse = [&](const std::string& why) {
+        log("auto scaling " + group + ": refused: " + why);
+        return json{{"ok", false}, {"error", why}};
+    };
+    model::LoadOverrides overrides = model::overrides_for(*topology_, g, launched);
+    model::LoadResult loaded = model::load_topology_file(state_.topology, overrides);
+    if (!loaded.ok()) {
+        std::string lines;
+        for (const auto& d : loaded.diagnostics.sorted()) lines += "\n  " + d.to_string();
+        return refuse(
+            fmt::format("{}: the topology does not load with the group's new "
+                        "instances:{}",
+                        state_.topology, lines));
+    }
+    auto fresh = std::make_unique<model::Topology>(std::move(*loaded.topology));
+    LabPlan plan = make_lab_plan(state_.lab, *fresh);
+    LabChange change = diff_lab_plans(plan_, *topology_, plan, *fresh);
+    if (change.problem)
+        return refuse("the running lab cannot keep its devices: " + *change.problem);
+
+    // The new namespaces, recorded before they are made so that `lab down` finds them whatever
+    // happens next.
+    const Attach attach = parse_attach(state_.attach).value_or(Attach::Tap);
+    LabPlan more;
+    more.lab = plan.lab;
+    more.engine_namespace = plan.engine_namespace;
+    for (std::size_t k : change.added) {
+        more.namespaces.push_back(plan.namespaces[k]);
+        state_.namespaces.push_back(plan.namespaces[k].name);
+        for (const auto& itf : plan.namespaces[k].interfaces) {
+            state_.devices.push_back({plan.namespaces[k].name, itf.name, state_.attach});
+            if (attach == Attach::Veth) {
+                state_.devices.push_back({plan.engine_namespace, itf.host_end, "veth"});
+            }
+        }
+    }
+    if (std::optional<LabState> disk = read_state(state_.lab)) {
+        // `lab up` recorded the user data and the nodes' HAProxy after the engine started.
+        state_.user_data = disk->user_data;
+        state_.lb_nodes = disk->lb_nodes;
+    }
+    write_state(state_);
+    std::vector<LivePort> made;
+    try {
+        made = bring_up(
+            more, {.attach = attach, .offload = state_.offload, .engine_namespace_exists = true});
+    } catch (const std::exception& e) {
+        std::vector<std::string> names;
+        for (const auto& ns : more.namespaces) names.push_back(ns.name);
+        remove_named_netns(names);
+        return refuse(std::string("making the new instances' namespaces: ") + e.what());
+    }
+    // The engine of the new topology takes over the running one's flows.
+    auto engine = std::make_unique<engine::Engine>(*fresh, *this, engine_config(state_));
+    try {
+        engine->adopt_state(*engine_, change.eni_map);
+    } catch (const std::exception& e) {
+        close_ports(made);
+        std::vector<std::string> names;
+        for (const auto& ns : more.namespaces) names.push_back(ns.name);
+        remove_named_netns(names);
+        return refuse(std::string("the engine cannot take over the running flows: ") + e.what());
+    }
+
+    // Ports: those that stay move to their ENI's new number, the removed ones close.
+    std::map<std::string, engine::PortId> port_of;  // TAP: netns/device; veth: host end
+    for (const auto& ns : plan.namespaces) {
+        for (const auto& itf : ns.interfaces) {
+            port_of[attach == Attach::Veth ? itf.host_end : ns.name + "/" + itf.name] = itf.port;
+        }
+    }
+    std::vector<LivePort> ports;
+    std::vector<PortCounters> counters;
+    std::vector<LivePort> closing;
+    for (std::size_t i = 0; i < ports_.size(); ++i) {
+        LivePort& port = ports_[i];
+        auto it =
+            port_of.find(attach == Attach::Veth ? port.device : port.netns + "/" + port.device);
+        if (it == port_of.end()) {
+            closing.push_back(std::move(port));
+            continue;
+        }
+        port.port = it->second;
+        ports.push_back(std::move(port));
+        counters.push_back(counters_[i]);
+    }
+    for (LivePort& port : made) {
+        ports.push_back(std::move(port));
+        counters.emplace_back();
+    }
+    // Captures and flow logs refer to the topology and the engine: they end here.
+    flush_flow_logs(now, true);
+    if (captures_ && captures_->size() > 0) {
+        log("auto scaling " + group + ": open captures end, the lab changed shape");
+    }
+    captures_.reset();
+    std::unique_ptr<engine::Engine> old_engine = std::move(engine_);
+    engine_ = std::move(engine);
+    std::unique_ptr<model::Topology> old_topology = std::move(topology_);
+    topology_ = std::move(fresh);
+    old_engine.reset();
+    captures_ = std::make_unique<CaptureStreams>(*engine_, *topology_, epoll_fd_, kCaptureBit,
+                                                 [](const std::string& line) { log(line); });
+    flow_log_ = make_flow_log(state_, *topology_);
+    attach_trace_callback();
+    close_ports(closing);
+    ports_ = std::move(ports);
+    counters_ = std::move(counters);
+    index_ports();
+    for (std::size_t i = 0; i < ports_.size(); ++i) {
+        epoll_event event{};
+        event.events = EPOLLIN;
+        event.data.u64 = i;
+        if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, ports_[i].fd.get(), &event) != 0) {
+            ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, ports_[i].fd.get(), &event);
+        }
+    }
+    plan_ = std::move(plan);
+
+    // Instances that went: their user data ends, their namespaces go.
+    std::vector<std::string> terminated;
+    std::vector<UserDataRecord> ending;
+    for (const std::string& name : change.removed) {
+        std::erase(state_.namespaces, name);
+        std::erase_if(state_.devices, [&](const DeviceRecord& d) { return d.netns == name; });
+    }
+    for (const model::Instance& instance : old_topology->instances) {
+        const std::string& name = instance.meta.name;
+        if (plan_.find(name) != nullptr) continue;
+        terminated.push_back(name);
+        launched_at_.erase(name);
+        std::erase_if(draining_, [&](const Draining& d) { return d.instance == name; });
+        for (auto it = state_.user_data.begin(); it != state_.user_data.end();) {
+            if (it->instance == name) {
+                ending.push_back(*it);
+                it = state_.user_data.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    if (attach == Attach::Veth) {
+        // The engine's ends of removed veths: with their port gone, the device goes with its
+        // peer's namespace.
+        std::set<std::string> ends;
+        for (const auto& ns : plan_.namespaces) {
+            for (const auto& itf : ns.interfaces) ends.insert(itf.host_end);
+        }
+        std::erase_if(state_.devices, [&](const DeviceRecord& d) {
+            return d.netns == plan_.engine_namespace && !ends.contains(d.name);
+        });
+    }
+    stop_user_data(ending, 1000);
+    NetnsRemoval removal = remove_named_netns(change.removed);
+    for (const auto& error : removal.errors) log("auto scaling " + group + ": " + error);
+
+    // Instances that came: their user data starts, as the cloud runs it at launch.
+    std::vector<std::string> new_instances;
+    const std::string program_dir = program_directory();
+    for (std::size_t k : change.added) {
+        const NamespacePlan& ns = plan_.namespaces[k];
+        if (ns.kind != NamespaceKind::Instance || ns.instance == model::kNone) continue;
+        new_instances.push_back(ns.display);
+        launched_at_[ns.display] = now;
+        const model::Instance& instance = topology_->instances[ns.instance];
+        if (instance.user_data.empty() || !instance.running) continue;
+        try {
+            const int pid =
+                start_user_data(state_.lab, ns.display, ns.name, instance.user_data, program_dir);
+            state_.user_data.push_back(
+                {ns.display, pid, user_data_log_path(state_.lab, ns.display)});
+        } catch (const std::exception& e) {
+            log("auto scaling " + group + ": user data of " + ns.display + ": " + e.what());
+        }
+    }
+    // The load balancer nodes send to the targets registered now.
+    reload_lb_nodes(program_dir);
+
+    // Draining instances: terminated once the deregistration delay has passed.
+    const model::AutoScalingGroup& asg = topology_->auto_scaling_groups[g];
+    const std::uint32_t delay = deregistration_delay(*topology_, asg);
+    std::vector<std::string> now_draining;
+    for (model::Index i : asg.draining) {
+        const std::string& name = topology_->instances[i].meta.name;
+        const bool known = std::any_of(draining_.begin(), draining_.end(),
+                                       [&](const Draining& d) { return d.instance == name; });
+        if (known) continue;
+        now_draining.push_back(name);
+        draining_.push_back({group, name, now + std::uint64_t{delay} * 1'000'000'000ull});
+    }
+    for (const auto& name : new_instances) {
+        record_activity(group, "Launching a new EC2 instance: " + name, cause);
+    }
+    for (const auto& name : now_draining) {
+        record_activity(group,
+                        fmt::format("Terminating EC2 instance: {} (deregistered, draining for {} "
+                                    "s)",
+                                    name, delay),
+                        cause);
+    }
+    for (const auto& name : terminated) {
+        record_activity(group, "Terminated EC2 instance: " + name, cause);
+    }
+    state_.overrides = std::move(overrides);
+    write_state(state_);
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    log(
+        fmt::format("auto scaling {}: desired {}, {} launched, {} draining, {} terminated in "
+                    "{:.1f} ms",
+                    group, asg.desired_capacity, new_instances.size(), now_draining.size(),
+                    terminated.size(), ms));
+    return {{"ok", true},
+            {"group", group},
+            {"desired", asg.desired_capacity},
+            {"launched", names_json(new_instances)},
+            {"draining", names_json(now_draining)},
+            {"terminated", names_json(terminated)},
+            {"deregistration_delay", delay},
+            {"milliseconds", ms}};
+}
+
+Daemon::LbObservation Daemon::observe_lb_nodes() const {
+    LbObservation seen;
+    std::vector<LbNodeSetup> nodes;
+    try {
+        nodes = plan_lb_nodes(state_.lab, plan_, *topology_);
+    } catch (const std::exception& e) {
+        log(std::string("load balancer nodes: ") + e.what());
+        return seen;
+    }
+    // A server line is a target by its address; its backend is its target group's.
+    std::map<std::string, std::string> instance_at;  // "ip" -> instance
+    for (const model::Instance& instance : topology_->instances) {
+        if (instance.enis.empty()) continue;
+        instance_at[topology_->enis[instance.enis.front()].primary_ip().to_string()] =
+            instance.meta.name;
+    }
+    std::map<std::string, std::set<std::string>> healthy;  // target group -> instances up
+    bool any = false;
+    for (const LbNodeSetup& node : nodes) {
+        std::string error;
+        std::vector<LbServerStats> rows =
+            read_lb_node_stats(node.config.stats_socket.string(), &error);
+        if (rows.empty()) {
+            log("load balancer node " + node.node + ": no statistics: " + error);
+            continue;
+        }
+        any = true;
+        for (const LbServerStats& row : rows) {
+            if (row.server == "FRONTEND" || row.server == "BACKEND") continue;
+            const model::TargetGroup* group = nullptr;
+            for (const model::TargetGroup& tg : topology_->target_groups) {
+                if (row.backend == "group-" + tg.meta.name) group = &tg;
+            }
+            if (group == nullptr) continue;
+            seen.requests[group->meta.name] += row.requests;
+            if (row.backup) continue;
+            const std::string ip = row.address.substr(0, row.address.find(':'));
+            auto instance = instance_at.find(ip);
+            if (instance == instance_at.end()) continue;
+            bool& up = seen.instance_up[instance->second];
+            up = up || row.up;
+            if (row.up) healthy[group->meta.name].insert(instance->second);
+        }
+    }
+    for (const auto& [group, instances] : healthy) seen.healthy[group] = instances.size();
+    seen.ok = any;
+    return seen;
+}
+
+void Daemon::reload_lb_nodes(const std::string& program_dir) {
+    if (state_.lb_nodes.empty()) return;
+    std::vector<LbNodeSetup> nodes;
+    try {
+        nodes = plan_lb_nodes(state_.lab, plan_, *topology_);
+    } catch (const std::exception& e) {
+        log(std::string("load balancer nodes: ") + e.what());
+        return;
+    }
+    const std::string haproxy = find_haproxy();
+    for (const LbNodeSetup& node : nodes) {
+        auto record = std::find_if(state_.lb_nodes.begin(), state_.lb_nodes.end(),
+                                   [&](const LbNodeRecord& r) { return r.node == node.node; });
+        if (record == state_.lb_nodes.end()) continue;
+        std::ifstream in(node.config_file);
+        std::stringstream written;
+        written << in.rdbuf();
+        if (written.str() == node.config.text) continue;
+        try {
+            record->pid = reload_lb_node(state_.lab, haproxy, node, record->pid, program_dir);
+            log("load balancer node " + node.node + ": new targets, HAProxy pid " +
+                std::to_string(record->pid));
+        } catch (const std::exception& e) {
+            log("load balancer node " + node.node + ": reload failed: " + e.what());
+        }
+    }
+}
+
+void Daemon::run_scaling(engine::TimeNs now) {
+    // Drained instances are terminated, a group at a time.
+    for (model::Index g = 0; g < topology_->auto_scaling_groups.size(); ++g) {
+        const std::string group = topology_->auto_scaling_groups[g].meta.name;
+        std::vector<std::string> done;
+        for (const Draining& d : draining_) {
+            if (d.group == group && d.until <= now) done.push_back(d.instance);
+        }
+        if (done.empty()) continue;
+        std::vector<model::LaunchedInstance> keep = model::launched_instances(*topology_, g);
+        for (model::LaunchedInstance& li : model::draining_instances(*topology_, g)) {
+            if (std::find(done.begin(), done.end(), li.name) == done.end()) keep.push_back(li);
+        }
+        apply_group(g, std::move(keep), "the instance's deregistration delay passed");
+    }
+    const bool tracking = !trackers_.empty() && now >= next_tracking_;
+    bool elb_checks = false;
+    for (const auto& asg : topology_->auto_scaling_groups) {
+        elb_checks = elb_checks || asg.health_check_type == model::AsgHealthCheckType::Elb;
+    }
+    elb_checks = elb_checks && now >= next_health_;
+    if (!tracking && !elb_checks) return;
+    const LbObservation seen = observe_lb_nodes();
+    if (!seen.ok) return;
+
+    // AWS: as-maintain-instance-levels — a group whose health check type is ELB replaces an
+    // instance the load balancer finds unhealthy once its grace period has passed.
+    if (elb_checks) {
+        next_health_ = now + 5'000'000'000ull;
+        for (model::Index g = 0; g < topology_->auto_scaling_groups.size(); ++g) {
+            const model::AutoScalingGroup& asg = topology_->auto_scaling_groups[g];
+            if (asg.health_check_type != model::AsgHealthCheckType::Elb) continue;
+            for (model::Index i : asg.instances) {
+                const std::string& name = topology_->instances[i].meta.name;
+                auto up = seen.instance_up.find(name);
+                auto launched = launched_at_.find(name);
+                const engine::TimeNs grace =
+                    std::uint64_t{asg.health_check_grace_period} * 1'000'000'000ull;
+                if (up == seen.instance_up.end() || up->second || launched == launched_at_.end() ||
+                    now < launched->second + grace) {
+                    continue;
+                }
+                const bool drain = deregistration_delay(*topology_, asg) > 0;
+                apply_group(g,
+                            model::leaving_service(
+                                *topology_, g, model::replaced_instances(*topology_, g, i), drain),
+                            fmt::format("an ELB health check found instance {} unhealthy", name));
+                break;  // the group changed: the rest is judged next time
+            }
+        }
+    }
+    // AWS: as-scaling-target-tracking — one datapoint of RequestCountPerTarget per period.
+    if (!tracking) return;
+    std::uint32_t period = 60;
+    for (auto& [group, tracker] : trackers_) period = std::min(period, tracker.policy().period);
+    next_tracking_ = now + std::uint64_t{period} * 1'000'000'000ull;
+    for (auto& [group, tracker] : trackers_) {
+        const model::Index g = model::find_auto_scaling_group(*topology_, group);
+        if (g == model::kNone) continue;
+        const model::AutoScalingGroup& asg = topology_->auto_scaling_groups[g];
+        const model::TargetGroup& tg = topology_->target_groups[tracker.policy().target_group];
+        const std::uint64_t total =
+            seen.requests.count(tg.meta.name) ? seen.requests.at(tg.meta.name) : 0;
+        const std::uint64_t before =
+            last_requests_.count(tg.meta.name) ? last_requests_.at(tg.meta.name) : total;
+        last_requests_[tg.meta.name] = total;
+        const std::uint64_t requests = total >= before ? total - before : total;
+        const std::size_t healthy =
+            seen.healthy.count(tg.meta.name) ? seen.healthy.at(tg.meta.name) : 0;
+        const double metric = model::request_count_per_target(requests, healthy, tg.targets.size());
+        tracker.observe(metric);
+        const auto desired = tracker.decide(asg.desired_capacity, asg.min_size, asg.max_size);
+        if (!desired) continue;
+        const std::string cause = fmt::format(
+            "target tracking: RequestCountPerTarget of {} was {:.1f}, target {:.1f}; desired "
+            "capacity from {} to {}",
+            tg.meta.name, metric, tracker.policy().target_value, asg.desired_capacity, *desired);
+        const bool drain = deregistration_delay(*topology_, asg) > 0;
+        apply_group(g,
+                    model::leaving_service(*topology_, g,
+                                           model::scaled_instances(*topology_, g, *desired), drain),
+                    cause);
+    }
 }
 
 json Daemon::handle_request(const json& request) {
@@ -508,6 +1032,9 @@ json Daemon::handle_request(const json& request) {
     }
     if (op == "replace_security_group") {
         return replace_security_group(request);
+    }
+    if (op == "scale") {
+        return scale(request);
     }
     return {{"ok", false}, {"error", "unknown request '" + op + "'"}};
 }
@@ -592,6 +1119,7 @@ int Daemon::run() {
     if (!epoll.valid() || !signal_fd.valid()) {
         throw SystemError("epoll/signalfd", errno);
     }
+    epoll_fd_ = epoll.get();
     // Tags: port index, then two special values.
     const std::uint64_t kSignalTag = ~std::uint64_t{0};
     const std::uint64_t kControlTag = kSignalTag - 1;
@@ -608,10 +1136,9 @@ int Daemon::run() {
     }
     add(signal_fd.get(), kSignalTag);
     add(listener.get(), kControlTag);
-    // Capture sockets: this bit and the capture's number (the two tags above have it too and
-    // are told apart first).
-    const std::uint64_t kCaptureBit = std::uint64_t{1} << 62;
-    captures_ = std::make_unique<CaptureStreams>(engine_, topology_, epoll.get(), kCaptureBit,
+    // Capture sockets: kCaptureBit and the capture's number (the two tags above have it too
+    // and are told apart first).
+    captures_ = std::make_unique<CaptureStreams>(*engine_, *topology_, epoll.get(), kCaptureBit,
                                                  [](const std::string& line) { log(line); });
 
     state_.status = "running";
@@ -652,8 +1179,9 @@ int Daemon::run() {
         }
         const engine::TimeNs now = monotonic_now();
         if (now - last_expire >= 1'000'000'000ull) {
-            engine_.expire(now);
+            engine_->expire(now);
             flush_flow_logs(now, false);
+            run_scaling(now);
             last_expire = now;
         }
     }
@@ -678,7 +1206,7 @@ int run_engine_daemon(std::string_view lab) {
         return 2;
     };
     state->engine_pid = ::getpid();
-    model::LoadResult loaded = model::load_topology_file(state->topology);
+    model::LoadResult loaded = load_lab_topology(*state);
     if (!loaded.ok()) {
         return fail(state->topology + ": the topology does not load");
     }

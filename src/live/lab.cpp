@@ -135,7 +135,9 @@ std::vector<LivePort> make_namespace(const NamespacePlan& ns, const BringUpOptio
 std::vector<LivePort> bring_up(const LabPlan& plan, const BringUpOptions& options) {
     Fd home = open_current_netns();
     Fd engine_ns;
-    if (options.attach == Attach::Veth) {
+    if (options.attach == Attach::Veth && options.engine_namespace_exists) {
+        engine_ns = open_named_netns(plan.engine_namespace);
+    } else if (options.attach == Attach::Veth) {
         try {
             engine_ns = enter_new_namespace(plan.engine_namespace);
         } catch (...) {

@@ -63,8 +63,9 @@ bool check_name(const std::string& name, ActionResult& result) {
     return true;
 }
 
-std::optional<model::Topology> load(const std::string& path, ActionResult& result) {
-    model::LoadResult loaded = model::load_topology_file(path);
+std::optional<model::Topology> load(const std::string& path, ActionResult& result,
+                                    const model::LoadOverrides& overrides = {}) {
+    model::LoadResult loaded = model::load_topology_file(path, overrides);
     if (!loaded.ok()) {
         std::vector<std::string> lines;
         for (const auto& d : loaded.diagnostics.sorted()) {
@@ -94,7 +95,7 @@ std::optional<RecordedLab> open_lab(const std::string& name, ActionResult& resul
         fail(result, fmt::format("no lab '{}' ({})", name, error));
         return std::nullopt;
     }
-    auto topology = load(state->topology, result);
+    auto topology = load(state->topology, result, state->overrides);
     if (!topology) {
         return std::nullopt;
     }
@@ -535,6 +536,27 @@ LabStatusResult lab_status(const LabStatusOptions& options) {
         reply = control_request(options.name, {{"op", "status"}}, &result.engine_error);
     }
     result.interfaces = interface_rows(plan, lab->topology, reply ? &(*reply)["ports"] : nullptr);
+    for (const model::AutoScalingGroup& asg : lab->topology.auto_scaling_groups) {
+        GroupRow row;
+        row.name = asg.meta.name;
+        row.desired = asg.desired_capacity;
+        row.min_size = asg.min_size;
+        row.max_size = asg.max_size;
+        for (model::Index i : asg.instances)
+            row.in_service.push_back(lab->topology.instances[i].meta.name);
+        for (model::Index i : asg.draining)
+            row.draining.push_back(lab->topology.instances[i].meta.name);
+        row.health_check_type =
+            asg.health_check_type == model::AsgHealthCheckType::Elb ? "ELB" : "EC2";
+        if (asg.target_tracking) {
+            row.target_tracking = fmt::format(
+                "ALBRequestCountPerTarget of {} at {} per {} s{}",
+                lab->topology.target_groups[asg.target_tracking->target_group].meta.name,
+                asg.target_tracking->target_value, asg.target_tracking->period,
+                asg.target_tracking->disable_scale_in ? ", scale-in disabled" : "");
+        }
+        result.groups.push_back(std::move(row));
+    }
     if (!reply) {
         result.outcome = Outcome::Negative;
         return result;
@@ -570,6 +592,42 @@ LabStatusResult lab_status(const LabStatusOptions& options) {
     engine.cloud_counters = reply->value("cloud_counters", json::object());
     engine.captures = reply->value("captures", json::array());
     result.engine = std::move(engine);
+    return result;
+}
+
+LabScaleResult lab_scale(const LabScaleOptions& options) {
+    LabScaleResult result;
+    auto lab = open_lab(options.name, result, "lab scale");
+    if (!lab) {
+        return result;
+    }
+    if (!engine_alive(lab->state.engine_pid, options.name)) {
+        fail(result, fmt::format("the engine of lab '{}' is not running; bring the lab up again "
+                                 "('vpcctl lab down {}' then 'vpcctl lab up')",
+                                 options.name, options.name));
+        return result;
+    }
+    std::string error;
+    // Launching is quick; draining waits in the engine, not here.
+    auto reply = control_request(
+        options.name, {{"op", "scale"}, {"group", options.group}, {"desired", options.desired}},
+        &error, std::chrono::milliseconds(60000));
+    if (!reply) {
+        fail(result, fmt::format("the engine of lab '{}' did not answer: {}", options.name, error));
+        return result;
+    }
+    if (!reply->value("ok", false)) {
+        fail(result, reply->value("error", std::string("the engine refused")));
+        return result;
+    }
+    result.group = reply->value("group", options.group);
+    result.desired = reply->value("desired", std::uint32_t{0});
+    result.unchanged = reply->value("unchanged", false);
+    result.launched = reply->value("launched", std::vector<std::string>{});
+    result.draining = reply->value("draining", std::vector<std::string>{});
+    result.terminated = reply->value("terminated", std::vector<std::string>{});
+    result.deregistration_delay = reply->value("deregistration_delay", std::uint32_t{0});
+    result.milliseconds = reply->value("milliseconds", 0.0);
     return result;
 }
 

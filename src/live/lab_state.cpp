@@ -46,6 +46,30 @@ void write_state(const LabState& state) {
         lb_nodes.push_back(
             {{"node", n.node}, {"pid", n.pid}, {"config", n.config}, {"log", n.log}});
     }
+    json launched = json::object();
+    for (const auto& [group, list] : state.overrides.launched) {
+        json entries = json::array();
+        for (const auto& li : list) {
+            entries.push_back(
+                {{"name", li.name}, {"subnet", li.subnet}, {"draining", li.draining}});
+        }
+        launched[group] = entries;
+    }
+    json pinned = json::object();
+    for (const auto& [eni, pin] : state.overrides.pinned) {
+        std::vector<std::string> ips;
+        for (const auto& ip : pin.private_ips) ips.push_back(ip.to_string());
+        pinned[eni] = {{"private_ips", ips}, {"mac", pin.mac.to_string()}};
+    }
+    json desired = json::object();
+    for (const auto& [group, n] : state.overrides.desired_capacity) desired[group] = n;
+    json activities = json::array();
+    for (const auto& a : state.activities) {
+        activities.push_back({{"time", a.time},
+                              {"group", a.group},
+                              {"description", a.description},
+                              {"cause", a.cause}});
+    }
     json doc = {{"lab", state.lab},
                 {"topology", state.topology},
                 {"attach", state.attach},
@@ -66,7 +90,12 @@ void write_state(const LabState& state) {
                 {"namespaces", state.namespaces},
                 {"devices", devices},
                 {"user_data", user_data},
-                {"lb_nodes", lb_nodes}};
+                {"lb_nodes", lb_nodes},
+                {"scaling",
+                 {{"desired_capacity", desired},
+                  {"launched", launched},
+                  {"pinned", pinned},
+                  {"activities", activities}}}};
     ::mkdir(std::string(kStateRoot).c_str(), 0755);
     ::mkdir(lab_dir(state.lab).c_str(), 0755);
     const std::string path = state_path(state.lab);
@@ -126,6 +155,30 @@ std::optional<LabState> read_state(std::string_view lab, std::string* error) {
             state.lb_nodes.push_back({n.value("node", ""), n.value("pid", 0), n.value("config", ""),
                                       n.value("log", "")});
         }
+        if (auto sc = doc.find("scaling"); sc != doc.end() && sc->is_object()) {
+            for (const auto& [group, n] : sc->value("desired_capacity", json::object()).items()) {
+                state.overrides.desired_capacity[group] = n.get<std::uint32_t>();
+            }
+            for (const auto& [group, list] : sc->value("launched", json::object()).items()) {
+                auto& out = state.overrides.launched[group];
+                for (const auto& li : list) {
+                    out.push_back({li.value("name", ""), li.value("subnet", ""),
+                                   li.value("draining", false)});
+                }
+            }
+            for (const auto& [eni, pin] : sc->value("pinned", json::object()).items()) {
+                model::PinnedEni p;
+                for (const auto& ip : pin.value("private_ips", std::vector<std::string>{})) {
+                    if (auto a = net::Ipv4Address::parse(ip)) p.private_ips.push_back(*a);
+                }
+                if (auto mac = net::MacAddress::parse(pin.value("mac", ""))) p.mac = *mac;
+                state.overrides.pinned[eni] = std::move(p);
+            }
+            for (const auto& a : sc->value("activities", json::array())) {
+                state.activities.push_back({a.value("time", std::int64_t{0}), a.value("group", ""),
+                                            a.value("description", ""), a.value("cause", "")});
+            }
+        }
         return state;
     } catch (const json::exception& e) {
         if (error) {
@@ -133,6 +186,10 @@ std::optional<LabState> read_state(std::string_view lab, std::string* error) {
         }
         return std::nullopt;
     }
+}
+
+model::LoadResult load_lab_topology(const LabState& state) {
+    return model::load_topology_file(state.topology, state.overrides);
 }
 
 std::vector<std::string> list_labs() {

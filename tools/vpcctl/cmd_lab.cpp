@@ -249,6 +249,27 @@ int run_lab_status(const live::LabStatusOptions& options, bool json) {
         fmt::print("load balancer node {}: HAProxy pid {} {}, log {}\n", node.node, node.pid,
                    live::process_group_alive(node.pid) ? "running" : "not running", node.log);
     }
+    for (const auto& g : status.groups) {
+        fmt::print("auto scaling group {}: desired {} (min {}, max {}), health checks {}{}\n",
+                   g.name, g.desired, g.min_size, g.max_size, g.health_check_type,
+                   g.target_tracking.empty() ? "" : ", target tracking " + g.target_tracking);
+        fmt::print("  in service: {}\n",
+                   g.in_service.empty() ? "none" : fmt::format("{}", fmt::join(g.in_service, " ")));
+        if (!g.draining.empty()) {
+            fmt::print("  draining: {}\n", fmt::join(g.draining, " "));
+        }
+    }
+    if (!state.activities.empty()) {
+        fmt::print("scaling activities (latest last):\n");
+        const std::size_t first = state.activities.size() > 10 ? state.activities.size() - 10 : 0;
+        for (std::size_t i = first; i < state.activities.size(); ++i) {
+            const auto& a = state.activities[i];
+            std::time_t when = static_cast<std::time_t>(a.time);
+            char stamp[32];
+            std::strftime(stamp, sizeof(stamp), "%H:%M:%S", std::gmtime(&when));
+            fmt::print("  {} {}: {} — {}\n", stamp, a.group, a.description, a.cause);
+        }
+    }
     if (!status.engine) {
         const std::string why = status.engine_error.empty() ? "" : " (" + status.engine_error + ")";
         fmt::print("engine: not running{}; remove the lab with 'vpcctl lab down {}'\n", why,
@@ -287,6 +308,32 @@ int run_lab_status(const live::LabStatusOptions& options, bool json) {
             o.partial_passed, o.csum_completed, o.gso_passed, o.gso_segmented);
     }
     return finish(status);
+}
+
+int run_lab_scale(const live::LabScaleOptions& options) {
+    const live::LabScaleResult scale = live::lab_scale(options);
+    if (scale.error) {
+        return finish(scale);
+    }
+    if (scale.unchanged) {
+        fmt::print("{}: desired capacity is {} already\n", scale.group, scale.desired);
+        return finish(scale);
+    }
+    fmt::print("{}: desired capacity {} ({:.0f} ms)\n", scale.group, scale.desired,
+               scale.milliseconds);
+    if (!scale.launched.empty()) {
+        fmt::print("  launched: {}\n", fmt::join(scale.launched, " "));
+    }
+    if (!scale.draining.empty()) {
+        fmt::print(
+            "  draining: {} (deregistered; terminated after the {} s deregistration "
+            "delay)\n",
+            fmt::join(scale.draining, " "), scale.deregistration_delay);
+    }
+    if (!scale.terminated.empty()) {
+        fmt::print("  terminated: {}\n", fmt::join(scale.terminated, " "));
+    }
+    return finish(scale);
 }
 
 int run_lab_exec(const live::LabExecOptions& options) {

@@ -124,6 +124,7 @@ int run_lab_up(live::LabUpOptions options, const FlowLogCliOptions& flow_logs);
 int run_lab_down(const live::LabDownOptions& options);
 int run_lab_ls();
 int run_lab_status(const live::LabStatusOptions& options, bool json);
+int run_lab_scale(const live::LabScaleOptions& options);
 int run_lab_exec(const live::LabExecOptions& options);
 
 struct LabTraceOptions {

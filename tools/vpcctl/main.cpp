@@ -186,6 +186,15 @@ int main(int argc, char** argv) {
                          "Print the status as JSON, with the counters under the cloud's names");
     status_cmd->callback([&] { exit_code = cli::run_lab_status(lab_status, lab_status_json); });
 
+    vpcstack::live::LabScaleOptions lab_scale;
+    auto* scale_cmd = lab_cmd->add_subcommand(
+        "scale", "Set an Auto Scaling group's desired capacity in a running lab");
+    scale_cmd->add_option("lab", lab_scale.name, "Lab name")->required();
+    scale_cmd->add_option("group", lab_scale.group, "Auto Scaling group (NAME or VPC/NAME)")
+        ->required();
+    scale_cmd->add_option("desired", lab_scale.desired, "Desired capacity")->required();
+    scale_cmd->callback([&] { exit_code = cli::run_lab_scale(lab_scale); });
+
     vpcstack::live::LabExecOptions lab_exec;
     auto* exec_cmd = lab_cmd->add_subcommand("exec", "Run a command inside an instance");
     exec_cmd->add_option("lab", lab_exec.name, "Lab name")->required();

@@ -41,6 +41,8 @@ struct BringUpOptions {
     // Namespaces made in parallel. Measured here: no gain (the kernel serialises on its
     // locks), so one by default.
     std::size_t threads = 1;
+    // Veth: the engine namespace exists already (a running lab makes more namespaces).
+    bool engine_namespace_exists = false;
 };
 
 // Creates everything in the plan and returns the engine's ports. On failure throws SystemError;

@@ -144,15 +144,50 @@ struct LabStatusOptions {
     std::string name;
 };
 
+// An Auto Scaling group of the lab as it runs.
+struct GroupRow {
+    std::string name;
+    std::uint32_t desired = 0, min_size = 0, max_size = 0;
+    std::vector<std::string> in_service;
+    std::vector<std::string> draining;
+    std::string health_check_type;  // EC2 or ELB
+    std::string target_tracking;  // "ALBRequestCountPerTarget of web-tg at 100 per 60 s", or empty
+};
+
 struct LabStatusResult : ActionResult {
     LabState state;
     std::string status;  // the recorded status, or "stopped" when the engine is gone
     std::vector<InterfaceRow> interfaces;
+    std::vector<GroupRow> groups;
     std::optional<EngineStatus> engine;  // none: the engine did not answer (outcome Negative)
     std::string engine_error;            // why it did not, when known
 };
 
 LabStatusResult lab_status(const LabStatusOptions& options);
+
+// ---- lab scale -------------------------------------------------------------------------------
+
+// `vpcctl lab scale LAB GROUP N`: sets an Auto Scaling group's desired capacity in a running lab,
+// as `aws autoscaling set-desired-capacity` does; the engine daemon launches, drains and
+// terminates instances (model/scaling.hpp).
+struct LabScaleOptions {
+    std::string name;
+    std::string group;
+    long desired = -1;
+};
+
+struct LabScaleResult : ActionResult {
+    std::string group;
+    std::uint32_t desired = 0;
+    bool unchanged = false;
+    std::vector<std::string> launched;
+    std::vector<std::string> draining;
+    std::vector<std::string> terminated;
+    std::uint32_t deregistration_delay = 0;
+    double milliseconds = 0;
+};
+
+LabScaleResult lab_scale(const LabScaleOptions& options);
 
 // ---- lab ls ----------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vpcstack/model/loader.hpp"
 #include "vpcstack/observe/flow_log.hpp"
 
 namespace vpcstack::live {
@@ -48,6 +49,15 @@ struct LbNodeRecord {
     std::string log;
 };
 
+// One thing an Auto Scaling group did, as the cloud's scaling activities say it
+// (describe-scaling-activities): "Launching a new EC2 instance: web-asg-4", with its cause.
+struct ScalingActivity {
+    std::int64_t time = 0;  // unix time, seconds
+    std::string group;
+    std::string description;
+    std::string cause;
+};
+
 // VPC Flow Logs of a lab (docs/observe.md): written by the engine daemon as windows close and
 // when it stops; no directory: none.
 using FlowLogSettings = observe::FlowLogSettings;
@@ -68,7 +78,16 @@ struct LabState {
     std::vector<DeviceRecord> devices;
     std::vector<UserDataRecord> user_data;
     std::vector<LbNodeRecord> lb_nodes;
+    // What scaling changed of the topology file (model/scaling.hpp): every load of the lab's
+    // topology applies it (load_lab_topology).
+    model::LoadOverrides overrides;
+    std::vector<ScalingActivity> activities;  // newest last, the last kActivitiesKept
 };
+
+inline constexpr std::size_t kActivitiesKept = 50;
+
+// The lab's topology as it runs: its file with the lab's overrides.
+model::LoadResult load_lab_topology(const LabState& state);
 
 // Writes state.json atomically (a temporary file renamed over it). Throws SystemError.
 void write_state(const LabState& state);
