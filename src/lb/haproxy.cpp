@@ -167,6 +167,18 @@ void Writer::global_and_defaults() {
     line("log " + haproxy_word(paths_.log_socket.string()) + " local0");
     line("stats socket " + haproxy_word(out_.stats_socket.string()) + " mode 600 level admin");
     line("maxconn 4096");
+    // AWS: load-balancer-target-groups (deregistration delay) — a deregistered target gets no
+    // new requests and its requests in flight have up to the group's delay to finish. A reload
+    // (-sf) leaves the old process finishing its connections: it ends at the latest after the
+    // longest delay of the node's groups. HAProxy reads 0 as "never", so a delay of 0 is 1 ms.
+    for (const auto& [g, names] : groups_) {
+        out_.hard_stop_after =
+            std::max(out_.hard_stop_after, t_.target_groups[g].deregistration_delay);
+    }
+    if (!groups_.empty()) {
+        line(out_.hard_stop_after == 0 ? std::string("hard-stop-after 1ms")
+                                       : fmt::format("hard-stop-after {}s", out_.hard_stop_after));
+    }
 
     section("defaults");
     line("mode http");
@@ -667,9 +679,11 @@ void Writer::backend(Index g) {
         }
         const std::uint16_t port = target.port.value_or(group.port);
         const std::string endpoint = fmt::format("{}:{}", ip.to_string(), port);
-        std::string server = identifier(fmt::format("{}:{}", name, port));
+        // Named after the target, not its place in the group: a reload after the group's
+        // targets change keeps each server's name (and its cookie value, the endpoint).
+        std::string server = haproxy_server_name(name, port);
         for (int n = 2; server_names.count(server) != 0; ++n) {
-            server = identifier(fmt::format("{}:{}-{}", name, port, n));
+            server = fmt::format("{}-{}", haproxy_server_name(name, port), n);
         }
         server_names.insert(server);
         std::string tls;
@@ -685,7 +699,8 @@ void Writer::backend(Index g) {
         }
         const std::string persist = sticky ? " cookie " + endpoint : "";
         line(fmt::format("server {} {}{}{}{}", server, endpoint, tls, persist, check));
-        backups.push_back(fmt::format("server {}-failopen {}{} backup", server, endpoint, tls));
+        backups.push_back(
+            fmt::format("server {}{} {}{} backup", server, kFailOpenSuffix, endpoint, tls));
     }
     for (const std::string& b : backups) line(b);
     note(HaproxyGap::InitialHealth,
@@ -716,6 +731,87 @@ void Writer::write() {
 }
 
 }  // namespace
+
+std::string haproxy_server_name(std::string_view target, std::uint16_t port) {
+    return identifier(fmt::format("{}:{}", target, port));
+}
+
+namespace {
+
+// The fields of one CSV line of `show stat`: HAProxy quotes none (its values hold no comma).
+std::vector<std::string_view> csv_fields(std::string_view line) {
+    std::vector<std::string_view> out;
+    while (true) {
+        const std::size_t comma = line.find(',');
+        out.push_back(line.substr(0, comma));
+        if (comma == std::string_view::npos) break;
+        line.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+std::uint64_t counter(std::string_view text) {
+    std::uint64_t value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return 0;
+        value = value * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return value;
+}
+
+}  // namespace
+
+std::vector<HaproxyServerStats> parse_haproxy_stats(std::string_view csv) {
+    std::map<std::string, std::size_t, std::less<>> column;
+    std::vector<HaproxyServerStats> out;
+    bool header = false;
+    while (!csv.empty()) {
+        const std::size_t eol = csv.find('\n');
+        std::string_view line = csv.substr(0, eol);
+        csv = eol == std::string_view::npos ? std::string_view{} : csv.substr(eol + 1);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (line.empty()) continue;
+        if (line.starts_with("# ")) {
+            const std::vector<std::string_view> names = csv_fields(line.substr(2));
+            column.clear();
+            for (std::size_t i = 0; i < names.size(); ++i) {
+                if (!names[i].empty()) column.emplace(std::string(names[i]), i);
+            }
+            for (const char* required : {"pxname", "svname", "status"}) {
+                if (column.count(required) == 0) {
+                    throw std::invalid_argument(
+                        fmt::format("HAProxy's statistics have no column '{}'", required));
+                }
+            }
+            header = true;
+            continue;
+        }
+        if (!header) {
+            throw std::invalid_argument("HAProxy's statistics do not start with their header");
+        }
+        const std::vector<std::string_view> fields = csv_fields(line);
+        auto field = [&](std::string_view name) -> std::string_view {
+            const auto at = column.find(name);
+            return at == column.end() || at->second >= fields.size() ? std::string_view{}
+                                                                     : fields[at->second];
+        };
+        HaproxyServerStats s;
+        s.backend = field("pxname");
+        s.server = field("svname");
+        s.status = field("status");
+        s.up = s.status.starts_with("UP") || s.status == "OPEN" || s.status == "no check";
+        s.sessions = counter(field("stot"));
+        // req_tot counts a server's HTTP requests (HAProxy 2.4 and later); older versions leave
+        // it empty for servers, and sessions are the requests of connections not kept alive.
+        const std::string_view requests = field("req_tot");
+        s.requests = requests.empty() ? s.sessions : counter(requests);
+        s.check_status = field("check_status");
+        s.address = field("addr");
+        s.backup = counter(field("bck")) != 0 && s.server != "BACKEND";
+        out.push_back(std::move(s));
+    }
+    return out;
+}
 
 std::string certificate_file_stem(std::string_view name) {
     return name.starts_with("*.") ? "_wildcard" + std::string(name.substr(1)) : std::string(name);

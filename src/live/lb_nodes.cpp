@@ -1,6 +1,9 @@
 #include "vpcstack/live/lb_nodes.hpp"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +16,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "vpcstack/live/netns.hpp"
 #include "vpcstack/live/user_data.hpp"
 
 namespace vpcstack::live {
@@ -60,7 +64,20 @@ std::vector<LbNodeSetup> plan_lb_nodes(std::string_view lab, const LabPlan& plan
     return nodes;
 }
 
+namespace {
+
+bool executable_file(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+           ::access(path.c_str(), X_OK) == 0;
+}
+
+}  // namespace
+
 std::string find_haproxy() {
+    if (const char* chosen = std::getenv(kHaproxyVariable); chosen != nullptr && *chosen != '\0') {
+        return executable_file(chosen) ? std::string(chosen) : "";
+    }
     std::vector<std::string> dirs;
     if (const char* path = std::getenv("PATH")) {
         std::string_view rest(path);
@@ -74,11 +91,7 @@ std::string find_haproxy() {
     for (const auto& dir : dirs) {
         if (dir.empty()) continue;
         const std::string candidate = dir + "/haproxy";
-        struct stat st {};
-        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-            ::access(candidate.c_str(), X_OK) == 0) {
-            return candidate;
-        }
+        if (executable_file(candidate)) return candidate;
     }
     return "";
 }
@@ -128,8 +141,10 @@ std::string check_lb_node(const std::string& haproxy, const LbNodeSetup& node) {
     return output.empty() ? haproxy + " -c failed with status " + std::to_string(status) : output;
 }
 
-int start_lb_node(std::string_view lab, const std::string& haproxy, const LbNodeSetup& node,
-                  const std::string& program_dir) {
+namespace {
+
+DetachedProcess lb_node_process(std::string_view lab, const std::string& haproxy,
+                                const LbNodeSetup& node, const std::string& program_dir) {
     DetachedProcess process;
     process.what = "load balancer node " + node.node;
     process.netns = node.netns;
@@ -139,7 +154,78 @@ int start_lb_node(std::string_view lab, const std::string& haproxy, const LbNode
     process.log = node.log.string();
     process.program_dir = program_dir;
     process.variables = {{"VPCSTACK_LAB", std::string(lab)}, {"VPCSTACK_LB_NODE", node.node}};
+    return process;
+}
+
+}  // namespace
+
+int start_lb_node(std::string_view lab, const std::string& haproxy, const LbNodeSetup& node,
+                  const std::string& program_dir) {
+    return start_detached(lab, lb_node_process(lab, haproxy, node, program_dir));
+}
+
+int reload_lb_node(std::string_view lab, const std::string& haproxy, const LbNodeSetup& node,
+                   int old_pid, const std::string& program_dir) {
+    if (old_pid <= 0) {
+        throw std::invalid_argument("reload of load balancer node " + node.node +
+                                    ": no running process (pid " + std::to_string(old_pid) + ")");
+    }
+    write_lb_nodes({node});
+    if (std::string problem = check_lb_node(haproxy, node); !problem.empty()) {
+        throw std::runtime_error("HAProxy rejects the configuration of load balancer node " +
+                                 node.node + " (" + node.config_file.string() + "):\n" + problem);
+    }
+    DetachedProcess process = lb_node_process(lab, haproxy, node, program_dir);
+    process.what = "reload of load balancer node " + node.node;
+    // -sf: once listening, the new process has the old one stop listening and finish.
+    process.argv.insert(process.argv.end(), {"-sf", std::to_string(old_pid)});
     return start_detached(lab, process);
+}
+
+std::vector<LbServerStats> read_lb_node_stats(const std::string& socket_path, std::string* error) {
+    auto fail = [&](const std::string& what, int err) {
+        if (error != nullptr) {
+            *error = socket_path + ": " + what +
+                     (err != 0 ? std::string(": ") + std::strerror(err) : "");
+        }
+        return std::vector<LbServerStats>{};
+    };
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (socket_path.size() >= sizeof(address.sun_path)) {
+        return fail("the path is too long for a Unix socket", 0);
+    }
+    std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size() + 1);
+    Fd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!socket.valid()) return fail("socket", errno);
+    // A stuck process must not hang the caller.
+    timeval timeout{2, 0};
+    ::setsockopt(socket.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    ::setsockopt(socket.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+    if (::connect(socket.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) !=
+        0) {
+        return fail("connect", errno);
+    }
+    constexpr std::string_view kCommand = "show stat\n";
+    if (::send(socket.get(), kCommand.data(), kCommand.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(kCommand.size())) {
+        return fail("send", errno);
+    }
+    // HAProxy answers one command and closes the connection.
+    std::string answer;
+    std::array<char, 8192> buffer{};
+    while (true) {
+        const ssize_t n = ::recv(socket.get(), buffer.data(), buffer.size(), 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return fail("receive", errno);
+        if (n == 0) break;
+        answer.append(buffer.data(), static_cast<std::size_t>(n));
+    }
+    try {
+        return lb::parse_haproxy_stats(answer);
+    } catch (const std::invalid_argument& e) {
+        return fail(e.what(), 0);
+    }
 }
 
 std::vector<int> stop_lb_nodes(const std::vector<LbNodeRecord>& nodes, int grace_ms) {

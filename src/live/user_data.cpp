@@ -112,6 +112,16 @@ int start_detached(std::string_view lab, const DetachedProcess& spec) {
             report(out, "chdir /", errno);
             ::_exit(1);
         }
+        // The program starts as from a shell: a caller's blocked signals (a daemon blocks the
+        // ones it waits for) and ignored ones (SIGPIPE, often) survive execve otherwise, and
+        // a program that never asked for them would not die of SIGTERM or SIGPIPE.
+        struct sigaction default_action {};
+        default_action.sa_handler = SIG_DFL;
+        sigemptyset(&default_action.sa_mask);
+        for (int signal = 1; signal < NSIG; ++signal) {
+            if (signal == SIGKILL || signal == SIGSTOP) continue;
+            ::sigaction(signal, &default_action, nullptr);
+        }
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);

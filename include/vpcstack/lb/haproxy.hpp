@@ -5,7 +5,8 @@
 //
 // The text has four parts:
 // - global: a pid file and a stats socket in the run directory, logs to the lab's socket, no
-//   daemon (the lab supervises the process), a bounded maxconn;
+//   daemon (the lab supervises the process), a bounded maxconn, and hard-stop-after the longest
+//   deregistration delay of the node's target groups (a process a reload replaces ends then);
 // - defaults: HTTP mode and the cloud's timeouts (idle timeout 60 s, connect timeout 10 s);
 // - one frontend per listener, bound on the node's private address: the rules' conditions as
 //   ACLs, the first matching rule in priority order named in the variable txn.rule, then its
@@ -71,6 +72,9 @@ struct HaproxyConfig {
     std::string text;
     std::filesystem::path pid_file;
     std::filesystem::path stats_socket;
+    // How long a replaced process may finish its requests (hard-stop-after): the longest
+    // deregistration delay of the groups the listeners forward to, 0 without any.
+    std::uint32_t hard_stop_after = 0;
     std::vector<HaproxyCertificate> certificates;  // one per distinct name, in listener order
     std::vector<HaproxyNote> notes;                // one per gap that concerns this load balancer
 };
@@ -80,6 +84,32 @@ struct HaproxyConfig {
 // Application Load Balancer's.
 HaproxyConfig haproxy_config(const model::Topology& topology, model::Index load_balancer,
                              model::Index node, const HaproxyPaths& paths);
+
+// The name of a target's server lines in its group's backend: "<instance>:<port>" for an
+// instance target, "<ip>:<port>" for an ip one (HAProxy's identifier characters only), so that a
+// server keeps its name while the group's other targets come and go; "-<n>" tells apart targets
+// whose names differ only in characters HAProxy refuses. The fail-open backup of the same target
+// is "<server>-failopen".
+std::string haproxy_server_name(std::string_view target, std::uint16_t port);
+inline constexpr std::string_view kFailOpenSuffix = "-failopen";
+
+// One line of HAProxy's `show stat`: a frontend, a backend or a server.
+struct HaproxyServerStats {
+    std::string backend;         // pxname: "group-web-tg", "listener-80"
+    std::string server;          // svname: a server's name, "FRONTEND" or "BACKEND"
+    std::string status;          // as HAProxy says it: "UP", "DOWN", "UP 1/3", "MAINT", "no check"
+    bool up = false;             // UP (also while going down, "UP 1/3"), "no check" or OPEN
+    std::uint64_t requests = 0;  // HTTP requests (req_tot), else sessions (stot)
+    std::uint64_t sessions = 0;  // stot
+    std::string check_status;    // "L7OK", "L4CON", ...; empty without checks
+    std::string address;         // addr: a server's "10.0.10.11:80"; empty for the others
+    bool backup = false;         // bck
+};
+
+// The lines of a `show stat` answer (CSV, its header "# pxname,svname,..."), read by column
+// name so that columns added by later HAProxy versions do not matter. Throws
+// std::invalid_argument when there is no header or it lacks pxname, svname or status.
+std::vector<HaproxyServerStats> parse_haproxy_stats(std::string_view csv);
 
 // The file name (without ".pem") under which the lab's CA stores a name's certificate:
 // "*.example.com" becomes "_wildcard.example.com". See live/certificates.hpp.
