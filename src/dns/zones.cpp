@@ -414,6 +414,21 @@ bool name_exists(const Zone& zone, std::string_view name) {
     return false;
 }
 
+std::string source_name(const Zone& zone, const std::string& name) {
+    if (name_exists(zone, name)) return name;
+    std::string_view encloser = name;
+    while (encloser != zone.name) {
+        auto dot = encloser.find('.');
+        encloser = dot == std::string_view::npos ? std::string_view() : encloser.substr(dot + 1);
+        if (!name_exists(zone, encloser)) continue;
+        std::string wildcard = encloser.empty() ? "*" : "*." + std::string(encloser);
+        for (const auto& rs : zone.record_sets)
+            if (normalize_name(rs.name) == wildcard) return wildcard;
+        return name;
+    }
+    return name;
+}
+
 std::vector<RrType> types_at(const Zone& zone, std::string_view name) {
     std::vector<RrType> out;
     for (const auto& rs : zone.record_sets)
@@ -509,15 +524,20 @@ Resolution resolve(const ZoneView& view, const Question& question, const ClientI
         step.zone_id = zone->id;
         step.zone_private = zone->is_private;
 
+        // RFC 4592: a name that does not exist is answered from the wildcard of its closest
+        // encloser, under the name asked for.
+        const std::string source = source_name(*zone, name);
+        if (source != name) step.wildcard = source;
+
         std::vector<RrType> types;
         if (qtype == RrType::ANY)
-            types = types_at(*zone, name);
+            types = types_at(*zone, source);
         else if (qtype != RrType::CNAME)
             types = {qtype};
         std::vector<Record> records;
         bool had_group = false;
         for (RrType t : types) {
-            auto sets = sets_at(*zone, name, t);
+            auto sets = sets_at(*zone, source, t);
             if (sets.empty() && t == RrType::SOA && name == zone->name) {
                 // The apex always has an SOA; answer Route 53's default one if none was written.
                 RecordSet soa = zone_soa(*zone);
@@ -542,7 +562,7 @@ Resolution resolve(const ZoneView& view, const Question& question, const ClientI
         }
 
         // RFC 1034 3.6.2: a CNAME at the name answers every type.
-        auto cnames = sets_at(*zone, name, RrType::CNAME);
+        auto cnames = sets_at(*zone, source, RrType::CNAME);
         if (!cnames.empty()) {
             auto got = answer_group(cnames, name, ctx, step);
             step.cname = qtype != RrType::CNAME;
@@ -569,7 +589,7 @@ Resolution resolve(const ZoneView& view, const Question& question, const ClientI
         }
 
         // RFC 2308 2.1/2.2, RFC 6604: the rcode speaks for the last name of the chain.
-        const bool exists = name_exists(*zone, name);
+        const bool exists = source != name || name_exists(*zone, name);
         step.outcome = exists ? Outcome::NoData : Outcome::NxDomain;
         why.outcome = step.outcome;
         answer.rcode = exists ? Rcode::NoError : Rcode::NxDomain;

@@ -367,6 +367,23 @@ TEST_F(Zones, AnAliasAnswersWithItsTargetsValuesAndTtlAndCanEvaluateItsHealth) {
     EXPECT_EQ(r.explanation.outcome, Outcome::NoData);
 }
 
+TEST_F(Zones, AWildcardAnswersNamesThatDoNotExist) {
+    Zone z{"example.com", false, "Z1", {}};
+    z.record_sets = {rs("*.example.com", RrType::A, {"10.0.0.99"}),
+                     rs("www.example.com", RrType::TXT, {"\"hello\""}),
+                     rs("x.y.example.com", RrType::A, {"10.0.0.1"})};
+    Resolution r = ask(z, "anything.example.com");
+    EXPECT_EQ(r.answer.answers.at(0), (Record{"anything.example.com", RrType::A, 60, "10.0.0.99"}));
+    EXPECT_EQ(r.explanation.steps[0].wildcard, "*.example.com");
+    EXPECT_EQ(one(ask(z, "a.b.c.example.com")), "10.0.0.99") << "any depth below the encloser";
+    EXPECT_EQ(ask(z, "anything.example.com", RrType::AAAA).explanation.outcome, Outcome::NoData);
+    // A name that exists is not covered by the wildcard, nor is an empty non-terminal.
+    EXPECT_EQ(ask(z, "www.example.com").explanation.outcome, Outcome::NoData);
+    EXPECT_EQ(ask(z, "y.example.com").explanation.outcome, Outcome::NoData);
+    // Below an existing name the wildcard of the closer encloser is wanted, and there is none.
+    EXPECT_EQ(ask(z, "q.y.example.com").answer.rcode, Rcode::NxDomain);
+}
+
 TEST_F(Zones, NamesAreMatchedWithoutCaseOrTrailingDot) {
     Zone z{"example.com", false, "Z1", {rs("www.example.com", RrType::A, {"10.0.0.1"})}};
     EXPECT_EQ(one(ask(z, "WWW.Example.com.")), "10.0.0.1");

@@ -27,7 +27,8 @@
 // zone's SOA in the authority section, its TTL the lesser of the SOA's TTL and its minimum; a
 // CNAME at a name answers every type and is followed inside the view (at most 8 links; a loop
 // or a longer chain is SERVFAIL, as a recursive resolver answers); an alias answers with the
-// queried name, the alias's type and the target's values and TTL.
+// queried name, the alias's type and the target's values and TTL; a name that does not exist is
+// answered from the wildcard ("*.example.com") of its closest encloser (RFC 4592).
 #pragma once
 
 #include <cstdint>
@@ -232,6 +233,7 @@ struct Step {
     bool all_unhealthy = false;  // no record set healthy: chosen as if all were
     std::vector<SkippedRecordSet> skipped;
     std::optional<std::string> alias_target;  // the chosen record set is an alias to this
+    std::optional<std::string> wildcard;      // answered from this wildcard ("*.example.com")
 };
 
 struct Explanation {
