@@ -10,6 +10,7 @@ packages=(
   libssl-dev openssl  # the lab's certificate authority (TLS listeners); openssl checks it in tests
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   graphviz iproute2 iputils-ping netcat-openbsd curl iperf3 tcpdump tshark nmap
+  libldns-dev  # DNS wire format: the VPC resolver parses queries and builds responses with ldns
   haproxy  # plays the Application Load Balancer in live labs; `haproxy -c` checks its configuration in tests
   chromium  # headless: the test that loads the HTML report of `vpcctl reach`
 )
