@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <deque>
 #include <fstream>
 #include <map>
@@ -26,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -248,6 +250,7 @@ class Daemon final : public engine::FrameSink {
     };
     std::vector<Draining> draining_;
     std::map<std::string, model::TargetTracker> trackers_;
+    std::map<std::string, std::uint32_t> last_launched_;  // group -> highest N of GROUP-N
     std::map<std::string, std::uint64_t> last_requests_;  // target group -> requests then
     engine::TimeNs next_tracking_ = 0;
     engine::TimeNs next_health_ = 0;
@@ -611,7 +614,8 @@ json Daemon::scale(const json& request) {
     const model::AutoScalingGroup& asg = topology_->auto_scaling_groups[g];
     std::vector<model::LaunchedInstance> in_service;
     try {
-        in_service = model::scaled_instances(*topology_, g, static_cast<std::uint32_t>(desired));
+        in_service = model::scaled_instances(*topology_, g, static_cast<std::uint32_t>(desired),
+                                             last_launched_[asg.meta.name]);
     } catch (const std::invalid_argument& e) {
         return {{"ok", false}, {"error", fmt::format("{}: {}", asg.meta.name, e.what())}};
     }
@@ -815,6 +819,8 @@ json Daemon::apply_group(model::Index g, std::vector<model::LaunchedInstance> la
 
     // Draining instances: terminated once the deregistration delay has passed.
     const model::AutoScalingGroup& asg = topology_->auto_scaling_groups[g];
+    std::uint32_t& highest = last_launched_[group];
+    highest = std::max(highest, model::highest_launch_number(*topology_, g));
     const std::uint32_t delay = deregistration_delay(*topology_, asg);
     std::vector<std::string> now_draining;
     for (model::Index i : asg.draining) {
@@ -925,9 +931,17 @@ void Daemon::reload_lb_nodes(const std::string& program_dir) {
         written << in.rdbuf();
         if (written.str() == node.config.text) continue;
         try {
-            record->pid = reload_lb_node(state_.lab, haproxy, node, record->pid, program_dir);
+            const int pid = reload_lb_node(state_.lab, haproxy, node, record->pid, program_dir);
+            // A new HAProxy that cannot start (bind) exits at once; the old one serves on.
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            if (!process_group_alive(pid)) {
+                log("load balancer node " + node.node + ": the new HAProxy exited at once (see " +
+                    node.log.string() + "); the old one serves the previous targets");
+                continue;
+            }
+            record->pid = pid;
             log("load balancer node " + node.node + ": new targets, HAProxy pid " +
-                std::to_string(record->pid));
+                std::to_string(pid));
         } catch (const std::exception& e) {
             log("load balancer node " + node.node + ": reload failed: " + e.what());
         }
@@ -977,10 +991,13 @@ void Daemon::run_scaling(engine::TimeNs now) {
                     continue;
                 }
                 const bool drain = deregistration_delay(*topology_, asg) > 0;
-                apply_group(g,
-                            model::leaving_service(
-                                *topology_, g, model::replaced_instances(*topology_, g, i), drain),
-                            fmt::format("an ELB health check found instance {} unhealthy", name));
+                apply_group(
+                    g,
+                    model::leaving_service(
+                        *topology_, g,
+                        model::replaced_instances(*topology_, g, i, last_launched_[asg.meta.name]),
+                        drain),
+                    fmt::format("an ELB health check found instance {} unhealthy", name));
                 break;  // the group changed: the rest is judged next time
             }
         }
@@ -1014,7 +1031,9 @@ void Daemon::run_scaling(engine::TimeNs now) {
         const bool drain = deregistration_delay(*topology_, asg) > 0;
         apply_group(g,
                     model::leaving_service(*topology_, g,
-                                           model::scaled_instances(*topology_, g, *desired), drain),
+                                           model::scaled_instances(*topology_, g, *desired,
+                                                                   last_launched_[asg.meta.name]),
+                                           drain),
                     cause);
     }
 }

@@ -328,10 +328,16 @@ bool prepare_lb_nodes(const std::vector<LbNodeSetup>& nodes, std::string& haprox
     }
     haproxy = find_haproxy();
     if (haproxy.empty()) {
-        fail(result, fmt::format("the topology's Application Load Balancers have {} {}, which "
-                                 "HAProxy plays in a lab, and haproxy is not installed (on "
-                                 "PATH or in /usr/sbin); install it, e.g. apt-get install haproxy",
-                                 nodes.size(), nodes.size() == 1 ? "node" : "nodes"));
+        const char* chosen = std::getenv(kHaproxyVariable);
+        fail(result,
+             fmt::format("the topology's Application Load Balancers have {} {}, which HAProxy "
+                         "plays in a lab, and {}; install it, e.g. apt-get install haproxy",
+                         nodes.size(), nodes.size() == 1 ? "node" : "nodes",
+                         chosen != nullptr ? fmt::format("haproxy is not at {}={} (not an "
+                                                         "executable file)",
+                                                         kHaproxyVariable, chosen)
+                                           : std::string("haproxy is not installed (on PATH or "
+                                                         "in /usr/sbin)")));
         return false;
     }
     try {

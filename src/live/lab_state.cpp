@@ -156,17 +156,21 @@ std::optional<LabState> read_state(std::string_view lab, std::string* error) {
                                       n.value("log", "")});
         }
         if (auto sc = doc.find("scaling"); sc != doc.end() && sc->is_object()) {
-            for (const auto& [group, n] : sc->value("desired_capacity", json::object()).items()) {
+            // Named, not temporaries: a range-for keeps only what .items() returns alive.
+            const json desired = sc->value("desired_capacity", json::object());
+            for (const auto& [group, n] : desired.items()) {
                 state.overrides.desired_capacity[group] = n.get<std::uint32_t>();
             }
-            for (const auto& [group, list] : sc->value("launched", json::object()).items()) {
+            const json launched = sc->value("launched", json::object());
+            for (const auto& [group, list] : launched.items()) {
                 auto& out = state.overrides.launched[group];
                 for (const auto& li : list) {
                     out.push_back({li.value("name", ""), li.value("subnet", ""),
                                    li.value("draining", false)});
                 }
             }
-            for (const auto& [eni, pin] : sc->value("pinned", json::object()).items()) {
+            const json pinned = sc->value("pinned", json::object());
+            for (const auto& [eni, pin] : pinned.items()) {
                 model::PinnedEni p;
                 for (const auto& ip : pin.value("private_ips", std::vector<std::string>{})) {
                     if (auto a = net::Ipv4Address::parse(ip)) p.private_ips.push_back(*a);
@@ -174,7 +178,8 @@ std::optional<LabState> read_state(std::string_view lab, std::string* error) {
                 if (auto mac = net::MacAddress::parse(pin.value("mac", ""))) p.mac = *mac;
                 state.overrides.pinned[eni] = std::move(p);
             }
-            for (const auto& a : sc->value("activities", json::array())) {
+            const json activities = sc->value("activities", json::array());
+            for (const auto& a : activities) {
                 state.activities.push_back({a.value("time", std::int64_t{0}), a.value("group", ""),
                                             a.value("description", ""), a.value("cause", "")});
             }

@@ -75,8 +75,9 @@ void launch_one(const Topology& t, const AutoScalingGroup& asg, const Zones& zon
     out.push_back({fmt::format("{}-{}", asg.meta.name, next_number++), t.subnets[pick].meta.name});
 }
 
-std::uint32_t next_launch_number(const Topology& t, const AutoScalingGroup& asg) {
-    std::uint32_t highest = 0;
+std::uint32_t next_launch_number(const Topology& t, const AutoScalingGroup& asg,
+                                 std::uint32_t last_used) {
+    std::uint32_t highest = last_used;
     for (const std::vector<Index>* list : {&asg.instances, &asg.draining}) {
         for (Index i : *list) {
             highest = std::max(highest, launch_number(asg.meta.name, t.instances[i].meta.name));
@@ -86,6 +87,10 @@ std::uint32_t next_launch_number(const Topology& t, const AutoScalingGroup& asg)
 }
 
 }  // namespace
+
+std::uint32_t highest_launch_number(const Topology& t, Index g) {
+    return next_launch_number(t, t.auto_scaling_groups[g], 0) - 1;
+}
 
 Index find_auto_scaling_group(const Topology& t, std::string_view name) {
     Index found = kNone;
@@ -122,7 +127,8 @@ std::vector<LaunchedInstance> draining_instances(const Topology& t, Index g) {
     return listed(t, t.auto_scaling_groups[g].draining, true);
 }
 
-std::vector<LaunchedInstance> scaled_instances(const Topology& t, Index g, std::uint32_t desired) {
+std::vector<LaunchedInstance> scaled_instances(const Topology& t, Index g, std::uint32_t desired,
+                                               std::uint32_t last_used) {
     const AutoScalingGroup& asg = t.auto_scaling_groups[g];
     if (desired < asg.min_size || desired > asg.max_size) {
         throw std::invalid_argument(
@@ -132,7 +138,7 @@ std::vector<LaunchedInstance> scaled_instances(const Topology& t, Index g, std::
     }
     const Zones zones = zones_of(t, asg);
     std::vector<LaunchedInstance> out = launched_instances(t, g);
-    std::uint32_t next = next_launch_number(t, asg);
+    std::uint32_t next = next_launch_number(t, asg, last_used);
     while (out.size() < desired) launch_one(t, asg, zones, out, next);
     while (out.size() > desired) {
         // The zone with the most instances, the last named on a tie; its newest instance.
@@ -163,7 +169,8 @@ std::vector<LaunchedInstance> scaled_instances(const Topology& t, Index g, std::
     return out;
 }
 
-std::vector<LaunchedInstance> replaced_instances(const Topology& t, Index g, Index instance) {
+std::vector<LaunchedInstance> replaced_instances(const Topology& t, Index g, Index instance,
+                                                 std::uint32_t last_used) {
     const AutoScalingGroup& asg = t.auto_scaling_groups[g];
     if (std::find(asg.instances.begin(), asg.instances.end(), instance) == asg.instances.end()) {
         throw std::invalid_argument(fmt::format("instance '{}' is not one of group '{}'",
@@ -173,7 +180,7 @@ std::vector<LaunchedInstance> replaced_instances(const Topology& t, Index g, Ind
     std::erase_if(out, [&](const LaunchedInstance& li) {
         return li.name == t.instances[instance].meta.name;
     });
-    std::uint32_t next = next_launch_number(t, asg);
+    std::uint32_t next = next_launch_number(t, asg, last_used);
     launch_one(t, asg, zones_of(t, asg), out, next);
     return out;
 }

@@ -127,6 +127,9 @@ TEST(Scaling, ScalingOutFillsTheZoneWithFewestAndTheZonesLeastUsedSubnet) {
         << "scaling in takes from the zone with most, the newest there";
     EXPECT_EQ(names(scaled_instances(t, web, 1)), (std::vector<std::string>{"web-1@priv-a"}))
         << "then, on a tie, from the zone named last";
+    EXPECT_EQ(scaled_instances(t, web, 4, /*last_used=*/7).back().name, "web-8")
+        << "a terminated instance's name is never used again";
+    EXPECT_EQ(highest_launch_number(t, web), 3u);
     EXPECT_THROW(scaled_instances(t, web, 7), std::invalid_argument);
     EXPECT_THROW(scaled_instances(t, web, 0), std::invalid_argument);
 }

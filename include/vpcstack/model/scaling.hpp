@@ -31,13 +31,19 @@ std::vector<LaunchedInstance> draining_instances(const Topology& t, Index g);
 // an instance leaves the zone with the most (ties: the zone named last); there the policy's
 // later criteria (launch template, billing hour) cannot tell identical instances apart, and the
 // newest one goes. Throws std::invalid_argument when `desired` is outside min_size..max_size (the
-// cloud's ValidationError).
-std::vector<LaunchedInstance> scaled_instances(const Topology& t, Index g, std::uint32_t desired);
+// cloud's ValidationError). `last_used`: the highest N of instances already terminated, never
+// used again (as the cloud never reuses an instance id).
+std::vector<LaunchedInstance> scaled_instances(const Topology& t, Index g, std::uint32_t desired,
+                                               std::uint32_t last_used = 0);
 
 // AWS: as-maintain-instance-levels (replacing unhealthy instances) — the unhealthy instance is
 // terminated and a new one launched where the scale-out rule above puts it. Throws
 // std::invalid_argument when `instance` is not one of the group's.
-std::vector<LaunchedInstance> replaced_instances(const Topology& t, Index g, Index instance);
+std::vector<LaunchedInstance> replaced_instances(const Topology& t, Index g, Index instance,
+                                                 std::uint32_t last_used = 0);
+
+// The highest N of the group's GROUP-N instances (draining ones included); 0 when none.
+std::uint32_t highest_launch_number(const Topology& t, Index g);
 
 // What group `g` runs once `in_service` (scaled_instances, replaced_instances) are its in-service
 // instances: those, the ones leaving service as draining when `drain` (a deregistration delay
