@@ -590,8 +590,10 @@ HostReport Host::on_icmp(const DecodedFrame& f) {
         config_.listening && !config_.listening(f.dst, net::Protocol::kIcmp, 0)) {
         return {HostAction::Ignore, "ignored: does not answer ping (no icmp in its listen list)"};
     }
-    if (icmp.type == net::icmp::kEchoRequest && config_.answers_only_listeners) {
-        return {HostAction::Ignore, "ignored: a load balancer node answers no ping"};
+    if (icmp.type == net::icmp::kEchoRequest) {
+        if (auto why = unanswered(f.dst, net::Protocol::kIcmp, 0)) {
+            return {HostAction::Ignore, *why};
+        }
     }
     if (icmp.type == net::icmp::kEchoRequest) {
         PacketSpec spec{.tuple = {f.dst, f.src, icmp.id, 0, net::Protocol::kIcmp},
