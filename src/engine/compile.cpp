@@ -167,6 +167,12 @@ Dataplane::Dataplane(const model::Topology& t, FrameSink& s, EngineConfig c)
         VPCSTACK_ASSERT(sn.route_table < route_tables.size(), "a subnet without a route table");
         VPCSTACK_ASSERT(sn.vpc < topo.vpcs.size(), "a subnet outside the topology's VPCs");
     }
+    compile_dns();
+}
+
+// The VPC resolver's zones, per VPC (model/dns_views.hpp).
+void Dataplane::compile_dns() {
+    dns_views = std::make_unique<model::DnsViews>(topo);
 }
 
 std::optional<Owner> Dataplane::owner_of(model::Index vpc, net::Ipv4Address a) const noexcept {

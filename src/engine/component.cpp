@@ -24,6 +24,8 @@ std::string_view kind_name(ComponentKind kind) noexcept {
             return "peering";
         case ComponentKind::LoadBalancer:
             return "load-balancer";
+        case ComponentKind::Resolver:
+            return "resolver";
         case ComponentKind::Internet:
             return "internet";
     }
@@ -68,6 +70,9 @@ ComponentRegistry::ComponentRegistry(const model::Topology& t) {
     for (model::Index i = 0; i < t.load_balancers.size(); ++i) {
         const auto& lb = t.load_balancers[i];
         lb_.push_back(add("lb", t.qualified_name(lb.meta, lb.vpc), K::LoadBalancer, i));
+    }
+    for (model::Index i = 0; i < t.vpcs.size(); ++i) {
+        resolver_.push_back(add("resolver", t.vpcs[i].meta.name, K::Resolver, i));
     }
 }
 

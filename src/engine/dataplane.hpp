@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "lb_flows.hpp"
+#include "vpcstack/dns/zones.hpp"
 #include "vpcstack/engine/capture.hpp"
 #include "vpcstack/engine/component.hpp"
 #include "vpcstack/engine/conntrack.hpp"
@@ -21,6 +22,7 @@
 #include "vpcstack/engine/packet.hpp"
 #include "vpcstack/engine/replies.hpp"
 #include "vpcstack/engine/trace.hpp"
+#include "vpcstack/model/dns_views.hpp"
 #include "vpcstack/model/invariant.hpp"
 #include "vpcstack/policy/network_acl.hpp"
 #include "vpcstack/policy/route_table.hpp"
@@ -50,6 +52,7 @@ enum class Next : std::uint8_t {
     Middlebox,               // stages/middlebox.cpp
     LoadBalancer,            // stages/load_balancer.cpp
     LoadBalancerReturn,      // stages/load_balancer.cpp
+    Resolver,                // stages/resolver.cpp
     AclInbound,              // stages/network_acl.cpp
     EniIngress,              // stages/eni_ingress.cpp
     SecurityGroupIngress,    // stages/security_group.cpp
@@ -248,6 +251,13 @@ struct Dataplane {
     std::array<std::uint8_t, kReplyBufferSize> reply_buffer{};
     std::vector<std::uint8_t> fragment_buffer;
     std::uint64_t next_trace_id = 0;
+
+    // --- the VPC resolver (stages/resolver.cpp, compile.cpp) ---
+    std::unique_ptr<model::DnsViews> dns_views;  // per VPC: what its resolver answers from
+    dns::HealthFn dns_health;                    // Route 53 health checks' status
+    dns::Random dns_random{0x5eed};
+    void compile_dns();
+    std::vector<std::uint8_t> dns_buffer = std::vector<std::uint8_t>(kMaxFrame);
 };
 
 // The stages, one verb each. Block comments in their files say what each does and which cloud
@@ -255,6 +265,7 @@ struct Dataplane {
 namespace stages {
 Next arp(Dataplane& dp, Context& ctx);
 Next eni_egress(Dataplane& dp, Context& ctx);
+Next resolver(Dataplane& dp, Context& ctx);
 Next security_group_egress(Dataplane& dp, Context& ctx);
 Next security_group_ingress(Dataplane& dp, Context& ctx);
 Next subnet_exit(Dataplane& dp, Context& ctx);

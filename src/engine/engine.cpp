@@ -3,6 +3,7 @@
 //
 //   ENI port      -> EniEgress -> SecurityGroupEgress -> SubnetExit
 //                      (ARP frames: Arp, answered by the VPC router)
+//                 -> EniEgress -> Resolver -> back out of the ENI port   (DNS to base + 2)
 //   SubnetExit    -> SameSubnet -> EniIngress                 (same subnet: no ACL, no route)
 //                 -> AclOutbound -> RouteLookup -> the route's target:
 //   RouteLookup   -> LocalDelivery          -> AclInbound -> EniIngress
@@ -135,6 +136,7 @@ void walk(Dataplane& dp, Context& ctx) {
             case Next::Middlebox:              next = stages::middlebox(dp, ctx); break;
             case Next::LoadBalancer:           next = stages::load_balancer(dp, ctx); break;
             case Next::LoadBalancerReturn:     next = stages::load_balancer_return(dp, ctx); break;
+            case Next::Resolver:               next = stages::resolver(dp, ctx); break;
             case Next::AclInbound:             next = stages::acl_inbound(dp, ctx); break;
             case Next::EniIngress:             next = stages::eni_ingress(dp, ctx); break;
             case Next::SecurityGroupIngress:   next = stages::security_group_ingress(dp, ctx); break;

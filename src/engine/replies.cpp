@@ -1,4 +1,5 @@
 #include "vpcstack/engine/replies.hpp"
+#include "vpcstack/net/udp.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -145,6 +146,33 @@ std::size_t build_tcp_rst(std::span<std::uint8_t> out, std::span<const std::uint
         net::pseudo_header_sum(pf.key.dst, pf.key.src, net::Protocol::kTcp, kTcpHeader);
     net::store16(t + tcp::kChecksum, net::checksum(net::ones_sum({t, kTcpHeader}, pseudo)));
     return padded(out, total);
+}
+
+std::size_t build_udp_reply(std::span<std::uint8_t> out, const ParsedFrame& pf,
+                            std::span<const std::uint8_t> payload, const net::MacAddress& dst_mac,
+                            const net::MacAddress& src_mac) noexcept {
+    const std::size_t udp_length = net::udp::kHeaderSize + payload.size();
+    const std::size_t ip_length = ipv4::kMinHeaderSize + udp_length;
+    const std::size_t frame = ethernet::kHeaderSize + ip_length;
+    if (frame > out.size() || ip_length > 0xffff || !pf.has_l4) return 0;
+    std::uint8_t* p = out.data();
+    write_ethernet(p, dst_mac, src_mac, ethernet::kTypeIpv4);
+    std::uint8_t* ip = p + ethernet::kHeaderSize;
+    write_ipv4(ip, static_cast<std::uint16_t>(ip_length), net::Protocol::kUdp, pf.key.dst,
+               pf.key.src);
+    std::uint8_t* u = ip + ipv4::kMinHeaderSize;
+    net::store16(u + net::udp::kSrcPort, pf.tuple.dst_port);
+    net::store16(u + net::udp::kDstPort, pf.tuple.src_port);
+    net::store16(u + net::udp::kLength, static_cast<std::uint16_t>(udp_length));
+    net::store16(u + net::udp::kChecksum, 0);
+    std::copy(payload.begin(), payload.end(), u + net::udp::kHeaderSize);
+    const std::uint32_t pseudo = net::pseudo_header_sum(pf.key.dst, pf.key.src, net::Protocol::kUdp,
+                                                        static_cast<std::uint16_t>(udp_length));
+    std::uint16_t sum = net::checksum(net::ones_sum({u, udp_length}, pseudo));
+    // RFC 768: a computed zero is sent as all ones (zero means "no checksum").
+    if (sum == 0) sum = 0xffff;
+    net::store16(u + net::udp::kChecksum, sum);
+    return padded(out, frame);
 }
 
 }  // namespace vpcstack::engine

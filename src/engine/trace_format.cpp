@@ -1,6 +1,7 @@
 #include "vpcstack/engine/trace_format.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "vpcstack/engine/packet.hpp"
 
@@ -235,8 +236,56 @@ std::string note_text(Note note, const StepArgs& a, const ComponentRegistry& com
             return "a TCP packet that is not a SYN, of no flow the load balancer tracks: RST sent";
         case Note::LbTlsListener:
             return "a TLS listener ends the client's TLS session: not carried at packet level";
+        case Note::DnsAnswered:
+            return fmt::format("the VPC resolver at {} answers", address);
+        case Note::DnsOverTcp:
+            return fmt::format("DNS over TCP to the resolver at {} is not modelled", address);
+        case Note::ResolverOff:
+            return fmt::format("VPC {} has enable_dns_support false: its resolver answers nothing",
+                               components.vpc_name(a.vpc));
+        case Note::LinkLocalAllowance:
+            return fmt::format(
+                "packet {} this second to the link-local services; the allowance "
+                "is 1024 per interface",
+                a.n);
     }
     return "";
+}
+
+// The resolver's exchange: the question, the answer and why (dns/zones.hpp's explanation).
+std::string dns_text(const DnsExchange& x) {
+    if (!x.error.empty() && x.name.empty()) return "not a query it answers: " + x.error;
+    std::string out =
+        fmt::format("{} {}? {}", dns::to_string(x.type), x.name, dns::to_string(x.rcode));
+    if (x.truncated) out += ", truncated (TC: retry over TCP)";
+    std::vector<std::string> answers;
+    for (const dns::Record& r : x.answers) {
+        answers.push_back(r.name == x.name
+                              ? fmt::format("{} {}", dns::to_string(r.type), r.data)
+                              : fmt::format("{} {} {}", r.name, dns::to_string(r.type), r.data));
+    }
+    if (!answers.empty()) out += ": " + fmt::format("{}", fmt::join(answers, ", "));
+    for (const dns::Step& step : x.explanation.steps) {
+        std::string why =
+            fmt::format("{} zone {}", step.zone_private ? "private" : "public", step.zone);
+        if (step.policy != dns::PolicyKind::Simple) {
+            why += fmt::format(", {} routing", dns::to_string(step.policy));
+            if (!step.chosen.empty()) why += fmt::format(" chose {}", fmt::join(step.chosen, " "));
+            if (step.reason) why += fmt::format(" ({})", dns::to_string(*step.reason));
+        }
+        for (const dns::SkippedRecordSet& skip : step.skipped) {
+            why +=
+                fmt::format(", skipped {} ({})", skip.set_identifier, dns::to_string(skip.reason));
+        }
+        if (step.alias_target) why += ", alias to " + *step.alias_target;
+        if (step.cname) why += ", CNAME followed";
+        out += " [" + step.name + ": " + why + "]";
+    }
+    if (x.explanation.outcome == dns::Outcome::NotInView) {
+        out += " [in no zone of the topology: the lab's internet answers NXDOMAIN]";
+    }
+    if (!x.error.empty()) out += "; " + x.error;
+    return out;
 }
 
 void append(std::string& out, std::string_view part) {
@@ -256,6 +305,7 @@ StepText describe(const TraceStep& step, const ComponentRegistry& components) {
     if (step.translation) append(text.detail, translation_text(*step.translation));
     if (step.conn) append(text.detail, conn_state_name(*step.conn));
     append(text.detail, note_text(step.note, step.args, components));
+    if (step.dns) append(text.detail, dns_text(*step.dns));
     if (step.drop && text.detail.empty()) text.detail = std::string(info(*step.drop).explanation);
     return text;
 }

@@ -213,6 +213,22 @@ json step_json(const engine::TraceStep& s) {
     }
     if (s.conn) j["conn"] = num(*s.conn);
     if (s.drop) j["drop"] = num(*s.drop);
+    if (s.dns) {
+        // The question and the answer; the explanation of the choice stays in the engine.
+        const engine::DnsExchange& x = *s.dns;
+        json answers = json::array();
+        for (const dns::Record& r : x.answers) {
+            answers.push_back(
+                {{"name", r.name}, {"type", num(r.type)}, {"ttl", r.ttl}, {"data", r.data}});
+        }
+        j["dns"] = {{"resolver", x.resolver.value()},
+                    {"name", x.name},
+                    {"type", num(x.type)},
+                    {"rcode", num(x.rcode)},
+                    {"truncated", x.truncated},
+                    {"answers", answers},
+                    {"error", x.error}};
+    }
     return j;
 }
 
@@ -245,6 +261,21 @@ engine::TraceStep step_from(const json& j) {
     }
     if (j.contains("conn")) s.conn = enum_from(j, "conn", engine::ConnState::NewTracked);
     if (j.contains("drop")) s.drop = enum_from(j, "drop", engine::DropReason::Malformed);
+    if (j.contains("dns")) {
+        const json& d = j["dns"];
+        auto x = std::make_shared<engine::DnsExchange>();
+        x->resolver = address_from(d, "resolver");
+        x->name = d.value("name", "");
+        x->type = enum_from(d, "type", dns::RrType::A);
+        x->rcode = enum_from(d, "rcode", dns::Rcode::NoError);
+        x->truncated = d.value("truncated", false);
+        for (const auto& a : d.value("answers", json::array())) {
+            x->answers.push_back({a.value("name", ""), enum_from(a, "type", dns::RrType::A),
+                                  a.value("ttl", std::uint32_t{0}), a.value("data", "")});
+        }
+        x->error = d.value("error", "");
+        s.dns = std::move(x);
+    }
     return s;
 }
 

@@ -111,7 +111,7 @@ TEST(EniCounters, NewFlowsPastTheTrackingAllowanceAreCountedOnTheirEni) {
     EXPECT_EQ(j["enis"][1]["conntrack_allowance_exceeded"], 1u);
 }
 
-TEST(EniCounters, LinkLocalPacketsPastTheCloudsRatePerSecondAreCounted) {
+TEST(EniCounters, LinkLocalPacketsPastTheCloudsRatePerSecondAreDroppedAndCounted) {
     // 1100 packets to the metadata service within one second: 76 past the 1024 allowance;
     // 100 more in the next second are within it.
     sim::Simulation s(load(kNat));
@@ -127,8 +127,10 @@ TEST(EniCounters, LinkLocalPacketsPastTheCloudsRatePerSecondAreCounted) {
     s.run_for(3 * kSecond);
     const engine::Counters c = s.counters();
     EXPECT_EQ(c.enis[0].linklocal_allowance_exceeded, 76u);
-    EXPECT_EQ(s.drops(engine::DropReason::ServiceNotModelled), 1200u)
-        << "the service itself is not modelled: every packet is dropped with its reason";
+    EXPECT_EQ(s.drops(engine::DropReason::LinkLocalAllowance), 76u)
+        << "the cloud drops the packets beyond the allowance";
+    EXPECT_EQ(s.drops(engine::DropReason::ServiceNotModelled), 1124u)
+        << "the metadata service itself is not modelled: the others are dropped with its reason";
     EXPECT_NE(observe::counters_text(*s.engine().components(), c)
                   .find("eni/app/eth0         conntrack_allowance_exceeded=0 "
                         "conntrack_allowance_available=65536 linklocal_allowance_exceeded=76"),

@@ -31,6 +31,7 @@ enum class ComponentKind : std::uint8_t {
     NatGateway,
     Peering,
     LoadBalancer,
+    Resolver,  // the VPC's DNS resolver (Route 53 Resolver), one per VPC
     Internet,  // the internet port: every address outside the VPCs
 };
 
@@ -57,6 +58,7 @@ class ComponentRegistry {
     ComponentId eni(model::Index i) const { return at(eni_, i); }
     ComponentId nat_gateway(model::Index i) const { return at(nat_, i); }
     ComponentId load_balancer(model::Index i) const { return at(lb_, i); }
+    ComponentId resolver(model::Index vpc) const { return at(resolver_, vpc); }
     ComponentId internet() const noexcept { return internet_; }
 
     const Component& operator[](ComponentId id) const;
@@ -74,7 +76,7 @@ class ComponentRegistry {
     }
 
     std::vector<Component> components_;
-    std::vector<ComponentId> sg_, acl_, rt_, igw_, peering_, router_, eni_, nat_, lb_;
+    std::vector<ComponentId> sg_, acl_, rt_, igw_, peering_, router_, eni_, nat_, lb_, resolver_;
     ComponentId internet_ = 0;
     std::vector<std::string> vpc_names_;
 };

@@ -31,7 +31,10 @@ enum class DropReason : std::uint8_t {
     HostUnreachable,       // no ENI holds the destination address inside the VPC
     NatOwnSubnet,          // routed to a NAT gateway from the NAT gateway's own subnet
     LinkLocal,             // to a link-local address (169.254.0.0/16) the VPC does not route
-    ServiceNotModelled,    // to the VPC DNS resolver or the instance metadata service
+    ServiceNotModelled,    // to the instance metadata service, or DNS over TCP to the resolver
+    ResolverDisabled,      // to the VPC resolver of a VPC whose enable_dns_support is false
+    LinkLocalAllowance,    // beyond the ENI's 1024 packets per second to link-local services
+    MalformedDnsQuery,     // to the VPC resolver, not a DNS query it can answer
     LbNoListener,          // to a load balancer node on a port or protocol it has no listener for
     LbNoTarget,            // the load balancer has no target this node may send the flow to
     LbNoFlow,              // a TCP packet, not a SYN, of no flow the load balancer tracks
@@ -84,7 +87,14 @@ inline constexpr std::array<DropReasonInfo, kDropReasonCount> kDropReasons{{
      "a NAT gateway does not serve instances in its own subnet"},
     {DropReason::LinkLocal, "LinkLocal", "link-local addresses are never routed"},
     {DropReason::ServiceNotModelled, "ServiceNotModelled",
-     "the VPC DNS resolver and the instance metadata service are not modelled"},
+     "the instance metadata service and DNS over TCP are not modelled"},
+    {DropReason::ResolverDisabled, "ResolverDisabled",
+     "the VPC's DNS resolver is off (enable_dns_support false)"},
+    {DropReason::LinkLocalAllowance, "LinkLocalAllowance",
+     "more than 1024 packets per second from one interface to the resolver, metadata and time "
+     "services"},
+    {DropReason::MalformedDnsQuery, "MalformedDnsQuery",
+     "sent to the VPC resolver, not a DNS query it answers"},
     {DropReason::LbNoListener, "LbNoListener",
      "the load balancer has no listener for this protocol and port"},
     {DropReason::LbNoTarget, "LbNoTarget",

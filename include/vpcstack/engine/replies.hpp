@@ -35,4 +35,10 @@ std::size_t build_tcp_rst(std::span<std::uint8_t> out, std::span<const std::uint
                           const ParsedFrame& pf, const net::MacAddress& dst_mac,
                           const net::MacAddress& src_mac) noexcept;
 
+// A UDP datagram answering the one parsed as `pf`: from its destination address and port to its
+// source, carrying `payload` (the VPC resolver's answer). Its length, 0 when it does not fit.
+std::size_t build_udp_reply(std::span<std::uint8_t> out, const ParsedFrame& pf,
+                            std::span<const std::uint8_t> payload, const net::MacAddress& dst_mac,
+                            const net::MacAddress& src_mac) noexcept;
+
 }  // namespace vpcstack::engine

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "vpcstack/dns/zones.hpp"
 #include "vpcstack/engine/component.hpp"
 #include "vpcstack/engine/drop_reason.hpp"
 #include "vpcstack/engine/port.hpp"
@@ -117,6 +119,23 @@ enum class Note : std::uint8_t {
     LbTlsListener,          // a TLS listener terminates TLS; not at packet level
     LbRstSent,              // a TCP packet of no flow, not a SYN: RST sent
     LbLoopback,             // address: the target, which is the client itself
+    DnsAnswered,            // address: the resolver address asked; the exchange in TraceStep::dns
+    DnsOverTcp,             // address: the resolver; DNS over TCP is not modelled
+    ResolverOff,            // vpc: its enable_dns_support is false
+    LinkLocalAllowance,     // n: packets this second to the link-local services
+};
+
+// A DNS query the VPC resolver answered (or refused), as data: the trace shows the question,
+// the answer and why those records (dns/zones.hpp's explanation).
+struct DnsExchange {
+    net::Ipv4Address resolver;  // the address asked: base + 2 or 169.254.169.253
+    std::string name;
+    dns::RrType type = dns::RrType::A;
+    dns::Rcode rcode = dns::Rcode::NoError;
+    bool truncated = false;  // TC set: the answer did not fit UDP; the client retries over TCP
+    std::vector<dns::Record> answers;
+    dns::Explanation explanation;
+    std::string error;  // a query that could not be read, in words
 };
 
 struct StepArgs {
@@ -144,6 +163,7 @@ struct TraceStep {
     // step (a group or an ACL may serve many); kNone on other steps. Flow logs read them.
     model::Index eni = model::kNone;
     model::Index subnet = model::kNone;
+    std::shared_ptr<const DnsExchange> dns;  // the resolver's steps
 };
 
 // How a packet's journey ended. Lost: handed to a host that never took it (reports only).

@@ -2,13 +2,15 @@
 //
 // Outcomes: SecurityGroupEgress, or Drop with InstanceStopped, Noise (broadcast, multicast,
 // the subnet's last address), WrongDestinationMac, SourceDestCheck, ServiceNotModelled or
-// LinkLocal.
+// LinkLocal; or the VPC resolver (stages/resolver.cpp).
 //
 // AWS: EC2 using-eni — with source/destination check on, an ENI only sends from its own
-// addresses. AWS: subnet-sizing — broadcast and multicast are not supported. AWS: vpc-dns,
-// ec2-instance-metadata — the DNS resolver (VPC base + 2, subnet base + 2, 169.254.169.253) and
-// the metadata service (169.254.169.254) are not modelled yet: their packets are dropped with
-// their own reason instead of disappearing. 169.254.0.0/16 is otherwise never routed.
+// addresses. AWS: subnet-sizing — broadcast and multicast are not supported. AWS: vpc-dns —
+// UDP port 53 to the DNS resolver (VPC base + 2, subnet base + 2, 169.254.169.253) goes to the
+// resolver stage before security groups and ACLs, which do not filter it; DNS over TCP and the
+// metadata service (169.254.169.254, ec2-instance-metadata) are not modelled yet: their packets
+// are dropped with their own reason instead of disappearing. 169.254.0.0/16 is otherwise never
+// routed. All of them count against the ENI's link-local allowance.
 #include "../dataplane.hpp"
 #include "vpcstack/model/cloud_rules.hpp"
 
@@ -24,47 +26,79 @@ using model::cloud::kTimeSyncAddress;
 // per second to the DNS resolver, the metadata service and time sync together.
 constexpr std::uint32_t kLinkLocalPacketsPerSecond = 1024;
 
-// Counts the packet against the ENI's link-local allowance (linklocal_allowance_exceeded).
-void count_linklocal(Dataplane& dp, Context& ctx, model::Index eni_index) {
+// Counts the packet against the ENI's link-local allowance; false beyond it, where the cloud
+// drops the packet and counts it as linklocal_allowance_exceeded.
+bool within_linklocal_allowance(Dataplane& dp, Context& ctx, model::Index eni_index) {
     EniState& eni = dp.eni(eni_index);
     const std::uint64_t second = ctx.now / kNsPerSecond;
     if (second != eni.linklocal_second) {
         eni.linklocal_second = second;
         eni.linklocal_packets = 0;
     }
-    if (++eni.linklocal_packets > kLinkLocalPacketsPerSecond) ++eni.linklocal_allowance_exceeded;
+    if (++eni.linklocal_packets <= kLinkLocalPacketsPerSecond) return true;
+    ++eni.linklocal_allowance_exceeded;
+    return false;
 }
 
 bool is_broadcast(net::Ipv4Address dst, const net::Cidr& subnet) noexcept {
     return net::is_broadcast_or_multicast(dst) || dst == subnet.last();
 }
 
-// False when the packet is for a VPC service the engine does not model, or link-local.
-bool services_check(Dataplane& dp, Context& ctx, const EniState& eni) {
-    net::Ipv4Address dst = ctx.pf.key.dst;
+// Where a packet for one of the VPC's own services goes: the resolver, or a drop (Done); nothing
+// for any other packet.
+std::optional<Next> services(Dataplane& dp, Context& ctx, const EniState& eni) {
+    const net::Ipv4Address dst = ctx.pf.key.dst;
     const model::Vpc& vpc = dp.topo.vpcs[eni.vpc];
-    bool dns = dst == kLinkLocalDnsAddress ||
-               (!vpc.cidrs.empty() && dst == model::cloud::resolver_address(vpc.cidrs.front())) ||
-               dst == model::cloud::resolver_address(dp.topo.subnets[eni.subnet].cidr);
-    ComponentId router = dp.components->vpc_router(eni.vpc);
+    const bool dns =
+        dst == kLinkLocalDnsAddress ||
+        (!vpc.cidrs.empty() && dst == model::cloud::resolver_address(vpc.cidrs.front())) ||
+        dst == model::cloud::resolver_address(dp.topo.subnets[eni.subnet].cidr);
+    const ComponentId router = dp.components->vpc_router(eni.vpc);
     if (dns || dst == kMetadataAddress || dst == kTimeSyncAddress) {
-        count_linklocal(dp, ctx, eni.index);
+        if (!within_linklocal_allowance(dp, ctx, eni.index)) {
+            if (TraceStep* s = dp.drop(ctx, DropReason::LinkLocalAllowance, router)) {
+                s->note = Note::LinkLocalAllowance;
+                s->args.n = dp.eni(eni.index).linklocal_packets;
+            }
+            return Next::Done;
+        }
     }
-    if (dns || dst == kMetadataAddress) {
-        if (TraceStep* s = dp.drop(ctx, DropReason::ServiceNotModelled, router)) {
-            s->note = dns ? Note::DnsResolver : Note::MetadataService;
+    if (dns) {
+        const ComponentId resolver = dp.components->resolver(eni.vpc);
+        if (!vpc.enable_dns_support) {
+            if (TraceStep* s = dp.drop(ctx, DropReason::ResolverDisabled, resolver)) {
+                s->note = Note::ResolverOff;
+                s->args.vpc = eni.vpc;
+            }
+            return Next::Done;
+        }
+        const ParsedFrame& pf = ctx.pf;
+        if (pf.has_l4 && pf.tuple.dst_port == 53 && pf.tuple.protocol == net::Protocol::kUdp) {
+            return Next::Resolver;
+        }
+        if (TraceStep* s = dp.drop(ctx, DropReason::ServiceNotModelled, resolver)) {
+            const bool tcp =
+                pf.has_l4 && pf.tuple.dst_port == 53 && pf.tuple.protocol == net::Protocol::kTcp;
+            s->note = tcp ? Note::DnsOverTcp : Note::DnsResolver;
             s->args.address = dst;
         }
-        return false;
+        return Next::Done;
+    }
+    if (dst == kMetadataAddress) {
+        if (TraceStep* s = dp.drop(ctx, DropReason::ServiceNotModelled, router)) {
+            s->note = Note::MetadataService;
+            s->args.address = dst;
+        }
+        return Next::Done;
     }
     if (kLinkLocal.contains(dst)) {
         if (TraceStep* s = dp.drop(ctx, DropReason::LinkLocal, router)) {
             s->note = Note::LinkLocalAddress;
             s->args.address = dst;
         }
-        return false;
+        return Next::Done;
     }
-    return true;
+    return std::nullopt;
 }
 
 }  // namespace
@@ -103,7 +137,7 @@ Next eni_egress(Dataplane& dp, Context& ctx) {
         }
         return Next::Done;
     }
-    if (!services_check(dp, ctx, eni)) return Next::Done;
+    if (std::optional<Next> service = services(dp, ctx, eni)) return *service;
     if (TraceStep* s = dp.step(ctx, eni.component, Action::Forward)) s->note = Note::SentByInstance;
     return Next::SecurityGroupEgress;
 }

@@ -1,0 +1,121 @@
+#include "vpcstack/model/dns_views.hpp"
+
+#include <algorithm>
+
+namespace vpcstack::model {
+
+namespace {
+
+// "ip-10-0-1-10" / "ec2-203-0-113-5": the address in a DNS hostname.
+std::string dashed(std::string_view prefix, net::Ipv4Address a) {
+    std::string text = a.to_string();
+    std::replace(text.begin(), text.end(), '.', '-');
+    return std::string(prefix) + "-" + text;
+}
+
+dns::RecordSet a_record(std::string name, net::Ipv4Address address) {
+    dns::RecordSet rs;
+    rs.name = std::move(name);
+    rs.type = dns::RrType::A;
+    rs.ttl = 60;
+    rs.values = {address.to_string()};
+    return rs;
+}
+
+}  // namespace
+
+std::string DnsViews::region_of(Index vpc) const {
+    const Vpc& v = t_.vpcs.at(vpc);
+    if (!v.region.empty()) return v.region;
+    return t_.region.empty() ? std::string("us-east-1") : t_.region;
+}
+
+std::string DnsViews::search_domain(Index vpc) const {
+    const std::string region = region_of(vpc);
+    return region == "us-east-1" ? "ec2.internal" : region + ".compute.internal";
+}
+
+DnsViews::DnsViews(const Topology& t) : t_(t) {
+    std::vector<const dns::Zone*> hostnames(t.vpcs.size(), nullptr);
+    std::vector<const dns::Zone*> public_hostnames(t.vpcs.size(), nullptr);
+    // The public hostnames as the internet resolves them, one zone per name (regions differ).
+    std::vector<dns::Zone*> outside;
+    auto outside_zone = [&](const std::string& name) -> dns::Zone& {
+        for (dns::Zone* z : outside) {
+            if (z->name == name) return *z;
+        }
+        dns::Zone& z = zones_.emplace_back();
+        z.name = name;
+        z.id = "public-hostnames";
+        outside.push_back(&z);
+        return z;
+    };
+    for (Index v = 0; v < t.vpcs.size(); ++v) {
+        const std::string region = region_of(v);
+        dns::Zone& names = zones_.emplace_back();
+        names.name = search_domain(v);
+        names.is_private = true;
+        names.id = "hostnames-" + t.vpcs[v].meta.name;
+        dns::Zone& inside = zones_.emplace_back();
+        inside.name =
+            region == "us-east-1" ? "compute-1.amazonaws.com" : region + ".compute.amazonaws.com";
+        inside.is_private = true;
+        inside.id = "public-hostnames-" + t.vpcs[v].meta.name;
+        for (Index e = 0; e < t.enis.size(); ++e) {
+            const Eni& eni = t.enis[e];
+            if (eni.vpc != v || eni.private_ips.empty()) continue;
+            for (net::Ipv4Address ip : eni.private_ips) {
+                names.record_sets.push_back(a_record(dashed("ip", ip) + "." + names.name, ip));
+            }
+            if (!t.vpcs[v].enable_dns_hostnames) continue;
+            if (auto pub = t.public_address_of_eni(e)) {
+                const std::string name = dashed("ec2", *pub) + "." + inside.name;
+                inside.record_sets.push_back(a_record(name, eni.primary_ip()));
+                outside_zone(inside.name).record_sets.push_back(a_record(name, *pub));
+            }
+        }
+        hostnames[v] = &names;
+        if (t.vpcs[v].enable_dns_hostnames) public_hostnames[v] = &inside;
+    }
+    vpc_views_.assign(t.vpcs.size(), dns::ZoneView{});
+    for (Index v = 0; v < t.vpcs.size(); ++v) {
+        dns::ZoneView& view = vpc_views_[v];
+        for (const HostedZone& hz : t.hosted_zones) {
+            if (hz.is_private && std::find(hz.vpcs.begin(), hz.vpcs.end(), v) != hz.vpcs.end()) {
+                view.zones.push_back(&hz.zone);
+            }
+        }
+        view.zones.push_back(hostnames[v]);
+        if (public_hostnames[v] != nullptr) view.zones.push_back(public_hostnames[v]);
+        for (const HostedZone& hz : t.hosted_zones) {
+            if (!hz.is_private) view.zones.push_back(&hz.zone);
+        }
+    }
+    for (const HostedZone& hz : t.hosted_zones) {
+        if (!hz.is_private) internet_view_.zones.push_back(&hz.zone);
+    }
+    for (const dns::Zone* z : outside) internet_view_.zones.push_back(z);
+
+    alias_ = [this](const dns::AliasTarget& target,
+                    dns::RrType type) -> std::optional<dns::AliasResolution> {
+        for (const LoadBalancer& lb : t_.load_balancers) {
+            if (lb.meta.name != target.name) continue;
+            if (type != dns::RrType::A) return std::nullopt;
+            dns::AliasResolution r;
+            r.ttl = 60;
+            for (const LoadBalancerNode& node : lb.nodes) {
+                if (lb.scheme == LoadBalancerScheme::InternetFacing) {
+                    if (auto pub = t_.public_address_of_lb_node(node)) {
+                        r.values.push_back(pub->to_string());
+                    }
+                } else {
+                    r.values.push_back(node.private_ip.to_string());
+                }
+            }
+            return r;
+        }
+        return std::nullopt;
+    };
+}
+
+}  // namespace vpcstack::model
