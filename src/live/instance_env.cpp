@@ -64,6 +64,10 @@ InstanceEnv prepare_instance_env(std::string_view lab, const std::string& netns,
         env.variables.emplace_back("SSL_CERT_FILE", *ca);
         env.variables.emplace_back("CURL_CA_BUNDLE", *ca);
     }
+    if (const std::string resolv = std::string(kNetnsEtcDir) + "/" + netns + "/resolv.conf";
+        ::access(resolv.c_str(), R_OK) == 0 && ::access("/etc/resolv.conf", F_OK) == 0) {
+        env.resolv_conf = resolv;
+    }
     for (auto& v : extra) {
         env.variables.push_back(std::move(v));
     }
@@ -90,7 +94,8 @@ std::optional<InstanceEnv::Failure> InstanceEnv::enter() const noexcept {
     if (::setns(netns.get(), CLONE_NEWNET) != 0) {
         return Failure{"enter the network namespace", errno};
     }
-    if (ca_file.empty() || !bind_ca) {
+    const bool ca = !ca_file.empty() && bind_ca;
+    if (!ca && resolv_conf.empty()) {
         return std::nullopt;
     }
     if (::unshare(CLONE_NEWNS) != 0) {
@@ -101,8 +106,12 @@ std::optional<InstanceEnv::Failure> InstanceEnv::enter() const noexcept {
         return Failure{"make the mounts private", errno};
     }
     const std::string_view bundle = kSystemCaBundle;
-    if (::mount(ca_file.c_str(), bundle.data(), nullptr, MS_BIND, nullptr) != 0) {
+    if (ca && ::mount(ca_file.c_str(), bundle.data(), nullptr, MS_BIND, nullptr) != 0) {
         return Failure{"bind-mount the lab's CA over the system bundle", errno};
+    }
+    if (!resolv_conf.empty() &&
+        ::mount(resolv_conf.c_str(), "/etc/resolv.conf", nullptr, MS_BIND, nullptr) != 0) {
+        return Failure{"bind-mount the namespace's resolv.conf over /etc/resolv.conf", errno};
     }
     return std::nullopt;
 }

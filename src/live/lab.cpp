@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -91,11 +92,25 @@ void queue_addressing(RtNetlink& netlink, const InterfacePlan& itf, int ifindex)
 
 namespace {
 
+// /etc/netns/<name>/resolv.conf, which `ip netns exec` and `lab exec` show as /etc/resolv.conf.
+void write_resolv_conf(const NamespacePlan& ns) {
+    if (ns.resolv_conf.empty()) return;
+    const std::string dir = std::string(kNetnsEtcDir) + "/" + ns.name;
+    ::mkdir(std::string(kNetnsEtcDir).c_str(), 0755);
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+        throw SystemError("mkdir " + dir, errno);
+    }
+    std::ofstream out(dir + "/resolv.conf");
+    out << ns.resolv_conf;
+    if (!out) throw SystemError("write " + dir + "/resolv.conf", errno);
+}
+
 // One namespace of the plan, made on the calling thread (which is left inside it).
 std::vector<LivePort> make_namespace(const NamespacePlan& ns, const BringUpOptions& options,
                                      int engine_ns) {
     std::vector<LivePort> ports;
     Fd ns_fd = enter_new_namespace(ns.name);
+    write_resolv_conf(ns);
     if (ns.forwarding) write_sysctl("net/ipv4/ip_forward", "1");
     RtNetlink netlink;
     netlink.set_link({.ifindex = 1, .mac = {}, .mtu = {}, .up = true});  // lo
@@ -303,6 +318,16 @@ TearDownReport tear_down(std::string_view lab) {
     }
     NetnsRemoval removal = remove_named_netns(existing);
     report.namespaces = std::move(removal.removed);
+    // /etc/netns files of namespaces already gone (a crash between making them).
+    std::error_code etc_error;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::string(kNetnsEtcDir), etc_error)) {
+        const std::string name = entry.path().filename().string();
+        if (!name.starts_with(namespace_prefix(lab)) || others.count(name) != 0) continue;
+        std::error_code ignored;
+        std::filesystem::remove(entry.path() / "resolv.conf", ignored);
+        std::filesystem::remove(entry.path(), ignored);
+    }
     report.killed_pids = std::move(removal.killed_pids);
     report.errors = std::move(removal.errors);
 

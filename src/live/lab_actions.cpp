@@ -300,6 +300,22 @@ bool run_user_data(const std::string& lab, const LabPlan& plan, const model::Top
             break;
         }
     }
+    // The internet's name server (dns_serve.hpp), when there is a public name to serve: public
+    // hosted zones, or instances' public hostnames.
+    bool names = std::any_of(topology.hosted_zones.begin(), topology.hosted_zones.end(),
+                             [](const model::HostedZone& z) { return !z.is_private; }) ||
+                 std::any_of(topology.vpcs.begin(), topology.vpcs.end(),
+                             [](const model::Vpc& v) { return v.enable_dns_hostnames; });
+    if (const NamespacePlan* internet = plan.find("internet");
+        error.empty() && names && internet != nullptr) {
+        try {
+            const int pid = start_user_data(lab, "internet", internet->name,
+                                            "exec vpcctl serve dns --lab " + lab, program_dir);
+            result.user_data.push_back({"internet", pid, user_data_log_path(lab, "internet")});
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+    }
     if (!result.user_data.empty()) {
         // The engine recorded the lab once running and writes no more: this adds to its record.
         LabState state = read_state(lab).value_or(result.state);

@@ -1,5 +1,9 @@
 #include "vpcstack/live/lab_plan.hpp"
 
+#include "vpcstack/live/dns_serve.hpp"
+#include "vpcstack/model/cloud_rules.hpp"
+#include "vpcstack/model/dns_views.hpp"
+
 #include <algorithm>
 #include <set>
 #include <stdexcept>
@@ -125,6 +129,15 @@ LabPlan make_lab_plan(std::string_view lab, const model::Topology& topology) {
     const std::string internet_ns = prefix + "inet";
     std::set<std::string> taken{plan.engine_namespace, internet_ns};
 
+    // AWS: vpc-dns, DHCP options (AmazonProvidedDNS) — an instance's resolver is its VPC's
+    // base address + 2 and its search domain the region's internal domain.
+    auto resolv_conf = [&](model::Index eni_index) {
+        const model::Index vpc = topology.enis[eni_index].vpc;
+        const auto& cidrs = topology.vpcs[vpc].cidrs;
+        if (cidrs.empty()) return std::string();
+        return "nameserver " + model::cloud::resolver_address(cidrs.front()).to_string() +
+               "\nsearch " + model::instance_search_domain(topology, vpc) + "\n";
+    };
     auto unique_name = [&](std::string_view display, std::string_view suffix) {
         std::string name = prefix + sanitize(display);
         while (taken.count(name) != 0) {
@@ -145,6 +158,7 @@ LabPlan make_lab_plan(std::string_view lab, const model::Topology& topology) {
             if (!topology.enis[eni_index].source_dest_check) ns.forwarding = true;
             ns.interfaces.push_back(interface_of(topology, eni_index, slot));
         }
+        if (!instance.enis.empty()) ns.resolv_conf = resolv_conf(instance.enis.front());
         plan.namespaces.push_back(std::move(ns));
     }
 
@@ -162,6 +176,7 @@ LabPlan make_lab_plan(std::string_view lab, const model::Topology& topology) {
             ns.node = n;
             ns.name = unique_name(ns.display, "-lb");
             ns.interfaces.push_back(interface_of(topology, eni_index, 0));
+            ns.resolv_conf = resolv_conf(eni_index);
             plan.namespaces.push_back(std::move(ns));
         }
     }
@@ -186,6 +201,7 @@ LabPlan make_lab_plan(std::string_view lab, const model::Topology& topology) {
         itf.source = topology.internet_hosts.front().address;
     }
     internet.interfaces.push_back(std::move(itf));
+    internet.resolv_conf = "nameserver " + std::string(kInternetNameServer) + "\n";
     plan.namespaces.push_back(std::move(internet));
 
     // Host ends get fixed indices in the engine namespace too.

@@ -205,6 +205,10 @@ NetnsRemoval remove_named_netns(const std::vector<std::string>& names) {
         if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
             result.errors.push_back("unmount " + path + ": " + std::strerror(errno));
         }
+        // Its /etc files (lab_plan.hpp): only what the lab wrote there.
+        const std::string etc = std::string(kNetnsEtcDir) + "/" + name;
+        ::unlink((etc + "/resolv.conf").c_str());
+        ::rmdir(etc.c_str());
         if (::unlink(path.c_str()) != 0) {
             if (errno != ENOENT) {
                 result.errors.push_back("remove " + path + ": " + std::strerror(errno));

@@ -24,15 +24,23 @@ dns::RecordSet a_record(std::string name, net::Ipv4Address address) {
 
 }  // namespace
 
-std::string DnsViews::region_of(Index vpc) const {
-    const Vpc& v = t_.vpcs.at(vpc);
+std::string dns_region(const Topology& t, Index vpc) {
+    const Vpc& v = t.vpcs.at(vpc);
     if (!v.region.empty()) return v.region;
-    return t_.region.empty() ? std::string("us-east-1") : t_.region;
+    return t.region.empty() ? std::string("us-east-1") : t.region;
+}
+
+std::string instance_search_domain(const Topology& t, Index vpc) {
+    const std::string region = dns_region(t, vpc);
+    return region == "us-east-1" ? "ec2.internal" : region + ".compute.internal";
+}
+
+std::string DnsViews::region_of(Index vpc) const {
+    return dns_region(t_, vpc);
 }
 
 std::string DnsViews::search_domain(Index vpc) const {
-    const std::string region = region_of(vpc);
-    return region == "us-east-1" ? "ec2.internal" : region + ".compute.internal";
+    return instance_search_domain(t_, vpc);
 }
 
 DnsViews::DnsViews(const Topology& t) : t_(t) {

@@ -357,7 +357,11 @@ void build_ip_frame(Frame& f, net::MacAddress src_mac, net::MacAddress dst_mac,
             w.u16(t.dst_port);
             w.u16(static_cast<std::uint16_t>(udp::kHeaderSize + spec.payload_size));
             w.u16(0);
-            w.zeros(spec.payload_size);
+            if (spec.payload.size() == spec.payload_size) {
+                w.bytes(spec.payload);
+            } else {
+                w.zeros(spec.payload_size);
+            }
             transport_checksum(f, kL4Start, udp::kChecksum, t.src, t.dst, t.protocol);
             break;
         case net::Protocol::kIcmp:

@@ -1,12 +1,17 @@
 #include "vpcstack/sim/trace_report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "vpcstack/dns/message.hpp"
 #include "vpcstack/engine/trace_format.hpp"
+#include "vpcstack/model/cloud_rules.hpp"
+#include "vpcstack/model/dns_views.hpp"
 #include "vpcstack/net/icmp.hpp"
 #include "vpcstack/net/tcp.hpp"
 #include "vpcstack/sim/simulation.hpp"
@@ -630,10 +635,105 @@ void add_http(TraceReport& report, Simulation& sim, Tracer& tracer, const HttpEx
 
 }  // namespace
 
+namespace {
+
+// A name rather than an address or a resource: letters, digits, '-' and at least one dot.
+bool looks_like_dns_name(std::string_view text) {
+    if (text.find('.') == std::string_view::npos || net::Ipv4Address::parse(text)) return false;
+    return std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' ||
+               c == '_';
+    });
+}
+
+std::vector<std::string> answer_texts(const std::vector<dns::Record>& answers) {
+    std::vector<std::string> out;
+    for (const dns::Record& r : answers) out.push_back(dns::to_string(r.type) + " " + r.data);
+    return out;
+}
+
+std::string first_address(const std::vector<dns::Record>& answers) {
+    for (const dns::Record& r : answers) {
+        if (r.type == dns::RrType::A) return r.data;
+    }
+    return "";
+}
+
+// Resolves `name` as the source would, in a simulation of its own so that the lookup leaves
+// nothing in the traced flow's counters. Nothing (and `error`) when it does not resolve.
+std::optional<DnsLookup> look_up(const model::Topology& t, const Endpoint& source,
+                                 const std::string& name, std::string& error) {
+    DnsLookup lookup;
+    lookup.name = dns::normalize_name(name);
+    std::vector<dns::Record> answers;
+    if (source.kind == Endpoint::Kind::Instance) {
+        const model::Eni& eni = t.enis[source.eni];
+        const net::Ipv4Address resolver =
+            model::cloud::resolver_address(t.vpcs[eni.vpc].cidrs.front());
+        lookup.resolver = resolver.to_string() + " (the VPC resolver)";
+        const std::vector<std::uint8_t> query =
+            dns::build_query(lookup.name, dns::RrType::A, 0x7ace, true, 1232);
+        PacketSpec spec;
+        spec.tuple = {eni.primary_ip(), resolver, 53053, 53, net::Protocol::kUdp};
+        spec.payload_size = query.size();
+        spec.payload = query;
+        Simulation sim(t);
+        sim.engine().receive(source.eni, build_ip_frame(eni.mac, engine::kRouterMac, spec),
+                             sim.now());
+        if (sim.traces().empty()) {
+            error = "the lookup of " + lookup.name + " left no trace";
+            return std::nullopt;
+        }
+        const engine::PacketTrace& trace = sim.traces().front();
+        lookup.path = path_of(trace, "dns");
+        const engine::TraceStep* answered = nullptr;
+        for (const engine::TraceStep& s : trace.steps) {
+            if (s.dns) answered = &s;
+        }
+        if (answered == nullptr || answered->drop) {
+            const engine::DropReason why =
+                trace.drop.value_or(engine::DropReason::ServiceNotModelled);
+            error = fmt::format("{}: the VPC resolver {} did not answer ({}: {})", lookup.name,
+                                resolver.to_string(), engine::name(why),
+                                engine::info(why).explanation);
+            return std::nullopt;
+        }
+        lookup.rcode = std::string(dns::to_string(answered->dns->rcode));
+        answers = answered->dns->answers;
+    } else {
+        lookup.resolver = "the internet's name servers";
+        model::DnsViews views(t);
+        dns::Random random(0x5eed);
+        dns::Resolution r = dns::resolve(views.internet(), {lookup.name, dns::RrType::A}, {}, {},
+                                         views.alias(), random);
+        if (!r.in_view()) r.answer.rcode = dns::Rcode::NxDomain;
+        lookup.rcode = std::string(dns::to_string(r.answer.rcode));
+        answers = r.answer.answers;
+    }
+    lookup.answers = answer_texts(answers);
+    lookup.address = first_address(answers);
+    if (lookup.address.empty()) {
+        error = fmt::format("{}: {} from {}{}", lookup.name, lookup.rcode, lookup.resolver,
+                            lookup.answers.empty() ? std::string(", no address")
+                                                   : ", no A record among the answers");
+        return std::nullopt;
+    }
+    return lookup;
+}
+
+}  // namespace
+
 TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) {
     ResolveResult from = resolve_endpoint(topology, query.from);
     if (!from.endpoint) return {std::nullopt, "--from: " + from.error};
     ResolveResult to = resolve_endpoint(topology, query.to);
+    std::optional<DnsLookup> lookup;
+    if (!to.endpoint && looks_like_dns_name(query.to)) {
+        std::string error;
+        lookup = look_up(topology, *from.endpoint, query.to, error);
+        if (!lookup) return {std::nullopt, "--to: " + error};
+        to = resolve_endpoint(topology, lookup->address);
+    }
     if (!to.endpoint) return {std::nullopt, "--to: " + to.error};
     Probe probe;
     if (auto error = parse_probe(query, probe)) return {std::nullopt, *error};
@@ -688,6 +788,7 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
 
     TraceReport report;
     report.topology = topology.file;
+    report.dns = std::move(lookup);
     report.components = sim.engine().components();
     report.from = trace_end_of(topology, src);
     report.from.label = from.endpoint->label;
@@ -1045,6 +1146,12 @@ std::string render_text(const TraceReport& r, bool color) {
     Palette pal{color};
     std::string out =
         fmt::format("trace {}: {} -> {}\n\n", request_text(r), r.from.label, r.to.label);
+    if (r.dns) {
+        out += fmt::format("dns {} -> {}: {} from {}: {}\n", r.dns->name, r.dns->address,
+                           r.dns->rcode, r.dns->resolver, fmt::join(r.dns->answers, ", "));
+        if (r.dns->path) render_path(out, *r.components, *r.dns->path, pal);
+        out += "\n";
+    }
     render_path(out, *r.components, r.forward, pal);
     if (r.ret) {
         out += "\n";
@@ -1072,6 +1179,15 @@ std::string render_json(const TraceReport& r) {
     j["topology"] = r.topology;
     j["from"] = end_json(r.from);
     j["to"] = end_json(r.to);
+    if (r.dns) {
+        j["dns"] = {{"name", r.dns->name},
+                    {"resolver", r.dns->resolver},
+                    {"rcode", r.dns->rcode},
+                    {"answers", r.dns->answers},
+                    {"address", r.dns->address},
+                    {"path", r.dns->path ? path_json(*r.dns->path, *r.components)
+                                         : nlohmann::ordered_json(nullptr)}};
+    }
     j["protocol"] = r.protocol;
     j["dport"] = r.dport ? nlohmann::ordered_json(*r.dport) : nullptr;
     j["sport"] = r.sport ? nlohmann::ordered_json(*r.sport) : nullptr;

@@ -1,5 +1,6 @@
 // vpcctl serve http: the lab's tiny web server (live/http_serve.hpp), what an instance's user
-// data runs. Stops on SIGTERM or SIGINT.
+// data runs; vpcctl serve dns: the lab's internet name server (live/dns_serve.hpp). Both stop on
+// SIGTERM or SIGINT.
 #include <signal.h>
 #include <sys/signalfd.h>
 
@@ -11,7 +12,10 @@
 #include <exception>
 
 #include "commands.hpp"
+#include "vpcstack/live/dns_serve.hpp"
 #include "vpcstack/live/http_serve.hpp"
+#include "vpcstack/live/lab_state.hpp"
+#include "vpcstack/model/loader.hpp"
 #include "vpcstack/live/netns.hpp"
 
 namespace vpcstack::cli {
@@ -46,6 +50,52 @@ int run_serve_http(const ServeHttpOptions& options) {
         return kExitOk;
     } catch (const std::exception& e) {
         fmt::print(stderr, "vpcctl serve: {}\n", e.what());
+        return kExitError;
+    }
+}
+
+int run_serve_dns(const ServeDnsOptions& options) {
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    if (::sigprocmask(SIG_BLOCK, &stop_signals, nullptr) != 0) {
+        fmt::print(stderr, "vpcctl serve dns: sigprocmask: {}\n", std::strerror(errno));
+        return kExitError;
+    }
+    live::Fd stop(::signalfd(-1, &stop_signals, SFD_CLOEXEC));
+    model::LoadResult loaded;
+    if (!options.lab.empty()) {
+        std::string error;
+        auto state = live::read_state(options.lab, &error);
+        if (!state) {
+            fmt::print(stderr, "vpcctl serve dns: no lab '{}' ({})\n", options.lab, error);
+            return kExitError;
+        }
+        loaded = live::load_lab_topology(*state);
+    } else if (!options.topology.empty()) {
+        loaded = model::load_topology_file(options.topology);
+    } else {
+        fmt::print(stderr, "vpcctl serve dns: give --lab LAB or --topology FILE\n");
+        return kExitError;
+    }
+    if (!loaded.ok()) {
+        for (const auto& d : loaded.diagnostics.sorted()) {
+            fmt::print(stderr, "{}\n", d.to_string());
+        }
+        return kExitError;
+    }
+    try {
+        live::DnsServer server(*loaded.topology, options.address,
+                               static_cast<std::uint16_t>(options.port));
+        fmt::print("vpcctl serve dns: on {}:{} (udp), {} public zones\n", options.address,
+                   server.port(), loaded.topology->hosted_zones.size());
+        std::fflush(stdout);
+        const std::uint64_t answered = server.run(stop.get());
+        fmt::print("vpcctl serve dns: stopped after {} queries\n", answered);
+        return kExitOk;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "vpcctl serve dns: {}\n", e.what());
         return kExitError;
     }
 }

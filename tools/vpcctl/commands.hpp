@@ -147,6 +147,15 @@ struct ServeHttpOptions {
 };
 int run_serve_http(const ServeHttpOptions& options);
 
+// vpcctl serve dns: the lab's internet name server (live/dns_serve.hpp).
+struct ServeDnsOptions {
+    std::string lab;       // the lab whose topology it serves (with its scaling), or:
+    std::string topology;  // a topology file
+    int port = 53;
+    std::string address = "127.0.0.53";
+};
+int run_serve_dns(const ServeDnsOptions& options);
+
 // The engine daemon behind a lab; started by `lab up`, not meant to be run by hand.
 struct LabEngineOptions {
     std::string name;

@@ -256,6 +256,19 @@ int main(int argc, char** argv) {
     cert_option->needs(key_option);
     key_option->needs(cert_option);
     http_cmd->callback([&] { exit_code = cli::run_serve_http(serve_http); });
+    cli::ServeDnsOptions serve_dns;
+    auto* dns_cmd = serve_cmd->add_subcommand(
+        "dns", "Answer DNS as the lab's internet: the topology's public zones, NXDOMAIN else");
+    auto* dns_lab = dns_cmd->add_option("--lab", serve_dns.lab, "Serve this lab's topology");
+    auto* dns_topology =
+        dns_cmd->add_option("--topology", serve_dns.topology, "Serve this topology file");
+    dns_lab->excludes(dns_topology);
+    dns_cmd->add_option("--port", serve_dns.port, "UDP port (0: any free port)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 65535));
+    dns_cmd->add_option("--address", serve_dns.address, "IPv4 address to listen on")
+        ->capture_default_str();
+    dns_cmd->callback([&] { exit_code = cli::run_serve_dns(serve_dns); });
 
     try {
         app.parse(argc, argv);

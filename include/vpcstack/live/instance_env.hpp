@@ -31,6 +31,9 @@ struct InstanceEnv {
     Fd netns;              // the namespace to enter
     std::string ca_file;   // empty: no CA to trust
     bool bind_ca = false;  // whether the system bundle exists to be covered
+    // /etc/netns/<namespace>/resolv.conf when the lab wrote one: bind-mounted over
+    // /etc/resolv.conf, as `ip netns exec` does, so names resolve through the VPC resolver.
+    std::string resolv_conf;
     std::vector<std::pair<std::string, std::string>> variables;  // set or replaced
     std::vector<std::string> environment;  // this process's environment with `variables`
     std::vector<char*> envp;               // pointers into `environment`, null-terminated
@@ -40,8 +43,9 @@ struct InstanceEnv {
         const char* step = nullptr;
         int error = 0;
     };
-    // Enters the network namespace and, with a CA, a private mount namespace with the CA over
-    // the system bundle. Async-signal-safe; does not touch the environment.
+    // Enters the network namespace and, with a CA or a resolv.conf, a private mount namespace
+    // with the CA over the system bundle and the namespace's resolv.conf over /etc/resolv.conf.
+    // Async-signal-safe; does not touch the environment.
     std::optional<Failure> enter() const noexcept;
 };
 

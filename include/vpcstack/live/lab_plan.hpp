@@ -83,7 +83,12 @@ struct NamespacePlan {
     // An instance with an ENI whose source/destination check is off routes other hosts'
     // traffic (a NAT instance, a firewall): IPv4 forwarding on, as the simulation's router hosts.
     bool forwarding = false;
+    // What /etc/netns/<name>/resolv.conf says (as `ip netns exec` and `lab exec` show it as
+    // /etc/resolv.conf): an instance's or node's VPC resolver and search domain, the internet's
+    // own name server (dns_serve.hpp).
+    std::string resolv_conf;
 };
+
 
 struct LabPlan {
     std::string lab;

@@ -14,6 +14,8 @@
 namespace vpcstack::live {
 
 inline constexpr std::string_view kNetnsDir = "/run/netns";
+// Where `ip netns exec` looks for a namespace's own /etc files (its resolv.conf).
+inline constexpr std::string_view kNetnsEtcDir = "/etc/netns";
 
 // An owned file descriptor.
 class Fd {

@@ -23,6 +23,12 @@
 
 namespace vpcstack::model {
 
+// The region a VPC's queries come from: its own, else the topology's, else us-east-1.
+std::string dns_region(const Topology& t, Index vpc);
+// The search domain of a VPC's instances (the DHCP options' domain-name): ec2.internal in
+// us-east-1, REGION.compute.internal elsewhere.
+std::string instance_search_domain(const Topology& t, Index vpc);
+
 class DnsViews {
   public:
     // The topology must outlive the views.

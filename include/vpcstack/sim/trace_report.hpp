@@ -88,8 +88,21 @@ struct HttpTrace {
     std::optional<TracePath> from_target;  // the target's answer
 };
 
+// --to NAME: how the source resolved the name before sending. AWS: vpc-dns — an instance asks
+// its VPC's resolver (the query goes through the engine like any packet: `path`); the internet
+// asks its name servers, which serve the topology's public hosted zones.
+struct DnsLookup {
+    std::string name;
+    std::string resolver;  // "10.20.0.2 (the VPC resolver)", "the internet's name servers"
+    std::string rcode;     // NOERROR, NXDOMAIN, ...
+    std::vector<std::string> answers;  // "A 192.0.2.1", "CNAME shop.example.com", ...
+    std::string address;               // the address the flow goes to: the first A answer
+    std::optional<TracePath> path;     // the query's journey (an instance's lookup)
+};
+
 struct TraceReport {
     std::string topology;                                         // the file it came from
+    std::optional<DnsLookup> dns;                                 // --to NAME
     std::shared_ptr<const engine::ComponentRegistry> components;  // names of the steps' ids
     TraceEnd from;
     TraceEnd to;

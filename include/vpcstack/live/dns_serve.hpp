@@ -1,0 +1,38 @@
+// The internet's name server of a live lab (`vpcctl serve dns`, started by `lab up` in the
+// internet namespace on 127.0.0.53, which the namespace's resolv.conf names): it answers what
+// the world would from the topology's public hosted zones, the instances' public hostnames (their
+// public addresses, as seen from outside their VPC) and the aliases to load balancers, and
+// NXDOMAIN for every other name, so that a lab never asks the real internet. The zones are
+// model/dns_views.hpp's, the answers dns/zones.hpp's, as the VPC resolver gives them. UDP only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "vpcstack/live/netns.hpp"
+#include "vpcstack/model/dns_views.hpp"
+#include "vpcstack/model/topology.hpp"
+
+namespace vpcstack::live {
+
+inline constexpr std::string_view kInternetNameServer = "127.0.0.53";
+
+class DnsServer {
+  public:
+    // Binds UDP `address`:`port` (0: any free port); throws SystemError. The topology must
+    // outlive the server.
+    DnsServer(const model::Topology& topology, const std::string& address, std::uint16_t port);
+
+    std::uint16_t port() const noexcept { return port_; }
+    // Answers until `stop_fd` is readable; returns the number of queries answered. Throws
+    // SystemError when polling fails.
+    std::uint64_t run(int stop_fd);
+
+  private:
+    model::DnsViews views_;
+    dns::Random random_{0x5eed};
+    Fd socket_;
+    std::uint16_t port_ = 0;
+};
+
+}  // namespace vpcstack::live
