@@ -215,6 +215,19 @@ std::string to_string(StickinessKind kind) {
 std::string to_string(AsgHealthCheckType type) {
     return type == AsgHealthCheckType::Ec2 ? "EC2" : "ELB";
 }
+std::string to_string(HealthCheckType type) {
+    switch (type) {
+        case HealthCheckType::Http:
+            return "HTTP";
+        case HealthCheckType::Https:
+            return "HTTPS";
+        case HealthCheckType::Tcp:
+            return "TCP";
+        case HealthCheckType::Calculated:
+            return "CALCULATED";
+    }
+    return "?";
+}
 std::optional<LbProtocol> parse_lb_protocol(std::string_view text) {
     return parsed(kLbProtocols, text);
 }

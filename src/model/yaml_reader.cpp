@@ -190,6 +190,11 @@ class Reader {
     void read_prefix_list(const YAML::Node& n, RawTopology& out);
     void read_internet_host(const YAML::Node& n, RawTopology& out);
 
+    // ---- Route 53 ----
+    void read_hosted_zone(const YAML::Node& n, RawTopology& out);
+    std::optional<RawRecord> read_record(const YAML::Node& n, const Ctx& ctx);
+    void read_route53_health_check(const YAML::Node& n, RawTopology& out);
+
     // ---- load balancing (per VPC) ----
     template <class E, std::size_t N>
     Field<E> choice_field(const YAML::Node& map, std::string_view key, const Ctx& ctx,
@@ -530,10 +535,10 @@ RawTopology Reader::read(const YAML::Node& root) {
                           yaml_kind(root)));
         return out;
     }
-    check_keys(
-        root,
-        {"region", "vpcs", "elastic_ips", "peerings", "prefix_lists", "internet_hosts", "internet"},
-        file_ctx);
+    check_keys(root,
+               {"region", "vpcs", "elastic_ips", "peerings", "prefix_lists", "internet_hosts",
+                "internet", "hosted_zones", "health_checks"},
+               file_ctx);
     if (find(root, "internet").found) {
         const YAML::Node internet = root["internet"];
         const Ctx ctx{"internet", ""};
@@ -566,6 +571,10 @@ RawTopology Reader::read(const YAML::Node& root) {
                      [&](const YAML::Node& n) { read_prefix_list(n, out); });
     for_each_in_list(root, "internet_hosts", file_ctx,
                      [&](const YAML::Node& n) { read_internet_host(n, out); });
+    for_each_in_list(root, "hosted_zones", file_ctx,
+                     [&](const YAML::Node& n) { read_hosted_zone(n, out); });
+    for_each_in_list(root, "health_checks", file_ctx,
+                     [&](const YAML::Node& n) { read_route53_health_check(n, out); });
     return out;
 }
 
@@ -575,13 +584,15 @@ void Reader::read_vpc(const YAML::Node& n, RawTopology& out) {
     RawVpc vpc;
     vpc.meta = read_meta(n, ctx);
     ctx.name = vpc.meta.name;
-    check_keys(
-        n,
-        {"name", "id", "region", "account", "cidr", "secondary_cidrs", "internet_gateway",
-         "subnets", "route_tables", "network_acls", "security_groups", "nat_gateways", "instances",
-         "load_balancers", "target_groups", "launch_templates", "auto_scaling_groups"},
-        ctx);
+    check_keys(n,
+               {"name", "id", "region", "account", "cidr", "secondary_cidrs", "enable_dns_support",
+                "enable_dns_hostnames", "internet_gateway", "subnets", "route_tables",
+                "network_acls", "security_groups", "nat_gateways", "instances", "load_balancers",
+                "target_groups", "launch_templates", "auto_scaling_groups"},
+               ctx);
     vpc.region = string_field(n, "region", ctx, vpc.meta.loc);
+    vpc.enable_dns_support = bool_field(n, "enable_dns_support", ctx, vpc.meta.loc);
+    vpc.enable_dns_hostnames = bool_field(n, "enable_dns_hostnames", ctx, vpc.meta.loc);
     vpc.account = string_field(n, "account", ctx, vpc.meta.loc);
     vpc.cidr = cidr_field(n, "cidr", ctx, vpc.meta.loc);
     if (!vpc.cidr.present) {
@@ -1697,6 +1708,159 @@ void Reader::read_auto_scaling_group(const YAML::Node& n, RawVpc& vpc) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Route 53: hosted zones with their records, and health checks (docs/topology.md).
+
+namespace {
+constexpr std::pair<const char*, HealthCheckType> kHealthCheckTypes[] = {
+    {"HTTP", HealthCheckType::Http},
+    {"HTTPS", HealthCheckType::Https},
+    {"TCP", HealthCheckType::Tcp},
+    {"CALCULATED", HealthCheckType::Calculated}};
+// The record types the lab's zones hold (AWS: ResourceRecordTypes, less SOA which Route 53
+// makes itself, and the types this lab does not answer).
+constexpr dns::RrType kRecordTypes[] = {dns::RrType::A,   dns::RrType::AAAA, dns::RrType::CNAME,
+                                        dns::RrType::TXT, dns::RrType::MX,   dns::RrType::NS,
+                                        dns::RrType::SRV, dns::RrType::PTR,  dns::RrType::CAA};
+constexpr const char* kRecordTypesText = "A, AAAA, CNAME, TXT, MX, NS, SRV, PTR or CAA";
+}  // namespace
+
+void Reader::read_hosted_zone(const YAML::Node& n, RawTopology& out) {
+    Ctx ctx{"hosted zone", ""};
+    if (!expect_map(n, at(n), ctx, "an entry of 'hosted_zones'")) return;
+    RawHostedZone z;
+    z.meta = read_meta(n, ctx);
+    ctx.name = z.meta.name;
+    check_keys(n, {"name", "id", "private", "vpcs", "records"}, ctx);
+    z.is_private = bool_field(n, "private", ctx, z.meta.loc);
+    z.vpcs_loc = z.meta.loc;
+    if (Entry e = find(n, "vpcs"); e.found) {
+        z.vpcs_written = true;
+        z.vpcs_loc = e.loc;
+    }
+    z.vpcs = string_list(n, "vpcs", ctx);
+    for_each_in_list(n, "records", ctx, [&](const YAML::Node& r) {
+        if (auto record = read_record(r, ctx)) z.records.push_back(std::move(*record));
+    });
+    out.hosted_zones.push_back(std::move(z));
+}
+
+std::optional<RawRecord> Reader::read_record(const YAML::Node& n, const Ctx& ctx) {
+    if (!expect_map(n, at(n), ctx, "an entry of 'records'")) return std::nullopt;
+    RawRecord r;
+    r.loc = at(n);
+    check_keys(n,
+               {"name", "type", "ttl", "values", "alias", "set_identifier", "health_check",
+                "weight", "failover", "multivalue", "latency", "geolocation"},
+               ctx);
+    r.name = string_field(n, "name", ctx, r.loc);
+    if (!r.name.present) {
+        error(r.loc, ctx,
+              "a record without 'name'; expected a name relative to the zone, '@' for the apex, "
+              "or an absolute name ending with '.'");
+    }
+    Field<std::string> type = string_field(n, "type", ctx, r.loc);
+    r.type = {std::nullopt, type.loc, type.present};
+    if (!type.present) {
+        error(r.loc, ctx, fmt::format("a record without 'type'; expected {}", kRecordTypesText));
+    } else if (type.has_value()) {
+        auto parsed = dns::parse_rr_type(*type);
+        if (parsed && std::find(std::begin(kRecordTypes), std::end(kRecordTypes), *parsed) !=
+                          std::end(kRecordTypes)) {
+            r.type.value = parsed;
+        } else {
+            error(type.loc, ctx,
+                  fmt::format("record type '{}' is not supported; expected {}", *type,
+                              kRecordTypesText));
+        }
+    }
+    r.ttl = integer_field(n, "ttl", ctx, r.loc);
+    r.values_loc = r.loc;
+    if (Entry e = find(n, "values"); e.found) {
+        r.values_written = true;
+        r.values_loc = e.loc;
+    }
+    r.values = string_list(n, "values", ctx);
+    if (Entry e = find(n, "alias"); e.found) {
+        RawAlias a;
+        a.loc = e.loc;
+        if (expect_map(e.value, e.loc, ctx, "'alias'")) {
+            check_keys(e.value, {"target", "evaluate_target_health"}, ctx);
+            a.target = string_field(e.value, "target", ctx, a.loc);
+            if (!a.target.present) {
+                error(a.loc, ctx,
+                      "'alias' without 'target'; expected a load balancer of the topology or a "
+                      "record of the zone");
+            }
+            a.evaluate_target_health = bool_field(e.value, "evaluate_target_health", ctx, a.loc);
+        }
+        r.alias = std::move(a);
+    }
+    r.set_identifier = string_field(n, "set_identifier", ctx, r.loc);
+    r.health_check = string_field(n, "health_check", ctx, r.loc);
+    r.weight = integer_field(n, "weight", ctx, r.loc);
+    r.failover = string_field(n, "failover", ctx, r.loc);
+    if (r.failover.has_value() && *r.failover != "primary" && *r.failover != "secondary") {
+        error(r.failover.loc, ctx,
+              fmt::format("'failover' is '{}'; expected primary or secondary", *r.failover));
+        r.failover.value.reset();
+    }
+    r.multivalue = bool_field(n, "multivalue", ctx, r.loc);
+    if (Entry e = find(n, "latency"); e.found) {
+        r.latency = true;
+        r.latency_loc = e.loc;
+        if (expect_map(e.value, e.loc, ctx, "'latency'")) {
+            check_keys(e.value, {"region"}, ctx);
+            r.latency_region = string_field(e.value, "region", ctx, e.loc);
+            if (!r.latency_region.present) {
+                error(e.loc, ctx, "'latency' without 'region'; expected {region: REGION}");
+            }
+        }
+    }
+    if (Entry e = find(n, "geolocation"); e.found) {
+        r.geolocation = true;
+        r.geolocation_loc = e.loc;
+        if (expect_map(e.value, e.loc, ctx, "'geolocation'")) {
+            check_keys(e.value, {"continent", "country", "subdivision"}, ctx);
+            r.continent = string_field(e.value, "continent", ctx, e.loc);
+            r.country = string_field(e.value, "country", ctx, e.loc);
+            r.subdivision = string_field(e.value, "subdivision", ctx, e.loc);
+        }
+    }
+    return r;
+}
+
+void Reader::read_route53_health_check(const YAML::Node& n, RawTopology& out) {
+    Ctx ctx{"health check", ""};
+    if (!expect_map(n, at(n), ctx, "an entry of 'health_checks'")) return;
+    RawRoute53HealthCheck h;
+    h.meta = read_meta(n, ctx);
+    ctx.name = h.meta.name;
+    check_keys(n,
+               {"name", "id", "type", "ip", "domain", "port", "path", "interval",
+                "failure_threshold", "inverted", "children", "healthy_threshold"},
+               ctx);
+    h.type = choice_field(n, "type", ctx, h.meta.loc, kHealthCheckTypes);
+    if (!h.type.present) {
+        error(h.meta.loc, ctx, "missing key 'type'; expected HTTP, HTTPS, TCP or CALCULATED");
+    }
+    h.ip = address_field(n, "ip", ctx, h.meta.loc);
+    h.domain = string_field(n, "domain", ctx, h.meta.loc);
+    h.port = integer_field(n, "port", ctx, h.meta.loc);
+    h.path = string_field(n, "path", ctx, h.meta.loc);
+    h.interval = integer_field(n, "interval", ctx, h.meta.loc);
+    h.failure_threshold = integer_field(n, "failure_threshold", ctx, h.meta.loc);
+    h.inverted = bool_field(n, "inverted", ctx, h.meta.loc);
+    h.children_loc = h.meta.loc;
+    if (Entry e = find(n, "children"); e.found) {
+        h.children_written = true;
+        h.children_loc = e.loc;
+    }
+    h.children = string_list(n, "children", ctx);
+    h.healthy_threshold = integer_field(n, "healthy_threshold", ctx, h.meta.loc);
+    out.health_checks.push_back(std::move(h));
+}
 
 std::optional<RawTopology> read_topology_yaml(std::string_view text, const std::string& file,
                                               Diagnostics& diags) {

@@ -156,6 +156,8 @@ class Writer {
         list(0, "peerings", t.peerings, &Writer::peering);
         list(0, "prefix_lists", t.prefix_lists, &Writer::prefix_list);
         list(0, "internet_hosts", t.internet_hosts, &Writer::internet_host);
+        list(0, "hosted_zones", t.hosted_zones, &Writer::hosted_zone);
+        list(0, "health_checks", t.health_checks, &Writer::route53_health_check);
         if (t.internet_others.has_value() || !t.internet_unassigned.empty()) {
             line(0, "internet:");
             if (t.internet_others.has_value()) line(2, "others: " + q(*t.internet_others));
@@ -249,6 +251,8 @@ class Writer {
         item.key("region", text_of(v.region));
         item.key("account", text_of(v.account));
         item.key("cidr", text_of(v.cidr));
+        item.key("enable_dns_support", text_of(v.enable_dns_support));
+        item.key("enable_dns_hostnames", text_of(v.enable_dns_hostnames));
         if (!v.secondary_cidrs.empty()) {
             std::vector<Field<net::Cidr>> written;
             for (const auto& c : v.secondary_cidrs) {
@@ -571,6 +575,77 @@ class Writer {
                         {"id", id_of(h.meta)},
                         {"address", text_of(h.address)},
                         {"listen", h.listen ? listen_text(*h.listen) : std::string()}}));
+    }
+
+    void hosted_zone(int indent, const RawHostedZone& z) {
+        Item item(*this, indent, z.meta.comment);
+        item.key("name", name_of(z.meta));
+        item.key("id", id_of(z.meta));
+        item.key("private", text_of(z.is_private));
+        if (z.vpcs_written) {
+            const std::string vpcs = strings_of(z.vpcs);
+            item.key("vpcs", vpcs.empty() ? std::string("[]") : vpcs);
+        }
+        remarks(item.inner(), z.meta.remarks);
+        if (z.records.empty()) return;
+        item.key("records");
+        for (const RawRecord& r : z.records) {
+            std::string values;
+            if (r.values_written) {
+                values = strings_of(r.values);
+                if (values.empty()) values = "[]";
+            }
+            std::string alias;
+            if (r.alias) {
+                alias =
+                    flow({{"target", text_of(r.alias->target)},
+                          {"evaluate_target_health", text_of(r.alias->evaluate_target_health)}});
+            }
+            std::string latency;
+            if (r.latency) latency = flow({{"region", text_of(r.latency_region)}});
+            std::string geo;
+            if (r.geolocation) {
+                geo = flow({{"continent", text_of(r.continent)},
+                            {"country", text_of(r.country)},
+                            {"subdivision", text_of(r.subdivision)}});
+            }
+            line(item.inner() + 2,
+                 "- " + flow({{"name", text_of(r.name)},
+                              {"type",
+                               r.type.has_value() ? q(dns::to_string(*r.type)) : std::string()},
+                              {"ttl", text_of(r.ttl)},
+                              {"values", values},
+                              {"alias", alias},
+                              {"set_identifier", text_of(r.set_identifier)},
+                              {"weight", text_of(r.weight)},
+                              {"failover", text_of(r.failover)},
+                              {"multivalue", text_of(r.multivalue)},
+                              {"latency", latency},
+                              {"geolocation", geo},
+                              {"health_check", text_of(r.health_check)}}),
+                 r.comment);
+        }
+    }
+
+    void route53_health_check(int indent, const RawRoute53HealthCheck& h) {
+        std::string children;
+        if (h.children_written) {
+            children = strings_of(h.children);
+            if (children.empty()) children = "[]";
+        }
+        flow_item(indent, h.meta,
+                  flow({{"name", name_of(h.meta)},
+                        {"id", id_of(h.meta)},
+                        {"type", spelled(h.type)},
+                        {"ip", text_of(h.ip)},
+                        {"domain", text_of(h.domain)},
+                        {"port", text_of(h.port)},
+                        {"path", text_of(h.path)},
+                        {"interval", text_of(h.interval)},
+                        {"failure_threshold", text_of(h.failure_threshold)},
+                        {"inverted", text_of(h.inverted)},
+                        {"children", children},
+                        {"healthy_threshold", text_of(h.healthy_threshold)}}));
     }
 
     std::string out_;

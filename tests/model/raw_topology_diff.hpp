@@ -41,6 +41,22 @@ class RawDiff {
                  same(p + ".address", x.address, y.address);
                  same(p + ".listen", x.listen, y.listen);
              });
+        each("hosted_zones", a.hosted_zones, b.hosted_zones, &RawDiff::hosted_zone);
+        each("health_checks", a.health_checks, b.health_checks, [this](auto& p, auto& x, auto& y) {
+            meta(p, x.meta, y.meta);
+            same(p + ".type", x.type, y.type);
+            same(p + ".ip", x.ip, y.ip);
+            same(p + ".domain", x.domain, y.domain);
+            same(p + ".port", x.port, y.port);
+            same(p + ".path", x.path, y.path);
+            same(p + ".interval", x.interval, y.interval);
+            same(p + ".failure_threshold", x.failure_threshold, y.failure_threshold);
+            same(p + ".inverted", x.inverted, y.inverted);
+            same(p + ".children_written", x.children_written, y.children_written);
+            each(p + ".children", x.children, y.children,
+                 [this](auto& q, auto& m, auto& n) { same(q, m, n); });
+            same(p + ".healthy_threshold", x.healthy_threshold, y.healthy_threshold);
+        });
         same("internet.others", a.internet_others, b.internet_others);
         each("internet.unassigned", a.internet_unassigned, b.internet_unassigned,
              [this](auto& q, auto& x, auto& y) { same(q, x, y); });
@@ -104,9 +120,43 @@ class RawDiff {
         same(p + ".id", a.id, b.id);
     }
 
+    void hosted_zone(const std::string& p, const RawHostedZone& a, const RawHostedZone& b) {
+        meta(p, a.meta, b.meta);
+        same(p + ".private", a.is_private, b.is_private);
+        same(p + ".vpcs_written", a.vpcs_written, b.vpcs_written);
+        each(p + ".vpcs", a.vpcs, b.vpcs, [this](auto& q, auto& x, auto& y) { same(q, x, y); });
+        each(p + ".records", a.records, b.records, [this](auto& q, auto& x, auto& y) {
+            same(q + ".name", x.name, y.name);
+            same(q + ".type", x.type, y.type);
+            same(q + ".ttl", x.ttl, y.ttl);
+            same(q + ".values_written", x.values_written, y.values_written);
+            each(q + ".values", x.values, y.values,
+                 [this](auto& r, auto& m, auto& n) { same(r, m, n); });
+            same(q + ".alias", x.alias.has_value(), y.alias.has_value());
+            if (x.alias && y.alias) {
+                same(q + ".alias.target", x.alias->target, y.alias->target);
+                same(q + ".alias.evaluate_target_health", x.alias->evaluate_target_health,
+                     y.alias->evaluate_target_health);
+            }
+            same(q + ".set_identifier", x.set_identifier, y.set_identifier);
+            same(q + ".health_check", x.health_check, y.health_check);
+            same(q + ".weight", x.weight, y.weight);
+            same(q + ".failover", x.failover, y.failover);
+            same(q + ".multivalue", x.multivalue, y.multivalue);
+            same(q + ".latency", x.latency, y.latency);
+            same(q + ".latency.region", x.latency_region, y.latency_region);
+            same(q + ".geolocation", x.geolocation, y.geolocation);
+            same(q + ".geolocation.continent", x.continent, y.continent);
+            same(q + ".geolocation.country", x.country, y.country);
+            same(q + ".geolocation.subdivision", x.subdivision, y.subdivision);
+        });
+    }
+
     void vpc(const std::string& p, const RawVpc& a, const RawVpc& b) {
         meta(p, a.meta, b.meta);
         same(p + ".region", a.region, b.region);
+        same(p + ".enable_dns_support", a.enable_dns_support, b.enable_dns_support);
+        same(p + ".enable_dns_hostnames", a.enable_dns_hostnames, b.enable_dns_hostnames);
         same(p + ".account", a.account, b.account);
         same(p + ".cidr", a.cidr, b.cidr);
         each(p + ".secondary_cidrs", a.secondary_cidrs, b.secondary_cidrs,

@@ -680,7 +680,8 @@ peerings:
   - {name: p, requester: prod, accepter: prod}
 )"),
               (Lines{"t.yaml:5:5: error: VPC 'prod': unknown key 'colour'; expected one of name, "
-                     "id, region, account, cidr, secondary_cidrs, internet_gateway, subnets, "
+                     "id, region, account, cidr, secondary_cidrs, enable_dns_support, "
+                     "enable_dns_hostnames, internet_gateway, subnets, "
                      "route_tables, network_acls, security_groups, nat_gateways, instances, "
                      "load_balancers, target_groups, launch_templates, auto_scaling_groups",
                      "t.yaml:7:25: error: subnet 'a': CIDR '10.0.1.5/24' in 'cidr' has host bits "

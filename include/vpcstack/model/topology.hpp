@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "vpcstack/dns/zones.hpp"
 #include "vpcstack/net/ipv4.hpp"
 #include "vpcstack/net/protocol.hpp"
 
@@ -54,6 +55,11 @@ struct Vpc {
     Index default_security_group = kNone;
     Index internet_gateway = kNone;
     std::vector<Index> subnets;
+    // AWS: vpc-dns — DNS attributes. enableDnsSupport: the resolver answers at the primary
+    // CIDR's base + 2 and at 169.254.169.253. enableDnsHostnames: instances with public
+    // addresses get public DNS hostnames (default VPCs: true); it requires DNS support.
+    bool enable_dns_support = true;
+    bool enable_dns_hostnames = false;
 };
 
 struct Subnet {
@@ -464,6 +470,39 @@ struct AutoScalingGroup {
     std::optional<TargetTrackingPolicy> target_tracking;
 };
 
+// ---- Route 53 ----
+// Hosted zones, their record sets and health checks. AWS: Route 53 Developer Guide
+// (hosted-zones-working-with, rrsets-working-with, routing-policy, health-checks-types).
+
+enum class HealthCheckType : std::uint8_t { Http, Https, Tcp, Calculated };
+
+struct Route53HealthCheck {
+    Meta meta;  // name (how records refer to it) and id
+    HealthCheckType type = HealthCheckType::Http;
+    std::optional<net::Ipv4Address> ip;   // IPAddress; or:
+    std::string domain;                   // FullyQualifiedDomainName (resolved publicly)
+    std::uint16_t port = 80;              // default 80 (HTTP, TCP), 443 (HTTPS)
+    std::string path = "/";               // HTTP(S)
+    std::uint32_t interval = 30;          // RequestInterval: 10 or 30
+    std::uint32_t failure_threshold = 3;  // 1-10
+    bool inverted = false;
+    std::vector<Index> children;          // Calculated: child health checks
+    std::uint32_t healthy_threshold = 1;  // Calculated: HealthThreshold, 0..children
+};
+
+struct HostedZone {
+    Meta meta;  // meta.name: the zone's domain (lower-case, no trailing dot); meta.id e.g. Z123
+    bool is_private = false;
+    std::vector<Index> vpcs;  // private zones: the associated VPCs (at least one)
+    dns::Zone zone;           // name/is_private/id copied; record sets with absolute names
+    // For each record set of zone.record_sets, in the same order: where it was written, its
+    // health check (into Topology::health_checks, kNone when none) and, for an alias to a load
+    // balancer of the topology, that load balancer (kNone otherwise).
+    std::vector<SourceLocation> record_locs;
+    std::vector<Index> record_health_checks;
+    std::vector<Index> alias_load_balancers;
+};
+
 struct Topology {
     std::string file;    // where it was loaded from
     std::string region;  // default region of the VPCs
@@ -484,6 +523,8 @@ struct Topology {
     std::vector<TargetGroup> target_groups;
     std::vector<LaunchTemplate> launch_templates;
     std::vector<AutoScalingGroup> auto_scaling_groups;
+    std::vector<HostedZone> hosted_zones;
+    std::vector<Route53HealthCheck> health_checks;
     // Whether an internet address that no internet host, Elastic IP or cloud service range names
     // answers (a generic public server, the default) or stays silent.
     bool internet_others_answer = true;
@@ -525,6 +566,8 @@ std::string to_string(TargetType type);
 std::string to_string(LbAlgorithm algorithm);
 std::string to_string(StickinessKind kind);
 std::string to_string(AsgHealthCheckType type);
+// "HTTP", "HTTPS", "TCP", "CALCULATED".
+std::string to_string(HealthCheckType type);
 std::optional<LbProtocol> parse_lb_protocol(std::string_view text);
 std::optional<ConditionField> parse_condition_field(std::string_view text);
 

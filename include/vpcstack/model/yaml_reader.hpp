@@ -298,6 +298,8 @@ struct RawVpc {
     Field<net::Cidr> cidr;
     std::vector<Field<net::Cidr>> secondary_cidrs;
     SourceLocation secondary_cidrs_loc;
+    Field<bool> enable_dns_support;
+    Field<bool> enable_dns_hostnames;
     std::vector<RawInternetGateway> internet_gateways;  // more than one is an error
     std::vector<RawSubnet> subnets;
     std::vector<RawRouteTable> route_tables;
@@ -334,6 +336,65 @@ struct RawInternetHost {
     std::optional<std::vector<ListenPort>> listen;
 };
 
+// ---- Route 53 (top level) ----
+
+// alias: {target: NAME, evaluate_target_health: BOOL}
+struct RawAlias {
+    Field<std::string> target;
+    Field<bool> evaluate_target_health;
+    SourceLocation loc;
+};
+
+// One record set of a hosted zone, as written: names relative to the zone, "@", or absolute.
+struct RawRecord {
+    Field<std::string> name;
+    Field<dns::RrType> type;
+    Field<long> ttl;
+    std::vector<Field<std::string>> values;
+    bool values_written = false;
+    SourceLocation values_loc;
+    std::optional<RawAlias> alias;
+    Field<std::string> set_identifier;
+    Field<std::string> health_check;
+    // Routing policies: at most one of them (checked by validation).
+    Field<long> weight;
+    Field<std::string> failover;  // primary | secondary
+    Field<bool> multivalue;
+    Field<std::string> latency_region;  // latency: {region: R}; present when 'latency' is written
+    SourceLocation latency_loc;
+    bool latency = false;
+    Field<std::string> continent, country, subdivision;  // geolocation: {...}
+    SourceLocation geolocation_loc;
+    bool geolocation = false;
+    SourceLocation loc;
+    std::string comment;
+};
+
+struct RawHostedZone {
+    RawMeta meta;
+    Field<bool> is_private;
+    std::vector<Field<std::string>> vpcs;
+    bool vpcs_written = false;
+    SourceLocation vpcs_loc;
+    std::vector<RawRecord> records;
+};
+
+struct RawRoute53HealthCheck {
+    RawMeta meta;
+    Field<HealthCheckType> type;
+    Field<net::Ipv4Address> ip;
+    Field<std::string> domain;
+    Field<long> port;
+    Field<std::string> path;
+    Field<long> interval;
+    Field<long> failure_threshold;
+    Field<bool> inverted;
+    std::vector<Field<std::string>> children;
+    bool children_written = false;
+    SourceLocation children_loc;
+    Field<long> healthy_threshold;
+};
+
 struct RawTopology {
     std::string file;
     std::vector<std::string> remarks;  // comment lines at the top of the file
@@ -348,6 +409,8 @@ struct RawTopology {
     // internet: {unassigned: [...]} — addresses of the account assigned to nothing now (released,
     // or of deleted NAT gateways): nothing answers there.
     std::vector<Field<net::Ipv4Address>> internet_unassigned;
+    std::vector<RawHostedZone> hosted_zones;
+    std::vector<RawRoute53HealthCheck> health_checks;
     // Set by a running lab (LoadOverrides::pinned), never read from the file: by ENI name.
     std::map<std::string, PinnedEni> pinned;
 };

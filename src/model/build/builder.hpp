@@ -15,6 +15,7 @@
 //   checks/security_groups.cpp  security group rules
 //   checks/load_balancing.cpp   load balancers, target groups, launch templates, Auto Scaling
 //                               groups (whose instances it launches as the cloud would)
+//   checks/route53.cpp          VPC DNS attributes, hosted zones, records, health checks
 // Every problem becomes a diagnostic; the Topology is returned only when there is none.
 #pragma once
 
@@ -187,12 +188,20 @@ class Builder {
     void assign_load_balancer_addresses();
     void add_load_balancer_enis();
 
+    // checks/route53.cpp
+    void check_vpc_dns(Index v, const RawVpc& raw);
+    void register_route53();
+    void resolve_route53_health_check(Index h);
+    void check_health_check_cycles();
+    void resolve_hosted_zone(Index z);
+    void check_record_groups(Index z);
+
     const RawTopology& raw_;
     Diagnostics& d_;
     Topology t_;
 
     NameTable vpc_names_, igw_names_, instance_names_, eni_names_, eip_names_, peering_names_,
-        prefix_list_names_, host_names_;
+        prefix_list_names_, host_names_, health_check_names_;
     std::vector<VpcScope> scopes_;
     std::vector<bool> vpc_cidrs_ok_;  // every CIDR of the VPC was valid
 
@@ -210,6 +219,9 @@ class Builder {
     std::vector<const RawTargetGroup*> raw_tgs_;
     std::vector<const RawLaunchTemplate*> raw_lts_;
     std::vector<const RawAutoScalingGroup*> raw_asgs_;
+    std::vector<const RawHostedZone*> raw_zones_;
+    std::vector<const RawRoute53HealthCheck*> raw_health_checks_;
+    std::vector<const RawRecord*> raw_records_of_zone_;  // scratch: the current zone's records
     std::vector<std::vector<SourceLocation>> asg_group_refs_;  // by group, of its target_groups
     // The instances Auto Scaling groups launch, written as the file would write them; a deque
     // keeps the addresses raw_instances_ holds.

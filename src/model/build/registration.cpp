@@ -26,6 +26,7 @@ void Builder::register_vpc(const RawVpc& raw) {
     private_owner_.emplace_back();
     add_name(vpc_names_, t_.vpcs[v].meta, v, "VPC", "in the file");
     check_vpc_cidrs(raw);
+    check_vpc_dns(v, raw);
 }
 
 void Builder::register_prefix_list(const RawPrefixList& raw) {
@@ -155,6 +156,7 @@ std::optional<Topology> Builder::build() {
     for (const RawPeering& p : raw_.peerings) register_peering(p);
     for (Index v = 0; v < raw_.vpcs.size(); ++v) register_vpc_resources(v, raw_.vpcs[v]);
     launch_auto_scaling_groups();
+    register_route53();
 
     for (Index i = 0; i < t_.subnets.size(); ++i) resolve_subnet(i);
     for (Index i = 0; i < t_.nat_gateways.size(); ++i) resolve_nat_gateway(i);
@@ -166,6 +168,10 @@ std::optional<Topology> Builder::build() {
     for (Index i = 0; i < t_.target_groups.size(); ++i) resolve_target_group(i);
     for (Index i = 0; i < t_.load_balancers.size(); ++i) resolve_load_balancer(i);
     for (Index i = 0; i < t_.auto_scaling_groups.size(); ++i) register_group_targets(i);
+    // After the load balancers, which alias records may name.
+    for (Index i = 0; i < t_.health_checks.size(); ++i) resolve_route53_health_check(i);
+    check_health_check_cycles();
+    for (Index i = 0; i < t_.hosted_zones.size(); ++i) resolve_hosted_zone(i);
     assign_missing_addresses();
     assign_load_balancer_addresses();
     add_load_balancer_enis();
