@@ -284,6 +284,8 @@ TEST(Route53, RoutingPolicies) {
       - {name: n, type: A, values: [203.0.113.1], set_identifier: x, geolocation: {continent: EU, subdivision: WA}}
       - {name: o, type: CNAME, values: [x.example.org], set_identifier: x, multivalue: true}
       - {name: p, type: A, values: [203.0.113.1], health_check: nope}
+      - {name: q, type: A, values: [203.0.113.1], set_identifier: x, geolocation: {country: US, subdivision: WA}}
+      - {name: q, type: A, values: [203.0.113.2], set_identifier: y, geolocation: {country: US, subdivision: WA}}
 )"),
         (Lines{
             "t.yaml:19:9: error: hosted zone 'example.com': record a.example.com A has 'weight' "
@@ -324,7 +326,10 @@ TEST(Route53, RoutingPolicies) {
             "multivalue CNAME; expected multivalue answers with another type",
             "t.yaml:38:65: error: hosted zone 'example.com': record p.example.com A: "
             "'health_check' names unknown health check 'nope'; expected the name of a health check "
-            "of this file"}));
+            "of this file",
+            "t.yaml:40:83: error: hosted zone 'example.com': location 'US-WA' of record "
+            "q.example.com A already has a record set (line 39); expected each location once per "
+            "name and type"}));
 }
 
 TEST(Route53, AliasTargets) {
@@ -378,6 +383,18 @@ TEST(Route53, PrivateAndPublicZones) {
                      "t.yaml:21:56: error: hosted zone 'shop.internal': VPC 'shop' is already "
                      "associated with private hosted zone 'shop.internal' (line 20); expected one "
                      "private zone of a name per VPC"}));
+}
+
+TEST(Route53, APrivateZoneWarnsOfAVpcWithoutDnsAttributes) {
+    const LoadResult r = load_topology_text(kBase + R"(hosted_zones:
+  - {name: corp.internal, private: true, vpcs: [shop, other]}
+)",
+                                            "t.yaml");
+    ASSERT_TRUE(r.ok()) << problems(r);
+    EXPECT_EQ(problems(r),
+              "t.yaml:17:5: warning: hosted zone 'corp.internal': private zone associated with "
+              "VPC 'other', whose enable_dns_support is false; expected enable_dns_support and "
+              "enable_dns_hostnames true in the VPCs of a private hosted zone\n");
 }
 
 TEST(Route53, HealthChecks) {

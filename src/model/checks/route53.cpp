@@ -740,6 +740,19 @@ void Builder::check_record_groups(Index zi) {
                                   rs.set_identifier, label, where));
                 break;
             }
+            // AWS: routing-policy-geo — one record set per location of a name and type.
+            const dns::GeoLocation& a = rs.policy.location;
+            const dns::GeoLocation& b = o.policy.location;
+            if (rs.policy.kind == dns::PolicyKind::Geolocation && a.continent == b.continent &&
+                a.country == b.country && a.subdivision == b.subdivision) {
+                std::string place = a.continent.empty() ? a.country : a.continent;
+                if (!a.subdivision.empty()) place += "-" + a.subdivision;
+                error(r.geolocation_loc, s,
+                      fmt::format("location '{}' of {} already has a record set ({}); expected "
+                                  "each location once per name and type",
+                                  place, label, where));
+                break;
+            }
             if (rs.policy.kind == dns::PolicyKind::Failover &&
                 o.policy.failover == rs.policy.failover) {
                 error(r.failover.loc, s,
