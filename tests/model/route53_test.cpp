@@ -411,7 +411,7 @@ TEST(Route53, HealthChecks) {
   - {name: i, type: CALCULATED, children: [j]}
   - {name: j, type: CALCULATED, children: [i]}
   - {name: k, type: PING}
-  - {name: a, type: TCP, domain: "x..y"}
+  - {name: a, type: TCP, domain: "x..y", port: 22}
 )"),
         (Lines{"t.yaml:17:5: error: health check 'a': missing key 'type'; expected HTTP, HTTPS, "
                "TCP or CALCULATED",
@@ -427,6 +427,8 @@ TEST(Route53, HealthChecks) {
                "t.yaml:20:83: error: health check 'd': 'failure_threshold' is 11; expected 1 to 10",
                "t.yaml:20:93: error: health check 'd': 'path' is 'health'; expected a path "
                "starting with '/'",
+               "t.yaml:21:5: error: health check 'e': a TCP health check without 'port'; expected "
+               "the port it connects to",
                "t.yaml:21:49: error: health check 'e': 'path' given for a TCP health check; "
                "expected it only with HTTP or HTTPS",
                "t.yaml:22:54: error: health check 'f': 'children' given for an HTTP health check; "

@@ -291,6 +291,10 @@ void Builder::resolve_route53_health_check(Index i) {
         }
     }
     h.port = h.type == HealthCheckType::Https ? 443 : 80;
+    // AWS: Route 53 API HealthCheckConfig (Port) — required for TCP checks.
+    if (h.type == HealthCheckType::Tcp && !r.port.present) {
+        error(r.meta.loc, s, "a TCP health check without 'port'; expected the port it connects to");
+    }
     if (r.port.has_value()) {
         if (*r.port < 1 || *r.port > 65535) {
             error(r.port.loc, s, fmt::format("'port' is {}; expected 1 to 65535", *r.port));
