@@ -56,8 +56,10 @@ const std::string kFull = kBase + R"(hosted_zones:
       - {name: geo, type: A, values: [203.0.113.52], set_identifier: any, geolocation: {country: "*"}}
       - {name: "@", type: MX, values: ["10 mail.example.com"]}
       - {name: "@", type: TXT, ttl: 60, values: ['"v=spf1 -all"']}
+      - {name: to-alias, type: A, alias: {target: apex-alias}}
       - {name: apex-alias, type: A, alias: {target: "@"}}
-      - {name: "@", type: A, values: [203.0.113.60]}
+      - {name: "@", type: A, ttl: 120, values: [203.0.113.60]}
+      - {name: shop2, type: A, alias: {target: shop}}
   - name: example.com
     private: true
     vpcs: [shop]
@@ -88,10 +90,10 @@ TEST(Route53, AFullExampleLoadsWithTheDefaultsAndAbsoluteNames) {
     EXPECT_FALSE(pub.zone.is_private);
     EXPECT_TRUE(pub.vpcs.empty());
     const auto& sets = pub.zone.record_sets;
-    ASSERT_EQ(sets.size(), 15u);
-    ASSERT_EQ(pub.record_locs.size(), 15u);
-    ASSERT_EQ(pub.record_health_checks.size(), 15u);
-    ASSERT_EQ(pub.alias_load_balancers.size(), 15u);
+    ASSERT_EQ(sets.size(), 17u);
+    ASSERT_EQ(pub.record_locs.size(), 17u);
+    ASSERT_EQ(pub.record_health_checks.size(), 17u);
+    ASSERT_EQ(pub.alias_load_balancers.size(), 17u);
 
     EXPECT_EQ(sets[0].name, "shop.example.com");
     ASSERT_TRUE(sets[0].alias);
@@ -138,10 +140,17 @@ TEST(Route53, AFullExampleLoadsWithTheDefaultsAndAbsoluteNames) {
     EXPECT_EQ(sets[11].values, (std::vector<std::string>{"10 mail.example.com"}));
     EXPECT_EQ(sets[12].values, (std::vector<std::string>{"\"v=spf1 -all\""}));
     EXPECT_EQ(sets[12].ttl, 60u);
+    ASSERT_TRUE(sets[14].alias);
+    EXPECT_EQ(sets[14].alias->name, "example.com") << "an alias to a record of the zone";
+    EXPECT_FALSE(sets[14].alias->evaluate_target_health);
+    EXPECT_EQ(pub.alias_load_balancers[14], kNone);
+    EXPECT_EQ(sets[14].ttl, 120u) << "the target's TTL";
     ASSERT_TRUE(sets[13].alias);
-    EXPECT_EQ(sets[13].alias->name, "example.com") << "an alias to a record of the zone";
-    EXPECT_FALSE(sets[13].alias->evaluate_target_health);
-    EXPECT_EQ(pub.alias_load_balancers[13], kNone);
+    EXPECT_EQ(sets[13].alias->name, "apex-alias.example.com");
+    EXPECT_EQ(sets[13].ttl, 120u) << "the TTL at the end of the chain, written later";
+    ASSERT_TRUE(sets[16].alias);
+    EXPECT_EQ(sets[16].ttl, 60u) << "an alias to a load balancer's alias";
+    EXPECT_EQ(pub.alias_load_balancers[16], kNone);
 
     const HostedZone& priv = t.hosted_zones[1];
     EXPECT_TRUE(priv.is_private);

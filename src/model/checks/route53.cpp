@@ -611,6 +611,7 @@ void Builder::resolve_hosted_zone(Index zi) {
         }
     }
 
+    std::vector<std::size_t> alias_of(n, n);  // the record an alias to a record names
     // Second pass: alias targets. A load balancer of the topology (NAME, or VPC/NAME when
     // the name is not unique), else a record of this zone of the alias's type.
     for (std::size_t k = 0; k < n; ++k) {
@@ -664,6 +665,7 @@ void Builder::resolve_hosted_zone(Index zi) {
                 const dns::RecordSet& other = z.zone.record_sets[j];
                 if (j != k && usable[j] && other.name == *name && other.type == *r.type) {
                     found = &other;
+                    alias_of[k] = j;
                 }
             }
         }
@@ -684,8 +686,16 @@ void Builder::resolve_hosted_zone(Index zi) {
             continue;
         }
         alias.name = *name;
-        rs.ttl = found->ttl;
         rs.alias = alias;
+    }
+    // An alias to a record takes the TTL of the first record along its chain of aliases that
+    // has values or names a load balancer (a chain that loops keeps the default).
+    for (std::size_t k = 0; k < n; ++k) {
+        std::size_t at = alias_of[k];
+        for (std::size_t step = 0; at < n && alias_of[at] < n && step < n; ++step) {
+            at = alias_of[at];
+        }
+        if (at < n && alias_of[at] == n) z.zone.record_sets[k].ttl = z.zone.record_sets[at].ttl;
     }
     raw_records_of_zone_.clear();
     for (const RawRecord& r : rz.records) raw_records_of_zone_.push_back(&r);
