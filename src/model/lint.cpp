@@ -342,6 +342,24 @@ void lint_target_zones(const Topology& t, Diagnostics& d) {
     }
 }
 
+// AWS: hosted-zone-private-considerations — to use private hosted zones, a VPC sets both
+// enableDnsHostnames and enableDnsSupport to true.
+void lint_private_zones(const Topology& t, Diagnostics& d) {
+    for (const HostedZone& z : t.hosted_zones) {
+        for (Index v : z.vpcs) {
+            const Vpc& vpc = t.vpcs[v];
+            if (vpc.enable_dns_support && vpc.enable_dns_hostnames) continue;
+            d.warning(z.meta.loc, "hosted zone", z.meta.name,
+                      fmt::format(
+                          "private zone associated with VPC '{}', whose {} is false; "
+                          "expected enable_dns_support and enable_dns_hostnames true in "
+                          "the VPCs of a private hosted zone",
+                          vpc.meta.name,
+                          vpc.enable_dns_support ? "enable_dns_hostnames" : "enable_dns_support"));
+        }
+    }
+}
+
 }  // namespace
 
 void lint_topology(const Topology& topology, Diagnostics& diags) {
@@ -356,6 +374,7 @@ void lint_topology(const Topology& topology, Diagnostics& diags) {
     lint_unused_target_groups(topology, diags);
     lint_alb_security_groups(topology, diags);
     lint_target_zones(topology, diags);
+    lint_private_zones(topology, diags);
 }
 
 }  // namespace vpcstack::model

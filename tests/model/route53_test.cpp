@@ -56,8 +56,10 @@ const std::string kFull = kBase + R"(hosted_zones:
       - {name: geo, type: A, values: [203.0.113.52], set_identifier: any, geolocation: {country: "*"}}
       - {name: "@", type: MX, values: ["10 mail.example.com"]}
       - {name: "@", type: TXT, ttl: 60, values: ['"v=spf1 -all"']}
+      - {name: to-alias, type: A, alias: {target: apex-alias}}
       - {name: apex-alias, type: A, alias: {target: "@"}}
-      - {name: "@", type: A, values: [203.0.113.60]}
+      - {name: "@", type: A, ttl: 120, values: [203.0.113.60]}
+      - {name: shop2, type: A, alias: {target: shop}}
   - name: example.com
     private: true
     vpcs: [shop]
@@ -88,10 +90,10 @@ TEST(Route53, AFullExampleLoadsWithTheDefaultsAndAbsoluteNames) {
     EXPECT_FALSE(pub.zone.is_private);
     EXPECT_TRUE(pub.vpcs.empty());
     const auto& sets = pub.zone.record_sets;
-    ASSERT_EQ(sets.size(), 15u);
-    ASSERT_EQ(pub.record_locs.size(), 15u);
-    ASSERT_EQ(pub.record_health_checks.size(), 15u);
-    ASSERT_EQ(pub.alias_load_balancers.size(), 15u);
+    ASSERT_EQ(sets.size(), 17u);
+    ASSERT_EQ(pub.record_locs.size(), 17u);
+    ASSERT_EQ(pub.record_health_checks.size(), 17u);
+    ASSERT_EQ(pub.alias_load_balancers.size(), 17u);
 
     EXPECT_EQ(sets[0].name, "shop.example.com");
     ASSERT_TRUE(sets[0].alias);
@@ -138,10 +140,17 @@ TEST(Route53, AFullExampleLoadsWithTheDefaultsAndAbsoluteNames) {
     EXPECT_EQ(sets[11].values, (std::vector<std::string>{"10 mail.example.com"}));
     EXPECT_EQ(sets[12].values, (std::vector<std::string>{"\"v=spf1 -all\""}));
     EXPECT_EQ(sets[12].ttl, 60u);
+    ASSERT_TRUE(sets[14].alias);
+    EXPECT_EQ(sets[14].alias->name, "example.com") << "an alias to a record of the zone";
+    EXPECT_FALSE(sets[14].alias->evaluate_target_health);
+    EXPECT_EQ(pub.alias_load_balancers[14], kNone);
+    EXPECT_EQ(sets[14].ttl, 120u) << "the target's TTL";
     ASSERT_TRUE(sets[13].alias);
-    EXPECT_EQ(sets[13].alias->name, "example.com") << "an alias to a record of the zone";
-    EXPECT_FALSE(sets[13].alias->evaluate_target_health);
-    EXPECT_EQ(pub.alias_load_balancers[13], kNone);
+    EXPECT_EQ(sets[13].alias->name, "apex-alias.example.com");
+    EXPECT_EQ(sets[13].ttl, 120u) << "the TTL at the end of the chain, written later";
+    ASSERT_TRUE(sets[16].alias);
+    EXPECT_EQ(sets[16].ttl, 60u) << "an alias to a load balancer's alias";
+    EXPECT_EQ(pub.alias_load_balancers[16], kNone);
 
     const HostedZone& priv = t.hosted_zones[1];
     EXPECT_TRUE(priv.is_private);
@@ -284,6 +293,8 @@ TEST(Route53, RoutingPolicies) {
       - {name: n, type: A, values: [203.0.113.1], set_identifier: x, geolocation: {continent: EU, subdivision: WA}}
       - {name: o, type: CNAME, values: [x.example.org], set_identifier: x, multivalue: true}
       - {name: p, type: A, values: [203.0.113.1], health_check: nope}
+      - {name: q, type: A, values: [203.0.113.1], set_identifier: x, geolocation: {country: US, subdivision: WA}}
+      - {name: q, type: A, values: [203.0.113.2], set_identifier: y, geolocation: {country: US, subdivision: WA}}
 )"),
         (Lines{
             "t.yaml:19:9: error: hosted zone 'example.com': record a.example.com A has 'weight' "
@@ -324,7 +335,10 @@ TEST(Route53, RoutingPolicies) {
             "multivalue CNAME; expected multivalue answers with another type",
             "t.yaml:38:65: error: hosted zone 'example.com': record p.example.com A: "
             "'health_check' names unknown health check 'nope'; expected the name of a health check "
-            "of this file"}));
+            "of this file",
+            "t.yaml:40:83: error: hosted zone 'example.com': location 'US-WA' of record "
+            "q.example.com A already has a record set (line 39); expected each location once per "
+            "name and type"}));
 }
 
 TEST(Route53, AliasTargets) {
@@ -380,6 +394,18 @@ TEST(Route53, PrivateAndPublicZones) {
                      "private zone of a name per VPC"}));
 }
 
+TEST(Route53, APrivateZoneWarnsOfAVpcWithoutDnsAttributes) {
+    const LoadResult r = load_topology_text(kBase + R"(hosted_zones:
+  - {name: corp.internal, private: true, vpcs: [shop, other]}
+)",
+                                            "t.yaml");
+    ASSERT_TRUE(r.ok()) << problems(r);
+    EXPECT_EQ(problems(r),
+              "t.yaml:17:5: warning: hosted zone 'corp.internal': private zone associated with "
+              "VPC 'other', whose enable_dns_support is false; expected enable_dns_support and "
+              "enable_dns_hostnames true in the VPCs of a private hosted zone\n");
+}
+
 TEST(Route53, HealthChecks) {
     EXPECT_EQ(
         diagnostics_of(kBase + R"(health_checks:
@@ -394,7 +420,7 @@ TEST(Route53, HealthChecks) {
   - {name: i, type: CALCULATED, children: [j]}
   - {name: j, type: CALCULATED, children: [i]}
   - {name: k, type: PING}
-  - {name: a, type: TCP, domain: "x..y"}
+  - {name: a, type: TCP, domain: "x..y", port: 22}
 )"),
         (Lines{"t.yaml:17:5: error: health check 'a': missing key 'type'; expected HTTP, HTTPS, "
                "TCP or CALCULATED",
@@ -410,6 +436,8 @@ TEST(Route53, HealthChecks) {
                "t.yaml:20:83: error: health check 'd': 'failure_threshold' is 11; expected 1 to 10",
                "t.yaml:20:93: error: health check 'd': 'path' is 'health'; expected a path "
                "starting with '/'",
+               "t.yaml:21:5: error: health check 'e': a TCP health check without 'port'; expected "
+               "the port it connects to",
                "t.yaml:21:49: error: health check 'e': 'path' given for a TCP health check; "
                "expected it only with HTTP or HTTPS",
                "t.yaml:22:54: error: health check 'f': 'children' given for an HTTP health check; "

@@ -291,6 +291,10 @@ void Builder::resolve_route53_health_check(Index i) {
         }
     }
     h.port = h.type == HealthCheckType::Https ? 443 : 80;
+    // AWS: Route 53 API HealthCheckConfig (Port) — required for TCP checks.
+    if (h.type == HealthCheckType::Tcp && !r.port.present) {
+        error(r.meta.loc, s, "a TCP health check without 'port'; expected the port it connects to");
+    }
     if (r.port.has_value()) {
         if (*r.port < 1 || *r.port > 65535) {
             error(r.port.loc, s, fmt::format("'port' is {}; expected 1 to 65535", *r.port));
@@ -607,6 +611,7 @@ void Builder::resolve_hosted_zone(Index zi) {
         }
     }
 
+    std::vector<std::size_t> alias_of(n, n);  // the record an alias to a record names
     // Second pass: alias targets. A load balancer of the topology (NAME, or VPC/NAME when
     // the name is not unique), else a record of this zone of the alias's type.
     for (std::size_t k = 0; k < n; ++k) {
@@ -660,6 +665,7 @@ void Builder::resolve_hosted_zone(Index zi) {
                 const dns::RecordSet& other = z.zone.record_sets[j];
                 if (j != k && usable[j] && other.name == *name && other.type == *r.type) {
                     found = &other;
+                    alias_of[k] = j;
                 }
             }
         }
@@ -680,8 +686,16 @@ void Builder::resolve_hosted_zone(Index zi) {
             continue;
         }
         alias.name = *name;
-        rs.ttl = found->ttl;
         rs.alias = alias;
+    }
+    // An alias to a record takes the TTL of the first record along its chain of aliases that
+    // has values or names a load balancer (a chain that loops keeps the default).
+    for (std::size_t k = 0; k < n; ++k) {
+        std::size_t at = alias_of[k];
+        for (std::size_t step = 0; at < n && alias_of[at] < n && step < n; ++step) {
+            at = alias_of[at];
+        }
+        if (at < n && alias_of[at] == n) z.zone.record_sets[k].ttl = z.zone.record_sets[at].ttl;
     }
     raw_records_of_zone_.clear();
     for (const RawRecord& r : rz.records) raw_records_of_zone_.push_back(&r);
@@ -738,6 +752,19 @@ void Builder::check_record_groups(Index zi) {
                       fmt::format("set identifier '{}' of {} is already used ({}); expected "
                                   "unique set identifiers per name and type",
                                   rs.set_identifier, label, where));
+                break;
+            }
+            // AWS: routing-policy-geo — one record set per location of a name and type.
+            const dns::GeoLocation& a = rs.policy.location;
+            const dns::GeoLocation& b = o.policy.location;
+            if (rs.policy.kind == dns::PolicyKind::Geolocation && a.continent == b.continent &&
+                a.country == b.country && a.subdivision == b.subdivision) {
+                std::string place = a.continent.empty() ? a.country : a.continent;
+                if (!a.subdivision.empty()) place += "-" + a.subdivision;
+                error(r.geolocation_loc, s,
+                      fmt::format("location '{}' of {} already has a record set ({}); expected "
+                                  "each location once per name and type",
+                                  place, label, where));
                 break;
             }
             if (rs.policy.kind == dns::PolicyKind::Failover &&
