@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   graphviz iproute2 iputils-ping netcat-openbsd curl iperf3 tcpdump tshark nmap
   libldns-dev  # DNS wire format: the VPC resolver parses queries and builds responses with ldns
+  bind9-dnsutils  # dig: the live tests ask the VPC resolver and the lab's internet name server
   haproxy  # plays the Application Load Balancer in live labs; `haproxy -c` checks its configuration in tests
   chromium  # headless: the test that loads the HTML report of `vpcctl reach`
 )

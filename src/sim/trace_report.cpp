@@ -641,8 +641,7 @@ namespace {
 bool looks_like_dns_name(std::string_view text) {
     if (text.find('.') == std::string_view::npos || net::Ipv4Address::parse(text)) return false;
     return std::all_of(text.begin(), text.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' ||
-               c == '_';
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_';
     });
 }
 
@@ -693,9 +692,9 @@ std::optional<DnsLookup> look_up(const model::Topology& t, const Endpoint& sourc
         if (answered == nullptr || answered->drop) {
             const engine::DropReason why =
                 trace.drop.value_or(engine::DropReason::ServiceNotModelled);
-            error = fmt::format("{}: the VPC resolver {} did not answer ({}: {})", lookup.name,
-                                resolver.to_string(), engine::name(why),
-                                engine::info(why).explanation);
+            error =
+                fmt::format("{}: the VPC resolver {} did not answer ({}: {})", lookup.name,
+                            resolver.to_string(), engine::name(why), engine::info(why).explanation);
             return std::nullopt;
         }
         lookup.rcode = std::string(dns::to_string(answered->dns->rcode));

@@ -15,8 +15,8 @@
 #include "vpcstack/live/dns_serve.hpp"
 #include "vpcstack/live/http_serve.hpp"
 #include "vpcstack/live/lab_state.hpp"
-#include "vpcstack/model/loader.hpp"
 #include "vpcstack/live/netns.hpp"
+#include "vpcstack/model/loader.hpp"
 
 namespace vpcstack::cli {
 

@@ -89,7 +89,6 @@ struct NamespacePlan {
     std::string resolv_conf;
 };
 
-
 struct LabPlan {
     std::string lab;
     std::string engine_namespace;  // vs-<lab>-engine, holds the veth host ends

@@ -23,6 +23,7 @@
 #include "vpcstack/dns/message.hpp"
 #include "vpcstack/dns/zones.hpp"
 #include "vpcstack/engine/replies.hpp"
+#include "vpcstack/net/udp.hpp"
 
 namespace vpcstack::engine::stages {
 
