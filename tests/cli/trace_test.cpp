@@ -171,3 +171,44 @@ TEST(Trace, AFlowThroughANetworkLoadBalancerShowsTheTargetsReplyReturningThrough
     EXPECT_EQ(r.exit_code, 0) << r.err;
     expect_golden("client-through-nlb.txt", r.out);
 }
+
+namespace {
+
+// AWS: vpc-dns — `--to NAME`: an instance resolves the name through its VPC resolver (the
+// private zone internal.example.com of web-stack's VPC), and the report shows the lookup and
+// its path through the engine before the flow.
+TEST(Trace, ANameIsResolvedThroughTheSourcesVpcResolverFirst) {
+    Result r = vpcctl(
+        "trace topologies/web-stack.yaml --from app-1 --to db.internal.example.com --proto tcp "
+        "--dport 5432");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    expect_golden("name-through-the-vpc-resolver.txt", r.out);
+    Result j = vpcctl(
+        "trace topologies/web-stack.yaml --from app-1 --to db.internal.example.com --proto tcp "
+        "--dport 5432 --json");
+    EXPECT_NE(j.out.find("\"address\": \"10.20.31.4\""), std::string::npos) << j.out;
+    EXPECT_NE(j.out.find("\"rcode\": \"NOERROR\""), std::string::npos) << j.out;
+}
+
+// From the internet the public zone answers: shop.example.com is an alias to the ALB.
+TEST(Trace, AnInternetClientResolvesThePublicZone) {
+    Result r = vpcctl(
+        "trace topologies/web-stack.yaml --from client --to shop.example.com --proto tcp "
+        "--dport 443");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("dns shop.example.com -> 192.0.2.1: NOERROR from the internet's name "
+                         "servers: A 192.0.2.1, A 192.0.2.2"),
+              std::string::npos)
+        << r.out;
+}
+
+// A name that does not resolve is an input error naming the answer and who gave it.
+TEST(Trace, ANameThatDoesNotResolveIsAnInputError) {
+    Result r = vpcctl("trace topologies/web-stack.yaml --from app-1 --to nope.example.com");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err,
+              "vpcctl trace: --to: nope.example.com: NXDOMAIN from 10.20.0.2 (the VPC resolver), "
+              "no address\n");
+}
+
+}  // namespace
