@@ -20,4 +20,5 @@ run trace "$topo" --from client --to app --proto tcp --dport 8080
 
 # The web stack: an HTTP request through the Application Load Balancer to the app tier.
 web="$root/topologies/web-stack.yaml"
-run trace "$web" --from client --to shop-alb --dport 443 --http 'GET /api/cart' --host shop.example.com
+run trace "$web" --from client --to shop.example.com --dport 443 --http 'GET /api/cart'
+run trace "$web" --from app-1 --to db.internal.example.com --proto tcp --dport 5432

@@ -734,6 +734,13 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
         to = resolve_endpoint(topology, lookup->address);
     }
     if (!to.endpoint) return {std::nullopt, "--to: " + to.error};
+    // A request to a name carries it as its Host header unless one was given, as curl sends it.
+    TraceQuery named_query;
+    if (lookup && query.http && query.http->host.empty()) {
+        named_query = query;
+        named_query.http->host = lookup->name;
+    }
+    const TraceQuery& q = named_query.http ? named_query : query;
     Probe probe;
     if (auto error = parse_probe(query, probe)) return {std::nullopt, *error};
     if (query.http && probe.protocol != net::Protocol::kTcp) {
@@ -762,7 +769,7 @@ TraceResult run_trace(const model::Topology& topology, const TraceQuery& query) 
         case net::Protocol::kTcp:
             if (query.http) {
                 try {
-                    exchange = sim.http(src, *to.endpoint, *probe.dport, *query.http);
+                    exchange = sim.http(src, *to.endpoint, *probe.dport, *q.http);
                 } catch (const EndpointError& e) {
                     return {std::nullopt, std::string("--http: ") + e.what()};
                 }
