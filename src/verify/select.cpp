@@ -3,6 +3,9 @@
 
 #include <algorithm>
 
+#include <set>
+#include "vpcstack/dns/message.hpp"
+#include "vpcstack/model/dns_views.hpp"
 #include "vpcstack/sim/endpoint.hpp"
 #include "vpcstack/verify/reach.hpp"
 
@@ -106,6 +109,66 @@ std::vector<Place> places_of(const Topology& t) {
     return places;
 }
 
+namespace {
+
+// AWS: vpc-dns, hosted-zone-private-considerations — a DNS name selects the places its
+// addresses belong to as any client resolves it: through the internet's name servers (public
+// zones, public hostnames) and through each VPC's resolver (its private zones first). A private
+// or public address of an ENI selects that ENI, a load balancer node's address the load
+// balancer, any other address outside the VPCs the internet. Nothing when it resolves nowhere.
+std::optional<Selection> by_name(const Topology& t, const std::vector<Place>& places,
+                                 std::string_view name) {
+    model::DnsViews views(t);
+    dns::Random random(0x5eed);
+    const dns::Question question{dns::normalize_name(name), dns::RrType::A};
+    std::set<std::size_t> chosen;
+    bool resolved = false;
+    auto take = [&](const dns::ZoneView& view, Index vpc) {
+        dns::Resolution r = dns::resolve(view, question, {}, {}, views.alias(), random);
+        for (const dns::Record& record : r.answer.answers) {
+            if (record.type != dns::RrType::A) continue;
+            auto address = net::Ipv4Address::parse(record.data);
+            if (!address) continue;
+            resolved = true;
+            bool owned = false;
+            for (std::size_t i = 0; i < places.size(); ++i) {
+                const Place& p = places[i];
+                if (p.kind == Place::Kind::Eni) {
+                    const model::Eni& eni = t.enis[p.eni];
+                    const bool private_match =
+                        (vpc == model::kNone || eni.vpc == vpc) &&
+                        std::find(eni.private_ips.begin(), eni.private_ips.end(), *address) !=
+                            eni.private_ips.end();
+                    if (private_match || t.public_address_of_eni(p.eni) == *address) {
+                        chosen.insert(i);
+                        owned = true;
+                    }
+                } else if (p.kind == Place::Kind::LoadBalancer) {
+                    for (const model::LoadBalancerNode& n :
+                         t.load_balancers[p.load_balancer].nodes) {
+                        if (n.private_ip == *address ||
+                            t.public_address_of_lb_node(n) == *address) {
+                            chosen.insert(i);
+                            owned = true;
+                        }
+                    }
+                }
+            }
+            if (!owned && !t.vpc_containing(*address)) {
+                for (std::size_t i = 0; i < places.size(); ++i) {
+                    if (places[i].kind == Place::Kind::Internet) chosen.insert(i);
+                }
+            }
+        }
+    };
+    take(views.internet(), model::kNone);
+    for (Index v = 0; v < t.vpcs.size(); ++v) take(views.vpc(v), v);
+    if (!resolved) return std::nullopt;
+    return Selection{{chosen.begin(), chosen.end()}, ""};
+}
+
+}  // namespace
+
 Selection select_places(const Topology& t, const std::vector<Place>& places,
                         std::string_view selector) {
     // An optional kind prefix settles a name that several kinds share: "sg:web".
@@ -114,12 +177,12 @@ Selection select_places(const Topology& t, const std::vector<Place>& places,
     if (auto colon = selector.find(':'); colon != std::string_view::npos) {
         kind = selector.substr(0, colon);
         name = selector.substr(colon + 1);
-        static constexpr std::string_view kKinds[] = {"instance", "eni", "lb",  "subnet",
-                                                      "vpc",      "sg",  "cidr"};
+        static constexpr std::string_view kKinds[] = {"instance", "eni", "lb",   "subnet",
+                                                      "vpc",      "sg",  "cidr", "dns"};
         if (std::find(std::begin(kKinds), std::end(kKinds), kind) == std::end(kKinds)) {
             return {{},
                     fmt::format("'{}': unknown kind '{}'; expected instance:, eni:, lb:, "
-                                "subnet:, vpc:, sg: or cidr:",
+                                "subnet:, vpc:, sg:, cidr: or dns:",
                                 selector, kind)};
         }
     }
@@ -236,9 +299,18 @@ Selection select_places(const Topology& t, const std::vector<Place>& places,
                 fmt::format("'{}': expected a CIDR such as 10.0.1.0/24, without host bits", name)};
         }
     }
+    if (wants("dns") && name.find('.') != std::string_view::npos) {
+        if (std::optional<Selection> s = by_name(t, places, name)) return *s;
+        if (kind == "dns") {
+            return {{},
+                    fmt::format("'{}': the name resolves to no address of this topology, "
+                                "through the internet's name servers or any VPC's resolver",
+                                name)};
+        }
+    }
     return {{},
             fmt::format("'{}' names no instance, ENI, load balancer, subnet, VPC or security "
-                        "group, and is not a CIDR or 'internet'",
+                        "group, and is not a CIDR, a DNS name of the topology or 'internet'",
                         selector)};
 }
 

@@ -512,6 +512,15 @@ TEST(Reach, SelectorsNameLoadBalancersByTheirNodes) {
     EXPECT_EQ(names("10.20.0.0/23"), Names{"shop-alb"});
     EXPECT_EQ(names("sg:web-sg"), (Names{"web-asg-1", "web-asg-2", "web-asg-3"}));
     EXPECT_FALSE(select_places(t, places, "lb:web-sg").error.empty());
+    // AWS: vpc-dns — DNS names select what their addresses belong to: the public alias to the
+    // load balancer, the private zone's name of the database.
+    EXPECT_EQ(names("shop.example.com"), Names{"shop-alb"});
+    EXPECT_EQ(names("dns:www.example.com"), Names{"shop-alb"}) << "a CNAME to the alias";
+    EXPECT_EQ(names("db.internal.example.com"), Names{"db"});
+    const Selection nowhere = select_places(t, places, "dns:nope.example.com");
+    EXPECT_EQ(nowhere.error,
+              "'nope.example.com': the name resolves to no address of this topology, through the "
+              "internet's name servers or any VPC's resolver");
 
     model::Topology n = load("nlb.yaml");
     std::vector<Place> nlb_places = places_of(n);
