@@ -173,6 +173,10 @@ Dataplane::Dataplane(const model::Topology& t, FrameSink& s, EngineConfig c)
 // The VPC resolver's zones, per VPC (model/dns_views.hpp).
 void Dataplane::compile_dns() {
     dns_views = std::make_unique<model::DnsViews>(topo);
+    dns_health = [this](std::string_view check) {
+        auto it = health_status.find(std::string(check));
+        return it == health_status.end() || it->second;
+    };
 }
 
 std::optional<Owner> Dataplane::owner_of(model::Index vpc, net::Ipv4Address a) const noexcept {

@@ -208,6 +208,10 @@ void Engine::expire(TimeNs now) {
     impl_->dp.lb_flows.expire(now);
 }
 
+void Engine::set_health_check_status(const std::string& name, bool healthy) {
+    impl_->dp.health_status[name] = healthy;
+}
+
 void Engine::set_trace_callback(std::function<void(PacketTrace&&)> callback) {
     impl_->trace_callback = std::move(callback);
 }
@@ -378,6 +382,7 @@ void Engine::adopt_state(Engine& old_engine, std::span<const model::Index> eni_m
     dp.drops = old.drops;
     dp.component_counts = std::move(component_counts);
     dp.next_trace_id = old.next_trace_id;
+    dp.health_status = old.health_status;  // Route 53 checks do not change with a group
 }
 
 std::size_t Engine::tracked_connections(PortId eni_port) const {

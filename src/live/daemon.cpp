@@ -53,6 +53,7 @@
 #include "vpcstack/net/tcp.hpp"
 #include "vpcstack/observe/counters.hpp"
 #include "vpcstack/observe/flow_log.hpp"
+#include "vpcstack/sim/health_checks.hpp"
 
 namespace vpcstack::live {
 
@@ -163,6 +164,10 @@ class Daemon final : public engine::FrameSink {
           engine_(std::make_unique<engine::Engine>(*topology_, *this, engine_config(state_))),
           buffer_(kFrameBuffer) {
         index_ports();
+        // Route 53 health checks as the simulation probes them (not probed live yet).
+        for (const auto& [name, status] : sim::probe_health_checks(*topology_)) {
+            engine_->set_health_check_status(name, status.healthy);
+        }
         flow_log_ = make_flow_log(state_, *topology_);
         attach_trace_callback();
         started_ = std::chrono::steady_clock::now();

@@ -10,12 +10,16 @@
 #include <vector>
 
 #include "vpcstack/dns/message.hpp"
+#include "vpcstack/sim/health_checks.hpp"
 
 namespace vpcstack::live {
 
 DnsServer::DnsServer(const model::Topology& topology, const std::string& address,
                      std::uint16_t port)
     : views_(topology) {
+    for (const auto& [name, status] : sim::probe_health_checks(topology)) {
+        healthy_[name] = status.healthy;
+    }
     socket_ = Fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (!socket_.valid()) throw SystemError("socket", errno);
     sockaddr_in local{};
@@ -57,7 +61,11 @@ std::uint64_t DnsServer::run(int stop_fd) {
         } else {
             dns::ClientInfo client;
             client.source = net::Ipv4Address(ntohl(peer.sin_addr.s_addr));
-            dns::Resolution r = dns::resolve(views_.internet(), query->question, client, {},
+            auto healthy = [this](std::string_view check) {
+                auto it = healthy_.find(std::string(check));
+                return it == healthy_.end() || it->second;
+            };
+            dns::Resolution r = dns::resolve(views_.internet(), query->question, client, healthy,
                                              views_.alias(), random_);
             // Outside the topology's public zones the lab's internet knows no name.
             if (!r.in_view()) r.answer.rcode = dns::Rcode::NxDomain;

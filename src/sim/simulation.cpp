@@ -1,5 +1,7 @@
 #include "vpcstack/sim/simulation.hpp"
 
+#include "vpcstack/sim/health_checks.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -81,6 +83,11 @@ Simulation::Simulation(model::Topology topology, SimulationOptions options)
     albs_ = std::make_unique<AlbProxies>(*topology_, events_,
                                          [this](Index eni) { return host_by_eni_[eni]; });
     build_hosts();
+    if (options_.probe_health_checks) {
+        for (const auto& [name, status] : sim::probe_health_checks(*topology_)) {
+            engine_->set_health_check_status(name, status.healthy);
+        }
+    }
 }
 
 Simulation::~Simulation() = default;

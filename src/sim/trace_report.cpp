@@ -14,6 +14,7 @@
 #include "vpcstack/model/dns_views.hpp"
 #include "vpcstack/net/icmp.hpp"
 #include "vpcstack/net/tcp.hpp"
+#include "vpcstack/sim/health_checks.hpp"
 #include "vpcstack/sim/simulation.hpp"
 
 namespace vpcstack::sim {
@@ -703,8 +704,13 @@ std::optional<DnsLookup> look_up(const model::Topology& t, const Endpoint& sourc
         lookup.resolver = "the internet's name servers";
         model::DnsViews views(t);
         dns::Random random(0x5eed);
-        dns::Resolution r = dns::resolve(views.internet(), {lookup.name, dns::RrType::A}, {}, {},
-                                         views.alias(), random);
+        const std::map<std::string, HealthCheckStatus> checks = probe_health_checks(t);
+        auto healthy = [&](std::string_view check) {
+            auto it = checks.find(std::string(check));
+            return it == checks.end() || it->second.healthy;
+        };
+        dns::Resolution r = dns::resolve(views.internet(), {lookup.name, dns::RrType::A}, {},
+                                         healthy, views.alias(), random);
         if (!r.in_view()) r.answer.rcode = dns::Rcode::NxDomain;
         lookup.rcode = std::string(dns::to_string(r.answer.rcode));
         answers = r.answer.answers;

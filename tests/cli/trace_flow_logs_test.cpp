@@ -61,9 +61,11 @@ TEST(TraceFlowLogs, GzipFilesAndABadFormatIsAUsageError) {
     Result r = vpcctl("trace topologies/two-tier-nat.yaml --from app --to 8.8.8.8 --flow-logs " +
                       dir + " --flow-logs-gzip");
     ASSERT_EQ(r.exit_code, 0) << r.err;
+    // One file, or two when the run's window straddles a file boundary of the S3 layout.
     std::vector<std::string> files = files_under(dir);
-    ASSERT_EQ(files.size(), 1u);
-    EXPECT_TRUE(files[0].ends_with(".log.gz")) << files[0];
+    ASSERT_GE(files.size(), 1u);
+    ASSERT_LE(files.size(), 2u);
+    for (const std::string& f : files) EXPECT_TRUE(f.ends_with(".log.gz")) << f;
     std::filesystem::remove_all(dir);
 
     Result bad = vpcctl("trace topologies/two-tier-nat.yaml --from app --to 8.8.8.8 --flow-logs " +

@@ -181,6 +181,10 @@ class Engine {
     void replace_security_group_rules(model::Index group, std::vector<model::SgRule> ingress,
                                       std::vector<model::SgRule> egress);
 
+    // The status of a Route 53 health check, by name, as the VPC resolver's routing policies see
+    // it (a check never set is healthy). Probed by sim/health_checks.hpp.
+    void set_health_check_status(const std::string& name, bool healthy);
+
     // Forgets the connection tracking of these ENIs and every NAT translation, so the next
     // packet meets the state of a freshly built engine (verify/ probes one flow at a time).
     void forget_flows(std::span<const PortId> enis);

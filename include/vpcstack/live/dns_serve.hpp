@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "vpcstack/live/netns.hpp"
@@ -30,6 +31,9 @@ class DnsServer {
 
   private:
     model::DnsViews views_;
+    // Route 53 health checks as the simulation probes them when the server starts
+    // (sim/health_checks.hpp); not probed again while it runs.
+    std::map<std::string, bool> healthy_;
     dns::Random random_{0x5eed};
     Fd socket_;
     std::uint16_t port_ = 0;

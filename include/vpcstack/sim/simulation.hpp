@@ -32,6 +32,9 @@ struct SimulationOptions {
     TimeNs expire_interval = kSecond;       // how often, at most, the engine expires idle state
     HostTimeouts timeouts;
     engine::EngineConfig engine;  // its `trace` is set from `trace` above
+    // Probe the topology's Route 53 health checks first (sim/health_checks.hpp) and give the
+    // VPC resolver their status.
+    bool probe_health_checks = true;
 };
 
 // Thrown by the traffic API when an endpoint does not resolve (the message says why).

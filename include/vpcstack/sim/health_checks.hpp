@@ -1,0 +1,35 @@
+// Route 53 health checks, probed through the engine as the cloud's checkers probe them: from the
+// internet, so the endpoint's security group and ACLs must admit the checkers (the classic
+// mistake: a group that admits only the load balancer or the office leaves the check failing and
+// its records out of the answers).
+//
+// AWS: dns-failover-determining-health-of-endpoints — HTTP and HTTPS checks need a TCP
+// connection and then a 2xx or 3xx answer; TCP checks the connection alone; a CALCULATED check
+// is healthy when at least `healthy_threshold` of its children are; `inverted` flips the result.
+// Here each check is probed once from kRoute53CheckerAddress to its address (its IP, or its
+// domain resolved through the internet's name servers) and port: the steady state the checkers
+// reach after `failure_threshold` probes. Simulated hosts answer any request on a port they
+// accept, so an HTTP check passes when the connection does; no answer code is judged.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "vpcstack/model/topology.hpp"
+#include "vpcstack/net/ipv4.hpp"
+
+namespace vpcstack::sim {
+
+// Where the checkers' probes come from in a lab: an address of the documentation range
+// 203.0.113.0/24 (RFC 5737) standing for Route 53's published checker ranges.
+inline constexpr net::Ipv4Address kRoute53CheckerAddress{203, 0, 113, 253};
+
+struct HealthCheckStatus {
+    bool healthy = true;
+    std::string why;  // "tcp/80 to 203.0.113.10 connected", "... timed out", "2 of 2 children"
+};
+
+// Every health check of the topology by name.
+std::map<std::string, HealthCheckStatus> probe_health_checks(const model::Topology& topology);
+
+}  // namespace vpcstack::sim
