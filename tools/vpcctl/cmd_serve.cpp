@@ -20,21 +20,29 @@
 
 namespace vpcstack::cli {
 
-int run_serve_http(const ServeHttpOptions& options) {
+namespace {
+
+// SIGTERM and SIGINT as a readable fd that stops a server's poll loop: blocked, they wait on the
+// signalfd until the loop sees them. Invalid (and said on stderr) when it cannot be made.
+live::Fd stop_signals_fd() {
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
-    // Blocked, they wait on the signalfd until the poll loop sees them.
     if (::sigprocmask(SIG_BLOCK, &stop_signals, nullptr) != 0) {
         fmt::print(stderr, "vpcctl serve: sigprocmask: {}\n", std::strerror(errno));
-        return kExitError;
+        return {};
     }
     live::Fd stop(::signalfd(-1, &stop_signals, SFD_CLOEXEC));
-    if (!stop.valid()) {
-        fmt::print(stderr, "vpcctl serve: signalfd: {}\n", std::strerror(errno));
-        return kExitError;
-    }
+    if (!stop.valid()) fmt::print(stderr, "vpcctl serve: signalfd: {}\n", std::strerror(errno));
+    return stop;
+}
+
+}  // namespace
+
+int run_serve_http(const ServeHttpOptions& options) {
+    live::Fd stop = stop_signals_fd();
+    if (!stop.valid()) return kExitError;
     ::signal(SIGPIPE, SIG_IGN);  // a client that leaves mid-response is only a failed write
     try {
         live::HttpServer server({.port = static_cast<std::uint16_t>(options.port),
@@ -55,15 +63,8 @@ int run_serve_http(const ServeHttpOptions& options) {
 }
 
 int run_serve_dns(const ServeDnsOptions& options) {
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    if (::sigprocmask(SIG_BLOCK, &stop_signals, nullptr) != 0) {
-        fmt::print(stderr, "vpcctl serve dns: sigprocmask: {}\n", std::strerror(errno));
-        return kExitError;
-    }
-    live::Fd stop(::signalfd(-1, &stop_signals, SFD_CLOEXEC));
+    live::Fd stop = stop_signals_fd();
+    if (!stop.valid()) return kExitError;
     model::LoadResult loaded;
     if (!options.lab.empty()) {
         std::string error;
