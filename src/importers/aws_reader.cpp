@@ -50,8 +50,13 @@ const std::map<std::string, std::string>& unmodelled_keys() {
 // Keys that carry no resources (paging, metadata).
 bool ignored_key(const std::string& key) {
     // PrefixListId, TargetGroupArn and LoadBalancerArn name the owner of the list beside them.
+    // VpcId names the VPC of describe-vpc-attribute; DelegationSet (get-hosted-zone) and the
+    // paging keys of Route 53 carry nothing modelled.
     return key == "NextToken" || key == "ResponseMetadata" || key == "PrefixListId" ||
-           key == "TargetGroupArn" || key == "LoadBalancerArn";
+           key == "TargetGroupArn" || key == "LoadBalancerArn" || key == "VpcId" ||
+           key == "DelegationSet" || key == "IsTruncated" || key == "MaxItems" || key == "Marker" ||
+           key == "NextMarker" || key == "NextRecordName" || key == "NextRecordType" ||
+           key == "NextRecordIdentifier" || key == "HostedZoneId";
 }
 
 std::string a_type_name(const json& j) {
@@ -284,6 +289,7 @@ void read_vpc(const Node& n) {
         n.doc->inv().not_modelled["VPC IPv6 CIDR blocks"] +=
             static_cast<int>(n.list("Ipv6CidrBlockAssociationSet", false).size());
     }
+    vpc.is_default = n.boolean("IsDefault", false).value_or(false);
     n.doc->inv().vpcs.push_back(std::move(vpc));
 }
 
@@ -720,6 +726,7 @@ void read_load_balancer(const Node& n) {
     lb.scheme = n.string("Scheme", false);
     if (lb.scheme.empty()) lb.scheme = "internet-facing";
     lb.vpc_id = n.string("VpcId", true);
+    lb.dns_name = n.string("DNSName", false);
     lb.zones_given = n.member("AvailabilityZones") != nullptr;
     for (const Node& z : n.list("AvailabilityZones", false)) {
         if (!z.is_object()) continue;
@@ -1070,6 +1077,167 @@ void read_auto_scaling_group(const Node& n) {
     n.doc->inv().auto_scaling_groups.push_back(std::move(g));
 }
 
+// ---- VPC attributes and Route 53 ----
+
+// describe-vpc-attribute: {"VpcId": ..., "EnableDnsSupport": {"Value": true}}.
+void read_vpc_attribute(const Node& root, const std::string& key) {
+    VpcAttribute a;
+    a.vpc_id = root.string("VpcId", true);
+    a.attribute = key == "EnableDnsSupport" ? "enableDnsSupport" : "enableDnsHostnames";
+    a.where = root.child(key).where();
+    if (auto v = root.object(key, true)) {
+        auto value = v->boolean("Value", true);
+        if (!value) return;
+        a.value = *value;
+    } else {
+        return;
+    }
+    root.doc->inv().vpc_attributes.push_back(std::move(a));
+}
+
+// "/hostedzone/Z0123" -> "Z0123"; the API prints ids with their resource type.
+std::string bare_id(std::string id) {
+    for (const char* prefix : {"/hostedzone/", "/healthcheck/", "/change/"}) {
+        if (id.rfind(prefix, 0) == 0) return id.substr(std::string(prefix).size());
+    }
+    return id;
+}
+
+// Route 53 escapes characters of names as \ooo (AWS: DomainNameFormat): "\052" is '*'.
+std::string decode_dns_name(const std::string& name) {
+    std::string out;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        if (name[i] == '\\' && i + 3 < name.size() &&
+            std::isdigit(static_cast<unsigned char>(name[i + 1])) &&
+            std::isdigit(static_cast<unsigned char>(name[i + 2])) &&
+            std::isdigit(static_cast<unsigned char>(name[i + 3]))) {
+            out += static_cast<char>((name[i + 1] - '0') * 64 + (name[i + 2] - '0') * 8 +
+                                     (name[i + 3] - '0'));
+            i += 3;
+        } else {
+            out += name[i];
+        }
+    }
+    return out;
+}
+
+void read_hosted_zone(const Node& n) {
+    HostedZone z;
+    z.r = n.resource("Id");
+    z.r.id = bare_id(z.r.id);
+    z.name = decode_dns_name(n.string("Name", true, "a domain name such as example.com."));
+    if (auto config = n.object("Config", false)) {
+        z.is_private = config->boolean("PrivateZone", false).value_or(false);
+    }
+    n.doc->inv().hosted_zones.push_back(std::move(z));
+}
+
+// get-hosted-zone's VPCs: the zone is the HostedZone beside them.
+void read_hosted_zone_vpcs(const Node& root) {
+    std::string zone_id;
+    if (auto z = root.object("HostedZone", false)) zone_id = bare_id(z->string("Id", false));
+    if (zone_id.empty()) {
+        root.doc->error("$.VPCs",
+                        "cannot tell which hosted zone these VPCs belong to; expected the "
+                        "output of 'aws route53 get-hosted-zone' with its HostedZone");
+        return;
+    }
+    for (const Node& v : root.list("VPCs", true)) {
+        if (!v.is_object()) continue;
+        HostedZoneVpc hv;
+        hv.zone_id = zone_id;
+        hv.vpc_id = v.string("VPCId", true);
+        hv.vpc_region = v.string("VPCRegion", false);
+        hv.where = v.where();
+        root.doc->inv().hosted_zone_vpcs.push_back(std::move(hv));
+    }
+}
+
+void read_record_sets(const Node& root, const Doc& doc) {
+    RecordSetList list;
+    list.where = doc.file;
+    std::string stem = fs::path(doc.file).stem().string();
+    for (const char* prefix : {"list-resource-record-sets-", "resource-record-sets-"}) {
+        if (stem.rfind(prefix, 0) == 0 && stem.size() > std::string(prefix).size()) {
+            list.zone_id = bare_id(stem.substr(std::string(prefix).size()));
+        }
+    }
+    if (list.zone_id.empty()) list.zone_id = bare_id(root.string("HostedZoneId", false));
+    for (const Node& n : root.list("ResourceRecordSets", true)) {
+        if (!n.is_object()) continue;
+        RecordSet r;
+        r.where = n.where();
+        r.name = decode_dns_name(n.string("Name", true, "a domain name"));
+        r.type = n.string("Type", true, "a record type such as A");
+        if (auto ttl = n.member("TTL")) {
+            if (ttl->is_number_integer()) {
+                r.ttl = ttl->get<long>();
+            } else {
+                n.integer("TTL", true);  // reports the type
+            }
+        }
+        for (const Node& v : n.list("ResourceRecords", false)) {
+            if (!v.is_object()) continue;
+            r.values.push_back(v.string("Value", true));
+        }
+        r.set_identifier = n.string("SetIdentifier", false);
+        if (auto w = n.integer_in("Weight", false, 0, 255, "a weight")) r.weight = *w;
+        r.failover = n.string("Failover", false, "PRIMARY or SECONDARY");
+        if (!r.failover.empty() && r.failover != "PRIMARY" && r.failover != "SECONDARY") {
+            doc.error(n.sub("Failover"),
+                      fmt::format("\"{}\" is not a failover role; expected PRIMARY or SECONDARY",
+                                  r.failover));
+        }
+        r.multivalue = n.boolean("MultiValueAnswer", false).value_or(false);
+        r.latency_region = n.string("Region", false);
+        if (auto g = n.object("GeoLocation", false)) {
+            r.continent = g->string("ContinentCode", false);
+            r.country = g->string("CountryCode", false);
+            r.subdivision = g->string("SubdivisionCode", false);
+        }
+        for (const char* other : {"GeoProximityLocation", "CidrRoutingConfig"}) {
+            if (n.member(other) != nullptr) r.other_policy = other;
+        }
+        r.health_check_id = n.string("HealthCheckId", false);
+        if (auto a = n.object("AliasTarget", false)) {
+            r.alias = true;
+            r.alias_zone_id = bare_id(a->string("HostedZoneId", true));
+            r.alias_dns_name = decode_dns_name(a->string("DNSName", true, "a domain name"));
+            r.evaluate_target_health = a->boolean("EvaluateTargetHealth", false).value_or(false);
+        }
+        list.records.push_back(std::move(r));
+    }
+    doc.inv().record_sets.push_back(std::move(list));
+}
+
+void read_route53_health_check(const Node& n) {
+    Route53HealthCheck h;
+    h.r = n.resource("Id");
+    if (auto c = n.object("HealthCheckConfig", true)) {
+        h.type = c->string("Type", true, "a health check type such as HTTP");
+        h.ip = c->ipv4("IPAddress", false);
+        h.domain = c->string("FullyQualifiedDomainName", false);
+        h.port = c->integer_in("Port", false, 1, 65535, "a port");
+        h.path = c->string("ResourcePath", false);
+        h.interval = c->integer("RequestInterval", false);
+        h.failure_threshold = c->integer("FailureThreshold", false);
+        h.inverted = c->boolean("Inverted", false).value_or(false);
+        h.children = c->strings("ChildHealthChecks");
+        h.healthy_threshold = c->integer("HealthThreshold", false);
+    }
+    n.doc->inv().route53_health_checks.push_back(std::move(h));
+}
+
+// list-tags-for-resources (ResourceTagSets) and list-tags-for-resource (ResourceTagSet): the
+// Name tags of health checks.
+void read_tag_set(const Node& n) {
+    std::string type = n.string("ResourceType", false);
+    std::string id = n.string("ResourceId", true);
+    if (type != "healthcheck" || id.empty()) return;
+    std::string name = n.name_tag();
+    if (!name.empty()) n.doc->inv().health_check_names[id] = name;
+}
+
 void read_list(const Node& root, const std::string& key, void (*read_one)(const Node&)) {
     for (const Node& item : root.list(key, true)) {
         if (item.is_object()) read_one(item);
@@ -1162,6 +1330,22 @@ void read_aws_document(std::string_view text, const std::string& file, const std
             read_list(node, key, read_launch_template_version);
         } else if (key == "AutoScalingGroups") {
             read_list(node, key, read_auto_scaling_group);
+        } else if (key == "EnableDnsSupport" || key == "EnableDnsHostnames") {
+            read_vpc_attribute(node, key);
+        } else if (key == "HostedZones") {
+            read_list(node, key, read_hosted_zone);
+        } else if (key == "HostedZone") {
+            if (auto z = node.object(key, true)) read_hosted_zone(*z);
+        } else if (key == "VPCs") {
+            read_hosted_zone_vpcs(node);
+        } else if (key == "ResourceRecordSets") {
+            read_record_sets(node, doc);
+        } else if (key == "HealthChecks") {
+            read_list(node, key, read_route53_health_check);
+        } else if (key == "ResourceTagSets") {
+            read_list(node, key, read_tag_set);
+        } else if (key == "ResourceTagSet") {
+            if (auto t = node.object(key, true)) read_tag_set(*t);
         } else if (ignored_key(key)) {
             continue;
         } else {

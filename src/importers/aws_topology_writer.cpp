@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <regex>
 #include <set>
+#include <tuple>
+
+#include <fmt/ranges.h>
 
 #include "vpcstack/importers/aws_elb_mapping.hpp"
 #include "vpcstack/importers/yaml_text.hpp"
@@ -1482,7 +1485,30 @@ class Converter {
             }
             t.prefix_lists.push_back(std::move(raw));
         }
+        emit_route53();
         result_.yaml = model::write_topology_yaml(t);
+    }
+
+    // AWS: vpc-dns — DNS support is on by default; DNS hostnames are off, except in a default
+    // VPC. Written only where the cloud's value differs from the topology's default.
+    void emit_dns_attributes(const Vpc& vpc, model::RawVpc& raw) {
+        std::optional<bool> support, hostnames;
+        for (const VpcAttribute& a : inv_.vpc_attributes) {
+            if (a.vpc_id != vpc.r.id) continue;
+            auto& slot = a.attribute == "enableDnsSupport" ? support : hostnames;
+            if (!slot) slot = a.value;
+        }
+        const bool s = support.value_or(true);
+        const bool h = hostnames.value_or(vpc.is_default);
+        if (!s) raw.enable_dns_support = written(false);
+        if (h && !s) {
+            warn(
+                fmt::format("VPC {}: DNS hostnames without DNS support (the cloud refuses this); "
+                            "enable_dns_hostnames left out",
+                            vpc.r.id));
+        } else if (h) {
+            raw.enable_dns_hostnames = written(true);
+        }
     }
 
     model::RawVpc emit_vpc(const VpcPlan& plan) {
@@ -1493,6 +1519,7 @@ class Converter {
         if (!vpc.r.account.empty()) raw.account = written(vpc.r.account);
         raw.cidr = written(vpc.cidr);
         for (const net::Cidr& c : vpc.secondary) raw.secondary_cidrs.push_back(written(c));
+        emit_dns_attributes(vpc, raw);
         if (plan.igw != nullptr) {
             raw.internet_gateways.push_back({meta(name_of(plan.igw->r.id), plan.igw->r.id)});
         }
@@ -1525,7 +1552,10 @@ class Converter {
         for (const NatGateway* n : plan.nats) raw.nat_gateways.push_back(emit_nat(*n));
         for (const InstancePlan& i : plan.instances) raw.instances.push_back(emit_instance(i));
         for (const LoadBalancer* lb : plan.load_balancers) {
-            if (auto b = emit_load_balancer(plan, *lb)) raw.load_balancers.push_back(std::move(*b));
+            if (auto b = emit_load_balancer(plan, *lb)) {
+                raw.load_balancers.push_back(std::move(*b));
+                lbs_emitted_.emplace_back(plan.name, lb);
+            }
         }
         for (const TargetGroup* g : plan.target_groups) {
             raw.target_groups.push_back(emit_target_group(plan, *g));
@@ -2027,6 +2057,371 @@ class Converter {
         return raw;
     }
 
+    // --- Route 53 -------------------------------------------------------------------------
+
+    static std::string lower(std::string text) {
+        std::transform(text.begin(), text.end(), text.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return text;
+    }
+    // A DNS name compared as Route 53 does: case-insensitive, with or without the final dot.
+    static std::string dns_key(const std::string& name) {
+        std::string key = lower(name);
+        if (!key.empty() && key.back() == '.') key.pop_back();
+        return key;
+    }
+    // AWS: resource-record-sets-values-alias — an alias to a load balancer may name it with
+    // a "dualstack." prefix.
+    static std::string lb_dns_key(const std::string& name) {
+        std::string key = dns_key(name);
+        if (key.rfind("dualstack.", 0) == 0) key = key.substr(10);
+        return key;
+    }
+    // What an alias target the topology cannot model is, for messages.
+    static std::string alias_kind(const std::string& dns) {
+        if (dns.find("cloudfront.net") != std::string::npos) return "a CloudFront distribution";
+        if (dns.find("s3-website") != std::string::npos) return "an S3 website endpoint";
+        if (dns.find("execute-api") != std::string::npos) return "an API Gateway endpoint";
+        if (dns.find("elb.amazonaws.com") != std::string::npos) {
+            return "a load balancer not imported";
+        }
+        if (dns.find("vpce") != std::string::npos) return "a VPC endpoint";
+        return "a target outside the zone";
+    }
+
+    static bool modelled_record_type(const std::string& type) {
+        static const std::set<std::string> types = {"A",  "AAAA", "CNAME", "TXT", "MX",
+                                                    "NS", "SRV",  "PTR",   "CAA"};
+        return types.count(type) != 0;
+    }
+
+    // The record name relative to its zone, as the topology writes it ("@" for the apex).
+    static std::string relative_name(const std::string& name, const std::string& zone) {
+        const std::string key = dns_key(name);
+        if (key == zone) return "@";
+        const std::string suffix = "." + zone;
+        if (key.size() > suffix.size() &&
+            key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            return key.substr(0, key.size() - suffix.size());
+        }
+        return key + ".";
+    }
+
+    void emit_health_checks() {
+        NameScope names;
+        std::vector<const Route53HealthCheck*> kept;
+        static const std::map<std::string, model::HealthCheckType> kTypes = {
+            {"HTTP", model::HealthCheckType::Http},
+            {"HTTPS", model::HealthCheckType::Https},
+            {"TCP", model::HealthCheckType::Tcp},
+            {"CALCULATED", model::HealthCheckType::Calculated}};
+        for (const Route53HealthCheck* h : unique_by_id(inv_.route53_health_checks)) {
+            if (kTypes.count(h->type) == 0) {
+                warn(fmt::format("health check {} ({}): type {} is not modelled yet; not imported",
+                                 h->r.id, h->r.where, h->type));
+                not_modelled(h->type + " health checks");
+                continue;
+            }
+            if (h->type != "CALCULATED" && !h->ip && h->domain.empty()) {
+                warn(
+                    fmt::format("health check {} ({}): no IPAddress or FullyQualifiedDomainName; "
+                                "not imported",
+                                h->r.id, h->r.where));
+                continue;
+            }
+            Resource r = h->r;
+            if (auto it = inv_.health_check_names.find(h->r.id);
+                it != inv_.health_check_names.end()) {
+                r.name_tag = it->second;
+            }
+            health_check_name_[h->r.id] = names.unique(wanted_name(r));
+            kept.push_back(h);
+        }
+        for (const Route53HealthCheck* h : kept) {
+            model::RawRoute53HealthCheck raw;
+            raw.meta = meta(health_check_name_[h->r.id], h->r.id);
+            raw.type = written(kTypes.at(h->type));
+            if (h->type == "CALCULATED") {
+                raw.children_written = true;
+                for (const std::string& child : h->children) {
+                    auto it = health_check_name_.find(child);
+                    if (it == health_check_name_.end()) {
+                        warn(
+                            fmt::format("health check {}: child health check {} is not "
+                                        "imported; left out",
+                                        h->r.id, child));
+                        continue;
+                    }
+                    raw.children.push_back(written(it->second));
+                }
+                if (h->healthy_threshold) {
+                    long threshold = std::min<long>(*h->healthy_threshold,
+                                                    static_cast<long>(raw.children.size()));
+                    raw.healthy_threshold = written(threshold);
+                }
+            } else {
+                // AWS: health-checks-creating-values — with both, Route 53 connects to the
+                // address and sends the domain as the Host header: the address is what it checks.
+                if (h->ip) {
+                    raw.ip = written(*h->ip);
+                    if (!h->domain.empty()) {
+                        raw.meta.comment =
+                            "FullyQualifiedDomainName " + h->domain + " (Host header)";
+                    }
+                } else {
+                    raw.domain = written(h->domain);
+                }
+                if (h->port) raw.port = written(static_cast<long>(*h->port));
+                if (h->type != "TCP" && !h->path.empty()) raw.path = written(h->path);
+                if (h->interval) raw.interval = written(static_cast<long>(*h->interval));
+                if (h->failure_threshold) {
+                    raw.failure_threshold = written(static_cast<long>(*h->failure_threshold));
+                }
+            }
+            if (h->inverted) raw.inverted = written(true);
+            result_.topology.health_checks.push_back(std::move(raw));
+        }
+    }
+
+    // The record lists of each zone: by the zone id the file name gives, else by the name of
+    // the apex SOA record when one zone of the input has that name.
+    std::map<std::string, std::vector<const RecordSetList*>> record_lists_by_zone(
+        const std::vector<const HostedZone*>& zones) {
+        std::map<std::string, std::vector<const RecordSetList*>> out;
+        for (const RecordSetList& list : inv_.record_sets) {
+            std::string zone_id = list.zone_id;
+            if (zone_id.empty()) {
+                std::vector<std::string> candidates;
+                for (const RecordSet& r : list.records) {
+                    if (r.type != "SOA") continue;
+                    for (const HostedZone* z : zones) {
+                        if (dns_key(z->name) == dns_key(r.name)) candidates.push_back(z->r.id);
+                    }
+                }
+                if (candidates.size() == 1) zone_id = candidates.front();
+            }
+            bool known = std::any_of(zones.begin(), zones.end(),
+                                     [&](const HostedZone* z) { return z->r.id == zone_id; });
+            if (!known) {
+                warn(fmt::format(
+                    "{}: cannot tell which hosted zone of the input these records belong to{}; "
+                    "save 'aws route53 list-resource-record-sets --hosted-zone-id ID' as "
+                    "list-resource-record-sets-ID.json beside 'aws route53 list-hosted-zones'; "
+                    "not imported",
+                    list.where, zone_id.empty() ? "" : " (zone " + zone_id + ")"));
+                continue;
+            }
+            out[zone_id].push_back(&list);
+        }
+        return out;
+    }
+
+    // A record set of the input as the topology writes it, or why it cannot be.
+    struct RecordPlan {
+        const RecordSet* set = nullptr;
+        std::string name;  // relative to the zone
+        std::string why;   // not empty: commented out
+        std::string lb_target;
+        bool record_alias = false;
+        std::string alias_name;  // the aliased record, relative
+    };
+
+    void emit_route53() {
+        emit_health_checks();
+        std::map<std::string, int> lb_name_count;
+        for (const auto& [vpc, lb] : lbs_emitted_) ++lb_name_count[name_of(lb->r.id)];
+        for (const auto& [vpc, lb] : lbs_emitted_) {
+            if (lb->dns_name.empty()) continue;
+            const std::string& name = name_of(lb->r.id);
+            lb_by_dns_[lb_dns_key(lb->dns_name)] =
+                lb_name_count[name] > 1 ? vpc + "/" + name : name;
+        }
+        std::vector<const HostedZone*> zones = unique_by_id(inv_.hosted_zones);
+        // Public zones first, each kind in the order read (get-hosted-zone files may come
+        // before list-hosted-zones).
+        std::stable_partition(zones.begin(), zones.end(),
+                              [](const HostedZone* z) { return !z->is_private; });
+        auto lists = record_lists_by_zone(zones);
+        std::set<std::string> public_names;
+        for (const HostedZone* z : zones) {
+            const std::string zone = dns_key(z->name);
+            model::RawHostedZone raw;
+            raw.meta = meta(zone, z->r.id);
+            if (z->is_private) {
+                raw.is_private = written(true);
+                raw.vpcs_written = true;
+                std::set<std::string> seen;
+                for (const HostedZoneVpc& hv : inv_.hosted_zone_vpcs) {
+                    if (hv.zone_id != z->r.id || !seen.insert(hv.vpc_id).second) continue;
+                    if (!imported(hv.vpc_id)) {
+                        warn(
+                            fmt::format("hosted zone {} ({}): VPC {} ({}) is not in the input; "
+                                        "association left out",
+                                        zone, z->r.id, hv.vpc_id, hv.where));
+                        continue;
+                    }
+                    raw.vpcs.push_back(written(name_of(hv.vpc_id)));
+                }
+                if (raw.vpcs.empty()) {
+                    warn(
+                        fmt::format("private hosted zone {} ({}): none of its VPCs is in the "
+                                    "input (save 'aws route53 get-hosted-zone --id {}' beside "
+                                    "the others); not imported",
+                                    zone, z->r.id, z->r.id));
+                    continue;
+                }
+            } else if (!public_names.insert(zone).second) {
+                warn(
+                    fmt::format("hosted zone {} ({}): a second public zone of that name (the lab "
+                                "has one set of name servers); not imported",
+                                zone, z->r.id));
+                continue;
+            }
+            auto it = lists.find(z->r.id);
+            if (it == lists.end()) {
+                warn(
+                    fmt::format("hosted zone {} ({}): its records are not in the input (save "
+                                "'aws route53 list-resource-record-sets --hosted-zone-id {}' as "
+                                "list-resource-record-sets-{}.json); imported empty",
+                                zone, z->r.id, z->r.id, z->r.id));
+                raw.meta.comment = "records not in the input";
+            } else {
+                emit_records(zone, z->r.id, it->second, raw);
+            }
+            ++zones_written_;
+            result_.topology.hosted_zones.push_back(std::move(raw));
+        }
+    }
+
+    void emit_records(const std::string& zone, const std::string& zone_id,
+                      const std::vector<const RecordSetList*>& lists, model::RawHostedZone& raw) {
+        std::vector<RecordPlan> plans;
+        std::set<std::tuple<std::string, std::string, std::string>> seen;
+        int apex_skipped = 0;
+        for (const RecordSetList* list : lists) {
+            for (const RecordSet& r : list->records) {
+                if (!seen.insert({dns_key(r.name), r.type, r.set_identifier}).second) continue;
+                RecordPlan p;
+                p.set = &r;
+                p.name = relative_name(r.name, zone);
+                // AWS: SOA-NSrecords — Route 53 makes the apex SOA and NS records of every zone.
+                if ((r.type == "SOA" || r.type == "NS") && p.name == "@") {
+                    ++apex_skipped;
+                    continue;
+                }
+                if (!modelled_record_type(r.type)) {
+                    p.why = r.type + " records are not modelled yet";
+                } else if (!r.other_policy.empty()) {
+                    p.why = "routing policy " + r.other_policy + " is not modelled yet";
+                } else if (r.alias) {
+                    const std::string target = dns_key(r.alias_dns_name);
+                    if (auto lb = lb_by_dns_.find(lb_dns_key(r.alias_dns_name));
+                        lb != lb_by_dns_.end()) {
+                        p.lb_target = lb->second;
+                    } else if (r.alias_zone_id == zone_id || target == zone ||
+                               (target.size() > zone.size() &&
+                                target.compare(target.size() - zone.size() - 1, zone.size() + 1,
+                                               "." + zone) == 0)) {
+                        p.record_alias = true;
+                        p.alias_name = relative_name(r.alias_dns_name, zone);
+                    } else {
+                        p.why = "an alias to " + alias_kind(target) + " is not modelled";
+                    }
+                }
+                plans.push_back(std::move(p));
+            }
+        }
+        // An alias to a record needs that record (of its type) written: resolve chains.
+        std::set<std::pair<std::string, std::string>> written_sets;
+        for (const RecordPlan& p : plans) {
+            if (p.why.empty() && !p.record_alias) written_sets.insert({p.name, p.set->type});
+        }
+        for (bool changed = true; changed;) {
+            changed = false;
+            for (const RecordPlan& p : plans) {
+                if (!p.why.empty() || !p.record_alias) continue;
+                if (written_sets.count({p.alias_name, p.set->type}) != 0 &&
+                    written_sets.insert({p.name, p.set->type}).second) {
+                    changed = true;
+                }
+            }
+        }
+        for (RecordPlan& p : plans) {
+            if (p.why.empty() && p.record_alias &&
+                written_sets.count({p.alias_name, p.set->type}) == 0) {
+                p.why = "an alias to " + p.set->type + " " + p.alias_name +
+                        ", which is not in the zone's imported records";
+            }
+        }
+        if (apex_skipped > 0) {
+            raw.meta.remarks.push_back(fmt::format(
+                "{} SOA and NS record{} at the apex left out: Route 53 makes them for every zone",
+                apex_skipped, apex_skipped == 1 ? "" : "s"));
+        }
+        for (const RecordPlan& p : plans) {
+            const RecordSet& r = *p.set;
+            if (!p.why.empty()) {
+                std::string shown = r.alias
+                                        ? fmt::format("alias: {{target: {}}}",
+                                                      model::yaml_scalar(r.alias_dns_name, true))
+                                        : fmt::format("values: [{}]", fmt::join(r.values, ", "));
+                raw.meta.remarks.push_back(
+                    fmt::format("- {{name: {}, type: {}, {}}}  not imported: {}",
+                                model::yaml_scalar(p.name, true), r.type, shown, p.why));
+                warn(fmt::format(
+                    "hosted zone {}: record {} {}{} ({}): {}; not imported", zone, r.name, r.type,
+                    r.set_identifier.empty() ? "" : " " + r.set_identifier, r.where, p.why));
+                continue;
+            }
+            raw.records.push_back(emit_record(zone, p));
+        }
+    }
+
+    model::RawRecord emit_record(const std::string& zone, const RecordPlan& p) {
+        const RecordSet& r = *p.set;
+        model::RawRecord raw;
+        raw.name = written(p.name);
+        if (auto type = dns::parse_rr_type(r.type)) raw.type = written(*type);
+        if (r.alias) {
+            model::RawAlias alias;
+            alias.target = written(p.record_alias ? p.alias_name : p.lb_target);
+            alias.evaluate_target_health = written(r.evaluate_target_health);
+            raw.alias = std::move(alias);
+        } else {
+            if (r.ttl) raw.ttl = written(*r.ttl);
+            raw.values_written = true;
+            for (const std::string& v : r.values) raw.values.push_back(written(v));
+        }
+        if (!r.set_identifier.empty()) raw.set_identifier = written(r.set_identifier);
+        if (r.weight) raw.weight = written(*r.weight);
+        if (!r.failover.empty()) raw.failover = written(lower(r.failover));
+        if (r.multivalue) raw.multivalue = written(true);
+        if (!r.latency_region.empty()) {
+            raw.latency = true;
+            raw.latency_region = written(r.latency_region);
+        }
+        if (!r.continent.empty() || !r.country.empty() || !r.subdivision.empty()) {
+            raw.geolocation = true;
+            if (!r.continent.empty()) raw.continent = written(r.continent);
+            if (!r.country.empty()) raw.country = written(r.country);
+            if (!r.subdivision.empty()) raw.subdivision = written(r.subdivision);
+        }
+        if (!r.health_check_id.empty()) {
+            auto it = health_check_name_.find(r.health_check_id);
+            if (it != health_check_name_.end()) {
+                raw.health_check = written(it->second);
+            } else {
+                raw.comment = "health check " + r.health_check_id + " not imported";
+                warn(
+                    fmt::format("hosted zone {}: record {} {} ({}): health check {} is not "
+                                "imported; left out",
+                                zone, r.name, r.type, r.where, r.health_check_id));
+            }
+        }
+        ++records_written_;
+        return raw;
+    }
+
     void report_counts() {
         auto& c = result_.report.imported;
         std::size_t subnets = 0, tables = 0, acls = 0, groups = 0, nats = 0, igws = 0,
@@ -2067,6 +2462,9 @@ class Converter {
         add("target groups", tgs);
         add("launch templates", lts);
         add("Auto Scaling groups", asgs);
+        add("hosted zones", zones_written_);
+        add("records", records_written_);
+        add("health checks", result_.topology.health_checks.size());
         for (const auto& [what, n] : inv_.not_modelled) result_.report.not_modelled[what] += n;
         for (const auto& w : inv_.warnings) result_.report.warnings.push_back(w);
     }
@@ -2106,6 +2504,12 @@ class Converter {
     std::set<const OwnedAttributes*> claimed_attributes_;
     std::size_t load_balancers_written_ = 0;
     std::size_t listeners_written_ = 0;
+    // Route 53.
+    std::vector<std::pair<std::string, const LoadBalancer*>> lbs_emitted_;  // (VPC name, LB)
+    std::map<std::string, std::string> health_check_name_;                  // id -> name
+    std::map<std::string, std::string> lb_by_dns_;  // DNS name -> alias target
+    std::size_t zones_written_ = 0;
+    std::size_t records_written_ = 0;
     NameScope asg_names_;  // file-wide: their instances' names are the file's
 
     std::map<std::string, std::string> name_;  // cloud id -> topology name

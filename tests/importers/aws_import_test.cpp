@@ -63,6 +63,88 @@ TEST(AwsImport, TheWebScenarioIsWrittenExactlyAsTheGoldenFile) {
     EXPECT_EQ(outcome.yaml, read_file(golden));
 }
 
+// The same for the Route 53 fixture set: a public and a private zone of one name, records of
+// every routing policy, health checks, and the VPC's DNS attributes.
+TEST(AwsImport, TheRoute53ScenarioIsWrittenExactlyAsTheGoldenFile) {
+    ImportOutcome outcome = import_aws(kFixtures + "/route53", "us-east-1");
+    ASSERT_TRUE(outcome.ok()) << outcome.errors.front();
+    const fs::path golden = kFixtures + "/route53.expected.yaml";
+    if (std::getenv("VPCSTACK_UPDATE_GOLDEN") != nullptr) {
+        std::ofstream(golden) << outcome.yaml;
+    }
+    EXPECT_EQ(outcome.yaml, read_file(golden));
+}
+
+const dns::RecordSet* record(const model::HostedZone& z, const std::string& name,
+                             const std::string& set_identifier = "") {
+    for (const auto& rs : z.zone.record_sets) {
+        if (rs.name == name && rs.set_identifier == set_identifier) return &rs;
+    }
+    return nullptr;
+}
+
+// The imported Route 53 scenario loads with its zones: the apex SOA and NS records are left
+// out, the alias to the ALB names it, the alias to CloudFront and the string-matching health
+// check are left out with warnings, and the VPC keeps the DNS attributes its private zone needs.
+TEST(AwsImport, TheRoute53ScenarioLoadsWithItsZonesAndHealthChecks) {
+    ImportOutcome outcome = import_aws(kFixtures + "/route53", "us-east-1");
+    ASSERT_TRUE(outcome.ok()) << outcome.errors.front();
+    if (std::getenv("VPCSTACK_SHOW_REPORT") != nullptr) std::cout << format_report(outcome);
+    model::LoadResult loaded = load(outcome);
+    ASSERT_TRUE(loaded.ok());
+    const model::Topology& t = *loaded.topology;
+    ASSERT_EQ(t.vpcs.size(), 1u);
+    EXPECT_TRUE(t.vpcs[0].enable_dns_support);
+    EXPECT_TRUE(t.vpcs[0].enable_dns_hostnames);  // from describe-vpc-attribute
+
+    ASSERT_EQ(t.hosted_zones.size(), 2u);
+    const model::HostedZone& pub = t.hosted_zones[0];
+    const model::HostedZone& priv = t.hosted_zones[1];
+    EXPECT_EQ(pub.meta.name, "example.com");
+    EXPECT_EQ(pub.meta.id, "Z0PUBLIC000000001");
+    EXPECT_FALSE(pub.is_private);
+    EXPECT_TRUE(priv.is_private);
+    ASSERT_EQ(priv.vpcs.size(), 1u);
+    EXPECT_EQ(t.vpcs[priv.vpcs[0]].meta.name, "shop");
+    ASSERT_EQ(priv.zone.record_sets.size(), 1u);  // db; SOA and NS left out
+    EXPECT_EQ(priv.zone.record_sets[0].name, "db.example.com");
+
+    for (const auto& rs : pub.zone.record_sets) {
+        EXPECT_NE(rs.type, dns::RrType::SOA) << rs.name;
+        EXPECT_FALSE(rs.type == dns::RrType::NS && rs.name == "example.com");
+    }
+    EXPECT_EQ(record(pub, "cdn.example.com"), nullptr);  // a CloudFront alias
+    const dns::RecordSet* shop = record(pub, "shop.example.com");
+    ASSERT_NE(shop, nullptr);
+    ASSERT_TRUE(shop->alias.has_value());
+    const auto at = static_cast<std::size_t>(shop - pub.zone.record_sets.data());
+    ASSERT_NE(pub.alias_load_balancers[at], model::kNone);
+    EXPECT_EQ(t.load_balancers[pub.alias_load_balancers[at]].meta.name, "shop-alb");
+    ASSERT_NE(record(pub, "*.example.com"), nullptr);  // \052 decoded
+    const dns::RecordSet* api_a = record(pub, "api.example.com", "a");
+    ASSERT_NE(api_a, nullptr);
+    EXPECT_EQ(api_a->ttl, 60u);
+    const auto api_at = static_cast<std::size_t>(api_a - pub.zone.record_sets.data());
+    ASSERT_NE(pub.record_health_checks[api_at], model::kNone);
+    EXPECT_EQ(t.health_checks[pub.record_health_checks[api_at]].meta.name, "api-a");
+    const dns::RecordSet* secondary = record(pub, "app.example.com", "secondary");
+    ASSERT_NE(secondary, nullptr);
+    ASSERT_TRUE(secondary->alias.has_value());  // to shop, a record of the same zone
+
+    // HTTP_STR_MATCH is not modelled: three health checks of four.
+    ASSERT_EQ(t.health_checks.size(), 3u);
+    const model::Route53HealthCheck& calc = t.health_checks[2];
+    EXPECT_EQ(calc.meta.name, "api-or-status");  // its Name tag
+    EXPECT_EQ(calc.type, model::HealthCheckType::Calculated);
+    EXPECT_EQ(calc.children.size(), 2u);
+    auto warned = [&](const std::string& text) {
+        return std::any_of(outcome.report.warnings.begin(), outcome.report.warnings.end(),
+                           [&](const std::string& w) { return w.find(text) != std::string::npos; });
+    };
+    EXPECT_TRUE(warned("cdn.example.com. A"));
+    EXPECT_TRUE(warned("HTTP_STR_MATCH"));
+}
+
 // The imported web scenario loads: the load balancers, their listeners and rules, the target
 // groups with their settings and targets, and the Auto Scaling group that stands for the
 // cloud's web servers.

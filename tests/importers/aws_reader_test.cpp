@@ -226,5 +226,55 @@ TEST(AwsReader, AnEmptyOrMissingFolderIsAnError) {
     std::filesystem::remove_all(dir);
 }
 
+TEST(AwsReader, Route53OutputsAreReadWithTheirZoneAndEscapesDecoded) {
+    ReadResult r;
+    read_aws_document(R"({"HostedZone": {"Id": "/hostedzone/Z1", "Name": "example.com.",
+        "Config": {"PrivateZone": true}}, "VPCs": [{"VPCRegion": "us-east-1", "VPCId": "vpc-1"}],
+        "DelegationSet": {"NameServers": []}})",
+                      "get-hosted-zone-Z1.json", "us-east-1", "", r);
+    read_aws_document(R"({"ResourceRecordSets": [{"Name": "\\052.example.com.", "Type": "A",
+        "TTL": 60, "ResourceRecords": [{"Value": "203.0.113.1"}]}], "IsTruncated": false})",
+                      "list-resource-record-sets-Z1.json", "us-east-1", "", r);
+    read_aws_document(R"({"VpcId": "vpc-1", "EnableDnsHostnames": {"Value": true}})", "attr.json",
+                      "us-east-1", "", r);
+    ASSERT_TRUE(r.ok()) << r.errors.front();
+    EXPECT_TRUE(r.inventory.not_modelled.empty());
+    ASSERT_EQ(r.inventory.hosted_zones.size(), 1u);
+    EXPECT_EQ(r.inventory.hosted_zones[0].r.id, "Z1");
+    EXPECT_TRUE(r.inventory.hosted_zones[0].is_private);
+    ASSERT_EQ(r.inventory.hosted_zone_vpcs.size(), 1u);
+    EXPECT_EQ(r.inventory.hosted_zone_vpcs[0].zone_id, "Z1");
+    ASSERT_EQ(r.inventory.record_sets.size(), 1u);
+    EXPECT_EQ(r.inventory.record_sets[0].zone_id, "Z1");
+    EXPECT_EQ(r.inventory.record_sets[0].records.at(0).name, "*.example.com.");
+    ASSERT_EQ(r.inventory.vpc_attributes.size(), 1u);
+    EXPECT_EQ(r.inventory.vpc_attributes[0].attribute, "enableDnsHostnames");
+    EXPECT_TRUE(r.inventory.vpc_attributes[0].value);
+}
+
+TEST(AwsReader, Route53ErrorsNameTheFileAndTheJsonPath) {
+    auto r = read(R"({"ResourceRecordSets": [{"Name": "a.example.com.", "Type": "A",
+        "SetIdentifier": "x", "Failover": "FIRST", "Weight": 300}]})",
+                  "records.json");
+    ASSERT_EQ(r.errors.size(), 2u);
+    EXPECT_EQ(r.errors[0],
+              "records.json: $.ResourceRecordSets[0].Weight: 300 is out of range; expected a "
+              "weight from 0 to 255");
+    EXPECT_EQ(r.errors[1],
+              "records.json: $.ResourceRecordSets[0].Failover: \"FIRST\" is not a failover "
+              "role; expected PRIMARY or SECONDARY");
+    auto hc = read(R"({"HealthChecks": [{"Id": "h1", "HealthCheckConfig": {"Type": "HTTP",
+        "IPAddress": "300.1.1.1"}}]})",
+                   "hc.json");
+    ASSERT_EQ(hc.errors.size(), 1u);
+    EXPECT_EQ(hc.errors[0].rfind("hc.json: $.HealthChecks[0].HealthCheckConfig.IPAddress: ", 0), 0u)
+        << hc.errors[0];
+    auto attr = read(R"({"EnableDnsSupport": {"Value": "yes"}})", "attr.json");
+    ASSERT_EQ(attr.errors.size(), 2u);
+    EXPECT_EQ(attr.errors[0], "attr.json: $.VpcId: missing; expected a string");
+    EXPECT_EQ(attr.errors[1],
+              "attr.json: $.EnableDnsSupport.Value: expected true or false, found a string");
+}
+
 }  // namespace
 }  // namespace vpcstack::importers::aws

@@ -563,5 +563,73 @@ TEST(AwsTopologyWriter, EveryFixtureReadsBackAsTheRawTopologyTheImportMade) {
     EXPECT_GE(fixtures, 2);
 }
 
+// ---- VPC DNS attributes and Route 53 ----
+
+// AWS: vpc-dns — a default VPC has DNS hostnames on; without describe-vpc-attribute output
+// the importer takes the cloud's default, and writes only values that differ from the
+// topology's defaults.
+TEST(AwsTopologyWriter, DnsAttributesAreWrittenOnlyWhereTheyDifferFromTheDefaults) {
+    auto plain = import_docs({kVpc});
+    EXPECT_EQ(plain.result.yaml.find("enable_dns"), std::string::npos);
+
+    auto default_vpc = import_docs({R"({"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "172.31.0.0/16",
+        "IsDefault": true}]})"});
+    EXPECT_TRUE(default_vpc.has_line("    enable_dns_hostnames: true"));
+    ASSERT_TRUE(default_vpc.loaded.ok());
+    EXPECT_TRUE(default_vpc.loaded.topology->vpcs[0].enable_dns_hostnames);
+
+    auto turned_off = import_docs(
+        {R"({"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "172.31.0.0/16", "IsDefault": true}]})",
+         R"({"VpcId": "vpc-1", "EnableDnsHostnames": {"Value": false}})",
+         R"({"VpcId": "vpc-1", "EnableDnsSupport": {"Value": false}})"});
+    EXPECT_TRUE(turned_off.has_line("    enable_dns_support: false"));
+    EXPECT_EQ(turned_off.result.yaml.find("enable_dns_hostnames"), std::string::npos);
+}
+
+const char* kZones = R"({"HostedZones": [
+    {"Id": "/hostedzone/ZPUB", "Name": "Example.com.", "Config": {"PrivateZone": false}},
+    {"Id": "/hostedzone/ZPRIV", "Name": "internal.example.", "Config": {"PrivateZone": true}}]})";
+
+// A record list whose file name gives no zone belongs to the zone its apex SOA names.
+TEST(AwsTopologyWriter, RecordsWithoutAZoneInTheFileNameGoToTheZoneOfTheirSoa) {
+    auto t = import_docs({kVpc, kZones, R"({"ResourceRecordSets": [
+        {"Name": "example.com.", "Type": "SOA", "TTL": 900, "ResourceRecords": [{"Value": "ns. h. 1 2 3 4 5"}]},
+        {"Name": "www.example.com.", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "203.0.113.7"}],
+         "HealthCheckId": "hc-missing"}]})"});
+    EXPECT_TRUE(
+        t.has_line("      - {name: www, type: A, ttl: 60, values: [\"203.0.113.7\"]}  # "
+                   "health check hc-missing not imported"))
+        << t.result.yaml;
+    EXPECT_TRUE(t.warned("health check hc-missing is not imported"));
+    // The private zone has no get-hosted-zone output: it cannot be written without its VPCs.
+    EXPECT_TRUE(t.warned("private hosted zone internal.example (ZPRIV)"));
+    ASSERT_TRUE(t.loaded.ok());
+    ASSERT_EQ(t.loaded.topology->hosted_zones.size(), 1u);
+}
+
+TEST(AwsTopologyWriter, RecordsOfNoZoneOfTheInputAreWarnedAndLeftOut) {
+    auto t = import_docs({kVpc, kZones, R"({"ResourceRecordSets": [
+        {"Name": "other.org.", "Type": "SOA", "TTL": 900, "ResourceRecords": [{"Value": "ns. h. 1 2 3 4 5"}]}]})"});
+    EXPECT_TRUE(t.warned("doc2.json: cannot tell which hosted zone of the input"));
+    EXPECT_TRUE(t.warned("hosted zone example.com (ZPUB): its records are not in the input"));
+}
+
+// An alias to a record that is not imported cannot be written either: both are commented out.
+TEST(AwsTopologyWriter, AnAliasToALeftOutRecordIsLeftOutToo) {
+    auto t = import_docs({kVpc, kZones, R"({"ResourceRecordSets": [
+        {"Name": "example.com.", "Type": "SOA", "TTL": 900, "ResourceRecords": [{"Value": "ns. h. 1 2 3 4 5"}]},
+        {"Name": "cdn.example.com.", "Type": "A", "AliasTarget": {"HostedZoneId": "Z2FDTNDATAQYW2",
+         "DNSName": "d1.cloudfront.net.", "EvaluateTargetHealth": false}},
+        {"Name": "static.example.com.", "Type": "A", "AliasTarget": {"HostedZoneId": "ZPUB",
+         "DNSName": "cdn.example.com.", "EvaluateTargetHealth": false}},
+        {"Name": "ds.example.com.", "Type": "DS", "TTL": 300, "ResourceRecords": [{"Value": "1 2 3 ab"}]}]})"});
+    EXPECT_TRUE(
+        t.warned("record cdn.example.com. A (doc2.json: $.ResourceRecordSets[1]): an "
+                 "alias to a CloudFront distribution is not modelled"));
+    EXPECT_TRUE(t.warned("record static.example.com. A"));
+    EXPECT_TRUE(t.warned("DS records are not modelled yet"));
+    EXPECT_EQ(t.result.yaml.find("records:"), std::string::npos) << t.result.yaml;
+}
+
 }  // namespace
 }  // namespace vpcstack::importers::aws

@@ -28,6 +28,15 @@ struct Vpc {
     Resource r;
     net::Cidr cidr;                    // primary
     std::vector<net::Cidr> secondary;  // associated secondary IPv4 CIDRs
+    bool is_default = false;           // IsDefault: the region's default VPC
+};
+
+// describe-vpc-attribute: one DNS attribute of one VPC.
+struct VpcAttribute {
+    std::string vpc_id;
+    std::string attribute;  // enableDnsSupport | enableDnsHostnames
+    bool value = false;
+    std::string where;
 };
 
 struct Subnet {
@@ -208,6 +217,7 @@ struct LoadBalancer {
     std::string type;     // application | network | gateway
     std::string scheme;   // internet-facing | internal
     std::string vpc_id;
+    std::string dns_name;       // DNSName, what a Route 53 alias names
     std::vector<LbZone> zones;  // AvailabilityZones
     bool zones_given = false;   // AvailabilityZones was in the input
     std::vector<std::string> security_group_ids;
@@ -353,6 +363,63 @@ struct AutoScalingGroup {
     std::vector<std::string> load_balancer_names;  // classic load balancers
 };
 
+// ---- Route 53 (list-hosted-zones, get-hosted-zone, list-resource-record-sets,
+// list-health-checks, list-tags-for-resources) ----
+
+struct HostedZone {
+    Resource r;        // id: the zone id without "/hostedzone/"
+    std::string name;  // Name as the API prints it: "example.com."
+    bool is_private = false;
+};
+
+// get-hosted-zone's VPCs: a VPC associated with a private zone.
+struct HostedZoneVpc {
+    std::string zone_id;
+    std::string vpc_id;
+    std::string vpc_region;
+    std::string where;
+};
+
+struct RecordSet {
+    std::string name;  // absolute, trailing dot, \ooo escapes decoded ("*.example.com.")
+    std::string type;
+    std::optional<long> ttl;
+    std::vector<std::string> values;  // ResourceRecords Value
+    std::string set_identifier;
+    std::optional<long> weight;
+    std::string failover;  // PRIMARY | SECONDARY
+    bool multivalue = false;
+    std::string latency_region;                   // Region
+    std::string continent, country, subdivision;  // GeoLocation
+    std::string other_policy;  // a policy not modelled (GeoProximityLocation, ...)
+    std::string health_check_id;
+    bool alias = false;
+    std::string alias_zone_id;
+    std::string alias_dns_name;
+    bool evaluate_target_health = false;
+    std::string where;
+};
+
+// One list-resource-record-sets output. The output does not name its zone: the file name does
+// (list-resource-record-sets-ZONEID.json), else the zone is found from the apex SOA record.
+struct RecordSetList {
+    std::string zone_id;  // empty when the file name gives none
+    std::string where;    // the file
+    std::vector<RecordSet> records;
+};
+
+struct Route53HealthCheck {
+    Resource r;        // id: the health check id; name_tag from list-tags-for-resources
+    std::string type;  // HTTP | HTTPS | TCP | CALCULATED | HTTP_STR_MATCH | ...
+    std::optional<net::Ipv4Address> ip;
+    std::string domain;  // FullyQualifiedDomainName
+    std::optional<int> port;
+    std::string path;  // ResourcePath
+    std::optional<int> interval, failure_threshold, healthy_threshold;
+    bool inverted = false;
+    std::vector<std::string> children;  // ChildHealthChecks
+};
+
 struct Inventory {
     std::vector<Vpc> vpcs;
     std::vector<Subnet> subnets;
@@ -382,6 +449,13 @@ struct Inventory {
     // describe-launch-template-versions, by launch template id.
     std::map<std::string, std::vector<LaunchTemplateVersion>> launch_template_versions;
     std::vector<AutoScalingGroup> auto_scaling_groups;
+    std::vector<VpcAttribute> vpc_attributes;
+    std::vector<HostedZone> hosted_zones;
+    std::vector<HostedZoneVpc> hosted_zone_vpcs;
+    std::vector<RecordSetList> record_sets;
+    std::vector<Route53HealthCheck> route53_health_checks;
+    // list-tags-for-resources: the Name tag of a health check, by id.
+    std::map<std::string, std::string> health_check_names;
 
     // Resource types found in the input that vpcstack does not model yet, with their count
     // ("transit gateways" -> 2). Never silently dropped: the command prints them.
