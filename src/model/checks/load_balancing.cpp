@@ -166,11 +166,11 @@ void Builder::register_auto_scaling_group(Index v, const RawAutoScalingGroup& ra
         asg.min_size = static_cast<std::uint32_t>(*ra.min_size);
         asg.max_size = static_cast<std::uint32_t>(*ra.max_size);
         // A running lab's list: the instances in service count, draining ones do not.
-        asg.desired_capacity =
-            ra.launched ? static_cast<std::uint32_t>(std::count_if(
-                              ra.launched->begin(), ra.launched->end(),
-                              [](const LaunchedInstance& li) { return !li.draining; }))
-                        : value_or(ra.desired_capacity, asg.min_size);
+        asg.desired_capacity = ra.launched
+                                   ? static_cast<std::uint32_t>(std::count_if(
+                                         ra.launched->begin(), ra.launched->end(),
+                                         [](const LaunchedInstance& li) { return !li.draining; }))
+                                   : value_or(ra.desired_capacity, asg.min_size);
         if (asg.min_size > asg.max_size) {
             error(ra.max_size.loc, s,
                   fmt::format("min_size {} is larger than max_size {}; expected min_size <= "
