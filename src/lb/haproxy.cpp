@@ -142,6 +142,7 @@ void Writer::name_groups() {
             }
             taken.insert(token);
             groups_[w.target_group] = {"group-" + token, token};
+            out_.backends["group-" + token] = w.target_group;
         }
     };
     for (const model::Listener& l : lb_.listeners) {

@@ -897,11 +897,9 @@ Daemon::LbObservation Daemon::observe_lb_nodes() const {
         any = true;
         for (const LbServerStats& row : rows) {
             if (row.server == "FRONTEND" || row.server == "BACKEND") continue;
-            const model::TargetGroup* group = nullptr;
-            for (const model::TargetGroup& tg : topology_->target_groups) {
-                if (row.backend == "group-" + tg.meta.name) group = &tg;
-            }
-            if (group == nullptr) continue;
+            auto backend = node.config.backends.find(row.backend);
+            if (backend == node.config.backends.end()) continue;
+            const model::TargetGroup* group = &topology_->target_groups[backend->second];
             seen.requests[group->meta.name] += row.requests;
             if (row.backup) continue;
             const std::string ip = row.address.substr(0, row.address.find(':'));
@@ -927,6 +925,12 @@ void Daemon::reload_lb_nodes(const std::string& program_dir) {
         return;
     }
     const std::string haproxy = find_haproxy();
+    struct Started {
+        LbNodeRecord* record;
+        const LbNodeSetup* node;
+        int pid;
+    };
+    std::vector<Started> started;
     for (const LbNodeSetup& node : nodes) {
         auto record = std::find_if(state_.lb_nodes.begin(), state_.lb_nodes.end(),
                                    [&](const LbNodeRecord& r) { return r.node == node.node; });
@@ -936,20 +940,26 @@ void Daemon::reload_lb_nodes(const std::string& program_dir) {
         written << in.rdbuf();
         if (written.str() == node.config.text) continue;
         try {
-            const int pid = reload_lb_node(state_.lab, haproxy, node, record->pid, program_dir);
-            // A new HAProxy that cannot start (bind) exits at once; the old one serves on.
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            if (!process_group_alive(pid)) {
-                log("load balancer node " + node.node + ": the new HAProxy exited at once (see " +
-                    node.log.string() + "); the old one serves the previous targets");
-                continue;
-            }
-            record->pid = pid;
-            log("load balancer node " + node.node + ": new targets, HAProxy pid " +
-                std::to_string(pid));
+            started.push_back(
+                {&*record, &node,
+                 reload_lb_node(state_.lab, haproxy, node, record->pid, program_dir)});
         } catch (const std::exception& e) {
             log("load balancer node " + node.node + ": reload failed: " + e.what());
         }
+    }
+    if (started.empty()) return;
+    // A new HAProxy that cannot start (bind) exits at once; the old one then serves on. One
+    // wait for all of them: the engine forwards nothing meanwhile.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (const Started& s : started) {
+        if (!process_group_alive(s.pid)) {
+            log("load balancer node " + s.node->node + ": the new HAProxy exited at once (see " +
+                s.node->log.string() + "); the old one serves the previous targets");
+            continue;
+        }
+        s.record->pid = s.pid;
+        log("load balancer node " + s.node->node + ": new targets, HAProxy pid " +
+            std::to_string(s.pid));
     }
 }
 

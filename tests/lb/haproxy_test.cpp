@@ -212,6 +212,10 @@ TEST(HaproxyWebStack, EachListenerIsAFrontendOnTheNodesAddressAndEachGroupABacke
               (std::vector<std::string>{"global", "defaults", "frontend listener-80",
                                         "frontend listener-443", "backend group-web-tg",
                                         "backend group-app-tg"}));
+    // The backends by name, as `show stat` reports them, back to their target groups.
+    ASSERT_EQ(c.backends.size(), 2u);
+    EXPECT_EQ(t.target_groups[c.backends.at("group-web-tg")].meta.name, "web-tg");
+    EXPECT_EQ(t.target_groups[c.backends.at("group-app-tg")].meta.name, "app-tg");
     const std::string ip = alb.nodes[1].private_ip.to_string();
     const auto http = section(c.text, "frontend listener-80");
     const auto https = section(c.text, "frontend listener-443");

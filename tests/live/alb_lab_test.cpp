@@ -43,16 +43,6 @@ const std::string kClient = "198.51.100.7";
 const std::set<std::string> kWebServers = {"web-asg-1", "web-asg-2", "web-asg-3"};
 const std::set<std::string> kAppServers = {"app-1", "app-2"};
 
-template <typename F>
-bool eventually(F attempt, std::chrono::milliseconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!attempt()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(200ms);
-    }
-    return true;
-}
-
 // One answer as curl saw it.
 struct Answer {
     int curl_code = -1;

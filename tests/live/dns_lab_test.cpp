@@ -52,20 +52,6 @@ internet_hosts:
   - {name: client, address: 198.51.100.40}
 )";
 
-class TopologyFile {
-  public:
-    explicit TopologyFile(const std::string& text)
-        : path_(std::filesystem::temp_directory_path() /
-                ("vs-dns-" + std::to_string(::getpid()) + ".yaml")) {
-        std::ofstream(path_) << text;
-    }
-    ~TopologyFile() { std::filesystem::remove(path_); }
-    std::string path() const { return path_.string(); }
-
-  private:
-    std::filesystem::path path_;
-};
-
 std::string dig(const Lab& lab, const std::string& where, std::vector<std::string> args) {
     std::vector<std::string> command{"dig", "+short", "+time=2", "+tries=2"};
     command.insert(command.end(), args.begin(), args.end());
@@ -75,7 +61,7 @@ std::string dig(const Lab& lab, const std::string& where, std::vector<std::strin
 TEST(LiveDns, TheVpcResolverAndTheInternetsNameServerAnswerAndCurlFindsByName) {
     SKIP_UNLESS_LIVE();
     ASSERT_EQ(::access("/usr/bin/dig", X_OK), 0) << "dig is missing (tools/install-deps.sh)";
-    TopologyFile file(kTopology);
+    TopologyFile file("dns", kTopology);
     std::string lab_name;
     {
         Lab lab(file.path(), "dns");

@@ -10,9 +10,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/run_command.hpp"
@@ -25,6 +29,36 @@ namespace vpcstack::live::lab_testing {
 
 inline const std::string kVpcctl = VPCSTACK_BINARY_DIR "/tools/vpcctl/vpcctl";
 inline const std::string kTopologies = VPCSTACK_SOURCE_DIR "/topologies/";
+
+// Runs `attempt` until it returns true or `limit` has passed: what a lab starts in the background
+// (a server, a health check, a scaling step) takes a moment.
+template <typename F>
+bool eventually(F attempt, std::chrono::milliseconds limit = std::chrono::milliseconds(5000),
+                std::chrono::milliseconds poll = std::chrono::milliseconds(100)) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!attempt()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(poll);
+    }
+    return true;
+}
+
+// A topology written by a test to a file of its own, removed when the object goes.
+class TopologyFile {
+  public:
+    TopologyFile(const std::string& tag, const std::string& text)
+        : path_(std::filesystem::temp_directory_path() /
+                ("vs-" + tag + "-" + std::to_string(::getpid()) + ".yaml")) {
+        std::ofstream(path_) << text;
+    }
+    ~TopologyFile() { std::filesystem::remove(path_); }
+    TopologyFile(const TopologyFile&) = delete;
+    TopologyFile& operator=(const TopologyFile&) = delete;
+    std::string path() const { return path_.string(); }
+
+  private:
+    std::filesystem::path path_;
+};
 
 // What a command printed, stderr merged into stdout as a terminal shows it.
 struct Result {

@@ -77,31 +77,6 @@ vpcs:
 )";
 }
 
-// The file of one test, removed afterwards.
-class TopologyFile {
-  public:
-    TopologyFile(const std::string& tag, const std::string& text)
-        : path_(std::filesystem::temp_directory_path() /
-                ("vs-scaling-" + tag + "-" + std::to_string(::getpid()) + ".yaml")) {
-        std::ofstream(path_) << text;
-    }
-    ~TopologyFile() { std::filesystem::remove(path_); }
-    std::string path() const { return path_.string(); }
-
-  private:
-    std::filesystem::path path_;
-};
-
-template <typename F>
-bool eventually(F attempt, std::chrono::milliseconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!attempt()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(250ms);
-    }
-    return true;
-}
-
 // `n` requests from the internet's client to the node in us-east-1a (192.0.2.1): how many
 // each instance answered ("instance: NAME" in its body), "failed" for the others.
 std::map<std::string, int> spread(const Lab& lab, int n) {
@@ -142,9 +117,9 @@ std::string activities(const Lab& lab) {
 
 TEST(LiveScaling, ScaleOutRegistersScaleInDrainsThenTerminatesAndUnhealthyInstancesAreReplaced) {
     SKIP_UNLESS_LIVE();
-    TopologyFile file("elb", topology("        health_check_type: ELB\n"
-                                      "        health_check_grace_period: 5\n",
-                                      2));
+    TopologyFile file("scaling-elb", topology("        health_check_type: ELB\n"
+                                              "        health_check_grace_period: 5\n",
+                                              2));
     Lab lab(file.path(), "scale");
     ASSERT_EQ(lab.up().code, 0) << lab.up().output;
     ASSERT_TRUE(eventually([&] { return spread(lab, 1).count("failed") == 0; }, 15000ms));
@@ -225,7 +200,7 @@ TEST(LiveScaling, ScaleOutRegistersScaleInDrainsThenTerminatesAndUnhealthyInstan
 
 TEST(LiveScaling, TargetTrackingOnRequestsPerTargetScalesOutUnderLoad) {
     SKIP_UNLESS_LIVE();
-    TopologyFile file("tracking",
+    TopologyFile file("scaling-tracking",
                       topology("        target_tracking: {target_group: web-tg, target_value: 10, "
                                "period: 10, disable_scale_in: true}\n",
                                1));

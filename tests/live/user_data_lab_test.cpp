@@ -62,18 +62,6 @@ internet_hosts:
     address: 198.51.100.7
 )";
 
-// Runs `attempt` until it returns true or the time is up: a server started in the background
-// takes a moment to listen.
-template <typename F>
-bool eventually(F attempt, std::chrono::milliseconds limit = 5000ms) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!attempt()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(100ms);
-    }
-    return true;
-}
-
 TEST(LiveUserData, AnInstancesWebServerFromUserDataAnswersTheInternetAndEndsAtLabDown) {
     SKIP_UNLESS_LIVE();
     TempDir dir;

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,6 +78,9 @@ struct HaproxyConfig {
     std::uint32_t hard_stop_after = 0;
     std::vector<HaproxyCertificate> certificates;  // one per distinct name, in listener order
     std::vector<HaproxyNote> notes;                // one per gap that concerns this load balancer
+    // The backend of each target group the node forwards to, by its name in the file (and in
+    // `show stat`): "group-web-tg" -> the group's index.
+    std::map<std::string, model::Index> backends;
 };
 
 // The configuration of node `node` of load balancer `load_balancer`. Throws
