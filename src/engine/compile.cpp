@@ -91,6 +91,7 @@ Dataplane::Dataplane(const model::Topology& t, FrameSink& s, EngineConfig c)
                     .conntrack = ConntrackTable(config.conntrack_capacity_per_eni,
                                                 timeouts_of(e, config.conntrack_timeouts)),
                     .component = components->eni(i),
+                    .service_connections = {},
                     .admitted_fragments = {}};
         for (model::Index g : e.security_groups) {
             VPCSTACK_ASSERT(g < groups.size(), "an ENI names a security group that does not exist");

@@ -53,6 +53,8 @@ enum class Next : std::uint8_t {
     LoadBalancer,            // stages/load_balancer.cpp
     LoadBalancerReturn,      // stages/load_balancer.cpp
     Resolver,                // stages/resolver.cpp
+    ServiceTcp,              // stages/service_tcp.cpp
+    TimeSync,                // stages/time_sync.cpp
     AclInbound,              // stages/network_acl.cpp
     EniIngress,              // stages/eni_ingress.cpp
     SecurityGroupIngress,    // stages/security_group.cpp
@@ -92,6 +94,18 @@ struct Owner {
     model::Index index = model::kNone;
 };
 
+// The engine's end of a TCP connection to a link-local service (stages/service_tcp.cpp): DNS
+// over TCP to the resolver, HTTP to the instance metadata service.
+struct ServiceConnection {
+    enum class State : std::uint8_t { SynReceived, Established, Closing };
+    State state = State::SynReceived;
+    std::uint32_t snd_next = 0;         // the next sequence number the service sends
+    std::uint32_t rcv_next = 0;         // the next one it expects from the client
+    std::uint16_t mss = 536;            // the client's (RFC 9293: 536 without the option)
+    std::vector<std::uint8_t> pending;  // request bytes not answered yet
+    TimeNs last = 0;                    // the last segment, for the idle timeout
+};
+
 struct EniState {
     model::Index index = model::kNone;
     model::Index subnet = model::kNone;
@@ -109,6 +123,8 @@ struct EniState {
     std::uint64_t linklocal_second = 0;
     std::uint32_t linklocal_packets = 0;
     std::uint64_t linklocal_allowance_exceeded = 0;
+    // Its connections to the link-local TCP services, by the client's tuple.
+    std::unordered_map<net::FiveTuple, ServiceConnection> service_connections;
     // Datagrams whose first fragment the security groups allowed, until when the rest may
     // follow: later fragments carry no ports to match.
     std::unordered_map<std::uint64_t, TimeNs> admitted_fragments;
@@ -259,6 +275,24 @@ struct Dataplane {
     dns::Random dns_random{0x5eed};
     void compile_dns();
     std::vector<std::uint8_t> dns_buffer = std::vector<std::uint8_t>(kMaxFrame);
+    // The resolver's answer to one DNS message from `client` on `eni` to `resolver` (over UDP
+    // or TCP, stages/resolver.cpp); wire empty when nothing can be answered (the exchange says
+    // why).
+    struct DnsAnswer {
+        std::vector<std::uint8_t> wire;
+        std::shared_ptr<DnsExchange> exchange;
+    };
+    DnsAnswer answer_dns(const EniState& eni, net::Ipv4Address client, net::Ipv4Address resolver,
+                         std::span<const std::uint8_t> message, bool tcp);
+
+    // --- the instance metadata service (metadata.cpp) ---
+    // IMDSv2 session tokens: the instance they were issued to and when they expire.
+    struct MetadataToken {
+        model::Index instance = model::kNone;
+        TimeNs expires = 0;
+    };
+    std::unordered_map<std::string, MetadataToken> metadata_tokens;
+    std::uint64_t metadata_tokens_issued = 0;
 };
 
 // The stages, one verb each. Block comments in their files say what each does and which cloud
@@ -267,6 +301,8 @@ namespace stages {
 Next arp(Dataplane& dp, Context& ctx);
 Next eni_egress(Dataplane& dp, Context& ctx);
 Next resolver(Dataplane& dp, Context& ctx);
+Next service_tcp(Dataplane& dp, Context& ctx);
+Next time_sync(Dataplane& dp, Context& ctx);
 Next security_group_egress(Dataplane& dp, Context& ctx);
 Next security_group_ingress(Dataplane& dp, Context& ctx);
 Next subnet_exit(Dataplane& dp, Context& ctx);

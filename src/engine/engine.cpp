@@ -4,6 +4,8 @@
 //   ENI port      -> EniEgress -> SecurityGroupEgress -> SubnetExit
 //                      (ARP frames: Arp, answered by the VPC router)
 //                 -> EniEgress -> Resolver -> back out of the ENI port   (DNS to base + 2)
+//                 -> EniEgress -> ServiceTcp -> back out       (DNS over TCP, metadata HTTP)
+//                 -> EniEgress -> TimeSync -> back out         (NTP to 169.254.169.123)
 //   SubnetExit    -> SameSubnet -> EniIngress                 (same subnet: no ACL, no route)
 //                 -> AclOutbound -> RouteLookup -> the route's target:
 //   RouteLookup   -> LocalDelivery          -> AclInbound -> EniIngress
@@ -137,6 +139,8 @@ void walk(Dataplane& dp, Context& ctx) {
             case Next::LoadBalancer:           next = stages::load_balancer(dp, ctx); break;
             case Next::LoadBalancerReturn:     next = stages::load_balancer_return(dp, ctx); break;
             case Next::Resolver:               next = stages::resolver(dp, ctx); break;
+            case Next::ServiceTcp:             next = stages::service_tcp(dp, ctx); break;
+            case Next::TimeSync:               next = stages::time_sync(dp, ctx); break;
             case Next::AclInbound:             next = stages::acl_inbound(dp, ctx); break;
             case Next::EniIngress:             next = stages::eni_ingress(dp, ctx); break;
             case Next::SecurityGroupIngress:   next = stages::security_group_ingress(dp, ctx); break;

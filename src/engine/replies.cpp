@@ -34,13 +34,13 @@ void write_ethernet(std::uint8_t* p, const net::MacAddress& dst, const net::MacA
 }
 
 void write_ipv4(std::uint8_t* ip, std::uint16_t total_length, std::uint8_t protocol,
-                net::Ipv4Address src, net::Ipv4Address dst) noexcept {
+                net::Ipv4Address src, net::Ipv4Address dst, std::uint8_t ttl = kReplyTtl) noexcept {
     ip[ipv4::kVersionIhl] = ipv4::kVersionIhlNoOptions;
     ip[ipv4::kTos] = 0;
     net::store16(ip + ipv4::kTotalLength, total_length);
     net::store16(ip + ipv4::kId, 0);
     net::store16(ip + ipv4::kFlagsFragment, ipv4::kDontFragment);
-    ip[ipv4::kTtl] = kReplyTtl;
+    ip[ipv4::kTtl] = ttl;
     ip[ipv4::kProtocol] = protocol;
     net::store16(ip + ipv4::kChecksum, 0);
     net::store32(ip + ipv4::kSrc, src.value());
@@ -172,6 +172,45 @@ std::size_t build_udp_reply(std::span<std::uint8_t> out, const ParsedFrame& pf,
     // RFC 768: a computed zero is sent as all ones (zero means "no checksum").
     if (sum == 0) sum = 0xffff;
     net::store16(u + net::udp::kChecksum, sum);
+    return padded(out, frame);
+}
+
+std::size_t build_tcp_segment(std::span<std::uint8_t> out, const ParsedFrame& pf,
+                              const TcpSegment& segment, const net::MacAddress& dst_mac,
+                              const net::MacAddress& src_mac) noexcept {
+    constexpr std::size_t kMssOptionSize = 4;
+    const std::size_t header =
+        tcp::kMinHeaderSize + (segment.mss != 0 ? kMssOptionSize : std::size_t{0});
+    const std::size_t ip_length = ipv4::kMinHeaderSize + header + segment.payload.size();
+    const std::size_t frame = ethernet::kHeaderSize + ip_length;
+    if (std::max(frame, ethernet::kMinFrameSize) > out.size() || ip_length > 0xffff || !pf.has_l4) {
+        return 0;
+    }
+    std::uint8_t* p = out.data();
+    write_ethernet(p, dst_mac, src_mac, ethernet::kTypeIpv4);
+    std::uint8_t* ip = p + ethernet::kHeaderSize;
+    write_ipv4(ip, static_cast<std::uint16_t>(ip_length), net::Protocol::kTcp, pf.key.dst,
+               pf.key.src, segment.ttl);
+    std::uint8_t* t = ip + ipv4::kMinHeaderSize;
+    std::memset(t, 0, header);
+    store16(t + tcp::kSrcPort, pf.tuple.dst_port);
+    store16(t + tcp::kDstPort, pf.tuple.src_port);
+    store32(t + tcp::kSeqNumber, segment.seq);
+    store32(t + tcp::kAckNumber, segment.ack);
+    t[tcp::kDataOffset] = static_cast<std::uint8_t>((header / 4) << 4);
+    t[tcp::kFlags] = segment.flags;
+    store16(t + tcp::kWindow, segment.window);
+    if (segment.mss != 0) {
+        constexpr std::uint8_t kOptionMss = 2;  // RFC 9293: kind 2, length 4
+        t[tcp::kMinHeaderSize] = kOptionMss;
+        t[tcp::kMinHeaderSize + 1] = kMssOptionSize;
+        store16(t + tcp::kMinHeaderSize + 2, segment.mss);
+    }
+    std::copy(segment.payload.begin(), segment.payload.end(), t + header);
+    const std::size_t tcp_length = header + segment.payload.size();
+    const std::uint32_t pseudo = net::pseudo_header_sum(pf.key.dst, pf.key.src, net::Protocol::kTcp,
+                                                        static_cast<std::uint16_t>(tcp_length));
+    store16(t + tcp::kChecksum, net::checksum(net::ones_sum({t, tcp_length}, pseudo)));
     return padded(out, frame);
 }
 

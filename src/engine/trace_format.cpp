@@ -146,11 +146,6 @@ std::string note_text(Note note, const StepArgs& a, const ComponentRegistry& com
             return fmt::format("destination {} is not an address of this interface", address);
         case Note::SentByInstance:
             return "sent by the instance";
-        case Note::DnsResolver:
-            return fmt::format("{} is the DNS resolver, which is not modelled", address);
-        case Note::MetadataService:
-            return fmt::format("{} is the instance metadata service, which is not modelled",
-                               address);
         case Note::LinkLocalAddress:
             return fmt::format("{} is link-local", address);
         case Note::ConntrackCount:
@@ -238,8 +233,6 @@ std::string note_text(Note note, const StepArgs& a, const ComponentRegistry& com
             return "a TLS listener ends the client's TLS session: not carried at packet level";
         case Note::DnsAnswered:
             return fmt::format("the VPC resolver at {} answers", address);
-        case Note::DnsOverTcp:
-            return fmt::format("DNS over TCP to the resolver at {} is not modelled", address);
         case Note::ResolverOff:
             return fmt::format("VPC {} has enable_dns_support false: its resolver answers nothing",
                                components.vpc_name(a.vpc));
@@ -248,6 +241,31 @@ std::string note_text(Note note, const StepArgs& a, const ComponentRegistry& com
                 "packet {} this second to the link-local services; the allowance "
                 "is 1024 per interface",
                 a.n);
+        case Note::ServicePortClosed:
+            return fmt::format("nothing answers {}/{} at {}",
+                               net::protocol_name(static_cast<std::uint8_t>(a.m)), a.n, address);
+        case Note::ServiceHandshake:
+            return fmt::format("the service at {} accepts the connection: SYN-ACK, MSS {}", address,
+                               a.n);
+        case Note::ServiceAck:
+            return a.n > 0 ? fmt::format(
+                                 "taken by the service at {}; {} bytes of a request wait "
+                                 "for the rest",
+                                 address, a.n)
+                           : fmt::format("taken by the service at {}", address);
+        case Note::ServiceClosed:
+            return fmt::format("the connection to the service at {} is closed", address);
+        case Note::ServiceReset:
+            return fmt::format("the connection to the service at {} is reset", address);
+        case Note::ServiceNoConnection:
+            return fmt::format("a segment of no connection to the service at {}: RST sent",
+                               address);
+        case Note::MetadataAnswered:
+            return "the instance metadata service answers";
+        case Note::MetadataOff:
+            return "the instance's metadata endpoint is disabled (metadata_options http_endpoint)";
+        case Note::TimeSyncAnswered:
+            return fmt::format("the Amazon Time Sync Service at {} answers (NTP)", address);
     }
     return "";
 }
@@ -257,6 +275,7 @@ std::string dns_text(const DnsExchange& x) {
     if (!x.error.empty() && x.name.empty()) return "not a query it answers: " + x.error;
     std::string out =
         fmt::format("{} {}? {}", dns::to_string(x.type), x.name, dns::to_string(x.rcode));
+    if (x.tcp) out += " over TCP";
     if (x.truncated) out += ", truncated (TC: retry over TCP)";
     std::vector<std::string> answers;
     for (const dns::Record& r : x.answers) {
@@ -288,6 +307,17 @@ std::string dns_text(const DnsExchange& x) {
     return out;
 }
 
+// The metadata service's exchange: the request, the status and why a refusal.
+std::string metadata_text(const MetadataExchange& x) {
+    std::string out = x.method.empty() ? std::string("a request that is not HTTP")
+                                       : fmt::format("{} {}", x.method, x.path);
+    if (x.token) out += " with a session token (IMDSv2)";
+    out += fmt::format(": {}", x.status);
+    if (x.ttl != 0) out += fmt::format(", the token's answer sent with IP TTL {}", x.ttl);
+    if (!x.why.empty()) out += " (" + x.why + ")";
+    return out;
+}
+
 void append(std::string& out, std::string_view part) {
     if (part.empty()) return;
     if (!out.empty()) out += "; ";
@@ -306,6 +336,7 @@ StepText describe(const TraceStep& step, const ComponentRegistry& components) {
     if (step.conn) append(text.detail, conn_state_name(*step.conn));
     append(text.detail, note_text(step.note, step.args, components));
     if (step.dns) append(text.detail, dns_text(*step.dns));
+    if (step.metadata) append(text.detail, metadata_text(*step.metadata));
     if (step.drop && text.detail.empty()) text.detail = std::string(info(*step.drop).explanation);
     return text;
 }

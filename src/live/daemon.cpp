@@ -44,6 +44,7 @@
 #include "vpcstack/live/user_data.hpp"
 #include "vpcstack/live/vnet.hpp"
 #include "vpcstack/model/loader.hpp"
+#include "vpcstack/model/resource_ids.hpp"
 #include "vpcstack/model/scaling.hpp"
 #include "vpcstack/net/bytes.hpp"
 #include "vpcstack/net/checksum.hpp"
@@ -109,13 +110,6 @@ void set_total_length(std::uint8_t* ip, std::uint16_t total) {
     net::store16(ip + ipv4::kChecksum, net::checksum(net::ones_sum({ip, ipv4::header_size(ip)})));
 }
 
-engine::EngineConfig engine_config(const LabState& state) {
-    engine::EngineConfig config;
-    // Flow logs are built from trace records: tracing is on when they are asked for.
-    config.trace = state.trace || !state.flow_logs.dir.empty();
-    return config;
-}
-
 // Unix time of the daemon's monotonic clock's zero, in ns: the engine is given monotonic times,
 // flow logs and captures show Unix times.
 std::int64_t unix_epoch_of_monotonic() {
@@ -123,6 +117,15 @@ std::int64_t unix_epoch_of_monotonic() {
     ::clock_gettime(CLOCK_REALTIME, &real);
     return static_cast<std::int64_t>(real.tv_sec) * 1'000'000'000 + real.tv_nsec -
            static_cast<std::int64_t>(monotonic_now());
+}
+
+engine::EngineConfig engine_config(const LabState& state) {
+    engine::EngineConfig config;
+    // Flow logs are built from trace records: tracing is on when they are asked for.
+    config.trace = state.trace || !state.flow_logs.dir.empty();
+    // Time sync answers the host's wall clock.
+    config.wall_clock_at_zero = unix_epoch_of_monotonic();
+    return config;
 }
 
 // The flow log of a lab, its windows on the daemon's monotonic clock mapped to Unix time.
@@ -135,7 +138,7 @@ std::unique_ptr<observe::FlowLogCollector> make_flow_log(const LabState& state,
     observe::FlowLogOptions& o = *options;
     o.epoch_ns = unix_epoch_of_monotonic();
     o.start_ns = monotonic_now();
-    o.flow_log_id = observe::derived_id("fl-", state.lab);
+    o.flow_log_id = model::derived_id("fl-", state.lab);
     return std::make_unique<observe::FlowLogCollector>(topology, std::move(o));
 }
 

@@ -35,6 +35,20 @@ std::string instance_search_domain(const Topology& t, Index vpc) {
     return region == "us-east-1" ? "ec2.internal" : region + ".compute.internal";
 }
 
+namespace {
+std::string public_hostname_domain(const std::string& region) {
+    return region == "us-east-1" ? "compute-1.amazonaws.com" : region + ".compute.amazonaws.com";
+}
+}  // namespace
+
+std::string private_dns_name(const Topology& t, Index vpc, net::Ipv4Address ip) {
+    return dashed("ip", ip) + "." + instance_search_domain(t, vpc);
+}
+
+std::string public_dns_name(const Topology& t, Index vpc, net::Ipv4Address public_ip) {
+    return dashed("ec2", public_ip) + "." + public_hostname_domain(dns_region(t, vpc));
+}
+
 std::string DnsViews::region_of(Index vpc) const {
     return dns_region(t_, vpc);
 }
@@ -65,19 +79,18 @@ DnsViews::DnsViews(const Topology& t) : t_(t) {
         names.is_private = true;
         names.id = "hostnames-" + t.vpcs[v].meta.name;
         dns::Zone& inside = zones_.emplace_back();
-        inside.name =
-            region == "us-east-1" ? "compute-1.amazonaws.com" : region + ".compute.amazonaws.com";
+        inside.name = public_hostname_domain(region);
         inside.is_private = true;
         inside.id = "public-hostnames-" + t.vpcs[v].meta.name;
         for (Index e = 0; e < t.enis.size(); ++e) {
             const Eni& eni = t.enis[e];
             if (eni.vpc != v || eni.private_ips.empty()) continue;
             for (net::Ipv4Address ip : eni.private_ips) {
-                names.record_sets.push_back(a_record(dashed("ip", ip) + "." + names.name, ip));
+                names.record_sets.push_back(a_record(private_dns_name(t, v, ip), ip));
             }
             if (!t.vpcs[v].enable_dns_hostnames) continue;
             if (auto pub = t.public_address_of_eni(e)) {
-                const std::string name = dashed("ec2", *pub) + "." + inside.name;
+                const std::string name = public_dns_name(t, v, *pub);
                 inside.record_sets.push_back(a_record(name, eni.primary_ip()));
                 outside_zone(inside.name).record_sets.push_back(a_record(name, *pub));
             }

@@ -167,6 +167,7 @@ class Reader {
     std::optional<Traffic> read_traffic_keys(const YAML::Node& map, const SourceLocation& loc,
                                              const Ctx& ctx, std::string_view what);
     std::optional<std::vector<ListenPort>> read_listen(const YAML::Node& map, const Ctx& ctx);
+    std::optional<RawMetadataOptions> read_metadata_options(const YAML::Node& map, const Ctx& ctx);
 
     // ---- resources ----
     RawMeta read_meta(const YAML::Node& map, const Ctx& ctx, bool name_required = true);
@@ -476,6 +477,40 @@ std::optional<Traffic> Reader::read_traffic_keys(const YAML::Node& map, const So
 }
 
 // listen: [tcp/80, udp/53, icmp]
+// AWS: configuring-instance-metadata-options (EC2 API InstanceMetadataOptionsRequest) — the
+// values and the hop limit's range, 1 to 64.
+std::optional<RawMetadataOptions> Reader::read_metadata_options(const YAML::Node& map,
+                                                                const Ctx& ctx) {
+    Entry e = find(map, "metadata_options");
+    if (!e.found) return std::nullopt;
+    const YAML::Node n = map["metadata_options"];
+    if (!expect_map(n, e.loc, ctx, "'metadata_options'")) return std::nullopt;
+    check_keys(n, {"http_endpoint", "http_tokens", "http_put_response_hop_limit"}, ctx);
+    RawMetadataOptions o;
+    o.loc = e.loc;
+    auto one_of = [&](const char* key, std::initializer_list<const char*> values) {
+        Field<std::string> f = string_field(n, key, ctx, e.loc);
+        if (f.has_value() &&
+            std::none_of(values.begin(), values.end(), [&](const char* v) { return *f == v; })) {
+            error(f.loc, ctx,
+                  fmt::format("'{}' is '{}'; expected {}", key, *f, fmt::join(values, " or ")));
+            f.value.reset();
+        }
+        return f;
+    };
+    o.http_endpoint = one_of("http_endpoint", {"enabled", "disabled"});
+    o.http_tokens = one_of("http_tokens", {"optional", "required"});
+    o.http_put_response_hop_limit = integer_field(n, "http_put_response_hop_limit", ctx, e.loc);
+    if (o.http_put_response_hop_limit.has_value() &&
+        (*o.http_put_response_hop_limit < 1 || *o.http_put_response_hop_limit > 64)) {
+        error(o.http_put_response_hop_limit.loc, ctx,
+              fmt::format("'http_put_response_hop_limit' is {}; expected 1 to 64",
+                          *o.http_put_response_hop_limit));
+        o.http_put_response_hop_limit.value.reset();
+    }
+    return o;
+}
+
 std::optional<std::vector<ListenPort>> Reader::read_listen(const YAML::Node& map, const Ctx& ctx) {
     if (!find(map, "listen").found) return std::nullopt;
     std::vector<ListenPort> out;
@@ -1093,7 +1128,7 @@ void Reader::read_instance(const YAML::Node& n, RawVpc& vpc) {
     check_keys(n,
                {"name", "id", "subnet", "private_ip", "private_ips", "public_ip", "elastic_ip",
                 "secondary_elastic_ips", "security_groups", "source_dest_check",
-                "connection_tracking", "state", "listen", "user_data", "enis"},
+                "connection_tracking", "state", "listen", "user_data", "metadata_options", "enis"},
                ctx);
     Field<std::string> state = string_field(n, "state", ctx, inst.meta.loc);
     if (state.has_value()) {
@@ -1109,6 +1144,7 @@ void Reader::read_instance(const YAML::Node& n, RawVpc& vpc) {
     inst.state = state;
     inst.listen = read_listen(n, ctx);
     inst.user_data = string_field(n, "user_data", ctx, inst.meta.loc);
+    inst.metadata_options = read_metadata_options(n, ctx);
     Entry enis = find(n, "enis");
     if (!enis.found) {
         RawEni eni;
@@ -1639,7 +1675,9 @@ void Reader::read_launch_template(const YAML::Node& n, RawVpc& vpc) {
     RawLaunchTemplate lt;
     lt.meta = read_meta(n, ctx);
     ctx.name = lt.meta.name;
-    check_keys(n, {"name", "id", "security_groups", "user_data", "listen", "source_dest_check"},
+    check_keys(n,
+               {"name", "id", "security_groups", "user_data", "listen", "source_dest_check",
+                "metadata_options"},
                ctx);
     lt.security_groups_loc = lt.meta.loc;
     if (Entry e = find(n, "security_groups"); e.found) lt.security_groups_loc = e.loc;
@@ -1647,6 +1685,7 @@ void Reader::read_launch_template(const YAML::Node& n, RawVpc& vpc) {
     lt.user_data = string_field(n, "user_data", ctx, lt.meta.loc);
     lt.listen = read_listen(n, ctx);
     lt.source_dest_check = bool_field(n, "source_dest_check", ctx, lt.meta.loc);
+    lt.metadata_options = read_metadata_options(n, ctx);
     vpc.launch_templates.push_back(std::move(lt));
 }
 

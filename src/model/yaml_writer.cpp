@@ -76,6 +76,13 @@ std::string text_of(const Field<net::Ipv4Address>& f) {
 std::string text_of(const Field<long>& f) {
     return f.has_value() ? std::to_string(*f) : std::string();
 }
+std::string metadata_options_text(const std::optional<RawMetadataOptions>& o) {
+    if (!o) return "";
+    return flow({{"http_endpoint", text_of(o->http_endpoint)},
+                 {"http_tokens", text_of(o->http_tokens)},
+                 {"http_put_response_hop_limit", text_of(o->http_put_response_hop_limit)}});
+}
+
 // An enum field in the cloud's spelling (to_string of topology.hpp).
 template <class E>
 std::string spelled(const Field<E>& f) {
@@ -366,7 +373,8 @@ class Writer {
                         {"security_groups", strings_of(t.security_groups)},
                         {"user_data", text_of(t.user_data)},
                         {"listen", t.listen ? listen_text(*t.listen) : std::string()},
-                        {"source_dest_check", text_of(t.source_dest_check)}}));
+                        {"source_dest_check", text_of(t.source_dest_check)},
+                        {"metadata_options", metadata_options_text(t.metadata_options)}}));
     }
 
     void auto_scaling_group(int indent, const RawAutoScalingGroup& g) {
@@ -485,6 +493,7 @@ class Writer {
         item.key("state", text_of(i.state));
         if (i.listen) item.key("listen", listen_text(*i.listen));
         item.key("user_data", text_of(i.user_data));
+        item.key("metadata_options", metadata_options_text(i.metadata_options));
         remarks(item.inner(), i.meta.remarks);
         // One interface without a name of its own is written inside the instance.
         if (i.enis.size() == 1 && i.enis.front().meta.name.empty() &&

@@ -8,6 +8,7 @@
 #include <array>
 
 #include "vpcstack/model/cloud_rules.hpp"
+#include "vpcstack/model/resource_ids.hpp"
 #include "vpcstack/net/tcp.hpp"
 
 namespace vpcstack::observe {
@@ -127,23 +128,7 @@ constexpr net::Ipv4Address kWindowsActivation2{169, 254, 169, 251};
 constexpr std::uint16_t kDhcpServer = 67;
 constexpr std::uint16_t kDhcpClient = 68;
 
-std::uint64_t fnv1a(std::string_view text) noexcept {
-    std::uint64_t h = 0xcbf29ce484222325ULL;
-    for (char c : text) {
-        h ^= static_cast<std::uint8_t>(c);
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 }  // namespace
-
-std::string derived_id(std::string_view prefix, std::string_view seed) {
-    // 17 hex digits, as the cloud's long ids have: 64 bits of one hash and 4 of another.
-    std::uint64_t a = fnv1a(seed);
-    std::uint64_t b = fnv1a(std::string(seed) + "#");
-    return fmt::format("{}{:016x}{:x}", prefix, a, b & 0xF);
-}
 
 std::string_view field_name(FlowLogField field) noexcept {
     return info(field).name;
@@ -275,7 +260,7 @@ FlowLogCollector::FlowLogCollector(const model::Topology& topology, FlowLogOptio
     }
     if (options_.flow_log_id.empty()) {
         options_.flow_log_id =
-            derived_id("fl-", topology.file.empty() ? "vpcstack" : topology.file);
+            model::derived_id("fl-", topology.file.empty() ? "vpcstack" : topology.file);
     }
     for (net::Ipv4Address a :
          {model::cloud::kMetadataAddress, model::cloud::kTimeSyncAddress,
@@ -294,11 +279,9 @@ FlowLogCollector::FlowLogCollector(const model::Topology& topology, FlowLogOptio
     auto vpc_fields = [&](FlowLogInterface& i, model::Index vpc_index, model::Index subnet) {
         const model::Vpc& vpc = topology.vpcs[vpc_index];
         i.account = vpc.account.empty() ? options_.account : vpc.account;
-        i.vpc_id = vpc.meta.id.empty() ? derived_id("vpc-", vpc.meta.name) : vpc.meta.id;
+        i.vpc_id = model::vpc_id(topology, vpc_index);
         const model::Subnet& s = topology.subnets[subnet];
-        i.subnet_id = s.meta.id.empty()
-                          ? derived_id("subnet-", topology.qualified_name(s.meta, s.vpc))
-                          : s.meta.id;
+        i.subnet_id = model::subnet_id(topology, subnet);
         i.region = vpc.region.empty() ? region_ : vpc.region;
         i.az_id = az_id_of(s.availability_zone, i.region);
         i.subnet = subnet;
@@ -309,12 +292,12 @@ FlowLogCollector::FlowLogCollector(const model::Topology& topology, FlowLogOptio
         i.kind = FlowLogInterface::Kind::Eni;
         i.index = e;
         i.name = components_[components_.eni(e)].name;
-        i.id = eni.meta.id.empty() ? derived_id("eni-", i.name) : eni.meta.id;
+        i.id = model::eni_id(topology, e);
         vpc_fields(i, eni.vpc, eni.subnet);
         i.instance_id = "-";
         if (eni.instance != model::kNone) {
             const model::Instance& inst = topology.instances[eni.instance];
-            i.instance_id = inst.meta.id.empty() ? derived_id("i-", inst.meta.name) : inst.meta.id;
+            i.instance_id = model::instance_id(topology, eni.instance);
             i.logged = inst.running;
         }
         i.primary_ip = eni.primary_ip();
@@ -329,7 +312,7 @@ FlowLogCollector::FlowLogCollector(const model::Topology& topology, FlowLogOptio
         i.kind = FlowLogInterface::Kind::NatGateway;
         i.index = n;
         i.name = components_[components_.nat_gateway(n)].name;
-        i.id = derived_id("eni-", nat.meta.id.empty() ? i.name : nat.meta.id);
+        i.id = model::derived_id("eni-", nat.meta.id.empty() ? i.name : nat.meta.id);
         if (auto it = options_.interface_ids.find(i.name); it != options_.interface_ids.end()) {
             i.id = it->second;
         }

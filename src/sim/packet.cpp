@@ -349,7 +349,11 @@ void build_ip_frame(Frame& f, net::MacAddress src_mac, net::MacAddress dst_mac,
             w.u16(64240);  // window
             w.u16(0);      // checksum
             w.u16(0);      // urgent pointer
-            w.zeros(spec.payload_size);
+            if (spec.payload.size() == spec.payload_size) {
+                w.bytes(spec.payload);
+            } else {
+                w.zeros(spec.payload_size);
+            }
             transport_checksum(f, kL4Start, tcp::kChecksum, t.src, t.dst, t.protocol);
             break;
         case net::Protocol::kUdp:

@@ -16,6 +16,7 @@
 #include "vpcstack/net/tcp.hpp"
 #include "vpcstack/sim/health_checks.hpp"
 #include "vpcstack/sim/simulation.hpp"
+#include "vpcstack/sim/stub_resolver.hpp"
 
 namespace vpcstack::sim {
 namespace {
@@ -671,35 +672,21 @@ std::optional<DnsLookup> look_up(const model::Topology& t, const Endpoint& sourc
         const net::Ipv4Address resolver =
             model::cloud::resolver_address(t.vpcs[eni.vpc].cidrs.front());
         lookup.resolver = resolver.to_string() + " (the VPC resolver)";
-        const std::vector<std::uint8_t> query =
-            dns::build_query(lookup.name, dns::RrType::A, 0x7ace, true, 1232);
-        PacketSpec spec;
-        spec.tuple = {eni.primary_ip(), resolver, 53053, 53, net::Protocol::kUdp};
-        spec.payload_size = query.size();
-        spec.payload = query;
-        Simulation sim(t);
-        sim.engine().receive(source.eni, build_ip_frame(eni.mac, engine::kRouterMac, spec),
-                             sim.now());
-        if (sim.traces().empty()) {
+        StubLookup stub = stub_lookup(t, source.eni, lookup.name);
+        if (stub.traces.empty()) {
             error = "the lookup of " + lookup.name + " left no trace";
             return std::nullopt;
         }
-        const engine::PacketTrace& trace = sim.traces().front();
-        lookup.path = path_of(trace, "dns");
-        const engine::TraceStep* answered = nullptr;
-        for (const engine::TraceStep& s : trace.steps) {
-            if (s.dns) answered = &s;
-        }
-        if (answered == nullptr || answered->drop) {
-            const engine::DropReason why =
-                trace.drop.value_or(engine::DropReason::ServiceNotModelled);
-            error =
-                fmt::format("{}: the VPC resolver {} did not answer ({}: {})", lookup.name,
-                            resolver.to_string(), engine::name(why), engine::info(why).explanation);
+        if (!stub.response || !stub.exchange || !stub.answered) {
+            error = fmt::format("{}: the VPC resolver {} did not answer ({})", lookup.name,
+                                resolver.to_string(), stub.error);
             return std::nullopt;
         }
-        lookup.rcode = std::string(dns::to_string(answered->dns->rcode));
-        answers = answered->dns->answers;
+        lookup.over_tcp = stub.over_tcp;
+        lookup.path = path_of(stub.traces[*stub.answered], stub.over_tcp ? "dns over tcp" : "dns");
+        const std::shared_ptr<const engine::DnsExchange> answered = stub.exchange;
+        lookup.rcode = std::string(dns::to_string(answered->rcode));
+        answers = answered->answers;
     } else {
         lookup.resolver = "the internet's name servers";
         model::DnsViews views(t);
@@ -1159,8 +1146,10 @@ std::string render_text(const TraceReport& r, bool color) {
     std::string out =
         fmt::format("trace {}: {} -> {}\n\n", request_text(r), r.from.label, r.to.label);
     if (r.dns) {
-        out += fmt::format("dns {} -> {}: {} from {}: {}\n", r.dns->name, r.dns->address,
-                           r.dns->rcode, r.dns->resolver, fmt::join(r.dns->answers, ", "));
+        out += fmt::format("dns {} -> {}: {} from {}{}: {}\n", r.dns->name, r.dns->address,
+                           r.dns->rcode, r.dns->resolver,
+                           r.dns->over_tcp ? " over TCP (the UDP answer was truncated)" : "",
+                           fmt::join(r.dns->answers, ", "));
         if (r.dns->path) render_path(out, *r.components, *r.dns->path, pal);
         out += "\n";
     }
@@ -1195,6 +1184,7 @@ std::string render_json(const TraceReport& r) {
         j["dns"] = {{"name", r.dns->name},
                     {"resolver", r.dns->resolver},
                     {"rcode", r.dns->rcode},
+                    {"over_tcp", r.dns->over_tcp},
                     {"answers", r.dns->answers},
                     {"address", r.dns->address},
                     {"path", r.dns->path ? path_json(*r.dns->path, *r.components)

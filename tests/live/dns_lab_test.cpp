@@ -1,5 +1,6 @@
 // Names in a live lab: the engine's VPC resolver answers `dig @10.40.0.2` from an instance
-// (split horizon: the VPC's private zone before the public one, instances' hostnames), the
+// (split horizon: the VPC's private zone before the public one, instances' hostnames; over
+// UDP and TCP), the metadata service answers curl at 169.254.169.254 (IMDSv1 and v2), the
 // instances' resolv.conf names it so that curl by name works, and the internet's name server
 // (`vpcctl serve dns` on 127.0.0.53 in the internet namespace) answers the public zone with the
 // public addresses, so the internet's client reaches the web server by name. Needs root.
@@ -86,6 +87,32 @@ TEST(LiveDns, TheVpcResolverAndTheInternetsNameServerAnswerAndCurlFindsByName) {
         EXPECT_NE(resolv.output.find("search ec2.internal"), std::string::npos) << resolv.output;
         Result curl = lab.exec("app", {"curl", "-s", "--max-time", "5", "http://www.example.com/"});
         EXPECT_NE(curl.output.find("instance: web"), std::string::npos) << curl.output;
+
+        // DNS over TCP to the resolver (RFC 7766), the engine being the server end.
+        EXPECT_EQ(dig(lab, "app", {"+tcp", "@10.40.0.2", "db.example.com"}), "10.40.2.50\n");
+
+        // The instance metadata service: IMDSv1, then IMDSv2's PUT token and its use.
+        auto curl_text = [&](std::vector<std::string> args) {
+            std::vector<std::string> command{"curl", "-s", "--max-time", "5"};
+            command.insert(command.end(), args.begin(), args.end());
+            return lab.exec("web", command).output;
+        };
+        EXPECT_EQ(curl_text({"http://169.254.169.254/latest/meta-data/local-ipv4"}), "10.40.1.10");
+        EXPECT_EQ(curl_text({"http://169.254.169.254/latest/meta-data/public-ipv4"}),
+                  "203.0.113.40");
+        const std::string token =
+            curl_text({"-X", "PUT", "-H", "X-aws-ec2-metadata-token-ttl-seconds: 60",
+                       "http://169.254.169.254/latest/api/token"});
+        EXPECT_EQ(token.size(), 56u) << token;
+        EXPECT_EQ(curl_text({"-H", "X-aws-ec2-metadata-token: " + token,
+                             "http://169.254.169.254/latest/meta-data/local-hostname"}),
+                  "ip-10-40-1-10.ec2.internal");
+        EXPECT_EQ(curl_text({"-o", "/dev/null", "-w", "%{http_code}", "-H",
+                             "X-aws-ec2-metadata-token: not-a-token",
+                             "http://169.254.169.254/latest/meta-data/"}),
+                  "401");
+        EXPECT_EQ(curl_text({"http://169.254.169.254/latest/user-data"}),
+                  "vpcctl serve http --port 80");
 
         // From the internet: the public zone, the public hostname's public address, and the
         // web server reached by name through the internet gateway.

@@ -129,8 +129,8 @@ TEST(EniCounters, LinkLocalPacketsPastTheCloudsRatePerSecondAreDroppedAndCounted
     EXPECT_EQ(c.enis[0].linklocal_allowance_exceeded, 76u);
     EXPECT_EQ(s.drops(engine::DropReason::LinkLocalAllowance), 76u)
         << "the cloud drops the packets beyond the allowance";
-    EXPECT_EQ(s.drops(engine::DropReason::ServiceNotModelled), 1124u)
-        << "the metadata service itself is not modelled: the others are dropped with its reason";
+    EXPECT_EQ(s.drops(engine::DropReason::ServicePortClosed), 1124u)
+        << "the metadata service answers HTTP on TCP only: the others are dropped with that reason";
     EXPECT_NE(observe::counters_text(*s.engine().components(), c)
                   .find("eni/app/eth0         conntrack_allowance_exceeded=0 "
                         "conntrack_allowance_available=65536 linklocal_allowance_exceeded=76"),

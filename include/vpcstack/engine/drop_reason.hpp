@@ -31,7 +31,8 @@ enum class DropReason : std::uint8_t {
     HostUnreachable,       // no ENI holds the destination address inside the VPC
     NatOwnSubnet,          // routed to a NAT gateway from the NAT gateway's own subnet
     LinkLocal,             // to a link-local address (169.254.0.0/16) the VPC does not route
-    ServiceNotModelled,    // to the instance metadata service, or DNS over TCP to the resolver
+    ServicePortClosed,     // to a link-local service's address, on a port no service answers
+    MetadataDisabled,      // to the metadata service of an instance whose http_endpoint is off
     ResolverDisabled,      // to the VPC resolver of a VPC whose enable_dns_support is false
     LinkLocalAllowance,    // beyond the ENI's 1024 packets per second to link-local services
     MalformedDnsQuery,     // to the VPC resolver, not a DNS query it can answer
@@ -86,8 +87,10 @@ inline constexpr std::array<DropReasonInfo, kDropReasonCount> kDropReasons{{
     {DropReason::NatOwnSubnet, "NatOwnSubnet",
      "a NAT gateway does not serve instances in its own subnet"},
     {DropReason::LinkLocal, "LinkLocal", "link-local addresses are never routed"},
-    {DropReason::ServiceNotModelled, "ServiceNotModelled",
-     "the instance metadata service and DNS over TCP are not modelled"},
+    {DropReason::ServicePortClosed, "ServicePortClosed",
+     "no service answers this port at the resolver, metadata or time sync address"},
+    {DropReason::MetadataDisabled, "MetadataDisabled",
+     "the instance's metadata endpoint is disabled (metadata_options http_endpoint)"},
     {DropReason::ResolverDisabled, "ResolverDisabled",
      "the VPC's DNS resolver is off (enable_dns_support false)"},
     {DropReason::LinkLocalAllowance, "LinkLocalAllowance",

@@ -25,9 +25,11 @@
 //   lab may hand over large GSO frames whole.
 // - Frames the engine makes itself (ARP replies, ICMP errors, the NAT gateway's RST) go straight
 //   back out of the ingress port, without ACL or security group evaluation.
-// - The VPC DNS resolver (VPC base+2, subnet base+2, 169.254.169.253) and the metadata service
-//   (169.254.169.254) are not modelled: ServiceNotModelled. Other 169.254.0.0/16 addresses:
-//   LinkLocal. Broadcast, multicast and the subnet's last address: Noise.
+// - The VPC's own services answer in the data plane, before security groups and ACLs: the DNS
+//   resolver (VPC base+2, subnet base+2, 169.254.169.253; UDP and TCP 53), the instance
+//   metadata service (169.254.169.254, HTTP on TCP 80) and time sync (169.254.169.123, NTP on
+//   UDP 123); another port there: ServicePortClosed. Other 169.254.0.0/16 addresses: LinkLocal.
+//   Broadcast, multicast and the subnet's last address: Noise.
 // - ICMP errors (types 3, 11, 12) pass a security group as related traffic of a tracked flow,
 //   and are translated (with the packet they quote) by the internet and NAT gateways.
 // - Fragments: a later fragment (no ports) passes a security group when the first fragment of
@@ -86,6 +88,10 @@ struct EngineConfig {
     // blocks a flow on its way there and back; its traces hold those drop steps only. Never set
     // in a simulation or a lab.
     bool audit = false;
+    // The wall clock at engine time 0, in nanoseconds since 1970-01-01 UTC: what time sync
+    // (169.254.169.123) answers. A simulation's virtual clock starts at 2026-01-01T00:00:00Z; a
+    // live lab gives the host's CLOCK_REALTIME minus CLOCK_MONOTONIC.
+    std::int64_t wall_clock_at_zero = std::int64_t{1767225600} * 1'000'000'000;
 };
 
 struct Counters {
@@ -108,9 +114,7 @@ struct Counters {
         // Connections the ENI can still track: the capacity minus the entries tracked now.
         std::uint64_t conntrack_allowance_available = 0;
         // Packets to the DNS resolver, the metadata service or time sync beyond the cloud's
-        // 1024 packets per second per ENI. Those services are not modelled, so such packets are
-        // dropped anyway (ServiceNotModelled, LinkLocal); this counts the ones the cloud's limit
-        // itself would have dropped.
+        // 1024 packets per second per ENI (dropped as LinkLocalAllowance).
         std::uint64_t linklocal_allowance_exceeded = 0;
     };
     std::vector<Eni> enis;

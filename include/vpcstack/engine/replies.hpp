@@ -41,4 +41,21 @@ std::size_t build_udp_reply(std::span<std::uint8_t> out, const ParsedFrame& pf,
                             std::span<const std::uint8_t> payload, const net::MacAddress& dst_mac,
                             const net::MacAddress& src_mac) noexcept;
 
+// A TCP segment of the engine's own end of a connection (the link-local services'): from the
+// destination of the client's segment parsed as `pf` to its source, with `flags`, `seq`, `ack`,
+// `window`, an MSS option when `mss` is not 0 (RFC 9293, 3.7.1) and `payload`, in an IP packet
+// of TTL `ttl`. Its length, 0 when it does not fit.
+struct TcpSegment {
+    std::uint8_t flags = 0;
+    std::uint32_t seq = 0;
+    std::uint32_t ack = 0;
+    std::uint16_t window = 0xffff;
+    std::uint16_t mss = 0;
+    std::uint8_t ttl = kReplyTtl;
+    std::span<const std::uint8_t> payload;
+};
+std::size_t build_tcp_segment(std::span<std::uint8_t> out, const ParsedFrame& pf,
+                              const TcpSegment& segment, const net::MacAddress& dst_mac,
+                              const net::MacAddress& src_mac) noexcept;
+
 }  // namespace vpcstack::engine

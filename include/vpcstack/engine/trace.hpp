@@ -83,8 +83,6 @@ enum class Note : std::uint8_t {
     SourceNotOwn,           // address
     DestinationNotOwn,      // address
     SentByInstance,         //
-    DnsResolver,            // address
-    MetadataService,        // address
     LinkLocalAddress,       // address
     ConntrackCount,         // n: connections tracked
     FragmentNotAdmitted,    //
@@ -120,9 +118,17 @@ enum class Note : std::uint8_t {
     LbRstSent,              // a TCP packet of no flow, not a SYN: RST sent
     LbLoopback,             // address: the target, which is the client itself
     DnsAnswered,            // address: the resolver address asked; the exchange in TraceStep::dns
-    DnsOverTcp,             // address: the resolver; DNS over TCP is not modelled
     ResolverOff,            // vpc: its enable_dns_support is false
     LinkLocalAllowance,     // n: packets this second to the link-local services
+    ServicePortClosed,      // address, n: the port, m: the protocol; no service answers there
+    ServiceHandshake,       // address, n: the MSS announced; a link-local service's SYN-ACK
+    ServiceAck,             // address, n: request bytes waiting for the rest
+    ServiceClosed,          // address: the client closed; FIN answered
+    ServiceReset,           // address: the client reset the connection
+    ServiceNoConnection,    // address: a segment of no connection; RST sent
+    MetadataAnswered,       // the exchange in TraceStep::metadata
+    MetadataOff,            // the instance's http_endpoint is disabled
+    TimeSyncAnswered,       // address: the Amazon Time Sync Service answers (NTP)
 };
 
 // A DNS query the VPC resolver answered (or refused), as data: the trace shows the question,
@@ -133,9 +139,20 @@ struct DnsExchange {
     dns::RrType type = dns::RrType::A;
     dns::Rcode rcode = dns::Rcode::NoError;
     bool truncated = false;  // TC set: the answer did not fit UDP; the client retries over TCP
+    bool tcp = false;        // asked over TCP (RFC 7766)
     std::vector<dns::Record> answers;
     dns::Explanation explanation;
     std::string error;  // a query that could not be read, in words
+};
+
+// A request the instance metadata service answered, as data.
+struct MetadataExchange {
+    std::string method;        // GET, PUT, ...
+    std::string path;          // /latest/meta-data/local-ipv4
+    std::uint16_t status = 0;  // 200, 400, 401, 403, 404, 405
+    bool token = false;        // it carried a session token (IMDSv2)
+    std::uint8_t ttl = 0;      // the answer's IP TTL (the PUT response hop limit for a token)
+    std::string why;           // a refusal's reason
 };
 
 struct StepArgs {
@@ -163,7 +180,8 @@ struct TraceStep {
     // step (a group or an ACL may serve many); kNone on other steps. Flow logs read them.
     model::Index eni = model::kNone;
     model::Index subnet = model::kNone;
-    std::shared_ptr<const DnsExchange> dns;  // the resolver's steps
+    std::shared_ptr<const DnsExchange> dns;            // the resolver's steps
+    std::shared_ptr<const MetadataExchange> metadata;  // the instance metadata service's steps
 };
 
 // How a packet's journey ended. Lost: handed to a host that never took it (reports only).

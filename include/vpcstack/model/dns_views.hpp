@@ -28,6 +28,11 @@ std::string dns_region(const Topology& t, Index vpc);
 // The search domain of a VPC's instances (the DHCP options' domain-name): ec2.internal in
 // us-east-1, REGION.compute.internal elsewhere.
 std::string instance_search_domain(const Topology& t, Index vpc);
+// The private DNS hostname of an address of VPC `vpc`: ip-10-0-1-10.ec2.internal.
+std::string private_dns_name(const Topology& t, Index vpc, net::Ipv4Address ip);
+// The public DNS hostname of a public address of an ENI of VPC `vpc`:
+// ec2-203-0-113-5.compute-1.amazonaws.com (it exists only with enable_dns_hostnames).
+std::string public_dns_name(const Topology& t, Index vpc, net::Ipv4Address public_ip);
 
 class DnsViews {
   public:

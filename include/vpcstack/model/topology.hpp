@@ -231,6 +231,16 @@ struct Eni {
     net::Ipv4Address primary_ip() const { return private_ips.front(); }
 };
 
+// AWS: configuring-instance-metadata-options — how the instance metadata service answers an
+// instance: on or off, whether a session token (IMDSv2) is required or IMDSv1 is also accepted,
+// and the IP TTL of the token's response (the hops it may travel: 1 keeps it on the instance).
+struct MetadataOptions {
+    bool endpoint_enabled = true;             // http_endpoint: enabled | disabled
+    bool tokens_required = false;             // http_tokens: optional | required
+    std::uint8_t put_response_hop_limit = 1;  // http_put_response_hop_limit: 1 to 64
+    bool operator==(const MetadataOptions&) const = default;
+};
+
 struct Instance {
     Meta meta;
     std::vector<Index> enis;  // device index order; enis.front() is the primary ENI
@@ -241,6 +251,7 @@ struct Instance {
     std::string user_data;
     // The Auto Scaling group that launched it, kNone for an instance written in the file.
     Index auto_scaling_group = kNone;
+    MetadataOptions metadata_options;
 };
 
 enum class EipTargetKind : std::uint8_t { None, Eni, NatGateway, LoadBalancer };
@@ -421,6 +432,7 @@ struct LaunchTemplate {
     std::string user_data;
     std::optional<std::vector<ListenPort>> listen;  // as an instance's
     bool source_dest_check = true;
+    MetadataOptions metadata_options;
 };
 
 enum class AsgHealthCheckType : std::uint8_t { Ec2, Elb };

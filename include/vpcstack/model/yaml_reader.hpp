@@ -150,6 +150,14 @@ struct RawEni {
     Field<long> udp_timeout;
 };
 
+// metadata_options: {http_endpoint, http_tokens, http_put_response_hop_limit}
+struct RawMetadataOptions {
+    SourceLocation loc;
+    Field<std::string> http_endpoint;  // enabled | disabled
+    Field<std::string> http_tokens;    // optional | required
+    Field<long> http_put_response_hop_limit;
+};
+
 struct RawInstance {
     RawMeta meta;
     std::vector<RawEni> enis;
@@ -157,6 +165,7 @@ struct RawInstance {
     bool running = true;       // from state; running when not written
     std::optional<std::vector<ListenPort>> listen;
     Field<std::string> user_data;
+    std::optional<RawMetadataOptions> metadata_options;
 };
 
 // ---- Elastic Load Balancing and Auto Scaling (per VPC) ----
@@ -261,6 +270,7 @@ struct RawLaunchTemplate {
     Field<std::string> user_data;
     std::optional<std::vector<ListenPort>> listen;
     Field<bool> source_dest_check;
+    std::optional<RawMetadataOptions> metadata_options;
 };
 
 struct RawTargetTracking {

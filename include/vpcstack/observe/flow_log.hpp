@@ -239,7 +239,4 @@ std::vector<std::string> write_flow_log_files(const std::string& dir,
                                               const FlowLogCollector& collector,
                                               std::span<const FlowLogRecord> records, bool gzip);
 
-// Stable ids for resources the topology gives no cloud id: prefix + 17 hex digits of a hash.
-std::string derived_id(std::string_view prefix, std::string_view seed);
-
 }  // namespace vpcstack::observe

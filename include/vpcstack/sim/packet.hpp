@@ -92,8 +92,8 @@ struct PacketSpec {
     std::uint8_t icmp_code = 0;
     std::uint16_t icmp_sequence = 1;
     std::size_t payload_size = 0;
-    // UDP: the payload's bytes (payload_size of them) instead of zeros, e.g. a DNS query; the
-    // bytes must outlive the build.
+    // UDP and TCP: the payload's bytes (payload_size of them) instead of zeros, e.g. a DNS
+    // query; the bytes must outlive the build.
     std::span<const std::uint8_t> payload = {};
     bool dont_fragment = true;          // Linux sets DF (path MTU discovery) by default
     bool more_fragments = false;        // a first fragment: MF set, offset 0

@@ -97,7 +97,8 @@ struct DnsLookup {
     std::string rcode;     // NOERROR, NXDOMAIN, ...
     std::vector<std::string> answers;  // "A 192.0.2.1", "CNAME shop.example.com", ...
     std::string address;               // the address the flow goes to: the first A answer
-    std::optional<TracePath> path;     // the query's journey (an instance's lookup)
+    bool over_tcp = false;          // the UDP answer was truncated: asked again over TCP (RFC 7766)
+    std::optional<TracePath> path;  // the answered query's journey (an instance's lookup)
 };
 
 struct TraceReport {

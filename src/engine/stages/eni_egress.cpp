@@ -1,16 +1,20 @@
 // ENI egress: a frame an instance sent on its network interface.
 //
 // Outcomes: SecurityGroupEgress, or Drop with InstanceStopped, Noise (broadcast, multicast,
-// the subnet's last address), WrongDestinationMac, SourceDestCheck, ServiceNotModelled or
-// LinkLocal; or the VPC resolver (stages/resolver.cpp).
+// the subnet's last address), WrongDestinationMac, SourceDestCheck, LinkLocal,
+// ServicePortClosed, MetadataDisabled, ResolverDisabled or LinkLocalAllowance; or one of the
+// VPC's own services: the resolver (stages/resolver.cpp), the TCP services (DNS over TCP and
+// the metadata service, stages/service_tcp.cpp) and time sync (stages/time_sync.cpp).
 //
 // AWS: EC2 using-eni — with source/destination check on, an ENI only sends from its own
-// addresses. AWS: subnet-sizing — broadcast and multicast are not supported. AWS: vpc-dns —
-// UDP port 53 to the DNS resolver (VPC base + 2, subnet base + 2, 169.254.169.253) goes to the
-// resolver stage before security groups and ACLs, which do not filter it; DNS over TCP and the
-// metadata service (169.254.169.254, ec2-instance-metadata) are not modelled yet: their packets
-// are dropped with their own reason instead of disappearing. 169.254.0.0/16 is otherwise never
-// routed. All of them count against the ENI's link-local allowance.
+// addresses. AWS: subnet-sizing — broadcast and multicast are not supported. AWS: vpc-dns,
+// instancedata-data-retrieval, set-time — DNS (UDP and TCP 53 to VPC base + 2, subnet base +
+// 2, 169.254.169.253), the metadata service (HTTP to 169.254.169.254) and time sync (NTP to
+// 169.254.169.123) are answered on the instance's host, before security groups and ACLs, which
+// do not filter them (AWS: vpc-network-acls — ACLs do not filter traffic to or from the
+// resolver, the metadata service or time sync), and flow logs do not record them.
+// 169.254.0.0/16 is otherwise never routed. All of them count against the ENI's link-local
+// allowance.
 #include "../dataplane.hpp"
 #include "vpcstack/model/cloud_rules.hpp"
 
@@ -44,8 +48,8 @@ bool is_broadcast(net::Ipv4Address dst, const net::Cidr& subnet) noexcept {
     return net::is_broadcast_or_multicast(dst) || dst == subnet.last();
 }
 
-// Where a packet for one of the VPC's own services goes: the resolver, or a drop (Done); nothing
-// for any other packet.
+// Where a packet for one of the VPC's own services goes: the resolver, the metadata service,
+// time sync, or a drop (Done); nothing for any other packet.
 std::optional<Next> services(Dataplane& dp, Context& ctx, const EniState& eni) {
     const net::Ipv4Address dst = ctx.pf.key.dst;
     const model::Vpc& vpc = dp.topo.vpcs[eni.vpc];
@@ -53,16 +57,31 @@ std::optional<Next> services(Dataplane& dp, Context& ctx, const EniState& eni) {
         dst == kLinkLocalDnsAddress ||
         (!vpc.cidrs.empty() && dst == model::cloud::resolver_address(vpc.cidrs.front())) ||
         dst == model::cloud::resolver_address(dp.topo.subnets[eni.subnet].cidr);
+    const bool metadata = dst == kMetadataAddress;
+    const bool time_sync = dst == kTimeSyncAddress;
     const ComponentId router = dp.components->vpc_router(eni.vpc);
-    if (dns || dst == kMetadataAddress || dst == kTimeSyncAddress) {
-        if (!within_linklocal_allowance(dp, ctx, eni.index)) {
-            if (TraceStep* s = dp.drop(ctx, DropReason::LinkLocalAllowance, router)) {
-                s->note = Note::LinkLocalAllowance;
-                s->args.n = dp.eni(eni.index).linklocal_packets;
+    if (!dns && !metadata && !time_sync) {
+        if (kLinkLocal.contains(dst)) {
+            if (TraceStep* s = dp.drop(ctx, DropReason::LinkLocal, router)) {
+                s->note = Note::LinkLocalAddress;
+                s->args.address = dst;
             }
             return Next::Done;
         }
+        return std::nullopt;
     }
+    if (!within_linklocal_allowance(dp, ctx, eni.index)) {
+        if (TraceStep* s = dp.drop(ctx, DropReason::LinkLocalAllowance, router)) {
+            s->note = Note::LinkLocalAllowance;
+            s->args.n = dp.eni(eni.index).linklocal_packets;
+        }
+        return Next::Done;
+    }
+    const ParsedFrame& pf = ctx.pf;
+    const std::uint8_t protocol = pf.has_l4 ? pf.tuple.protocol : std::uint8_t{0};
+    const std::uint16_t port = pf.has_l4 ? pf.tuple.dst_port : std::uint16_t{0};
+    const bool tcp = protocol == net::Protocol::kTcp;
+    const bool udp = protocol == net::Protocol::kUdp;
     if (dns) {
         const ComponentId resolver = dp.components->resolver(eni.vpc);
         if (!vpc.enable_dns_support) {
@@ -72,33 +91,31 @@ std::optional<Next> services(Dataplane& dp, Context& ctx, const EniState& eni) {
             }
             return Next::Done;
         }
-        const ParsedFrame& pf = ctx.pf;
-        if (pf.has_l4 && pf.tuple.dst_port == 53 && pf.tuple.protocol == net::Protocol::kUdp) {
-            return Next::Resolver;
+        if (port == 53 && udp) return Next::Resolver;
+        if (port == 53 && tcp) return Next::ServiceTcp;
+    } else if (metadata) {
+        const model::Eni& e = dp.topo.enis[eni.index];
+        // AWS: configuring-instance-metadata-options — with http_endpoint disabled the instance
+        // cannot reach its metadata.
+        if (e.instance != model::kNone &&
+            !dp.topo.instances[e.instance].metadata_options.endpoint_enabled) {
+            if (TraceStep* s = dp.drop(ctx, DropReason::MetadataDisabled, router)) {
+                s->note = Note::MetadataOff;
+            }
+            return Next::Done;
         }
-        if (TraceStep* s = dp.drop(ctx, DropReason::ServiceNotModelled, resolver)) {
-            const bool tcp =
-                pf.has_l4 && pf.tuple.dst_port == 53 && pf.tuple.protocol == net::Protocol::kTcp;
-            s->note = tcp ? Note::DnsOverTcp : Note::DnsResolver;
-            s->args.address = dst;
-        }
-        return Next::Done;
+        if (port == 80 && tcp) return Next::ServiceTcp;
+    } else if (port == 123 && udp) {
+        return Next::TimeSync;
     }
-    if (dst == kMetadataAddress) {
-        if (TraceStep* s = dp.drop(ctx, DropReason::ServiceNotModelled, router)) {
-            s->note = Note::MetadataService;
-            s->args.address = dst;
-        }
-        return Next::Done;
+    if (TraceStep* s = dp.drop(ctx, DropReason::ServicePortClosed,
+                               dns ? dp.components->resolver(eni.vpc) : router)) {
+        s->note = Note::ServicePortClosed;
+        s->args.address = dst;
+        s->args.n = port;
+        s->args.m = protocol;
     }
-    if (kLinkLocal.contains(dst)) {
-        if (TraceStep* s = dp.drop(ctx, DropReason::LinkLocal, router)) {
-            s->note = Note::LinkLocalAddress;
-            s->args.address = dst;
-        }
-        return Next::Done;
-    }
-    return std::nullopt;
+    return Next::Done;
 }
 
 }  // namespace

@@ -66,6 +66,10 @@ struct Subject {
     SourceLocation loc;
 };
 
+// The instance metadata options as written (the reader validated them), the cloud's defaults for
+// what is not.
+MetadataOptions metadata_options_of(const RawMetadataOptions& raw);
+
 // "a" or "an" before a noun.
 std::string article(std::string_view noun);
 // "line 12", or "implicit" for what the loader made.

@@ -77,6 +77,16 @@ void Builder::register_nat_gateways(Index v, const RawVpc& raw) {
     }
 }
 
+MetadataOptions metadata_options_of(const RawMetadataOptions& raw) {
+    MetadataOptions o;
+    if (raw.http_endpoint.has_value()) o.endpoint_enabled = *raw.http_endpoint == "enabled";
+    if (raw.http_tokens.has_value()) o.tokens_required = *raw.http_tokens == "required";
+    if (raw.http_put_response_hop_limit.has_value()) {
+        o.put_response_hop_limit = static_cast<std::uint8_t>(*raw.http_put_response_hop_limit);
+    }
+    return o;
+}
+
 void Builder::register_instances(Index v, const RawVpc& raw) {
     for (const RawInstance& ri : raw.instances) register_instance(v, ri);
 }
@@ -88,6 +98,7 @@ Index Builder::register_instance(Index v, const RawInstance& ri) {
     inst.running = ri.running;
     inst.listen = ri.listen;
     if (ri.user_data.has_value()) inst.user_data = *ri.user_data;
+    if (ri.metadata_options) inst.metadata_options = metadata_options_of(*ri.metadata_options);
     for (std::size_t k = 0; k < ri.enis.size(); ++k) {
         const Index e = static_cast<Index>(t_.enis.size());
         Eni eni;

@@ -130,6 +130,7 @@ void Builder::launch_auto_scaling_groups() {
         if (rt.user_data.has_value()) lt.user_data = *rt.user_data;
         lt.listen = rt.listen;
         lt.source_dest_check = rt.source_dest_check.value.value_or(true);
+        if (rt.metadata_options) lt.metadata_options = metadata_options_of(*rt.metadata_options);
     }
     for (Index v = 0; v < raw_.vpcs.size(); ++v) {
         for (const RawAutoScalingGroup& ra : raw_.vpcs[v].auto_scaling_groups) {
@@ -281,6 +282,7 @@ void Builder::register_auto_scaling_group(Index v, const RawAutoScalingGroup& ra
         const Index i = register_instance(v, ri);
         t_.instances[i].auto_scaling_group = g;
         t_.instances[i].user_data = lt.user_data;
+        t_.instances[i].metadata_options = lt.metadata_options;
         AutoScalingGroup& group = t_.auto_scaling_groups[g];
         (launch.draining ? group.draining : group.instances).push_back(i);
     }
