@@ -1192,7 +1192,9 @@ void Daemon::start_health_prober() {
     if (probes_.empty()) return;
     const NamespacePlan* internet = plan_.find("internet");
     if (internet == nullptr) return;
-    prober_ = std::make_unique<HealthProber>(probes_, internet->name);
+    // `lab up` starts the instances' user data once the engine runs: the checkers begin a moment
+    // later, so that a lab's servers are not found down by a probe that came before them.
+    prober_ = std::make_unique<HealthProber>(probes_, internet->name, std::chrono::seconds(3));
     log(fmt::format("route 53 health checks: {} probed from {} in namespace {}", probes_.size(),
                     sim::kRoute53CheckerAddress.to_string(), internet->name));
 }

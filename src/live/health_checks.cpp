@@ -375,9 +375,11 @@ std::optional<std::map<std::string, bool>> read_health_statuses(const std::strin
     return out;
 }
 
-HealthProber::HealthProber(std::vector<HealthProbe> probes, std::string netns)
+HealthProber::HealthProber(std::vector<HealthProbe> probes, std::string netns,
+                           std::chrono::milliseconds first_delay)
     : probes_(std::move(probes)),
       netns_(std::move(netns)),
+      first_delay_(first_delay),
       event_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
       stop_(::eventfd(0, EFD_CLOEXEC)) {
     if (!event_.valid() || !stop_.valid()) throw SystemError("eventfd", errno);
@@ -423,21 +425,26 @@ void HealthProber::run(std::size_t index) {
             return;
         }
     }
+    // Sleeps until `next`; false when stopping.
+    auto sleep_until = [this](Clock::time_point next) {
+        pollfd stop{stop_.get(), POLLIN, 0};
+        for (;;) {
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()).count();
+            if (left <= 0) return true;
+            const int r = ::poll(&stop, 1, static_cast<int>(left));
+            if (r > 0) return false;
+            if (r < 0 && errno != EINTR) return false;
+        }
+    };
+    if (!sleep_until(Clock::now() + first_delay_)) return;
     for (;;) {
         const auto started = Clock::now();
         ProbeResult result = probe_once(probe, stop_.get());
         pollfd stop{stop_.get(), POLLIN, 0};
         if (::poll(&stop, 1, 0) > 0) return;  // the probe was cut short
         push(index, std::move(result));
-        const auto next = started + std::chrono::seconds(probe.interval);
-        for (;;) {
-            const auto left =
-                std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()).count();
-            if (left <= 0) break;
-            const int r = ::poll(&stop, 1, static_cast<int>(left));
-            if (r > 0) return;
-            if (r < 0 && errno != EINTR) return;
-        }
+        if (!sleep_until(started + std::chrono::seconds(probe.interval))) return;
     }
 }
 

@@ -15,6 +15,7 @@
 // agree; a lab has one checker, so one result is the checkers' result.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -95,8 +96,8 @@ void write_health_records(const std::string& path, const std::vector<HealthCheck
 std::optional<std::map<std::string, bool>> read_health_statuses(const std::string& path);
 
 // One thread per probe, each in network namespace `netns` (a /run/netns name; empty: the
-// caller's), probing at once and then every interval. Results queue up until take(); the
-// event fd is readable while some wait. The destructor stops and joins the threads; a probe in
+// caller's), probing after `first_delay` and then every interval. Results queue up until take();
+// the event fd is readable while some wait. The destructor stops and joins the threads; a probe in
 // progress ends at once.
 class HealthProber {
   public:
@@ -105,7 +106,9 @@ class HealthProber {
         ProbeResult result;
     };
 
-    HealthProber(std::vector<HealthProbe> probes, std::string netns);  // throws SystemError
+    // Throws SystemError.
+    HealthProber(std::vector<HealthProbe> probes, std::string netns,
+                 std::chrono::milliseconds first_delay = std::chrono::milliseconds(0));
     ~HealthProber();
     HealthProber(const HealthProber&) = delete;
     HealthProber& operator=(const HealthProber&) = delete;
@@ -119,6 +122,7 @@ class HealthProber {
 
     std::vector<HealthProbe> probes_;
     std::string netns_;
+    std::chrono::milliseconds first_delay_;
     Fd event_;  // counts queued results
     Fd stop_;   // readable once stopping
     std::mutex mutex_;
