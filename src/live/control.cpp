@@ -185,6 +185,73 @@ net::FiveTuple tuple_from(const json& j) {
             j.value("dport", std::uint16_t{0}), j.value("protocol", std::uint8_t{0})};
 }
 
+json optional_text(const std::optional<std::string>& text) {
+    return text ? json(*text) : json(nullptr);
+}
+
+std::optional<std::string> optional_text_from(const json& doc, const char* key) {
+    if (!doc.contains(key) || !doc[key].is_string()) return std::nullopt;
+    return doc[key].get<std::string>();
+}
+
+// Why the resolver chose what it chose (dns::Explanation), step by step.
+json explanation_json(const dns::Explanation& e) {
+    json steps = json::array();
+    for (const dns::Step& st : e.steps) {
+        json skipped = json::array();
+        for (const dns::SkippedRecordSet& k : st.skipped) {
+            skipped.push_back({{"set_identifier", k.set_identifier},
+                               {"reason", num(k.reason)},
+                               {"health_check", optional_text(k.health_check)}});
+        }
+        json step{{"name", st.name},
+                  {"type", num(st.type)},
+                  {"zone", st.zone},
+                  {"zone_id", st.zone_id},
+                  {"zone_private", st.zone_private},
+                  {"outcome", num(st.outcome)},
+                  {"cname", st.cname},
+                  {"policy", num(st.policy)},
+                  {"chosen", st.chosen},
+                  {"all_unhealthy", st.all_unhealthy},
+                  {"skipped", skipped},
+                  {"alias_target", optional_text(st.alias_target)},
+                  {"wildcard", optional_text(st.wildcard)}};
+        if (st.reason) step["reason"] = num(*st.reason);
+        steps.push_back(std::move(step));
+    }
+    return {{"outcome", num(e.outcome)}, {"steps", steps}, {"left_view_name", e.left_view_name}};
+}
+
+dns::Explanation explanation_from(const json& j) {
+    dns::Explanation e;
+    e.outcome = enum_from(j, "outcome", dns::Outcome::Answered);
+    e.left_view_name = j.value("left_view_name", "");
+    for (const json& sj : j.value("steps", json::array())) {
+        dns::Step st;
+        st.name = sj.value("name", "");
+        st.type = enum_from(sj, "type", dns::RrType::A);
+        st.zone = sj.value("zone", "");
+        st.zone_id = sj.value("zone_id", "");
+        st.zone_private = sj.value("zone_private", false);
+        st.outcome = enum_from(sj, "outcome", dns::Outcome::Answered);
+        st.cname = sj.value("cname", false);
+        st.policy = enum_from(sj, "policy", dns::PolicyKind::Simple);
+        st.chosen = sj.value("chosen", std::vector<std::string>{});
+        if (sj.contains("reason")) st.reason = enum_from(sj, "reason", dns::ChoiceReason::Only);
+        st.all_unhealthy = sj.value("all_unhealthy", false);
+        for (const json& k : sj.value("skipped", json::array())) {
+            st.skipped.push_back({k.value("set_identifier", ""),
+                                  enum_from(k, "reason", dns::SkipReason::Unhealthy),
+                                  optional_text_from(k, "health_check")});
+        }
+        st.alias_target = optional_text_from(sj, "alias_target");
+        st.wildcard = optional_text_from(sj, "wildcard");
+        e.steps.push_back(std::move(st));
+    }
+    return e;
+}
+
 json step_json(const engine::TraceStep& s) {
     json j = {{"component", s.component},
               {"kind", num(s.kind)},
@@ -214,7 +281,7 @@ json step_json(const engine::TraceStep& s) {
     if (s.conn) j["conn"] = num(*s.conn);
     if (s.drop) j["drop"] = num(*s.drop);
     if (s.dns) {
-        // The question and the answer; the explanation of the choice stays in the engine.
+        // The question, the answer and why the resolver chose it.
         const engine::DnsExchange& x = *s.dns;
         json answers = json::array();
         for (const dns::Record& r : x.answers) {
@@ -227,6 +294,7 @@ json step_json(const engine::TraceStep& s) {
                     {"rcode", num(x.rcode)},
                     {"truncated", x.truncated},
                     {"answers", answers},
+                    {"explanation", explanation_json(x.explanation)},
                     {"error", x.error}};
     }
     return j;
@@ -273,6 +341,7 @@ engine::TraceStep step_from(const json& j) {
             x->answers.push_back({a.value("name", ""), enum_from(a, "type", dns::RrType::A),
                                   a.value("ttl", std::uint32_t{0}), a.value("data", "")});
         }
+        x->explanation = explanation_from(d.value("explanation", json::object()));
         x->error = d.value("error", "");
         s.dns = std::move(x);
     }

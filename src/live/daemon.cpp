@@ -35,6 +35,7 @@
 #include "vpcstack/engine/engine.hpp"
 #include "vpcstack/live/capture_stream.hpp"
 #include "vpcstack/live/control.hpp"
+#include "vpcstack/live/health_checks.hpp"
 #include "vpcstack/live/instance_env.hpp"
 #include "vpcstack/live/lab.hpp"
 #include "vpcstack/live/lab_plan.hpp"
@@ -43,6 +44,7 @@
 #include "vpcstack/live/lb_nodes.hpp"
 #include "vpcstack/live/user_data.hpp"
 #include "vpcstack/live/vnet.hpp"
+#include "vpcstack/model/dns_views.hpp"
 #include "vpcstack/model/loader.hpp"
 #include "vpcstack/model/resource_ids.hpp"
 #include "vpcstack/model/scaling.hpp"
@@ -167,10 +169,7 @@ class Daemon final : public engine::FrameSink {
           engine_(std::make_unique<engine::Engine>(*topology_, *this, engine_config(state_))),
           buffer_(kFrameBuffer) {
         index_ports();
-        // Route 53 health checks as the simulation probes them (not probed live yet).
-        for (const auto& [name, status] : sim::probe_health_checks(*topology_)) {
-            engine_->set_health_check_status(name, status.healthy);
-        }
+        init_health_checks();
         flow_log_ = make_flow_log(state_, *topology_);
         attach_trace_callback();
         started_ = std::chrono::steady_clock::now();
@@ -205,6 +204,16 @@ class Daemon final : public engine::FrameSink {
             traces_.push_back(std::move(trace));
         });
     }
+    // --- Route 53 health checks (health_checks.hpp) ---
+    // The records as the simulation predicts them, given to the engine, until probes say more.
+    void init_health_checks();
+    // The prober threads in the internet namespace; none when no check needs probing.
+    void start_health_prober();
+    // Applies the results the prober queued: flips, calculated checks, the engine, the file.
+    void take_health_results();
+    // Sets a record's status in the engine and logs the change.
+    void health_changed(const HealthCheckRecord& record, const std::string& after);
+    void publish_health() const;
     // --- Auto Scaling (model/scaling.hpp, lab_scaling.hpp) ---
     json scale(const json& request);
     // Rebuilds the lab with group `g` running `launched`: makes and removes namespaces, moves
@@ -271,6 +280,12 @@ class Daemon final : public engine::FrameSink {
     // Live captures (made in run(), with the epoll set); after engine_, so gone before it.
     std::unique_ptr<CaptureStreams> captures_;
     std::chrono::steady_clock::time_point started_;
+    // Route 53 health checks: a record per check of the topology, in its order; the prober's
+    // probes and, for each, its record.
+    std::vector<HealthCheckRecord> health_;
+    std::vector<HealthProbe> probes_;
+    std::vector<std::size_t> probe_record_;
+    std::unique_ptr<HealthProber> prober_;
 };
 
 void Daemon::feed(engine::PortId port, std::span<const std::uint8_t> frame) {
@@ -483,6 +498,7 @@ json Daemon::status() const {
             {"traces_kept", traces_.size()},
             {"captures", captures_ ? capture_stats_json(captures_->stats()) : json::array()},
             {"cloud_counters", observe::counters_json(*engine_->components(), counters)},
+            {"health_checks", health_records_json(health_)},
             {"ports", ports}};
 }
 
@@ -1142,6 +1158,103 @@ Fd listen_control(std::string_view lab) {
     return fd;
 }
 
+void Daemon::init_health_checks() {
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    const std::map<std::string, sim::HealthCheckStatus> predicted =
+        sim::probe_health_checks(*topology_);
+    model::DnsViews views(*topology_);
+    for (const model::Route53HealthCheck& hc : topology_->health_checks) {
+        HealthCheckRecord r;
+        r.name = hc.meta.name;
+        r.type = model::to_string(hc.type);
+        r.since = now;
+        r.failure_threshold = hc.failure_threshold;
+        r.inverted = hc.inverted;
+        if (auto it = predicted.find(hc.meta.name); it != predicted.end()) {
+            r.healthy = it->second.healthy;
+            r.last_result = "not probed yet; the simulation predicts " +
+                            std::string(r.healthy ? "healthy" : "unhealthy") + ": " +
+                            it->second.why;
+        }
+        if (hc.type != model::HealthCheckType::Calculated) {
+            std::string why;
+            if (std::optional<net::Ipv4Address> address =
+                    sim::health_check_address(hc, views, why)) {
+                probes_.push_back(make_health_probe(hc, *address, sim::kRoute53CheckerAddress));
+                probe_record_.push_back(health_.size());
+            } else {
+                r.last_result = why;  // the lab's internet never answers otherwise
+            }
+        }
+        engine_->set_health_check_status(r.name, r.healthy);
+        health_.push_back(std::move(r));
+    }
+}
+
+void Daemon::start_health_prober() {
+    if (probes_.empty()) return;
+    const NamespacePlan* internet = plan_.find("internet");
+    if (internet == nullptr) return;
+    // `lab up` starts the instances' user data once the engine runs: the checkers begin a moment
+    // later, so that a lab's servers are not found down by a probe that came before them.
+    prober_ = std::make_unique<HealthProber>(probes_, internet->name, std::chrono::seconds(3));
+    log(fmt::format("route 53 health checks: {} probed from {} in namespace {}", probes_.size(),
+                    sim::kRoute53CheckerAddress.to_string(), internet->name));
+}
+
+void Daemon::health_changed(const HealthCheckRecord& r, const std::string& after) {
+    engine_->set_health_check_status(r.name, r.healthy);
+    log(fmt::format("health check {}: {} ({}){}", r.name, r.healthy ? "healthy" : "unhealthy",
+                    r.last_result, after));
+}
+
+void Daemon::take_health_results() {
+    if (!prober_) return;
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    bool changed_any = false;
+    for (HealthProber::Outcome& outcome : prober_->take()) {
+        if (outcome.probe >= probe_record_.size()) continue;
+        HealthCheckRecord& r = health_[probe_record_[outcome.probe]];
+        const bool changed = apply_probe_result(r, outcome.result, now);
+        changed_any = true;  // the last result and the count are published too
+        if (changed) {
+            health_changed(r,
+                           fmt::format(" after {} {}", r.consecutive,
+                                       r.last_ok ? (r.consecutive == 1 ? "success" : "successes")
+                                                 : (r.consecutive == 1 ? "failure" : "failures")));
+        }
+    }
+    if (!changed_any) return;
+    // Calculated checks follow their children.
+    std::map<std::string, sim::HealthCheckStatus> statuses;
+    for (std::size_t c = 0; c < health_.size(); ++c) {
+        if (topology_->health_checks[c].type == model::HealthCheckType::Calculated) continue;
+        statuses[health_[c].name] = {health_[c].healthy, health_[c].last_result};
+    }
+    sim::settle_calculated_health_checks(*topology_, statuses);
+    for (std::size_t c = 0; c < health_.size(); ++c) {
+        if (topology_->health_checks[c].type != model::HealthCheckType::Calculated) continue;
+        HealthCheckRecord& r = health_[c];
+        auto it = statuses.find(r.name);
+        if (it == statuses.end()) continue;
+        r.last_result = it->second.why;
+        if (it->second.healthy != r.healthy) {
+            r.healthy = it->second.healthy;
+            r.since = now;
+            health_changed(r, "");
+        }
+    }
+    publish_health();
+}
+
+void Daemon::publish_health() const {
+    try {
+        write_health_records(health_status_path(state_.lab), health_);
+    } catch (const std::exception& e) {
+        log(std::string("health checks: ") + e.what());
+    }
+}
+
 int Daemon::run() {
     sigset_t signals;
     sigemptyset(&signals);
@@ -1160,6 +1273,7 @@ int Daemon::run() {
     // Tags: port index, then two special values.
     const std::uint64_t kSignalTag = ~std::uint64_t{0};
     const std::uint64_t kControlTag = kSignalTag - 1;
+    const std::uint64_t kHealthTag = kSignalTag - 2;
     auto add = [&](int fd, std::uint64_t tag) {
         epoll_event event{};
         event.events = EPOLLIN;
@@ -1173,11 +1287,15 @@ int Daemon::run() {
     }
     add(signal_fd.get(), kSignalTag);
     add(listener.get(), kControlTag);
+    // After sigprocmask: the prober's threads inherit the blocked signals.
+    start_health_prober();
+    if (prober_) add(prober_->event_fd(), kHealthTag);
     // Capture sockets: kCaptureBit and the capture's number (the two tags above have it too
     // and are told apart first).
     captures_ = std::make_unique<CaptureStreams>(*engine_, *topology_, epoll.get(), kCaptureBit,
                                                  [](const std::string& line) { log(line); });
 
+    if (!health_.empty()) publish_health();
     state_.status = "running";
     write_state(state_);
     log("lab " + state_.lab + " running: " + std::to_string(ports_.size()) + " ports, attach " +
@@ -1198,6 +1316,7 @@ int Daemon::run() {
                 signalfd_siginfo info{};
                 [[maybe_unused]] ssize_t r = ::read(signal_fd.get(), &info, sizeof(info));
                 log("signal " + std::to_string(info.ssi_signo) + ": stopping");
+                prober_.reset();
                 flush_flow_logs(monotonic_now(), true);
                 captures_->close_all();
                 ::unlink(control_socket_path(state_.lab).c_str());
@@ -1206,6 +1325,10 @@ int Daemon::run() {
             }
             if (tag == kControlTag) {
                 serve_control(listener.get());
+                continue;
+            }
+            if (tag == kHealthTag) {
+                take_health_results();
                 continue;
             }
             if (captures_->owns(tag)) {

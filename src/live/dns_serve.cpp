@@ -4,22 +4,25 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <array>
 #include <cerrno>
 #include <vector>
 
 #include "vpcstack/dns/message.hpp"
+#include "vpcstack/live/health_checks.hpp"
 #include "vpcstack/sim/health_checks.hpp"
 
 namespace vpcstack::live {
 
 DnsServer::DnsServer(const model::Topology& topology, const std::string& address,
-                     std::uint16_t port)
-    : views_(topology) {
+                     std::uint16_t port, std::string health_file)
+    : views_(topology), health_file_(std::move(health_file)) {
     for (const auto& [name, status] : sim::probe_health_checks(topology)) {
         healthy_[name] = status.healthy;
     }
+    refresh_health();
     socket_ = Fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (!socket_.valid()) throw SystemError("socket", errno);
     sockaddr_in local{};
@@ -34,6 +37,22 @@ DnsServer::DnsServer(const model::Topology& topology, const std::string& address
     socklen_t length = sizeof(local);
     ::getsockname(socket_.get(), reinterpret_cast<sockaddr*>(&local), &length);
     port_ = ntohs(local.sin_port);
+}
+
+void DnsServer::refresh_health() {
+    if (health_file_.empty()) return;
+    struct stat st {};
+    if (::stat(health_file_.c_str(), &st) != 0) return;
+    // The engine replaces the file by a rename: a new inode is a new version.
+    if (st.st_ino == health_inode_ && st.st_mtim.tv_sec == health_mtime_.tv_sec &&
+        st.st_mtim.tv_nsec == health_mtime_.tv_nsec) {
+        return;
+    }
+    if (auto statuses = read_health_statuses(health_file_)) {
+        for (const auto& [name, healthy] : *statuses) healthy_[name] = healthy;
+        health_inode_ = st.st_ino;
+        health_mtime_ = st.st_mtim;
+    }
 }
 
 std::uint64_t DnsServer::run(int stop_fd) {
@@ -59,6 +78,7 @@ std::uint64_t DnsServer::run(int stop_fd) {
         if (!query) {
             wire = dns::build_error_response(failure);
         } else {
+            refresh_health();
             dns::ClientInfo client;
             client.source = net::Ipv4Address(ntohl(peer.sin_addr.s_addr));
             auto healthy = [this](std::string_view check) {

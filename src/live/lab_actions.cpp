@@ -579,6 +579,13 @@ LabStatusResult lab_status(const LabStatusOptions& options) {
         }
         result.groups.push_back(std::move(row));
     }
+    if (reply && reply->contains("health_checks")) {
+        result.health_checks = health_records_from_json((*reply)["health_checks"]);
+    } else if (!lab->topology.health_checks.empty()) {
+        std::ifstream in(health_status_path(options.name));
+        json doc = in ? json::parse(in, nullptr, /*allow_exceptions=*/false) : json();
+        result.health_checks = health_records_from_json(doc);
+    }
     if (!reply) {
         result.outcome = Outcome::Negative;
         return result;

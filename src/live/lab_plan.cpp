@@ -3,6 +3,7 @@
 #include "vpcstack/live/dns_serve.hpp"
 #include "vpcstack/model/cloud_rules.hpp"
 #include "vpcstack/model/dns_views.hpp"
+#include "vpcstack/sim/health_checks.hpp"
 
 #include <algorithm>
 #include <set>
@@ -194,6 +195,13 @@ LabPlan make_lab_plan(std::string_view lab, const model::Topology& topology) {
     itf.host_end = "inet";
     for (const auto& host : topology.internet_hosts) {
         itf.addresses.push_back({host.address, 32});
+    }
+    // Route 53's health checkers probe from the internet (health_checks.hpp).
+    if (!topology.health_checks.empty() &&
+        std::none_of(itf.addresses.begin(), itf.addresses.end(), [](const AddressPlan& a) {
+            return a.address == sim::kRoute53CheckerAddress;
+        })) {
+        itf.addresses.push_back({sim::kRoute53CheckerAddress, 32});
     }
     itf.gateway = kInternetNextHop;
     itf.gateway_onlink = true;

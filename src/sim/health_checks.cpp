@@ -18,7 +18,6 @@ std::map<std::string, HealthCheckStatus> probe_health_checks(const model::Topolo
     options.probe_health_checks = false;  // this is the probe
     Simulation sim(t, options);
     model::DnsViews views(t);
-    dns::Random random(0x5eed);
     struct Probe {
         model::Index check;
         net::Ipv4Address address;
@@ -29,24 +28,13 @@ std::map<std::string, HealthCheckStatus> probe_health_checks(const model::Topolo
         const model::Route53HealthCheck& hc = t.health_checks[c];
         if (hc.type == model::HealthCheckType::Calculated) continue;
         Probe p{c, {}, std::nullopt};
-        if (hc.ip) {
-            p.address = *hc.ip;
-        } else {
-            dns::Resolution r = dns::resolve(views.internet(), {hc.domain, dns::RrType::A}, {}, {},
-                                             views.alias(), random);
-            for (const dns::Record& record : r.answer.answers) {
-                if (record.type != dns::RrType::A) continue;
-                if (auto a = net::Ipv4Address::parse(record.data)) {
-                    p.address = *a;
-                    break;
-                }
-            }
-            if (p.address.value() == 0) {
-                out[hc.meta.name] = {
-                    hc.inverted, fmt::format("{} does not resolve from the internet", hc.domain)};
-                continue;
-            }
+        std::string why;
+        std::optional<net::Ipv4Address> address = health_check_address(hc, views, why);
+        if (!address) {
+            out[hc.meta.name] = {hc.inverted, why};
+            continue;
         }
+        p.address = *address;
         sim.internet().resolve(p.address);
         p.flow =
             sim.internet().connect_tcp(p.address, hc.port, std::nullopt, kRoute53CheckerAddress);
@@ -62,7 +50,27 @@ std::map<std::string, HealthCheckStatus> probe_health_checks(const model::Topolo
                                          p.address.to_string(), kRoute53CheckerAddress.to_string(),
                                          to_string(outcome), hc.inverted ? ", inverted" : "")};
     }
-    // Calculated checks, children first (the loader refuses cycles).
+    settle_calculated_health_checks(t, out);
+    return out;
+}
+
+std::optional<net::Ipv4Address> health_check_address(const model::Route53HealthCheck& hc,
+                                                     const model::DnsViews& views,
+                                                     std::string& why) {
+    if (hc.ip) return *hc.ip;
+    dns::Random random(0x5eed);
+    dns::Resolution r =
+        dns::resolve(views.internet(), {hc.domain, dns::RrType::A}, {}, {}, views.alias(), random);
+    for (const dns::Record& record : r.answer.answers) {
+        if (record.type != dns::RrType::A) continue;
+        if (auto a = net::Ipv4Address::parse(record.data)) return *a;
+    }
+    why = fmt::format("{} does not resolve from the internet", hc.domain);
+    return std::nullopt;
+}
+
+void settle_calculated_health_checks(const model::Topology& t,
+                                     std::map<std::string, HealthCheckStatus>& out) {
     for (bool changed = true; changed;) {
         changed = false;
         for (const model::Route53HealthCheck& hc : t.health_checks) {
@@ -86,7 +94,6 @@ std::map<std::string, HealthCheckStatus> probe_health_checks(const model::Topolo
             changed = true;
         }
     }
-    return out;
 }
 
 }  // namespace vpcstack::sim

@@ -13,10 +13,12 @@
 
 #include "commands.hpp"
 #include "vpcstack/live/daemon.hpp"
+#include "vpcstack/live/health_checks.hpp"
 #include "vpcstack/live/lab_actions.hpp"
 #include "vpcstack/live/lb_nodes.hpp"
 #include "vpcstack/live/user_data.hpp"
 #include "vpcstack/render/table.hpp"
+#include "vpcstack/sim/health_checks.hpp"
 #include "vpcstack/sim/trace_report.hpp"
 
 namespace vpcstack::cli {
@@ -233,6 +235,7 @@ int run_lab_status(const live::LabStatusOptions& options, bool json) {
             j["engine"] = nullptr;
             j["engine_error"] = status.engine_error;
         }
+        j["health_checks"] = live::health_records_json(status.health_checks);
         fmt::print("{}\n", j.dump(2));
         return finish(status);
     }
@@ -268,6 +271,13 @@ int run_lab_status(const live::LabStatusOptions& options, bool json) {
             char stamp[32];
             std::strftime(stamp, sizeof(stamp), "%H:%M:%S", std::gmtime(&when));
             fmt::print("  {} {}: {} — {}\n", stamp, a.group, a.description, a.cause);
+        }
+    }
+    if (!status.health_checks.empty()) {
+        fmt::print("route 53 health checks (probed from {}):\n",
+                   sim::kRoute53CheckerAddress.to_string());
+        for (const auto& check : status.health_checks) {
+            fmt::print("  {}\n", live::health_check_line(check));
         }
     }
     if (!status.engine) {

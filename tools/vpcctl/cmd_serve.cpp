@@ -13,6 +13,7 @@
 
 #include "commands.hpp"
 #include "vpcstack/live/dns_serve.hpp"
+#include "vpcstack/live/health_checks.hpp"
 #include "vpcstack/live/http_serve.hpp"
 #include "vpcstack/live/lab_state.hpp"
 #include "vpcstack/live/netns.hpp"
@@ -87,8 +88,9 @@ int run_serve_dns(const ServeDnsOptions& options) {
         return kExitError;
     }
     try {
-        live::DnsServer server(*loaded.topology, options.address,
-                               static_cast<std::uint16_t>(options.port));
+        live::DnsServer server(
+            *loaded.topology, options.address, static_cast<std::uint16_t>(options.port),
+            options.lab.empty() ? std::string() : live::health_status_path(options.lab));
         fmt::print("vpcctl serve dns: on {}:{} (udp), {} public zones\n", options.address,
                    server.port(), loaded.topology->hosted_zones.size());
         std::fflush(stdout);

@@ -6,6 +6,9 @@
 // model/dns_views.hpp's, the answers dns/zones.hpp's, as the VPC resolver gives them. UDP only.
 #pragma once
 
+#include <sys/types.h>
+#include <time.h>
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -21,8 +24,10 @@ inline constexpr std::string_view kInternetNameServer = "127.0.0.53";
 class DnsServer {
   public:
     // Binds UDP `address`:`port` (0: any free port); throws SystemError. The topology must
-    // outlive the server.
-    DnsServer(const model::Topology& topology, const std::string& address, std::uint16_t port);
+    // outlive the server. `health_file`: a lab's health-checks.json (health_checks.hpp), read
+    // again before a query whenever the engine has replaced it.
+    DnsServer(const model::Topology& topology, const std::string& address, std::uint16_t port,
+              std::string health_file = "");
 
     std::uint16_t port() const noexcept { return port_; }
     // Answers until `stop_fd` is readable; returns the number of queries answered. Throws
@@ -31,9 +36,14 @@ class DnsServer {
 
   private:
     model::DnsViews views_;
+    void refresh_health();
+
     // Route 53 health checks as the simulation probes them when the server starts
-    // (sim/health_checks.hpp); not probed again while it runs.
+    // (sim/health_checks.hpp), then as the lab's engine probes them live (`health_file_`).
     std::map<std::string, bool> healthy_;
+    std::string health_file_;
+    ino_t health_inode_ = 0;
+    timespec health_mtime_{};
     dns::Random random_{0x5eed};
     Fd socket_;
     std::uint16_t port_ = 0;

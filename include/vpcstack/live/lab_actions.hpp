@@ -16,6 +16,7 @@
 #include "vpcstack/engine/trace.hpp"
 #include "vpcstack/live/capture_stream.hpp"
 #include "vpcstack/live/daemon.hpp"
+#include "vpcstack/live/health_checks.hpp"
 #include "vpcstack/live/lab.hpp"
 #include "vpcstack/live/lab_plan.hpp"
 #include "vpcstack/live/lab_state.hpp"
@@ -161,6 +162,9 @@ struct LabStatusResult : ActionResult {
     std::vector<GroupRow> groups;
     std::optional<EngineStatus> engine;  // none: the engine did not answer (outcome Negative)
     std::string engine_error;            // why it did not, when known
+    // Route 53 health checks as the engine's checkers see them (health_checks.hpp); from the
+    // engine's reply, else from the last health-checks.json it wrote.
+    std::vector<HealthCheckRecord> health_checks;
 };
 
 LabStatusResult lab_status(const LabStatusOptions& options);

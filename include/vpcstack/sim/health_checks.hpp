@@ -12,9 +12,12 @@
 // accept, so an HTTP check passes when the connection does; no answer code is judged.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
+#include "vpcstack/model/dns_views.hpp"
 #include "vpcstack/model/topology.hpp"
 #include "vpcstack/net/ipv4.hpp"
 
@@ -31,5 +34,20 @@ struct HealthCheckStatus {
 
 // Every health check of the topology by name.
 std::map<std::string, HealthCheckStatus> probe_health_checks(const model::Topology& topology);
+
+// What the simulation and the live lab's prober share.
+
+// The address an HTTP, HTTPS or TCP check probes: its IP, or its domain resolved through the
+// internet's name servers (the first A record). Nothing, and `why` set, when the domain does
+// not resolve from the internet.
+std::optional<net::Ipv4Address> health_check_address(const model::Route53HealthCheck& check,
+                                                     const model::DnsViews& views,
+                                                     std::string& why);
+
+// Adds to `statuses` (by name) every CALCULATED check whose children all have a status there,
+// children first (the loader refuses cycles): healthy when at least `healthy_threshold` of its
+// children are, then `inverted` applied.
+void settle_calculated_health_checks(const model::Topology& topology,
+                                     std::map<std::string, HealthCheckStatus>& statuses);
 
 }  // namespace vpcstack::sim
