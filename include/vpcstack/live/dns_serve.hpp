@@ -30,6 +30,8 @@ class DnsServer {
     std::uint64_t run(int stop_fd);
 
   private:
+    // Aliases with evaluate target health see the load balancers' health as the simulation
+    // probes it when the server starts (sim/load_balancer_health.hpp).
     model::DnsViews views_;
     // Route 53 health checks as the simulation probes them when the server starts
     // (sim/health_checks.hpp); not probed again while it runs.
