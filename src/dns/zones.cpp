@@ -117,21 +117,57 @@ bool in_zone(std::string_view name, std::string_view apex) {
 
 struct RegionPlace {
     std::string_view name;
-    double lat, lon;  // the region's city, degrees
+    double lat, lon;                                   // the region's city, degrees
+    std::string_view continent, country, subdivision;  // where that city is
 };
 // The cities AWS names for its regions; distances between them stand in for measured latency.
 constexpr std::array<RegionPlace, 21> kRegions{{
-    {"us-east-1", 38.9, -77.4},       {"us-east-2", 40.0, -83.0},
-    {"us-west-1", 37.4, -121.9},      {"us-west-2", 45.8, -119.7},
-    {"ca-central-1", 45.5, -73.6},    {"sa-east-1", -23.5, -46.6},
-    {"eu-west-1", 53.3, -6.3},        {"eu-west-2", 51.5, -0.1},
-    {"eu-west-3", 48.9, 2.35},        {"eu-central-1", 50.1, 8.7},
-    {"eu-north-1", 59.3, 18.1},       {"eu-south-1", 45.5, 9.2},
-    {"ap-northeast-1", 35.7, 139.7},  {"ap-northeast-2", 37.6, 127.0},
-    {"ap-northeast-3", 34.7, 135.5},  {"ap-southeast-1", 1.35, 103.8},
-    {"ap-southeast-2", -33.9, 151.2}, {"ap-south-1", 19.1, 72.9},
-    {"ap-east-1", 22.3, 114.2},       {"me-south-1", 26.1, 50.6},
-    {"af-south-1", -33.9, 18.4},
+    {"us-east-1", 38.9, -77.4, "NA", "US", "VA"},
+    {"us-east-2", 40.0, -83.0, "NA", "US", "OH"},
+    {"us-west-1", 37.4, -121.9, "NA", "US", "CA"},
+    {"us-west-2", 45.8, -119.7, "NA", "US", "OR"},
+    {"ca-central-1", 45.5, -73.6, "NA", "CA", ""},
+    {"sa-east-1", -23.5, -46.6, "SA", "BR", ""},
+    {"eu-west-1", 53.3, -6.3, "EU", "IE", ""},
+    {"eu-west-2", 51.5, -0.1, "EU", "GB", ""},
+    {"eu-west-3", 48.9, 2.35, "EU", "FR", ""},
+    {"eu-central-1", 50.1, 8.7, "EU", "DE", ""},
+    {"eu-north-1", 59.3, 18.1, "EU", "SE", ""},
+    {"eu-south-1", 45.5, 9.2, "EU", "IT", ""},
+    {"ap-northeast-1", 35.7, 139.7, "AS", "JP", ""},
+    {"ap-northeast-2", 37.6, 127.0, "AS", "KR", ""},
+    {"ap-northeast-3", 34.7, 135.5, "AS", "JP", ""},
+    {"ap-southeast-1", 1.35, 103.8, "AS", "SG", ""},
+    {"ap-southeast-2", -33.9, 151.2, "OC", "AU", ""},
+    {"ap-south-1", 19.1, 72.9, "AS", "IN", ""},
+    {"ap-east-1", 22.3, 114.2, "AS", "HK", ""},
+    {"me-south-1", 26.1, 50.6, "AS", "BH", ""},
+    {"af-south-1", -33.9, 18.4, "AF", "ZA", ""},
+}};
+
+// ISO 3166-1 alpha-2 codes by Route 53's continents (AWS: Route 53 API GeoLocation; the
+// continents as the GeoLocation list gives them: Europe holds Russia and Turkey, North America
+// the Caribbean and Central America).
+struct ContinentCountries {
+    std::string_view continent;
+    std::string_view countries;  // two letters each, space separated
+};
+constexpr std::array<ContinentCountries, 7> kCountries{{
+    {"AF",
+     "DZ AO BJ BW BF BI CV CM CF TD KM CG CD CI DJ EG GQ ER SZ ET GA GM GH GN GW KE LS LR LY MG "
+     "MW ML MR MU YT MA MZ NA NE NG RE RW SH ST SN SC SL SO ZA SS SD TZ TG TN UG EH ZM ZW"},
+    {"AN", "AQ BV GS HM TF"},
+    {"AS",
+     "AF AM AZ BH BD BT BN KH CN CX CC GE HK IN ID IR IQ IL JP JO KZ KW KG LA LB MO MY MV MN MM "
+     "NP KP OM PK PS PH QA SA SG KR LK SY TW TJ TH TL TM AE UZ VN YE IO"},
+    {"EU",
+     "AX AL AD AT BY BE BA BG HR CY CZ DK EE FO FI FR DE GI GR GG HU IS IE IM IT JE XK LV LI LT "
+     "LU MT MD MC ME NL MK NO PL PT RO RU SM RS SK SI ES SJ SE CH TR UA GB VA"},
+    {"NA",
+     "AI AG AW BS BB BZ BM BQ VG CA KY CR CU CW DM DO SV GL GD GP GT HT HN JM MQ MX MS NI PA PR "
+     "BL KN LC MF PM VC SX TT TC US VI UM"},
+    {"OC", "AS AU CK FJ PF GU KI MH FM NR NC NZ NU NF MP PW PG PN WS SB TK TO TV VU WF"},
+    {"SA", "AR BO BR CL CO EC FK GF GY PY PE SR UY VE"},
 }};
 
 const RegionPlace* find_region(std::string_view name) {
@@ -480,6 +516,32 @@ std::optional<double> region_distance_km(std::string_view from, std::string_view
         std::sin(dlat / 2) * std::sin(dlat / 2) +
         std::cos(rad(a->lat)) * std::cos(rad(b->lat)) * std::sin(dlon / 2) * std::sin(dlon / 2);
     return 2 * kEarthKm * std::asin(std::min(1.0, std::sqrt(h)));
+}
+
+bool is_continent_code(std::string_view code) {
+    return std::any_of(kCountries.begin(), kCountries.end(),
+                       [&](const ContinentCountries& c) { return c.continent == code; });
+}
+
+std::optional<std::string> continent_of_country(std::string_view country) {
+    if (country.size() != 2) return std::nullopt;
+    for (const ContinentCountries& c : kCountries) {
+        for (std::size_t i = 0; i + 2 <= c.countries.size(); i += 3) {
+            if (c.countries.substr(i, 2) == country) return std::string(c.continent);
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<ClientInfo> client_in_region(std::string_view region) {
+    const RegionPlace* r = find_region(region);
+    if (r == nullptr) return std::nullopt;
+    ClientInfo c;
+    c.region = std::string(r->name);
+    c.continent = std::string(r->continent);
+    c.country = std::string(r->country);
+    c.subdivision = std::string(r->subdivision);
+    return c;
 }
 
 const Zone* find_zone(const ZoneView& view, std::string_view name) {

@@ -173,7 +173,10 @@ Dataplane::Dataplane(const model::Topology& t, FrameSink& s, EngineConfig c)
 
 // The VPC resolver's zones, per VPC (model/dns_views.hpp).
 void Dataplane::compile_dns() {
-    dns_views = std::make_unique<model::DnsViews>(topo);
+    dns_views = std::make_unique<model::DnsViews>(topo, [this](model::Index lb) {
+        auto it = load_balancer_status.find(topo.load_balancers.at(lb).meta.name);
+        return it == load_balancer_status.end() || it->second;
+    });
     dns_health = [this](std::string_view check) {
         auto it = health_status.find(std::string(check));
         return it == health_status.end() || it->second;

@@ -272,6 +272,8 @@ struct Dataplane {
     std::unique_ptr<model::DnsViews> dns_views;  // per VPC: what its resolver answers from
     dns::HealthFn dns_health;                    // Route 53 health checks' status, from:
     std::unordered_map<std::string, bool> health_status;
+    // Load balancers' health for aliases with evaluate target health, by name (unset: healthy).
+    std::unordered_map<std::string, bool> load_balancer_status;
     dns::Random dns_random{0x5eed};
     void compile_dns();
     std::vector<std::uint8_t> dns_buffer = std::vector<std::uint8_t>(kMaxFrame);

@@ -216,6 +216,10 @@ void Engine::set_health_check_status(const std::string& name, bool healthy) {
     impl_->dp.health_status[name] = healthy;
 }
 
+void Engine::set_load_balancer_health(const std::string& name, bool healthy) {
+    impl_->dp.load_balancer_status[name] = healthy;
+}
+
 void Engine::set_trace_callback(std::function<void(PacketTrace&&)> callback) {
     impl_->trace_callback = std::move(callback);
 }
@@ -387,6 +391,8 @@ void Engine::adopt_state(Engine& old_engine, std::span<const model::Index> eni_m
     dp.component_counts = std::move(component_counts);
     dp.next_trace_id = old.next_trace_id;
     dp.health_status = old.health_status;  // Route 53 checks do not change with a group
+    // The last health set for each load balancer, until its checks say otherwise.
+    dp.load_balancer_status = old.load_balancer_status;
 }
 
 std::size_t Engine::tracked_connections(PortId eni_port) const {

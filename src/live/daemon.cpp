@@ -57,6 +57,7 @@
 #include "vpcstack/observe/counters.hpp"
 #include "vpcstack/observe/flow_log.hpp"
 #include "vpcstack/sim/health_checks.hpp"
+#include "vpcstack/sim/load_balancer_health.hpp"
 
 namespace vpcstack::live {
 
@@ -1002,15 +1003,35 @@ void Daemon::run_scaling(engine::TimeNs now) {
     for (const auto& asg : topology_->auto_scaling_groups) {
         elb_checks = elb_checks || asg.health_check_type == model::AsgHealthCheckType::Elb;
     }
-    elb_checks = elb_checks && now >= next_health_;
-    if (!tracking && !elb_checks) return;
+    bool alias_health = false;
+    for (model::Index l = 0; l < topology_->load_balancers.size(); ++l) {
+        alias_health = alias_health || model::health_evaluated(*topology_, l);
+    }
+    const bool health_due = now >= next_health_;
+    elb_checks = elb_checks && health_due;
+    alias_health = alias_health && health_due;
+    if (!tracking && !elb_checks && !alias_health) return;
+    if (health_due) next_health_ = now + 5'000'000'000ull;
     const LbObservation seen = observe_lb_nodes();
     if (!seen.ok) return;
+
+    // AWS: resource-record-sets-values-alias — an alias with evaluate target health follows
+    // the load balancer's health: the ALB nodes' checks (HAProxy's) say which targets are up.
+    if (alias_health) {
+        for (model::Index l = 0; l < topology_->load_balancers.size(); ++l) {
+            if (!model::health_evaluated(*topology_, l)) continue;
+            const bool healthy =
+                model::load_balancer_healthy(*topology_, l, [&](model::Index g, std::size_t) {
+                    auto it = seen.healthy.find(topology_->target_groups[g].meta.name);
+                    return it != seen.healthy.end() && it->second > 0;
+                });
+            engine_->set_load_balancer_health(topology_->load_balancers[l].meta.name, healthy);
+        }
+    }
 
     // AWS: as-maintain-instance-levels — a group whose health check type is ELB replaces an
     // instance the load balancer finds unhealthy once its grace period has passed.
     if (elb_checks) {
-        next_health_ = now + 5'000'000'000ull;
         for (model::Index g = 0; g < topology_->auto_scaling_groups.size(); ++g) {
             const model::AutoScalingGroup& asg = topology_->auto_scaling_groups[g];
             if (asg.health_check_type != model::AsgHealthCheckType::Elb) continue;
@@ -1159,6 +1180,11 @@ Fd listen_control(std::string_view lab) {
 }
 
 void Daemon::init_health_checks() {
+    // Load balancers whose health an alias with evaluate target health follows: first as the
+    // simulation predicts it, then from their nodes' own checks (run_scaling).
+    for (const auto& [name, health] : sim::probe_load_balancers(*topology_)) {
+        engine_->set_load_balancer_health(name, health.healthy);
+    }
     const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
     const std::map<std::string, sim::HealthCheckStatus> predicted =
         sim::probe_health_checks(*topology_);

@@ -13,12 +13,14 @@
 #include "vpcstack/dns/message.hpp"
 #include "vpcstack/live/health_checks.hpp"
 #include "vpcstack/sim/health_checks.hpp"
+#include "vpcstack/sim/load_balancer_health.hpp"
 
 namespace vpcstack::live {
 
 DnsServer::DnsServer(const model::Topology& topology, const std::string& address,
                      std::uint16_t port, std::string health_file)
-    : views_(topology), health_file_(std::move(health_file)) {
+    : views_(topology, sim::load_balancer_health_fn(topology, sim::probe_load_balancers(topology))),
+      health_file_(std::move(health_file)) {
     for (const auto& [name, status] : sim::probe_health_checks(topology)) {
         healthy_[name] = status.healthy;
     }
@@ -79,8 +81,10 @@ std::uint64_t DnsServer::run(int stop_fd) {
             wire = dns::build_error_response(failure);
         } else {
             refresh_health();
-            dns::ClientInfo client;
-            client.source = net::Ipv4Address(ntohl(peer.sin_addr.s_addr));
+            // AWS: routing-policy-geo, routing-policy-latency — placed by the query's source:
+            // the internet host of that address, by its `location`.
+            const dns::ClientInfo client =
+                views_.internet_client(net::Ipv4Address(ntohl(peer.sin_addr.s_addr)));
             auto healthy = [this](std::string_view check) {
                 auto it = healthy_.find(std::string(check));
                 return it == healthy_.end() || it->second;

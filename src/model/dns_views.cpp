@@ -49,15 +49,86 @@ std::string public_dns_name(const Topology& t, Index vpc, net::Ipv4Address publi
     return dashed("ec2", public_ip) + "." + public_hostname_domain(dns_region(t, vpc));
 }
 
+std::vector<Index> target_groups_of(const Topology& t, Index load_balancer) {
+    std::vector<Index> out;
+    auto add = [&](const ListenerAction& action) {
+        for (const WeightedTargetGroup& w : action.target_groups) {
+            if (w.target_group == kNone) continue;
+            if (std::find(out.begin(), out.end(), w.target_group) == out.end()) {
+                out.push_back(w.target_group);
+            }
+        }
+    };
+    for (const Listener& l : t.load_balancers.at(load_balancer).listeners) {
+        add(l.default_action);
+        for (const ListenerRule& r : l.rules) add(r.action);
+    }
+    return out;
+}
+
+// AWS: resource-record-sets-values-alias (Evaluate target health) — "For an Application or
+// Network Load Balancer to be considered healthy, every target group that contains targets must
+// contain at least one healthy target"; "A target group that has no registered targets is
+// considered healthy".
+bool load_balancer_healthy(const Topology& t, Index load_balancer,
+                           const TargetHealthFn& target_healthy) {
+    for (Index g : target_groups_of(t, load_balancer)) {
+        const TargetGroup& group = t.target_groups.at(g);
+        if (group.targets.empty()) continue;
+        bool any = false;
+        for (std::size_t i = 0; i < group.targets.size() && !any; ++i) {
+            any = target_healthy(g, i);
+        }
+        if (!any) return false;
+    }
+    return true;
+}
+
+bool health_evaluated(const Topology& t, Index load_balancer) {
+    for (const HostedZone& hz : t.hosted_zones) {
+        for (std::size_t r = 0; r < hz.zone.record_sets.size(); ++r) {
+            const dns::RecordSet& rs = hz.zone.record_sets[r];
+            // A simple record set answers whatever its health: nothing to choose.
+            if (rs.alias && rs.alias->evaluate_target_health &&
+                rs.policy.kind != dns::PolicyKind::Simple && r < hz.alias_load_balancers.size() &&
+                hz.alias_load_balancers[r] == load_balancer) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 std::string DnsViews::region_of(Index vpc) const {
     return dns_region(t_, vpc);
+}
+
+dns::ClientInfo DnsViews::client_of(Index vpc, net::Ipv4Address source) const {
+    const std::string region = region_of(vpc);
+    dns::ClientInfo client = dns::client_in_region(region).value_or(dns::ClientInfo{});
+    client.region = region;
+    client.source = source;
+    return client;
+}
+
+dns::ClientInfo DnsViews::internet_client(net::Ipv4Address source) const {
+    dns::ClientInfo client;
+    for (const InternetHost& h : t_.internet_hosts) {
+        if (h.address == source && h.location) {
+            client = *h.location;
+            break;
+        }
+    }
+    client.source = source;
+    return client;
 }
 
 std::string DnsViews::search_domain(Index vpc) const {
     return instance_search_domain(t_, vpc);
 }
 
-DnsViews::DnsViews(const Topology& t) : t_(t) {
+DnsViews::DnsViews(const Topology& t, LoadBalancerHealthFn healthy)
+    : t_(t), healthy_(std::move(healthy)) {
     std::vector<const dns::Zone*> hostnames(t.vpcs.size(), nullptr);
     std::vector<const dns::Zone*> public_hostnames(t.vpcs.size(), nullptr);
     // The public hostnames as the internet resolves them, one zone per name (regions differ).
@@ -119,11 +190,13 @@ DnsViews::DnsViews(const Topology& t) : t_(t) {
 
     alias_ = [this](const dns::AliasTarget& target,
                     dns::RrType type) -> std::optional<dns::AliasResolution> {
-        for (const LoadBalancer& lb : t_.load_balancers) {
+        for (Index i = 0; i < t_.load_balancers.size(); ++i) {
+            const LoadBalancer& lb = t_.load_balancers[i];
             if (lb.meta.name != target.name) continue;
             if (type != dns::RrType::A) return std::nullopt;
             dns::AliasResolution r;
             r.ttl = 60;
+            r.healthy = !target.evaluate_target_health || !healthy_ || healthy_(i);
             for (const LoadBalancerNode& node : lb.nodes) {
                 if (lb.scheme == LoadBalancerScheme::InternetFacing) {
                     if (auto pub = t_.public_address_of_lb_node(node)) {

@@ -1248,12 +1248,28 @@ void Reader::read_internet_host(const YAML::Node& n, RawTopology& out) {
     RawInternetHost h;
     h.meta = read_meta(n, ctx);
     ctx.name = h.meta.name;
-    check_keys(n, {"name", "id", "address", "listen"}, ctx);
+    check_keys(n, {"name", "id", "address", "listen", "location"}, ctx);
     h.address = address_field(n, "address", ctx, h.meta.loc);
     if (!h.address.present) {
         error(h.meta.loc, ctx, "missing key 'address'; expected the host's public IPv4 address");
     }
     h.listen = read_listen(n, ctx);
+    if (Entry e = find(n, "location"); e.found) {
+        if (expect_map(e.value, e.loc, ctx, "'location'")) {
+            h.location = true;
+            h.location_loc = e.loc;
+            if (e.value.size() == 0) {
+                error(e.loc, ctx,
+                      "'location' names no place; expected {country: DE}, {country: US, "
+                      "subdivision: WA}, {continent: EU} and/or {region: eu-central-1}");
+            }
+            check_keys(e.value, {"continent", "country", "subdivision", "region"}, ctx);
+            h.continent = string_field(e.value, "continent", ctx, e.loc);
+            h.country = string_field(e.value, "country", ctx, e.loc);
+            h.subdivision = string_field(e.value, "subdivision", ctx, e.loc);
+            h.region = string_field(e.value, "region", ctx, e.loc);
+        }
+    }
     out.internet_hosts.push_back(std::move(h));
 }
 

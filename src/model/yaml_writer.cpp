@@ -583,7 +583,12 @@ class Writer {
                   flow({{"name", name_of(h.meta)},
                         {"id", id_of(h.meta)},
                         {"address", text_of(h.address)},
-                        {"listen", h.listen ? listen_text(*h.listen) : std::string()}}));
+                        {"listen", h.listen ? listen_text(*h.listen) : std::string()},
+                        {"location", h.location ? flow({{"continent", text_of(h.continent)},
+                                                        {"country", text_of(h.country)},
+                                                        {"subdivision", text_of(h.subdivision)},
+                                                        {"region", text_of(h.region)}})
+                                                : std::string()}}));
     }
 
     void hosted_zone(int indent, const RawHostedZone& z) {

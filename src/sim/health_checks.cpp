@@ -15,7 +15,8 @@ std::map<std::string, HealthCheckStatus> probe_health_checks(const model::Topolo
     if (t.health_checks.empty()) return out;
     SimulationOptions options;
     options.trace = false;
-    options.probe_health_checks = false;  // this is the probe
+    options.probe_health_checks = false;   // this is the probe
+    options.probe_load_balancers = false;  // no record of the checks needs them
     Simulation sim(t, options);
     model::DnsViews views(t);
     struct Probe {

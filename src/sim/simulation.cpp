@@ -1,6 +1,7 @@
 #include "vpcstack/sim/simulation.hpp"
 
 #include "vpcstack/sim/health_checks.hpp"
+#include "vpcstack/sim/load_balancer_health.hpp"
 
 #include <fmt/format.h>
 
@@ -86,6 +87,11 @@ Simulation::Simulation(model::Topology topology, SimulationOptions options)
     if (options_.probe_health_checks) {
         for (const auto& [name, status] : sim::probe_health_checks(*topology_)) {
             engine_->set_health_check_status(name, status.healthy);
+        }
+    }
+    if (options_.probe_load_balancers) {
+        for (const auto& [name, health] : sim::probe_load_balancers(*topology_)) {
+            engine_->set_load_balancer_health(name, health.healthy);
         }
     }
 }

@@ -9,6 +9,7 @@
 #include "vpcstack/net/bytes.hpp"
 #include "vpcstack/net/tcp.hpp"
 #include "vpcstack/sim/health_checks.hpp"
+#include "vpcstack/sim/load_balancer_health.hpp"
 #include "vpcstack/sim/packet.hpp"
 
 namespace vpcstack::sim {
@@ -37,6 +38,9 @@ class Client {
             [this](engine::PacketTrace&& trace) { result.traces.push_back(std::move(trace)); });
         for (const auto& [check, status] : probe_health_checks(t)) {
             engine_->set_health_check_status(check, status.healthy);
+        }
+        for (const auto& [name, health] : probe_load_balancers(t)) {
+            engine_->set_load_balancer_health(name, health.healthy);
         }
         resolver_ = model::cloud::resolver_address(t.vpcs[eni_.vpc].cidrs.front());
     }

@@ -15,6 +15,7 @@
 #include "vpcstack/net/icmp.hpp"
 #include "vpcstack/net/tcp.hpp"
 #include "vpcstack/sim/health_checks.hpp"
+#include "vpcstack/sim/load_balancer_health.hpp"
 #include "vpcstack/sim/simulation.hpp"
 #include "vpcstack/sim/stub_resolver.hpp"
 
@@ -689,15 +690,18 @@ std::optional<DnsLookup> look_up(const model::Topology& t, const Endpoint& sourc
         answers = answered->answers;
     } else {
         lookup.resolver = "the internet's name servers";
-        model::DnsViews views(t);
+        model::DnsViews views(t, load_balancer_health_fn(t, probe_load_balancers(t)));
         dns::Random random(0x5eed);
         const std::map<std::string, HealthCheckStatus> checks = probe_health_checks(t);
         auto healthy = [&](std::string_view check) {
             auto it = checks.find(std::string(check));
             return it == checks.end() || it->second.healthy;
         };
-        dns::Resolution r = dns::resolve(views.internet(), {lookup.name, dns::RrType::A}, {},
-                                         healthy, views.alias(), random);
+        // AWS: routing-policy-geo, routing-policy-latency — the query is placed by where it
+        // comes from: the internet host's `location`.
+        dns::Resolution r =
+            dns::resolve(views.internet(), {lookup.name, dns::RrType::A},
+                         views.internet_client(source.address), healthy, views.alias(), random);
         if (!r.in_view()) r.answer.rcode = dns::Rcode::NxDomain;
         lookup.rcode = std::string(dns::to_string(r.answer.rcode));
         answers = r.answer.answers;

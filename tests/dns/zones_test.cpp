@@ -171,6 +171,26 @@ TEST_F(Zones, LatencyAnswersTheClientsRegionElseTheNearest) {
     EXPECT_FALSE(region_distance_km("eu-west-1", "mars-1").has_value());
 }
 
+// AWS: Route 53 API GeoLocation — countries by continent; routing-policy-geo-phz — a VPC's
+// queries come from its region's city.
+TEST(Places, CountriesHaveTheirContinentAndRegionsTheirCity) {
+    EXPECT_EQ(continent_of_country("DE"), std::optional<std::string>("EU"));
+    EXPECT_EQ(continent_of_country("US"), std::optional<std::string>("NA"));
+    EXPECT_EQ(continent_of_country("BR"), std::optional<std::string>("SA"));
+    EXPECT_EQ(continent_of_country("AU"), std::optional<std::string>("OC"));
+    EXPECT_EQ(continent_of_country("ZZ"), std::nullopt);
+    EXPECT_EQ(continent_of_country("D"), std::nullopt);
+    EXPECT_TRUE(is_continent_code("AN"));
+    EXPECT_FALSE(is_continent_code("XX"));
+    const std::optional<ClientInfo> dublin = client_in_region("eu-west-1");
+    ASSERT_TRUE(dublin);
+    EXPECT_EQ(dublin->region, "eu-west-1");
+    EXPECT_EQ(dublin->country, "IE");
+    EXPECT_EQ(dublin->continent, "EU");
+    EXPECT_EQ(client_in_region("us-west-2")->subdivision, "OR");
+    EXPECT_FALSE(client_in_region("mars-1"));
+}
+
 TEST_F(Zones, GeolocationPrefersTheSmallestMatchingLocation) {
     Zone z{"example.com", false, "Z1", {}};
     z.record_sets = {rs("g.example.com", RrType::A, {"10.0.0.1"},

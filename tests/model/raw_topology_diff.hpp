@@ -40,6 +40,11 @@ class RawDiff {
                  meta(p, x.meta, y.meta);
                  same(p + ".address", x.address, y.address);
                  same(p + ".listen", x.listen, y.listen);
+                 same(p + ".location", x.location, y.location);
+                 same(p + ".location.continent", x.continent, y.continent);
+                 same(p + ".location.country", x.country, y.country);
+                 same(p + ".location.subdivision", x.subdivision, y.subdivision);
+                 same(p + ".location.region", x.region, y.region);
              });
         each("hosted_zones", a.hosted_zones, b.hosted_zones, &RawDiff::hosted_zone);
         each("health_checks", a.health_checks, b.health_checks, [this](auto& p, auto& x, auto& y) {

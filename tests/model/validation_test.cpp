@@ -664,6 +664,43 @@ internet_hosts:
                      "address of Elastic IP 'e2' (line 25); expected each public address once"}));
 }
 
+// AWS: routing-policy-geo, routing-policy-latency — an internet host's location names places
+// Route 53 knows.
+TEST(Validation, AnInternetHostsLocationNamesKnownPlaces) {
+    EXPECT_EQ(diagnostics_of(R"(region: us-east-1
+vpcs:
+  - {name: prod, cidr: 10.0.0.0/16}
+internet_hosts:
+  - {name: ok, address: 198.51.100.1, location: {country: US, subdivision: WA, region: us-west-2}}
+  - {name: h1, address: 198.51.100.2, location: {}}
+  - {name: h2, address: 198.51.100.3, location: {continent: XX}}
+  - {name: h3, address: 198.51.100.4, location: {country: ZZ}}
+  - {name: h4, address: 198.51.100.5, location: {continent: AS, country: DE}}
+  - {name: h5, address: 198.51.100.6, location: {subdivision: WA}}
+  - {name: h6, address: 198.51.100.7, location: {region: mars-north-1}}
+  - {name: h7, address: 198.51.100.8, location: {city: Berlin}}
+  - {name: h8, address: 198.51.100.9, location: DE}
+)"),
+              (Lines{"t.yaml:6:49: error: internet host 'h1': 'location' names no place; expected "
+                     "{country: DE}, {country: US, subdivision: WA}, {continent: EU} and/or "
+                     "{region: eu-central-1}",
+                     "t.yaml:7:61: error: internet host 'h2': continent 'XX' is unknown; expected "
+                     "AF, AN, AS, EU, NA, OC or SA",
+                     "t.yaml:8:59: error: internet host 'h3': country 'ZZ' is unknown; expected an "
+                     "ISO 3166-1 two-letter code such as DE or US",
+                     "t.yaml:9:61: error: internet host 'h4': continent 'AS' does not hold country "
+                     "'DE'; expected EU (or no 'continent': the country's is taken)",
+                     "t.yaml:10:63: error: internet host 'h5': 'subdivision' without 'country'; "
+                     "expected it with its country ({country: US, subdivision: WA})",
+                     "t.yaml:11:58: error: internet host 'h6': region 'mars-north-1' is unknown; "
+                     "expected an AWS region such as eu-central-1 (the one its latency records "
+                     "answer it from)",
+                     "t.yaml:12:50: error: internet host 'h7': unknown key 'city'; expected one of "
+                     "continent, country, subdivision, region",
+                     "t.yaml:13:49: error: internet host 'h8': 'location' is a string; expected a "
+                     "map"}));
+}
+
 TEST(Validation, EveryErrorOfTheFileIsReportedNotJustTheFirst) {
     EXPECT_EQ(diagnostics_of(R"(region: us-east-1
 vpcs:

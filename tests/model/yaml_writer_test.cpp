@@ -141,6 +141,8 @@ prefix_lists:
 internet_hosts:
   - {name: client, address: 198.51.100.7}
   - {name: server, address: 192.0.2.80, listen: [tcp/80]}
+  - {name: berlin, address: 198.51.100.8, location: {country: DE, region: eu-central-1}}
+  - {name: seattle, address: 198.51.100.9, location: {continent: NA, country: US, subdivision: WA}}
 )",
                       "forms.yaml");
 }

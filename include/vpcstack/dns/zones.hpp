@@ -173,6 +173,17 @@ using AliasFn = std::function<std::optional<AliasResolution>(const AliasTarget&,
 // cities (us-east-1 Northern Virginia, eu-west-1 Dublin, ...); nullopt for a region not in it.
 std::optional<double> region_distance_km(std::string_view from, std::string_view to);
 
+// Route 53's continent codes (AF, AN, AS, EU, NA, OC, SA).
+bool is_continent_code(std::string_view code);
+// The continent of an ISO 3166-1 country code ("DE" -> "EU"); nullopt for a code not in the
+// table.
+std::optional<std::string> continent_of_country(std::string_view country);
+// A client in a region's city (us-east-1: Northern Virginia, NA / US / VA): the location
+// Route 53 gives queries from a VPC of that region; nullopt for a region not in the table.
+// AWS: routing-policy-geo-phz — "Route 53 responds to DNS queries based on the AWS Region of the
+// VPC that the query originated from"; routing-policy-latency-phz likewise for latency.
+std::optional<ClientInfo> client_in_region(std::string_view region);
+
 enum class Outcome : std::uint8_t {
     Answered,           // records in the answer section
     NoData,             // the name exists, not with this type (or no geolocation record matched)

@@ -188,6 +188,11 @@ class Engine {
     // The status of a Route 53 health check, by name, as the VPC resolver's routing policies see
     // it (a check never set is healthy). Probed by sim/health_checks.hpp.
     void set_health_check_status(const std::string& name, bool healthy);
+    // The health of a load balancer, by name, as the VPC resolver's aliases with evaluate
+    // target health see it (one never set is healthy): model::load_balancer_healthy() of its
+    // targets' health. Probed by sim/load_balancer_health.hpp in a simulation; a live lab sets
+    // it from its load balancers' own health checks.
+    void set_load_balancer_health(const std::string& name, bool healthy);
 
     // Forgets the connection tracking of these ENIs and every NAT translation, so the next
     // packet meets the state of a freshly built engine (verify/ probes one flow at a time).
@@ -208,7 +213,8 @@ class Engine {
     //   ended; the cached health of surviving targets (it assumes their groups, listening ports
     //   and running state unchanged, as a scale change leaves them); the load balancers' counters;
     // - received, transmitted, drops and the trace id sequence; the per-component counters of
-    //   every component whose name this topology has too (a gone instance's are dropped).
+    //   every component whose name this topology has too (a gone instance's are dropped);
+    //   the Route 53 health checks' status and the load balancers' health last set.
     // Does not move: the trace callback, the capture sink and the recycled trace storage (set
     // them on this engine), the configuration, and anything compiled from the topology (rules,
     // routes, addresses, ENI state such as running or its groups): this topology's hold.

@@ -35,6 +35,8 @@ class DnsServer {
     std::uint64_t run(int stop_fd);
 
   private:
+    // Aliases with evaluate target health see the load balancers' health as the simulation
+    // probes it when the server starts (sim/load_balancer_health.hpp).
     model::DnsViews views_;
     void refresh_health();
 

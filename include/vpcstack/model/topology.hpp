@@ -282,6 +282,9 @@ struct InternetHost {
     Meta meta;
     net::Ipv4Address address;
     std::optional<std::vector<ListenPort>> listen;  // unset: accepts everything
+    // Where its DNS queries come from, for latency and geolocation records (the continent
+    // derived from the country when not given); unset: a source of no known location.
+    std::optional<dns::ClientInfo> location;
 };
 
 // ---- Elastic Load Balancing and Auto Scaling ----

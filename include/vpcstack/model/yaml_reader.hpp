@@ -344,6 +344,10 @@ struct RawInternetHost {
     RawMeta meta;
     Field<net::Ipv4Address> address;
     std::optional<std::vector<ListenPort>> listen;
+    // location: {continent: EU, country: DE, subdivision: ..., region: eu-central-1}
+    bool location = false;
+    SourceLocation location_loc;
+    Field<std::string> continent, country, subdivision, region;
 };
 
 // ---- Route 53 (top level) ----

@@ -35,6 +35,9 @@ struct SimulationOptions {
     // Probe the topology's Route 53 health checks first (sim/health_checks.hpp) and give the
     // VPC resolver their status.
     bool probe_health_checks = true;
+    // Probe the load balancers' target health first (sim/load_balancer_health.hpp) and give
+    // the VPC resolver each load balancer's health, for aliases with evaluate target health.
+    bool probe_load_balancers = true;
 };
 
 // Thrown by the traffic API when an endpoint does not resolve (the message says why).

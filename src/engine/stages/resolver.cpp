@@ -46,9 +46,7 @@ Dataplane::DnsAnswer Dataplane::answer_dns(const EniState& eni, net::Ipv4Address
         return out;
     }
     const dns::ZoneView& view = dns_views->vpc(eni.vpc);
-    dns::ClientInfo client;
-    client.region = dns_views->region_of(eni.vpc);
-    client.source = client_address;
+    const dns::ClientInfo client = dns_views->client_of(eni.vpc, client_address);
     dns::Resolution r =
         dns::resolve(view, query->question, client, dns_health, dns_views->alias(), dns_random);
     if (!r.in_view()) {

@@ -132,6 +132,7 @@ class Builder {
     bool check_block_size(const net::Cidr& block, const SourceLocation& loc, const Subject& s);
     void check_vpc_cidrs(const RawVpc& raw);
     void register_internet_host(const RawInternetHost& raw);
+    dns::ClientInfo internet_host_location(const RawInternetHost& raw, const Subject& s);
     void resolve_subnet(Index s);
     bool check_address_in_subnet(net::Ipv4Address a, Index subnet, const SourceLocation& loc,
                                  const Subject& s);

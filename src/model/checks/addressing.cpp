@@ -86,8 +86,61 @@ void Builder::register_internet_host(const RawInternetHost& raw) {
                                  raw.address.loc, s, "address");
         }
     }
+    if (raw.location) host.location = internet_host_location(raw, s);
     t_.internet_hosts.push_back(std::move(host));
     add_name(host_names_, t_.internet_hosts[i].meta, i, "internet host", "in the file");
+}
+
+// AWS: routing-policy-geo — Route 53 places a query by its source (continent, country, US
+// state or other subdivision); routing-policy-latency — by the AWS Region nearest to it.
+dns::ClientInfo Builder::internet_host_location(const RawInternetHost& raw, const Subject& s) {
+    dns::ClientInfo where;
+    if (raw.continent.has_value()) {
+        if (dns::is_continent_code(*raw.continent)) {
+            where.continent = *raw.continent;
+        } else {
+            error(raw.continent.loc, s,
+                  fmt::format("continent '{}' is unknown; expected AF, AN, AS, EU, NA, OC or SA",
+                              *raw.continent));
+        }
+    }
+    if (raw.country.has_value()) {
+        const std::optional<std::string> continent = dns::continent_of_country(*raw.country);
+        if (!continent) {
+            error(raw.country.loc, s,
+                  fmt::format("country '{}' is unknown; expected an ISO 3166-1 two-letter code "
+                              "such as DE or US",
+                              *raw.country));
+        } else if (!where.continent.empty() && where.continent != *continent) {
+            error(raw.continent.loc, s,
+                  fmt::format("continent '{}' does not hold country '{}'; expected {} (or no "
+                              "'continent': the country's is taken)",
+                              where.continent, *raw.country, *continent));
+        } else {
+            where.country = *raw.country;
+            where.continent = *continent;
+        }
+    }
+    if (raw.subdivision.has_value()) {
+        if (!raw.country.present) {
+            error(raw.subdivision.loc, s,
+                  "'subdivision' without 'country'; expected it with its country ({country: "
+                  "US, subdivision: WA})");
+        } else {
+            where.subdivision = *raw.subdivision;
+        }
+    }
+    if (raw.region.has_value()) {
+        if (dns::client_in_region(*raw.region)) {
+            where.region = *raw.region;
+        } else {
+            error(raw.region.loc, s,
+                  fmt::format("region '{}' is unknown; expected an AWS region such as "
+                              "eu-central-1 (the one its latency records answer it from)",
+                              *raw.region));
+        }
+    }
+    return where;
 }
 
 void Builder::resolve_subnet(Index i) {

@@ -118,6 +118,46 @@ TEST_F(ResolverTest, APrivateZoneOfTheVpcAnswersBeforeThePublicOneOfTheSameName)
     EXPECT_NE(text.detail.find("private zone example.com"), std::string::npos) << text.detail;
 }
 
+// AWS: resource-record-sets-values-alias (Evaluate target health) — the resolver's failover
+// follows the load balancer's health as the lab sets it (Engine::set_load_balancer_health).
+TEST_F(ResolverTest, AFailoverAliasToAnUnhealthyLoadBalancerAnswersTheSecondary) {
+    model::LoadBalancer lb;
+    lb.meta.name = "inner-nlb";
+    lb.type = model::LoadBalancerType::Network;
+    lb.scheme = model::LoadBalancerScheme::Internal;
+    lb.vpc = vpc;
+    model::LoadBalancerNode node;
+    node.subnet = pub;
+    node.private_ip = net::Ipv4Address(10, 0, 1, 100);
+    lb.nodes.push_back(node);
+    b.t.load_balancers.push_back(lb);
+    model::HostedZone& org = b.t.hosted_zones.back();
+    dns::RecordSet primary;
+    primary.name = "svc.example.org";
+    primary.ttl = 60;
+    primary.set_identifier = "lb";
+    primary.policy = dns::RoutingPolicy::failover_as(dns::FailoverRole::Primary);
+    primary.alias = dns::AliasTarget{"inner-nlb", true};
+    dns::RecordSet secondary = record("svc.example.org", "198.51.100.99");
+    secondary.set_identifier = "static";
+    secondary.policy = dns::RoutingPolicy::failover_as(dns::FailoverRole::Secondary);
+    org.zone.record_sets.push_back(primary);
+    org.zone.record_sets.push_back(secondary);
+    start();
+    auto healthy = ask(web, "10.0.1.10", "10.0.0.2", "svc.example.org");
+    ASSERT_TRUE(healthy);
+    EXPECT_EQ(addresses(*healthy), std::vector<std::string>{"10.0.1.100"})
+        << "a load balancer never set is healthy: its node's address";
+    engine->set_load_balancer_health("inner-nlb", false);
+    auto down = ask(web, "10.0.1.10", "10.0.0.2", "svc.example.org");
+    ASSERT_TRUE(down);
+    EXPECT_EQ(addresses(*down), std::vector<std::string>{"198.51.100.99"});
+    engine->set_load_balancer_health("inner-nlb", true);
+    auto back = ask(web, "10.0.1.10", "10.0.0.2", "svc.example.org");
+    ASSERT_TRUE(back);
+    EXPECT_EQ(addresses(*back), std::vector<std::string>{"10.0.1.100"});
+}
+
 TEST_F(ResolverTest, EveryResolverAddressAnswersAndNoSecurityGroupOrAclStandsInTheWay) {
     // app's group allows no DNS and the private subnet's ACL denies everything: AWS: vpc-dns —
     // neither filters traffic to the resolver.
